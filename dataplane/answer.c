@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "answer.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "name.h"
+#include "query.h"
+#include "wire.h"
+
+/* Longest CNAME chain followed inside a zone before giving up (loops). */
+#define CNAME_HOPS_MAX 8
+/* OPT RR in our replies: root owner, type, class = payload, TTL, RDLENGTH 0. */
+#define OPT_RR_LEN 11
+#define PTR_MASK 0xc000
+
+/* A reply being written over the query, after the echoed question. */
+struct reply {
+	uint8_t *msg;
+	uint16_t pos;   /* next octet to write */
+	uint16_t limit; /* largest reply allowed, the OPT record's room excluded */
+	uint16_t ancount;
+	uint16_t nscount;
+	bool overflow;
+};
+
+/* Append an RRset whose RR owners point at `owner_off` (RRs are stored with 0xc00c). */
+static void reply_rrset(struct reply *r, const struct mv_rrset_wire *s, uint16_t owner_off,
+			uint16_t *count)
+{
+	if (r->overflow || r->pos + s->len > r->limit) {
+		r->overflow = true;
+		return;
+	}
+	uint8_t *dst = r->msg + r->pos;
+	memcpy(dst, mv_rrset_wire_rrs(s), s->len);
+	if (owner_off != DNS_HDR_LEN) {
+		const uint16_t *off = mv_rrset_wire_offsets(s);
+		for (unsigned i = 0; i < s->count; i++)
+			dns_put_u16(dst + off[i], (uint16_t)(PTR_MASK | owner_off));
+	}
+	r->pos = (uint16_t)(r->pos + s->len);
+	*count = (uint16_t)(*count + s->count);
+}
+
+/* Append the zone's SOA for a negative answer about the name at name_off. */
+static void reply_negative(struct reply *r, const struct mv_zone *z, uint16_t name_off,
+			   uint8_t name_len)
+{
+	const struct mv_rrset_wire *soa = atomic_load_explicit(&z->negative, memory_order_acquire);
+	if (soa != NULL)
+		reply_rrset(r, soa, (uint16_t)(name_off + name_len - z->apex_len), &r->nscount);
+}
+
+static void put_header(uint8_t *msg, const struct dns_query *q, unsigned rcode, bool aa, bool tc)
+{
+	(void)q;
+	msg[DNS_HDR_FLAGS1] = (uint8_t)(DNS_FLAG1_QR | (msg[DNS_HDR_FLAGS1] & (DNS_FLAG1_OPCODE_MASK |
+									     DNS_FLAG1_RD)) |
+					(aa ? DNS_FLAG1_AA : 0) | (tc ? DNS_FLAG1_TC : 0));
+	msg[DNS_HDR_FLAGS2] = (uint8_t)((msg[DNS_HDR_FLAGS2] & DNS_FLAG2_CD) | (rcode & 0xf));
+}
+
+/* A reply with no question and no records: for FORMERR and NOTIMP. */
+static uint16_t reply_header_only(uint8_t *msg, unsigned rcode)
+{
+	put_header(msg, NULL, rcode, false, false);
+	memset(msg + DNS_HDR_QDCOUNT, 0, 8);
+	return DNS_HDR_LEN;
+}
+
+/* Finish: counts, flags, and the OPT record when the query had one. */
+static uint16_t reply_finish(struct reply *r, const struct dns_query *q, unsigned rcode, bool aa)
+{
+	uint8_t *msg = r->msg;
+
+	if (r->overflow) { /* RFC 2181 section 9: TC, and the question only */
+		r->pos = q->question_end;
+		r->ancount = r->nscount = 0;
+	}
+	put_header(msg, q, rcode, aa, r->overflow);
+	dns_put_u16(msg + DNS_HDR_QDCOUNT, 1);
+	dns_put_u16(msg + DNS_HDR_ANCOUNT, r->ancount);
+	dns_put_u16(msg + DNS_HDR_NSCOUNT, r->nscount);
+	dns_put_u16(msg + DNS_HDR_ARCOUNT, q->edns ? 1 : 0);
+	if (q->edns) {
+		uint8_t *opt = msg + r->pos;
+		opt[0] = 0;
+		dns_put_u16(opt + 1, DNS_TYPE_OPT);
+		dns_put_u16(opt + 3, MVDNS_UDP_PAYLOAD_EDNS);
+		opt[5] = (uint8_t)(rcode >> 4); /* extended rcode, upper 8 bits */
+		opt[6] = 0;                     /* version */
+		opt[7] = q->edns_do ? 0x80 : 0;
+		opt[8] = 0;
+		dns_put_u16(opt + 9, 0);
+		r->pos += OPT_RR_LEN;
+	}
+	return r->pos;
+}
+
+/* Walk from the node at qname through CNAMEs; fill answer and authority. */
+static enum mv_verdict resolve(const struct mv_table *t, struct reply *r,
+			       const struct dns_query *q, const struct mv_node *node, unsigned *rcode)
+{
+	const struct mv_zone *zone = node->zone;
+	uint16_t name_off = DNS_HDR_LEN;
+	uint8_t name_len = q->qname_len;
+
+	for (unsigned hop = 0;; hop++) {
+		const struct mv_rrset_wire *set;
+		if (q->qtype == DNS_TYPE_ANY)
+			set = node->nsets > 0 ? node->sets[0] : NULL; /* RFC 8482: one RRset */
+		else
+			set = mv_node_find(node, q->qtype);
+		if (set != NULL) {
+			reply_rrset(r, set, name_off, &r->ancount);
+			return MV_VERDICT_ANSWER_NOERROR;
+		}
+		if (!(node->flags & MV_NODE_CNAME)) {
+			reply_negative(r, zone, name_off, name_len);
+			return MV_VERDICT_ANSWER_NODATA;
+		}
+		/* The CNAME's target starts right after its RR header. */
+		uint16_t rr = r->pos;
+		reply_rrset(r, node->sets[0], name_off, &r->ancount);
+		if (r->overflow || hop + 1 == CNAME_HOPS_MAX)
+			return MV_VERDICT_ANSWER_NOERROR;
+		name_off = (uint16_t)(rr + 2 + DNS_RR_FIXED_LEN);
+		const uint8_t *target = r->msg + name_off;
+		name_len = (uint8_t)dns_name_len(target);
+		if (!dns_name_is_below(target, name_len, zone->apex, zone->apex_len))
+			return MV_VERDICT_ANSWER_NOERROR; /* out of zone: the resolver follows */
+		int exact;
+		node = mv_table_lookup_closest(t, target, name_len, dns_name_hash(target, name_len),
+					       &exact);
+		if (node == NULL || node->zone != zone)
+			return MV_VERDICT_ANSWER_NOERROR; /* delegated to another zone */
+		if (!exact) {
+			*rcode = DNS_RCODE_NXDOMAIN; /* RFC 6604: rcode of the last name */
+			reply_negative(r, zone, name_off, name_len);
+			return MV_VERDICT_ANSWER_NXDOMAIN;
+		}
+	}
+}
+
+uint16_t mv_answer(const struct mv_table *t, uint8_t *msg, uint16_t len, uint16_t cap,
+		   enum mv_verdict *verdict)
+{
+	struct dns_query q;
+	struct reply r = {.msg = msg};
+	unsigned rcode = DNS_RCODE_NOERROR;
+	bool aa = true;
+
+	switch (dns_query_parse(msg, len, &q)) {
+	case DNS_QUERY_SHORT:
+		*verdict = MV_VERDICT_DROP_SHORT;
+		return 0;
+	case DNS_QUERY_RESPONSE:
+		*verdict = MV_VERDICT_DROP_NOT_QUERY;
+		return 0;
+	case DNS_QUERY_NOTIMP:
+		*verdict = MV_VERDICT_ANSWER_NOTIMP;
+		return reply_header_only(msg, DNS_RCODE_NOTIMP);
+	case DNS_QUERY_FORMERR:
+		*verdict = MV_VERDICT_ANSWER_FORMERR;
+		return reply_header_only(msg, DNS_RCODE_FORMERR);
+	case DNS_QUERY_BADVERS:
+		rcode = DNS_RCODE_BADVERS;
+		aa = false;
+		*verdict = MV_VERDICT_ANSWER_BADVERS;
+		break;
+	case DNS_QUERY_REFUSED:
+		rcode = DNS_RCODE_REFUSED;
+		aa = false;
+		*verdict = MV_VERDICT_ANSWER_REFUSED;
+		break;
+	case DNS_QUERY_OK: {
+		int exact;
+		const struct mv_node *node = mv_table_lookup_closest(
+			t, q.qname, q.qname_len, dns_name_hash(q.qname, q.qname_len), &exact);
+		if (node == NULL) {
+			rcode = DNS_RCODE_REFUSED;
+			aa = false;
+			*verdict = MV_VERDICT_ANSWER_REFUSED;
+			break;
+		}
+		uint16_t room = dns_query_max_udp(&q) < cap ? dns_query_max_udp(&q) : cap;
+		r.pos = q.question_end;
+		r.limit = (uint16_t)(room - (q.edns ? OPT_RR_LEN : 0));
+		if (exact) {
+			*verdict = resolve(t, &r, &q, node, &rcode);
+		} else {
+			rcode = DNS_RCODE_NXDOMAIN;
+			*verdict = MV_VERDICT_ANSWER_NXDOMAIN;
+			reply_negative(&r, node->zone, DNS_HDR_LEN, q.qname_len);
+		}
+		if (r.overflow)
+			*verdict = MV_VERDICT_ANSWER_TRUNCATED;
+		return reply_finish(&r, &q, rcode, aa);
+	}
+	}
+	r.pos = q.question_end;
+	return reply_finish(&r, &q, rcode, aa);
+}

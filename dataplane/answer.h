@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The DNS fate of a UDP payload: parse the query, look it up in the record
+ * table and write the reply in place over the query. Pure function of the
+ * bytes and the table; no allocation; lock-free (a table reader).
+ */
+#ifndef MV_ANSWER_H
+#define MV_ANSWER_H
+
+#include <stdint.h>
+
+#include "table.h"
+#include "verdict.h"
+
+/*
+ * Answer the DNS message msg[0..len) in place. The buffer holds cap octets
+ * (cap >= len); the reply never exceeds cap nor the size the query allows.
+ * Out: *verdict.
+ * Returns the reply length, or 0 when the message is dropped without reply.
+ */
+uint16_t mv_answer(const struct mv_table *t, uint8_t *msg, uint16_t len, uint16_t cap,
+		   enum mv_verdict *verdict);
+
+#endif /* MV_ANSWER_H */

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The precomputed entries workers answer from. Every entry is immutable once
+ * published: the writer builds a new one, publishes it through the table
+ * (RCU), and frees the old one after a grace period. Workers only read.
+ */
+#ifndef MV_ENTRY_H
+#define MV_ENTRY_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "mvdns.h"
+
+/* The RRset is the merge of multivalue record sets: a reply picks among its RRs. */
+#define MV_RRSET_MULTIVALUE 0x1
+
+/*
+ * One RRset in reply wire form. Each RR starts with a two-octet compression
+ * pointer for its owner, 0xc00c (the question name); a reply that places the
+ * RRset elsewhere (after a CNAME) rewrites those two octets.
+ * Layout of data[]: count offsets (uint16_t, from the start of the RRs),
+ * then len octets of RRs.
+ */
+struct mv_rrset_wire {
+	uint16_t type;
+	uint16_t count; /* RRs */
+	uint16_t len;   /* octets of RRs */
+	uint16_t flags; /* MV_RRSET_* */
+	uint8_t data[];
+};
+
+static inline const uint16_t *mv_rrset_wire_offsets(const struct mv_rrset_wire *s)
+{
+	return (const uint16_t *)(const void *)s->data;
+}
+
+static inline const uint8_t *mv_rrset_wire_rrs(const struct mv_rrset_wire *s)
+{
+	return s->data + sizeof(uint16_t) * s->count;
+}
+
+/*
+ * A hosted zone. Lives as long as the table; its negative-answer SOA is
+ * replaced through RCU when the SOA changes.
+ */
+struct mv_zone {
+	/* The apex SOA as NXDOMAIN and NODATA replies carry it in the authority
+	 * section: TTL = min(SOA TTL, MINIMUM) (RFC 2308 section 5). Written by
+	 * the writer with a release store, read by workers with an acquire load. */
+	const struct mv_rrset_wire *_Atomic negative;
+	uint8_t apex_len;
+	uint8_t apex[MVDNS_NAME_MAX];
+};
+
+#define MV_NODE_APEX 0x1  /* holds the zone's SOA */
+#define MV_NODE_CNAME 0x2 /* holds a CNAME (and then nothing else) */
+
+/*
+ * Everything at one owner name. A node with no RRsets is an empty
+ * non-terminal: it exists so that its name answers NODATA (RFC 8020).
+ * One allocation: the struct, sets[nsets] sorted by type, the name, the RRsets.
+ */
+struct mv_node {
+	uint32_t hash;
+	uint8_t name_len;
+	uint8_t nsets;
+	uint8_t flags;    /* MV_NODE_* */
+	uint32_t children; /* nodes directly below: writer-only bookkeeping */
+	struct mv_zone *zone;
+	const uint8_t *name; /* lower-case wire form */
+	const struct mv_rrset_wire *sets[];
+};
+
+/* The RRset of `type` at node, or NULL. */
+static inline const struct mv_rrset_wire *mv_node_find(const struct mv_node *n, uint16_t type)
+{
+	for (unsigned i = 0; i < n->nsets; i++)
+		if (n->sets[i]->type == type)
+			return n->sets[i];
+	return NULL;
+}
+
+#endif /* MV_ENTRY_H */

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * mvdns-dataplane [EAL options] -- --addr IP [--addr IP...] --load FILE.json [...]
+ *
+ * Start-up and shutdown only: options, the record table, ports, workers.
+ * A packet's fate is decided in packet.c (and answer.c for DNS).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+
+#include "load.h"
+#include "port.h"
+#include "table.h"
+#include "worker.h"
+
+#define MBUFS 16383
+#define MBUF_CACHE 256
+#define LOADS_MAX 64
+
+static volatile bool stop;
+static volatile sig_atomic_t dump;
+
+struct options {
+	struct mv_addrs addrs;
+	char *loads[LOADS_MAX];
+	size_t nloads;
+};
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		dump = 1;
+	else
+		stop = true;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: mvdns-dataplane [EAL options] -- --addr IP [--addr IP...] "
+			"--load FILE.json [--load FILE.json...]\n"
+			"  --addr IP    an IPv4 or IPv6 address to answer on (ARP/ND, ICMP, DNS)\n"
+			"  --load FILE  a Route 53 change batch (JSON) to serve\n");
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{"addr", required_argument, NULL, 'a'},
+		{"load", required_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			if (o->addrs.n4 < MV_ADDRS_MAX &&
+			    inet_pton(AF_INET, optarg, o->addrs.v4[o->addrs.n4]) == 1) {
+				o->addrs.n4++;
+			} else if (o->addrs.n6 < MV_ADDRS_MAX &&
+				   inet_pton(AF_INET6, optarg, o->addrs.v6[o->addrs.n6]) == 1) {
+				o->addrs.n6++;
+			} else {
+				fprintf(stderr, "mvdns-dataplane: --addr %s: not an IP address\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'l':
+			if (o->nloads == LOADS_MAX)
+				return -E2BIG;
+			o->loads[o->nloads++] = optarg;
+			break;
+		default:
+			usage();
+			return -EINVAL;
+		}
+	}
+	if (optind != argc || o->addrs.n4 + o->addrs.n6 == 0) {
+		usage();
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void rcu_synchronize(void *rcu)
+{
+	rte_rcu_qsbr_synchronize(rcu, RTE_QSBR_THRID_INVALID);
+}
+
+static void print_counters(const struct mv_worker *workers, unsigned n)
+{
+	uint64_t tx_dropped = 0;
+
+	for (unsigned v = 0; v < MV_VERDICT_COUNT; v++) {
+		uint64_t sum = 0;
+		for (unsigned i = 0; i < n; i++)
+			sum += mv_worker_counter(&workers[i].verdicts[v]);
+		printf("verdict.%s %" PRIu64 "\n", mv_verdict_name(v), sum);
+	}
+	for (unsigned i = 0; i < n; i++)
+		tx_dropped += mv_worker_counter(&workers[i].tx_dropped);
+	printf("tx-dropped %" PRIu64 "\n", tx_dropped);
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt = {0};
+	struct mv_worker *workers = NULL;
+	struct rte_rcu_qsbr *rcu = NULL;
+	struct mv_table *table = NULL;
+	unsigned nworkers = 0, lcore;
+	char err[4096];
+	int rc = EXIT_FAILURE;
+
+	int eal = rte_eal_init(argc, argv);
+	if (eal < 0) {
+		fprintf(stderr, "mvdns-dataplane: EAL: %s\n", rte_strerror(rte_errno));
+		return EXIT_FAILURE;
+	}
+	if (parse_options(argc - eal, argv + eal, &opt) != 0)
+		goto out;
+	nworkers = rte_lcore_count() - 1;
+	if (nworkers == 0) {
+		fprintf(stderr, "mvdns-dataplane: needs a worker lcore besides the main one "
+				"(for example -l 0,1)\n");
+		goto out;
+	}
+
+	size_t rcu_size = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+	rcu = rte_zmalloc("rcu", rcu_size, RTE_CACHE_LINE_SIZE);
+	if (rcu == NULL || rte_rcu_qsbr_init(rcu, RTE_MAX_LCORE) != 0)
+		goto out;
+	table = mv_table_create(1024, rcu_synchronize, rcu);
+	if (table == NULL)
+		goto out;
+	long loaded = mv_load_files(table, opt.loads, opt.nloads, err, sizeof(err));
+	if (loaded < 0) {
+		fprintf(stderr, "mvdns-dataplane: --load: %s\n", err);
+		goto out;
+	}
+
+	struct rte_mempool *pool = rte_pktmbuf_pool_create(
+		"mbufs", MBUFS, MBUF_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	workers = rte_zmalloc("workers", sizeof(*workers) * nworkers, RTE_CACHE_LINE_SIZE);
+	if (pool == NULL || workers == NULL) {
+		fprintf(stderr, "mvdns-dataplane: out of memory for mbufs (try -m 512)\n");
+		goto out;
+	}
+	unsigned i = 0;
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
+		workers[i].lcore = lcore;
+		workers[i].rcu = rcu;
+		workers[i].stop = &stop;
+		i++;
+	}
+	int nports = mv_ports_start(workers, nworkers, pool, &opt.addrs, table);
+	if (nports < 0)
+		goto out_ports;
+	for (i = 0; i < nworkers; i++)
+		if (mv_worker_init(&workers[i], (int)rte_socket_id()) != 0)
+			goto out_ports;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGUSR1, on_signal);
+	for (i = 0; i < nworkers; i++)
+		rte_eal_remote_launch(mv_worker_run, &workers[i], workers[i].lcore);
+	printf("mvdns-dataplane: ready: %ld record sets, %zu names, %d ports, %u workers\n",
+	       loaded, mv_table_count(table), nports, nworkers);
+	fflush(stdout);
+
+	while (!stop) {
+		usleep(50 * 1000);
+		if (dump) {
+			dump = 0;
+			print_counters(workers, nworkers);
+		}
+	}
+	rte_eal_mp_wait_lcore();
+	printf("mvdns-dataplane: stopped\n");
+	print_counters(workers, nworkers);
+	rc = EXIT_SUCCESS;
+
+out_ports:
+	for (i = 0; i < nworkers; i++)
+		mv_worker_fini(&workers[i]);
+	mv_ports_stop();
+out:
+	rte_free(workers);
+	mv_table_destroy(table);
+	rte_free(rcu);
+	rte_eal_cleanup();
+	return rc;
+}

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "node.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wire.h"
+
+#define ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
+
+/* RR in reply form: owner pointer (2) + type, class, TTL, rdlength (10) + rdata. */
+static size_t rr_size(size_t rdlen)
+{
+	return 2 + DNS_RR_FIXED_LEN + rdlen;
+}
+
+static uint8_t *put_rr(uint8_t *p, uint16_t type, uint32_t ttl, const uint8_t *rdata,
+		       uint16_t rdlen)
+{
+	dns_put_u16(p, DNS_PTR_QNAME);
+	dns_put_u16(p + 2, type);
+	dns_put_u16(p + 4, DNS_CLASS_IN);
+	dns_put_u32(p + 6, ttl);
+	dns_put_u16(p + 10, rdlen);
+	memcpy(p + 12, rdata, rdlen);
+	return p + 12 + rdlen;
+}
+
+/* Whether value v of set s already appears earlier in the group [first, s]. */
+static int is_duplicate(const struct mv_rrset *const *group, size_t s, unsigned v)
+{
+	for (size_t i = 0; i <= s; i++) {
+		unsigned end = i == s ? v : group[i]->count;
+		for (unsigned j = 0; j < end; j++)
+			if (group[i]->rdata_len[j] == group[s]->rdata_len[v] &&
+			    memcmp(group[i]->rdata[j], group[s]->rdata[v], group[s]->rdata_len[v]) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/* Size of the merged RRset of group[0..n) (all of one type); 0 if too large. */
+static size_t group_size(const struct mv_rrset *const *group, size_t n, unsigned *count)
+{
+	size_t len = 0;
+
+	*count = 0;
+	for (size_t s = 0; s < n; s++)
+		for (unsigned v = 0; v < group[s]->count; v++) {
+			if (is_duplicate(group, s, v))
+				continue;
+			len += rr_size(group[s]->rdata_len[v]);
+			(*count)++;
+		}
+	return len > UINT16_MAX ? 0 : len;
+}
+
+static void group_write(struct mv_rrset_wire *w, const struct mv_rrset *const *group, size_t n)
+{
+	uint16_t *off = (uint16_t *)(void *)w->data;
+	uint8_t *rrs = w->data + sizeof(uint16_t) * w->count;
+	uint8_t *p = rrs;
+	unsigned i = 0;
+
+	for (size_t s = 0; s < n; s++) {
+		if (group[s]->multivalue)
+			w->flags |= MV_RRSET_MULTIVALUE;
+		for (unsigned v = 0; v < group[s]->count; v++) {
+			if (is_duplicate(group, s, v))
+				continue;
+			off[i++] = (uint16_t)(p - rrs);
+			p = put_rr(p, group[s]->type, group[s]->ttl, group[s]->rdata[v],
+				   group[s]->rdata_len[v]);
+		}
+	}
+}
+
+static int cmp_set_type(const void *a, const void *b)
+{
+	const struct mv_rrset *x = *(const struct mv_rrset *const *)a;
+	const struct mv_rrset *y = *(const struct mv_rrset *const *)b;
+
+	return (int)x->type - (int)y->type;
+}
+
+struct mv_node *mv_node_build(const uint8_t *owner, size_t owner_len,
+			      const struct mv_rrset *const *sets, size_t n, struct mv_zone *zone)
+{
+	const struct mv_rrset **sorted = NULL;
+	size_t ntypes = 0, size;
+	struct mv_node *node = NULL;
+	int has_cname = 0, has_soa = 0;
+
+	if (n > 0) {
+		sorted = malloc(n * sizeof(*sorted));
+		if (sorted == NULL)
+			return NULL;
+		memcpy(sorted, sets, n * sizeof(*sorted));
+		qsort(sorted, n, sizeof(*sorted), cmp_set_type);
+	}
+
+	/* Pass 1: sizes. */
+	size = ALIGN8(sizeof(*node) + sizeof(node->sets[0]) * n + owner_len);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		unsigned count;
+		while (j < n && sorted[j]->type == sorted[i]->type)
+			j++;
+		size_t len = group_size(sorted + i, j - i, &count);
+		if (len == 0 || ntypes == UINT8_MAX)
+			goto invalid;
+		size += ALIGN8(sizeof(struct mv_rrset_wire) + sizeof(uint16_t) * count + len);
+		has_cname |= sorted[i]->type == DNS_TYPE_CNAME;
+		has_soa |= sorted[i]->type == DNS_TYPE_SOA;
+		ntypes++;
+		i = j;
+	}
+	if (has_cname && ntypes > 1)
+		goto invalid;
+
+	/* Pass 2: fill one allocation. */
+	node = calloc(1, size);
+	if (node == NULL)
+		goto out;
+	node->name_len = (uint8_t)owner_len;
+	node->nsets = (uint8_t)ntypes;
+	node->flags = (uint8_t)((has_soa ? MV_NODE_APEX : 0) | (has_cname ? MV_NODE_CNAME : 0));
+	node->zone = zone;
+	uint8_t *p = (uint8_t *)&node->sets[ntypes];
+	memcpy(p, owner, owner_len);
+	node->name = p;
+	p = (uint8_t *)node + ALIGN8((size_t)(p + owner_len - (uint8_t *)node));
+	ntypes = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		unsigned count;
+		while (j < n && sorted[j]->type == sorted[i]->type)
+			j++;
+		struct mv_rrset_wire *w = (struct mv_rrset_wire *)(void *)p;
+		w->type = sorted[i]->type;
+		w->len = (uint16_t)group_size(sorted + i, j - i, &count);
+		w->count = (uint16_t)count;
+		group_write(w, sorted + i, j - i);
+		node->sets[ntypes++] = w;
+		p += ALIGN8(sizeof(*w) + sizeof(uint16_t) * count + w->len);
+		i = j;
+	}
+	goto out;
+
+invalid:
+	errno = EINVAL;
+out:
+	free(sorted);
+	return node;
+}
+
+struct mv_node *mv_node_clone(const struct mv_node *node)
+{
+	/* The allocation runs from the node to the end of its last RRset. */
+	size_t size = ALIGN8(sizeof(*node) + sizeof(node->sets[0]) * node->nsets + node->name_len);
+	for (unsigned i = 0; i < node->nsets; i++) {
+		const struct mv_rrset_wire *w = node->sets[i];
+		size_t end = (size_t)((const uint8_t *)w - (const uint8_t *)node) +
+			     ALIGN8(sizeof(*w) + sizeof(uint16_t) * w->count + w->len);
+		if (end > size)
+			size = end;
+	}
+	struct mv_node *copy = malloc(size);
+	if (copy == NULL)
+		return NULL;
+	memcpy(copy, node, size);
+	/* Rebase the interior pointers onto the copy. */
+	ptrdiff_t delta = (const uint8_t *)copy - (const uint8_t *)node;
+	copy->name = node->name + delta;
+	for (unsigned i = 0; i < node->nsets; i++)
+		copy->sets[i] = (const struct mv_rrset_wire *)(const void *)((const uint8_t *)
+									       node->sets[i] +
+								       delta);
+	return copy;
+}
+
+struct mv_rrset_wire *mv_node_build_negative(const struct mv_rrset *soa)
+{
+	if (soa->count != 1 || soa->rdata_len[0] < 20) {
+		errno = EINVAL;
+		return NULL;
+	}
+	uint16_t rdlen = soa->rdata_len[0];
+	uint32_t minimum = dns_get_u32(soa->rdata[0] + rdlen - 4);
+	size_t len = rr_size(rdlen);
+	struct mv_rrset_wire *w = calloc(1, sizeof(*w) + sizeof(uint16_t) + len);
+	if (w == NULL)
+		return NULL;
+	w->type = DNS_TYPE_SOA;
+	w->count = 1;
+	w->len = (uint16_t)len;
+	put_rr(w->data + sizeof(uint16_t), DNS_TYPE_SOA, soa->ttl < minimum ? soa->ttl : minimum,
+	       soa->rdata[0], rdlen);
+	return w;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Building the immutable entries of entry.h from record sets. Writer side
+ * only; the table publishes what these return.
+ */
+#ifndef MV_NODE_H
+#define MV_NODE_H
+
+#include <stddef.h>
+
+#include "batch.h"
+#include "entry.h"
+
+/*
+ * Build the node for `owner` from n record sets at that name (n may be 0: an
+ * empty non-terminal), in one allocation released with free().
+ * Returns the node, or NULL with errno: EINVAL (CNAME beside other data,
+ * an RRset too large for a message), ENOMEM.
+ */
+struct mv_node *mv_node_build(const uint8_t *owner, size_t owner_len,
+			      const struct mv_rrset *const *sets, size_t n, struct mv_zone *zone);
+
+/* A copy of `node` with another children count; NULL with errno ENOMEM. */
+struct mv_node *mv_node_clone(const struct mv_node *node);
+
+/*
+ * Build the RRset a negative answer carries for an SOA record set: its one
+ * RR with TTL = min(TTL, MINIMUM). Released with free(). NULL with errno.
+ */
+struct mv_rrset_wire *mv_node_build_negative(const struct mv_rrset *soa);
+
+#endif /* MV_NODE_H */

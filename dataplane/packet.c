@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "packet.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "answer.h"
+#include "mvdns.h"
+#include "wire.h"
+
+#define ETH_HLEN 14
+#define ETH_P_IPV4 0x0800
+#define ETH_P_ARP 0x0806
+#define ETH_P_IPV6 0x86dd
+
+#define ARP_LEN 28
+#define ARP_OP_REQUEST 1
+#define ARP_OP_REPLY 2
+
+#define IPV4_HLEN 20
+#define IPV4_MF 0x2000
+#define IPV4_OFFSET_MASK 0x1fff
+#define IPV6_HLEN 40
+#define IPPROTO_ICMP_ 1
+#define IPPROTO_UDP_ 17
+#define IPPROTO_ICMPV6_ 58
+#define UDP_HLEN 8
+#define REPLY_TTL 64
+
+#define ICMP_ECHO_REPLY 0
+#define ICMP_ECHO_REQUEST 8
+#define ICMP6_ECHO_REQUEST 128
+#define ICMP6_ECHO_REPLY 129
+#define ND_NEIGHBOR_SOLICIT 135
+#define ND_NEIGHBOR_ADVERT 136
+#define ND_OPT_SOURCE_LL 1
+#define ND_OPT_TARGET_LL 2
+#define ND_NA_SOLICITED 0x40
+#define ND_NA_OVERRIDE 0x20
+#define ND_HOP_LIMIT 255
+
+static const uint8_t mac_broadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+/* Ones' complement sum over data, folded to 16 bits later. */
+static uint32_t csum_add(uint32_t sum, const uint8_t *data, size_t len)
+{
+	size_t i = 0;
+
+	for (; i + 1 < len; i += 2)
+		sum += (uint32_t)data[i] << 8 | data[i + 1];
+	if (i < len)
+		sum += (uint32_t)data[i] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* Checksum of an upper-layer packet with the IPv4 or IPv6 pseudo-header. */
+static uint16_t csum_l4(const uint8_t *src, const uint8_t *dst, size_t alen, uint8_t proto,
+			const uint8_t *l4, uint16_t l4_len)
+{
+	uint32_t sum = csum_add(0, src, alen);
+	sum = csum_add(sum, dst, alen);
+	sum += proto;
+	sum += l4_len;
+	return csum_fold(csum_add(sum, l4, l4_len));
+}
+
+static bool is_our_v4(const struct mv_addrs *a, const uint8_t *ip)
+{
+	for (unsigned i = 0; i < a->n4; i++)
+		if (memcmp(a->v4[i], ip, 4) == 0)
+			return true;
+	return false;
+}
+
+static bool is_our_v6(const struct mv_addrs *a, const uint8_t *ip)
+{
+	for (unsigned i = 0; i < a->n6; i++)
+		if (memcmp(a->v6[i], ip, 16) == 0)
+			return true;
+	return false;
+}
+
+/* Reply at layer 2: back to the sender, from our MAC. */
+static void eth_turn(uint8_t *frame, const uint8_t mac[6])
+{
+	memcpy(frame, frame + 6, 6);
+	memcpy(frame + 6, mac, 6);
+}
+
+static uint16_t handle_arp(const struct mv_packet_ctx *ctx, uint8_t *frame, uint16_t len,
+			   enum mv_verdict *v)
+{
+	uint8_t *arp = frame + ETH_HLEN;
+	uint8_t ip[4];
+
+	*v = MV_VERDICT_DROP_SHORT;
+	if (len < ETH_HLEN + ARP_LEN)
+		return 0;
+	*v = MV_VERDICT_DROP_UNSUPPORTED;
+	/* Ethernet/IPv4 requests only: htype 1, ptype 0x0800, hlen 6, plen 4. */
+	if (dns_get_u16(arp) != 1 || dns_get_u16(arp + 2) != ETH_P_IPV4 || arp[4] != 6 ||
+	    arp[5] != 4 || dns_get_u16(arp + 6) != ARP_OP_REQUEST)
+		return 0;
+	*v = MV_VERDICT_DROP_NOT_FOR_US;
+	if (!is_our_v4(ctx->addrs, arp + 24))
+		return 0;
+	memcpy(ip, arp + 24, 4);
+	dns_put_u16(arp + 6, ARP_OP_REPLY);
+	memcpy(arp + 18, arp + 8, 10); /* target = requester's MAC and IP */
+	memcpy(arp + 8, ctx->mac, 6);
+	memcpy(arp + 14, ip, 4);
+	eth_turn(frame, ctx->mac);
+	*v = MV_VERDICT_ARP_REPLY;
+	return ETH_HLEN + ARP_LEN;
+}
+
+/* Turn a UDP datagram to port 53 into the reply; l4 points at the UDP header. */
+static uint16_t handle_udp(const struct mv_packet_ctx *ctx, uint8_t *l4, uint16_t l4_len,
+			   uint16_t l4_cap, enum mv_verdict *v)
+{
+	if (l4_len < UDP_HLEN || dns_get_u16(l4 + 4) < UDP_HLEN || dns_get_u16(l4 + 4) > l4_len) {
+		*v = MV_VERDICT_DROP_MALFORMED;
+		return 0;
+	}
+	if (dns_get_u16(l4 + 2) != MVDNS_DNS_PORT) {
+		*v = MV_VERDICT_DROP_UNSUPPORTED;
+		return 0;
+	}
+	uint16_t dns_len = (uint16_t)(dns_get_u16(l4 + 4) - UDP_HLEN);
+	uint16_t out = mv_answer(ctx->table, l4 + UDP_HLEN, dns_len, (uint16_t)(l4_cap - UDP_HLEN),
+				 v);
+	if (out == 0)
+		return 0;
+	uint16_t sport = dns_get_u16(l4);
+	dns_put_u16(l4, MVDNS_DNS_PORT);
+	dns_put_u16(l4 + 2, sport);
+	dns_put_u16(l4 + 4, (uint16_t)(UDP_HLEN + out));
+	dns_put_u16(l4 + 6, 0);
+	return (uint16_t)(UDP_HLEN + out);
+}
+
+static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, uint8_t *frame, uint16_t len,
+			    uint16_t cap, enum mv_verdict *v)
+{
+	uint8_t *ip = frame + ETH_HLEN;
+	uint16_t l4_len, out;
+
+	*v = MV_VERDICT_DROP_SHORT;
+	if (len < ETH_HLEN + IPV4_HLEN)
+		return 0;
+	uint16_t total = dns_get_u16(ip + 2);
+	*v = MV_VERDICT_DROP_MALFORMED;
+	if ((ip[0] >> 4) != 4 || (ip[0] & 0xf) < 5 || total < (ip[0] & 0xf) * 4u ||
+	    total > len - ETH_HLEN || csum_fold(csum_add(0, ip, (ip[0] & 0xfu) * 4)) != 0)
+		return 0;
+	*v = MV_VERDICT_DROP_NOT_FOR_US;
+	if (!is_our_v4(ctx->addrs, ip + 16))
+		return 0;
+	/* Options and fragments: nothing a DNS query needs; drop. */
+	*v = MV_VERDICT_DROP_UNSUPPORTED;
+	if ((ip[0] & 0xf) != 5 || (dns_get_u16(ip + 6) & (IPV4_MF | IPV4_OFFSET_MASK)) != 0)
+		return 0;
+
+	uint8_t *l4 = ip + IPV4_HLEN;
+	l4_len = (uint16_t)(total - IPV4_HLEN);
+	uint16_t l4_cap = (uint16_t)(cap - ETH_HLEN - IPV4_HLEN);
+	if (ip[9] == IPPROTO_UDP_) {
+		out = handle_udp(ctx, l4, l4_len, l4_cap, v);
+		if (out == 0)
+			return 0;
+	} else if (ip[9] == IPPROTO_ICMP_) {
+		if (l4_len < 8 || l4[0] != ICMP_ECHO_REQUEST ||
+		    csum_fold(csum_add(0, l4, l4_len)) != 0)
+			return 0;
+		l4[0] = ICMP_ECHO_REPLY;
+		dns_put_u16(l4 + 2, 0);
+		dns_put_u16(l4 + 2, csum_fold(csum_add(0, l4, l4_len)));
+		out = l4_len;
+		*v = MV_VERDICT_ICMP_ECHO;
+	} else {
+		return 0;
+	}
+
+	uint8_t tmp[4];
+	memcpy(tmp, ip + 12, 4);
+	memcpy(ip + 12, ip + 16, 4);
+	memcpy(ip + 16, tmp, 4);
+	ip[1] = 0; /* DSCP/ECN */
+	dns_put_u16(ip + 2, (uint16_t)(IPV4_HLEN + out));
+	dns_put_u16(ip + 6, 0x4000); /* DF, no fragment offset */
+	ip[8] = REPLY_TTL;
+	dns_put_u16(ip + 10, 0);
+	dns_put_u16(ip + 10, csum_fold(csum_add(0, ip, IPV4_HLEN)));
+	if (ip[9] == IPPROTO_UDP_) {
+		uint16_t c = csum_l4(ip + 12, ip + 16, 4, IPPROTO_UDP_, l4, out);
+		dns_put_u16(l4 + 6, c == 0 ? 0xffff : c);
+	}
+	eth_turn(frame, ctx->mac);
+	return (uint16_t)(ETH_HLEN + IPV4_HLEN + out);
+}
+
+/* Neighbour solicitation for one of our addresses: advertisement in place. */
+static uint16_t handle_nd(const struct mv_packet_ctx *ctx, uint8_t *ip, uint8_t *icmp,
+			  uint16_t l4_len, enum mv_verdict *v)
+{
+	/* RFC 4861 7.1.1: hop limit 255, code 0, at least 24 octets. */
+	*v = MV_VERDICT_DROP_MALFORMED;
+	if (ip[7] != ND_HOP_LIMIT || icmp[1] != 0 || l4_len < 24)
+		return 0;
+	*v = MV_VERDICT_DROP_NOT_FOR_US;
+	if (!is_our_v6(ctx->addrs, icmp + 8))
+		return 0;
+	static const uint8_t unspecified[16];
+	bool dad = memcmp(ip + 8, unspecified, 16) == 0;
+
+	/* Destination: the solicitor, or all-nodes for duplicate address detection. */
+	if (dad) {
+		static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 1};
+		memcpy(ip + 24, all_nodes, 16);
+	} else {
+		memcpy(ip + 24, ip + 8, 16);
+	}
+	memcpy(ip + 8, icmp + 8, 16); /* source: the target address */
+	icmp[0] = ND_NEIGHBOR_ADVERT;
+	icmp[4] = (uint8_t)((dad ? 0 : ND_NA_SOLICITED) | ND_NA_OVERRIDE);
+	icmp[5] = icmp[6] = icmp[7] = 0;
+	icmp[24] = ND_OPT_TARGET_LL;
+	icmp[25] = 1; /* in units of 8 octets */
+	memcpy(icmp + 26, ctx->mac, 6);
+	*v = MV_VERDICT_ND_ADVERT;
+	return 32;
+}
+
+static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, uint8_t *frame, uint16_t len,
+			    uint16_t cap, enum mv_verdict *v)
+{
+	uint8_t *ip = frame + ETH_HLEN;
+	uint16_t out;
+
+	*v = MV_VERDICT_DROP_SHORT;
+	if (len < ETH_HLEN + IPV6_HLEN)
+		return 0;
+	uint16_t l4_len = dns_get_u16(ip + 4);
+	*v = MV_VERDICT_DROP_MALFORMED;
+	if ((ip[0] >> 4) != 6 || l4_len > len - ETH_HLEN - IPV6_HLEN)
+		return 0;
+	uint8_t *l4 = ip + IPV6_HLEN;
+	uint16_t l4_cap = (uint16_t)(cap - ETH_HLEN - IPV6_HLEN);
+	bool solicit = ip[6] == IPPROTO_ICMPV6_ && l4_len >= 24 && l4[0] == ND_NEIGHBOR_SOLICIT;
+
+	/* Solicitations go to a solicited-node multicast address, not to ours. */
+	*v = MV_VERDICT_DROP_NOT_FOR_US;
+	if (!solicit && !is_our_v6(ctx->addrs, ip + 24))
+		return 0;
+	if (ip[6] == IPPROTO_UDP_) {
+		out = handle_udp(ctx, l4, l4_len, l4_cap, v);
+		if (out == 0)
+			return 0;
+	} else if (ip[6] == IPPROTO_ICMPV6_) {
+		*v = MV_VERDICT_DROP_MALFORMED;
+		if (l4_len < 8 || csum_l4(ip + 8, ip + 24, 16, IPPROTO_ICMPV6_, l4, l4_len) != 0)
+			return 0;
+		if (solicit) {
+			out = handle_nd(ctx, ip, l4, l4_len, v);
+			if (out == 0)
+				return 0;
+		} else if (l4[0] == ICMP6_ECHO_REQUEST) {
+			l4[0] = ICMP6_ECHO_REPLY;
+			out = l4_len;
+			*v = MV_VERDICT_ICMP_ECHO;
+		} else {
+			*v = MV_VERDICT_DROP_UNSUPPORTED;
+			return 0;
+		}
+	} else {
+		*v = MV_VERDICT_DROP_UNSUPPORTED; /* extension headers included */
+		return 0;
+	}
+
+	if (*v != MV_VERDICT_ND_ADVERT) {
+		uint8_t tmp[16];
+		memcpy(tmp, ip + 8, 16);
+		memcpy(ip + 8, ip + 24, 16);
+		memcpy(ip + 24, tmp, 16);
+		ip[7] = REPLY_TTL;
+	}
+	dns_put_u16(ip + 4, out);
+	uint8_t *sum = l4 + (ip[6] == IPPROTO_UDP_ ? 6 : 2);
+	dns_put_u16(sum, 0);
+	uint16_t c = csum_l4(ip + 8, ip + 24, 16, ip[6], l4, out);
+	dns_put_u16(sum, ip[6] == IPPROTO_UDP_ && c == 0 ? 0xffff : c);
+	eth_turn(frame, ctx->mac);
+	return (uint16_t)(ETH_HLEN + IPV6_HLEN + out);
+}
+
+uint16_t mv_packet_handle(const struct mv_packet_ctx *ctx, uint8_t *frame, uint16_t len,
+			  uint16_t cap, enum mv_verdict *verdict)
+{
+	if (len < ETH_HLEN) {
+		*verdict = MV_VERDICT_DROP_SHORT;
+		return 0;
+	}
+	/* Unicast to us, broadcast (ARP) or multicast (neighbour solicitation). */
+	if (memcmp(frame, ctx->mac, 6) != 0 && memcmp(frame, mac_broadcast, 6) != 0 &&
+	    !(frame[0] & 1)) {
+		*verdict = MV_VERDICT_DROP_NOT_FOR_US;
+		return 0;
+	}
+	switch (dns_get_u16(frame + 12)) {
+	case ETH_P_IPV4:
+		return handle_ipv4(ctx, frame, len, cap, verdict);
+	case ETH_P_IPV6:
+		return handle_ipv6(ctx, frame, len, cap, verdict);
+	case ETH_P_ARP:
+		return handle_arp(ctx, frame, len, verdict);
+	default:
+		*verdict = MV_VERDICT_DROP_UNSUPPORTED;
+		return 0;
+	}
+}

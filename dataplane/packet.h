@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Where a packet's fate is decided. Ethernet, ARP, IPv4, IPv6, ICMP, ICMPv6
+ * neighbour discovery and UDP, down to the DNS payload that answer.c
+ * handles. A reply is built in place over the received frame: addresses and
+ * ports swapped, lengths and checksums computed fresh. Pure function of the
+ * bytes, the addresses and the table; no allocation, no I/O, lock-free.
+ */
+#ifndef MV_PACKET_H
+#define MV_PACKET_H
+
+#include <stdint.h>
+
+#include "table.h"
+#include "verdict.h"
+
+#define MV_ADDRS_MAX 16
+
+/* The addresses the dataplane answers for. Read-only once workers run. */
+struct mv_addrs {
+	unsigned n4, n6;
+	uint8_t v4[MV_ADDRS_MAX][4];
+	uint8_t v6[MV_ADDRS_MAX][16];
+};
+
+/* Everything a worker needs to decide about a packet from one port. */
+struct mv_packet_ctx {
+	uint8_t mac[6]; /* the port's MAC address */
+	const struct mv_addrs *addrs;
+	const struct mv_table *table;
+};
+
+/*
+ * Handle one Ethernet frame frame[0..len) in a buffer of cap octets.
+ * Out: *verdict.
+ * Returns the length of the reply now in the buffer, or 0 to drop the frame.
+ */
+uint16_t mv_packet_handle(const struct mv_packet_ctx *ctx, uint8_t *frame, uint16_t len,
+			  uint16_t cap, enum mv_verdict *verdict);
+
+#endif /* MV_PACKET_H */

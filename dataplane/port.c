@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "port.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+
+#define RX_DESC 1024
+#define TX_DESC 1024
+
+static int port_configure(uint16_t port, uint16_t nq, struct rte_mempool *pool)
+{
+	struct rte_eth_dev_info info;
+	struct rte_eth_conf conf;
+	int rc;
+
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_info_get(port, &info);
+	if (rc != 0)
+		return rc;
+	if (nq > 1) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf =
+			info.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP);
+	}
+	rc = rte_eth_dev_configure(port, nq, nq, &conf);
+	if (rc != 0)
+		return rc;
+	uint16_t rxd = RX_DESC, txd = TX_DESC;
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &rxd, &txd);
+	if (rc != 0)
+		return rc;
+	int socket = rte_eth_dev_socket_id(port);
+	for (uint16_t q = 0; q < nq; q++) {
+		rc = rte_eth_rx_queue_setup(port, q, rxd, socket, NULL, pool);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(port, q, txd, socket, NULL);
+		if (rc != 0)
+			return rc;
+	}
+	rc = rte_eth_dev_start(port);
+	if (rc != 0)
+		return rc;
+	/* Our filter checks addresses itself; ND needs multicast frames. */
+	rte_eth_promiscuous_enable(port);
+	rte_eth_allmulticast_enable(port);
+	return 0;
+}
+
+int mv_ports_start(struct mv_worker *workers, unsigned nworkers, struct rte_mempool *pool,
+		   const struct mv_addrs *addrs, const struct mv_table *table)
+{
+	unsigned next = 0; /* worker that receives the next queue */
+	int nports = 0;
+	uint16_t port;
+
+	RTE_ETH_FOREACH_DEV(port)
+	{
+		struct rte_eth_dev_info info;
+		struct rte_ether_addr mac;
+		char name[RTE_ETH_NAME_MAX_LEN];
+		int rc = rte_eth_dev_info_get(port, &info);
+		if (rc != 0)
+			return rc;
+		uint16_t nq = info.max_rx_queues < info.max_tx_queues ? info.max_rx_queues
+									: info.max_tx_queues;
+		if (nq > nworkers)
+			nq = (uint16_t)nworkers;
+		rc = port_configure(port, nq, pool);
+		if (rc == 0)
+			rc = rte_eth_macaddr_get(port, &mac);
+		rte_eth_dev_get_name_by_port(port, name);
+		if (rc != 0) {
+			fprintf(stderr, "mvdns-dataplane: port %u (%s): %s\n", port, name,
+				strerror(-rc));
+			return rc;
+		}
+		for (uint16_t q = 0; q < nq; q++) {
+			struct mv_worker *w = &workers[next++ % nworkers];
+			if (w->nqueues == MV_WORKER_QUEUES_MAX) {
+				fprintf(stderr, "mvdns-dataplane: too many queues per worker\n");
+				return -ENOSPC;
+			}
+			struct mv_worker_queue *wq = &w->queues[w->nqueues++];
+			wq->port = port;
+			wq->queue = q;
+			memcpy(wq->ctx.mac, mac.addr_bytes, 6);
+			wq->ctx.addrs = addrs;
+			wq->ctx.table = table;
+		}
+		printf("mvdns-dataplane: port %u %s mac " RTE_ETHER_ADDR_PRT_FMT " queues %u\n",
+		       port, name, RTE_ETHER_ADDR_BYTES(&mac), nq);
+		nports++;
+	}
+	if (nports == 0) {
+		fprintf(stderr, "mvdns-dataplane: no ports; give EAL a --vdev or a NIC\n");
+		return -ENODEV;
+	}
+	return nports;
+}
+
+void mv_ports_stop(void)
+{
+	uint16_t port;
+
+	RTE_ETH_FOREACH_DEV(port)
+	{
+		rte_eth_dev_stop(port);
+		rte_eth_dev_close(port);
+	}
+}

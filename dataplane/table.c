@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Open addressing with linear probing over an array of slots. A slot holds
+ * the name's hash as a tag and a node pointer; a removed node leaves a
+ * tombstone so that probe sequences stay intact. Readers load the slot array
+ * and node pointers with acquire; the writer fills the tag, then publishes
+ * the node with release. The slot array is replaced whole (RCU) to grow or
+ * to sweep tombstones.
+ */
+#include "table.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "name.h"
+#include "node.h"
+#include "wire.h"
+
+#define TOMBSTONE ((struct mv_node *)(uintptr_t)1)
+#define MIN_SLOTS 64u
+
+struct slot {
+	_Atomic uint32_t tag;             /* hash of the name; a filter only */
+	struct mv_node *_Atomic node;     /* NULL (never used), TOMBSTONE, or a node */
+};
+
+struct slots {
+	size_t mask; /* slot count - 1, a power of two minus one */
+	struct slot s[];
+};
+
+struct mv_table {
+	/* Read by workers (acquire), written by the writer (release). */
+	struct slots *_Atomic slots;
+
+	/* Writer-only state below. */
+	size_t live;       /* nodes in slots */
+	size_t tombstones; /* tombstones in slots */
+	struct mv_zone **zones;
+	size_t nzones;
+	void **retired; /* memory to free after the next grace period */
+	size_t nretired, retired_cap;
+	mv_table_sync_fn sync;
+	void *sync_arg;
+};
+
+static struct slots *slots_alloc(size_t n)
+{
+	struct slots *s = calloc(1, sizeof(*s) + n * sizeof(s->s[0]));
+	if (s != NULL)
+		s->mask = n - 1;
+	return s;
+}
+
+static size_t slots_for(size_t names)
+{
+	size_t n = MIN_SLOTS;
+	while (n < names * 2)
+		n <<= 1;
+	return n;
+}
+
+struct mv_table *mv_table_create(size_t names, mv_table_sync_fn sync, void *sync_arg)
+{
+	struct mv_table *t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	struct slots *s = slots_alloc(slots_for(names));
+	if (s == NULL) {
+		free(t);
+		return NULL;
+	}
+	atomic_init(&t->slots, s);
+	t->sync = sync;
+	t->sync_arg = sync_arg;
+	return t;
+}
+
+void mv_table_destroy(struct mv_table *t)
+{
+	if (t == NULL)
+		return;
+	struct slots *s = atomic_load_explicit(&t->slots, memory_order_relaxed);
+	for (size_t i = 0; i <= s->mask; i++) {
+		struct mv_node *n = atomic_load_explicit(&s->s[i].node, memory_order_relaxed);
+		if (n != NULL && n != TOMBSTONE)
+			free(n);
+	}
+	free(s);
+	for (size_t i = 0; i < t->nzones; i++) {
+		free((void *)(uintptr_t)atomic_load_explicit(&t->zones[i]->negative,
+								   memory_order_relaxed));
+		free(t->zones[i]);
+	}
+	free(t->zones);
+	for (size_t i = 0; i < t->nretired; i++)
+		free(t->retired[i]);
+	free(t->retired);
+	free(t);
+}
+
+const struct mv_node *mv_table_lookup(const struct mv_table *t, const uint8_t *name, size_t len,
+				      uint32_t hash)
+{
+	const struct slots *s = atomic_load_explicit(&t->slots, memory_order_acquire);
+
+	for (size_t i = hash & s->mask;; i = (i + 1) & s->mask) {
+		const struct mv_node *n = atomic_load_explicit(&s->s[i].node, memory_order_acquire);
+		if (n == NULL)
+			return NULL;
+		if (n == TOMBSTONE)
+			continue;
+		/* The tag was stored before the node was published, so it is at
+		 * least as new as n; a stale mismatch only skips a node being
+		 * removed, which is a correct answer too. */
+		if (atomic_load_explicit(&s->s[i].tag, memory_order_relaxed) == hash &&
+		    n->name_len == len && memcmp(n->name, name, len) == 0)
+			return n;
+	}
+}
+
+const struct mv_node *mv_table_lookup_closest(const struct mv_table *t, const uint8_t *name,
+					      size_t len, uint32_t hash, int *exact)
+{
+	const struct mv_node *n = mv_table_lookup(t, name, len, hash);
+
+	*exact = n != NULL;
+	while (n == NULL && len > 1) {
+		len -= 1u + name[0];
+		name += 1u + name[0];
+		n = mv_table_lookup(t, name, len, dns_name_hash(name, len));
+	}
+	return n;
+}
+
+/* Writer: index of the slot holding name, or of the slot to insert it into. */
+static size_t slot_find(const struct slots *s, const uint8_t *name, size_t len, uint32_t hash,
+			int *found)
+{
+	size_t insert = SIZE_MAX;
+
+	for (size_t i = hash & s->mask;; i = (i + 1) & s->mask) {
+		struct mv_node *n = atomic_load_explicit(&s->s[i].node, memory_order_relaxed);
+		if (n == NULL) {
+			*found = 0;
+			return insert != SIZE_MAX ? insert : i;
+		}
+		if (n == TOMBSTONE) {
+			if (insert == SIZE_MAX)
+				insert = i;
+			continue;
+		}
+		if (n->hash == hash && n->name_len == len && memcmp(n->name, name, len) == 0) {
+			*found = 1;
+			return i;
+		}
+	}
+}
+
+static int retire(struct mv_table *t, void *p)
+{
+	if (t->nretired == t->retired_cap) {
+		size_t cap = t->retired_cap ? t->retired_cap * 2 : 64;
+		void **r = realloc(t->retired, cap * sizeof(*r));
+		if (r == NULL)
+			return -ENOMEM;
+		t->retired = r;
+		t->retired_cap = cap;
+	}
+	t->retired[t->nretired++] = p;
+	return 0;
+}
+
+/* Writer: make room for one more node; rebuilds the slot array when needed. */
+static int reserve(struct mv_table *t)
+{
+	struct slots *old = atomic_load_explicit(&t->slots, memory_order_relaxed);
+	size_t size = old->mask + 1;
+
+	if ((t->live + t->tombstones + 1) * 2 <= size)
+		return 0;
+	struct slots *s = slots_alloc(slots_for(t->live + 1));
+	if (s == NULL || retire(t, old) != 0) {
+		free(s);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < size; i++) {
+		struct mv_node *n = atomic_load_explicit(&old->s[i].node, memory_order_relaxed);
+		if (n == NULL || n == TOMBSTONE)
+			continue;
+		size_t j = n->hash & s->mask;
+		while (atomic_load_explicit(&s->s[j].node, memory_order_relaxed) != NULL)
+			j = (j + 1) & s->mask;
+		atomic_init(&s->s[j].tag, n->hash);
+		atomic_init(&s->s[j].node, n);
+	}
+	t->tombstones = 0;
+	atomic_store_explicit(&t->slots, s, memory_order_release);
+	return 0;
+}
+
+/* Writer: publish node in place of whatever holds its name (retiring that). */
+static int publish(struct mv_table *t, struct mv_node *node)
+{
+	struct slots *s = atomic_load_explicit(&t->slots, memory_order_relaxed);
+	int found;
+	size_t i = slot_find(s, node->name, node->name_len, node->hash, &found);
+
+	if (found) {
+		struct mv_node *old = atomic_load_explicit(&s->s[i].node, memory_order_relaxed);
+		if (retire(t, old) != 0)
+			return -ENOMEM;
+		atomic_store_explicit(&s->s[i].node, node, memory_order_release);
+		return 0;
+	}
+	if (atomic_load_explicit(&s->s[i].node, memory_order_relaxed) == TOMBSTONE)
+		t->tombstones--;
+	atomic_store_explicit(&s->s[i].tag, node->hash, memory_order_relaxed);
+	atomic_store_explicit(&s->s[i].node, node, memory_order_release);
+	t->live++;
+	return 0;
+}
+
+static int unpublish(struct mv_table *t, struct mv_node *node)
+{
+	struct slots *s = atomic_load_explicit(&t->slots, memory_order_relaxed);
+	int found;
+	size_t i = slot_find(s, node->name, node->name_len, node->hash, &found);
+
+	if (!found || retire(t, node) != 0)
+		return -ENOMEM;
+	atomic_store_explicit(&s->s[i].node, TOMBSTONE, memory_order_release);
+	t->live--;
+	t->tombstones++;
+	return 0;
+}
+
+static struct mv_node *writer_lookup(struct mv_table *t, const uint8_t *name, size_t len)
+{
+	return (struct mv_node *)(uintptr_t)mv_table_lookup(t, name, len, dns_name_hash(name, len));
+}
+
+static struct mv_zone *zone_get(struct mv_table *t, const uint8_t *apex, size_t len)
+{
+	for (size_t i = 0; i < t->nzones; i++)
+		if (t->zones[i]->apex_len == len && memcmp(t->zones[i]->apex, apex, len) == 0)
+			return t->zones[i];
+	struct mv_zone **zones = realloc(t->zones, (t->nzones + 1) * sizeof(*zones));
+	if (zones == NULL)
+		return NULL;
+	t->zones = zones;
+	struct mv_zone *z = calloc(1, sizeof(*z));
+	if (z == NULL)
+		return NULL;
+	memcpy(z->apex, apex, len);
+	z->apex_len = (uint8_t)len;
+	t->zones[t->nzones++] = z;
+	return z;
+}
+
+/* Writer: replace node with a copy whose children count moved by delta. */
+static int adjust_children(struct mv_table *t, struct mv_node *node, int delta)
+{
+	struct mv_node *copy = mv_node_clone(node);
+	if (copy == NULL)
+		return -ENOMEM;
+	copy->children = (uint32_t)((int64_t)node->children + delta);
+	return publish(t, copy);
+}
+
+/*
+ * Writer: make sure every ancestor of name down from an existing node exists,
+ * creating empty non-terminals. Out: *zone, the zone the name falls in.
+ */
+static int ensure_ancestors(struct mv_table *t, const uint8_t *name, size_t len,
+			    struct mv_zone **zone)
+{
+	const uint8_t *parent = name + 1 + name[0];
+	size_t plen = len - 1 - name[0];
+
+	if (len <= 1)
+		return -ENOENT;
+	struct mv_node *p = writer_lookup(t, parent, plen);
+	if (p == NULL) {
+		struct mv_zone *z;
+		int rc = ensure_ancestors(t, parent, plen, &z);
+		if (rc != 0)
+			return rc;
+		struct mv_node *ent = mv_node_build(parent, plen, NULL, 0, z);
+		if (ent == NULL)
+			return -ENOMEM;
+		ent->hash = dns_name_hash(parent, plen);
+		ent->children = 1;
+		if (reserve(t) != 0 || publish(t, ent) != 0) {
+			free(ent);
+			return -ENOMEM;
+		}
+		*zone = z;
+		return 0;
+	}
+	*zone = p->zone;
+	return adjust_children(t, p, +1);
+}
+
+/* Writer: drop name's link to its parent; remove parents left empty. */
+static int release_ancestors(struct mv_table *t, const uint8_t *name, size_t len)
+{
+	const uint8_t *parent = name + 1 + name[0];
+	size_t plen = len - 1 - name[0];
+	struct mv_node *p = len > 1 ? writer_lookup(t, parent, plen) : NULL;
+
+	if (p == NULL)
+		return 0;
+	if (p->children == 1 && p->nsets == 0) {
+		int rc = unpublish(t, p);
+		return rc != 0 ? rc : release_ancestors(t, parent, plen);
+	}
+	return adjust_children(t, p, -1);
+}
+
+int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len,
+		      const struct mv_rrset *const *sets, size_t n)
+{
+	struct mv_node *old = writer_lookup(t, owner, owner_len);
+	const struct mv_rrset *soa = NULL;
+	struct mv_zone *zone = old != NULL ? old->zone : NULL;
+	struct mv_rrset_wire *negative = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (sets[i]->type == DNS_TYPE_SOA)
+			soa = sets[i];
+
+	if (n == 0) {
+		if (old == NULL)
+			return 0;
+		if (old->children > 0) { /* becomes an empty non-terminal */
+			struct mv_node *ent = mv_node_build(owner, owner_len, NULL, 0, old->zone);
+			if (ent == NULL)
+				return -ENOMEM;
+			ent->hash = old->hash;
+			ent->children = old->children;
+			return publish(t, ent);
+		}
+		rc = unpublish(t, old);
+		return rc != 0 ? rc : release_ancestors(t, owner, owner_len);
+	}
+
+	/* Validate everything that can fail before anything is published. */
+	if (soa != NULL) {
+		negative = mv_node_build_negative(soa);
+		if (negative == NULL)
+			return -errno;
+		zone = zone_get(t, owner, owner_len);
+		if (zone == NULL) {
+			free(negative);
+			return -ENOMEM;
+		}
+	}
+	struct mv_node *node = mv_node_build(owner, owner_len, sets, n, zone);
+	if (node == NULL) {
+		free(negative);
+		return -errno;
+	}
+	node->hash = dns_name_hash(owner, owner_len);
+	if (old == NULL && (rc = reserve(t)) == 0) {
+		struct mv_zone *parent_zone = NULL;
+		rc = ensure_ancestors(t, owner, owner_len, &parent_zone);
+		if (rc == -ENOENT && soa != NULL)
+			rc = 0; /* a zone apex needs no parent */
+		if (node->zone == NULL)
+			node->zone = parent_zone;
+	}
+	if (rc == 0 && node->zone == NULL)
+		rc = -ENOENT;
+	if (rc != 0) {
+		free(node);
+		free(negative);
+		return rc;
+	}
+	if (old != NULL)
+		node->children = old->children;
+	if (negative != NULL) {
+		const struct mv_rrset_wire *prev =
+			atomic_load_explicit(&zone->negative, memory_order_relaxed);
+		atomic_store_explicit(&zone->negative, negative, memory_order_release);
+		if (prev != NULL)
+			retire(t, (void *)(uintptr_t)prev);
+	}
+	return publish(t, node);
+}
+
+void mv_table_commit(struct mv_table *t)
+{
+	if (t->nretired == 0)
+		return;
+	if (t->sync != NULL)
+		t->sync(t->sync_arg);
+	for (size_t i = 0; i < t->nretired; i++)
+		free(t->retired[i]);
+	t->nretired = 0;
+}
+
+size_t mv_table_count(const struct mv_table *t)
+{
+	return t->live;
+}

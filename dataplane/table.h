@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The record table: owner names to nodes of precomputed RRsets, and the
+ * hosted zones they belong to.
+ *
+ * Readers (workers) are lock-free and wait-free: mv_table_lookup only loads
+ * pointers published by the writer. There is one writer thread (the main
+ * lcore); every change goes through mv_table_set_name and becomes visible to
+ * readers atomically per owner name. Memory a reader may still hold is
+ * retired, not freed, and freed by mv_table_commit after the synchronize
+ * callback has waited out a grace period (rte_rcu_qsbr in the dataplane).
+ */
+#ifndef MV_TABLE_H
+#define MV_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "batch.h"
+#include "entry.h"
+
+struct mv_table; /* opaque */
+
+/* Waits until no reader holds a pointer loaded before the call. */
+typedef void (*mv_table_sync_fn)(void *arg);
+
+/*
+ * Create an empty table sized for about `names` owner names (it grows).
+ * `sync` is called by mv_table_commit before retired memory is freed.
+ * Returns the table, or NULL with errno set.
+ */
+struct mv_table *mv_table_create(size_t names, mv_table_sync_fn sync, void *sync_arg);
+
+/* Free the table and everything in it. No reader may be running. */
+void mv_table_destroy(struct mv_table *t);
+
+/*
+ * Reader: the node at `name` (lower-cased wire form, hash from
+ * dns_name_hash), or NULL. Lock-free; any thread. The node stays valid until
+ * the reader's next quiescent state.
+ */
+const struct mv_node *mv_table_lookup(const struct mv_table *t, const uint8_t *name, size_t len,
+				      uint32_t hash);
+
+/*
+ * Reader: the node at name or, if there is none, the nearest existing
+ * ancestor (whose zone decides between NXDOMAIN and REFUSED). Out: *exact
+ * tells which. Returns NULL when no ancestor exists (outside every zone).
+ */
+const struct mv_node *mv_table_lookup_closest(const struct mv_table *t, const uint8_t *name,
+					      size_t len, uint32_t hash, int *exact);
+
+/*
+ * Writer: make `sets` (n record sets, all owned by `owner`, in wire form)
+ * the complete content of that owner name, replacing what was there.
+ * Record sets of one type are merged into one RRset (multivalue sets
+ * become one pool). An SOA makes the name a zone apex. n == 0 removes the
+ * name (an empty non-terminal stays while names exist below it).
+ * Empty non-terminals are created for missing ancestors inside the zone.
+ * Returns 0, -ENOENT if the name is in no zone, -EINVAL for sets that
+ * cannot be served (a CNAME beside other data, RRsets over 65535 octets),
+ * -ENOMEM. On error nothing changed.
+ */
+int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len,
+		      const struct mv_rrset *const *sets, size_t n);
+
+/*
+ * Writer: wait for a grace period (the sync callback) and free everything
+ * retired since the last commit. Call after a batch of mv_table_set_name.
+ */
+void mv_table_commit(struct mv_table *t);
+
+/* Writer: owner names held (empty non-terminals included). */
+size_t mv_table_count(const struct mv_table *t);
+
+#endif /* MV_TABLE_H */

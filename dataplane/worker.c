@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "worker.h"
+
+#include <errno.h>
+
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+/* Replies waiting in a TX buffer longer than this are sent anyway. */
+#define DRAIN_US 100
+
+/* Single-writer counter increment: a plain add, published for relaxed readers. */
+static inline void count(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
+}
+
+static void tx_unsent(struct rte_mbuf **pkts, uint16_t n, void *userdata)
+{
+	struct mv_worker *w = userdata;
+
+	rte_pktmbuf_free_bulk(pkts, n);
+	count(&w->tx_dropped, n);
+}
+
+int mv_worker_init(struct mv_worker *w, int socket)
+{
+	for (unsigned i = 0; i < w->nqueues; i++) {
+		struct rte_eth_dev_tx_buffer *tx =
+			rte_zmalloc_socket("tx", RTE_ETH_TX_BUFFER_SIZE(MV_BURST), 0, socket);
+		if (tx == NULL)
+			return -ENOMEM;
+		rte_eth_tx_buffer_init(tx, MV_BURST);
+		rte_eth_tx_buffer_set_err_callback(tx, tx_unsent, w);
+		w->queues[i].tx = tx;
+	}
+	return 0;
+}
+
+void mv_worker_fini(struct mv_worker *w)
+{
+	for (unsigned i = 0; i < w->nqueues; i++) {
+		rte_free(w->queues[i].tx);
+		w->queues[i].tx = NULL;
+	}
+}
+
+/* Decide every packet of a burst and queue the replies; drop the rest at once. */
+static void handle_burst(struct mv_worker *w, struct mv_worker_queue *q, struct rte_mbuf **pkts,
+			 uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		enum mv_verdict v;
+		uint16_t out = 0;
+
+		if (i + 3 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
+		if (likely(m->nb_segs == 1)) {
+			uint16_t cap = (uint16_t)(m->data_len + rte_pktmbuf_tailroom(m));
+			out = mv_packet_handle(&q->ctx, rte_pktmbuf_mtod(m, uint8_t *),
+					       m->data_len, cap, &v);
+		} else {
+			v = MV_VERDICT_DROP_UNSUPPORTED; /* a DNS query fits one segment */
+		}
+		count(&w->verdicts[v], 1);
+		if (out == 0) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		m->data_len = out;
+		m->pkt_len = out;
+		m->ol_flags = 0;
+		rte_eth_tx_buffer(q->port, q->queue, q->tx, m);
+	}
+}
+
+static void poll_queues(struct mv_worker *w)
+{
+	struct rte_mbuf *pkts[MV_BURST];
+
+	for (unsigned i = 0; i < w->nqueues; i++) {
+		struct mv_worker_queue *q = &w->queues[i];
+		uint16_t n = rte_eth_rx_burst(q->port, q->queue, pkts, MV_BURST);
+		if (n > 0)
+			handle_burst(w, q, pkts, n);
+	}
+}
+
+int mv_worker_run(void *arg)
+{
+	struct mv_worker *w = arg;
+	const uint64_t drain = (rte_get_tsc_hz() + US_PER_S - 1) / US_PER_S * DRAIN_US;
+	uint64_t last = rte_rdtsc();
+
+	rte_rcu_qsbr_thread_register(w->rcu, w->lcore);
+	rte_rcu_qsbr_thread_online(w->rcu, w->lcore);
+	while (!*w->stop) {
+		poll_queues(w);
+		uint64_t now = rte_rdtsc();
+		if (now - last > drain) {
+			for (unsigned i = 0; i < w->nqueues; i++)
+				rte_eth_tx_buffer_flush(w->queues[i].port, w->queues[i].queue,
+							w->queues[i].tx);
+			last = now;
+		}
+		rte_rcu_qsbr_quiescent(w->rcu, w->lcore);
+	}
+	for (unsigned i = 0; i < w->nqueues; i++)
+		rte_eth_tx_buffer_flush(w->queues[i].port, w->queues[i].queue, w->queues[i].tx);
+	rte_rcu_qsbr_thread_offline(w->rcu, w->lcore);
+	rte_rcu_qsbr_thread_unregister(w->rcu, w->lcore);
+	return 0;
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "name.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* Label length octets: 00xxxxxx is a label, 11xxxxxx a pointer, 01/10 reserved. */
+#define LABEL_TYPE_MASK 0xc0
+#define LABEL_POINTER 0xc0
+
+static inline uint8_t ascii_lower(uint8_t b)
+{
+	return (uint8_t)(b | ((unsigned)(b - 'A') < 26u) << 5);
+}
+
+size_t dns_name_read_lower(struct dns_cursor *c, uint8_t out[MVDNS_NAME_MAX])
+{
+	size_t len = 0;
+
+	for (;;) {
+		uint8_t label = dns_cursor_u8(c);
+		if (c->err != 0)
+			return 0;
+		if ((label & LABEL_TYPE_MASK) != 0 || len + 1 + label > MVDNS_NAME_MAX) {
+			dns_cursor_fail(c, -EBADMSG);
+			return 0;
+		}
+		out[len++] = label;
+		if (label == 0)
+			return len;
+		if (!dns_cursor_need(c, label))
+			return 0;
+		for (unsigned i = 0; i < label; i++)
+			out[len + i] = ascii_lower(c->pos[i]);
+		c->pos += label;
+		len += label;
+	}
+}
+
+void dns_name_skip(struct dns_cursor *c)
+{
+	size_t len = 0;
+
+	for (;;) {
+		uint8_t label = dns_cursor_u8(c);
+		if (c->err != 0)
+			return;
+		if ((label & LABEL_TYPE_MASK) == LABEL_POINTER) {
+			dns_cursor_skip(c, 1);
+			return;
+		}
+		if ((label & LABEL_TYPE_MASK) != 0 || len + 1 + label > MVDNS_NAME_MAX) {
+			dns_cursor_fail(c, -EBADMSG);
+			return;
+		}
+		if (label == 0)
+			return;
+		len += 1u + label;
+		dns_cursor_skip(c, label);
+	}
+}
+
+void dns_name_lower(uint8_t *name, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		name[i] = ascii_lower(name[i]);
+}
+
+uint32_t dns_name_hash(const uint8_t *name, size_t len)
+{
+	/* 64-bit multiply-xorshift over 8-octet words: cheap, and good enough
+	 * that open addressing at load factor 0.5 stays short. */
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
+	uint64_t h = len * k;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, name + i, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	if (i < len) {
+		uint64_t w = 0;
+		memcpy(&w, name + i, len - i);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	h *= k;
+	return (uint32_t)(h >> 32) ^ (uint32_t)h;
+}
+
+size_t dns_name_len(const uint8_t *name)
+{
+	size_t len = 0;
+
+	while (name[len] != 0)
+		len += 1u + name[len];
+	return len + 1;
+}
+
+unsigned dns_name_labels(const uint8_t *name)
+{
+	unsigned n = 0;
+
+	for (size_t off = 0; name[off] != 0; off += 1u + name[off])
+		n++;
+	return n;
+}
+
+int dns_name_is_below(const uint8_t *name, size_t len, const uint8_t *zone, size_t zone_len)
+{
+	size_t off = 0;
+
+	if (zone_len > len)
+		return 0;
+	/* Walk label boundaries until the remaining suffix has the zone's length. */
+	while (len - off > zone_len)
+		off += 1u + name[off];
+	return len - off == zone_len && memcmp(name + off, zone, zone_len) == 0;
+}
