@@ -12,7 +12,7 @@
 #define CNAME_HOPS_MAX 8
 /* OPT RR in our replies: root owner, type, class = payload, TTL, RDLENGTH 0. */
 #define OPT_RR_LEN 11
-#define PTR_MASK 0xc000
+#define PTR_MASK   0xc000
 
 /* A reply being written over the query, after the echoed question. */
 struct reply {
@@ -52,19 +52,19 @@ static void reply_negative(struct reply *r, const struct mv_zone *z, uint16_t na
 		reply_rrset(r, soa, (uint16_t)(name_off + name_len - z->apex_len), &r->nscount);
 }
 
-static void put_header(uint8_t *msg, const struct dns_query *q, unsigned rcode, bool aa, bool tc)
+static void put_header(uint8_t *msg, unsigned rcode, bool aa, bool tc)
 {
-	(void)q;
-	msg[DNS_HDR_FLAGS1] = (uint8_t)(DNS_FLAG1_QR | (msg[DNS_HDR_FLAGS1] & (DNS_FLAG1_OPCODE_MASK |
-									     DNS_FLAG1_RD)) |
-					(aa ? DNS_FLAG1_AA : 0) | (tc ? DNS_FLAG1_TC : 0));
+	msg[DNS_HDR_FLAGS1] =
+		(uint8_t)(DNS_FLAG1_QR |
+			  (msg[DNS_HDR_FLAGS1] & (DNS_FLAG1_OPCODE_MASK | DNS_FLAG1_RD)) |
+			  (aa ? DNS_FLAG1_AA : 0) | (tc ? DNS_FLAG1_TC : 0));
 	msg[DNS_HDR_FLAGS2] = (uint8_t)((msg[DNS_HDR_FLAGS2] & DNS_FLAG2_CD) | (rcode & 0xf));
 }
 
 /* A reply with no question and no records: for FORMERR and NOTIMP. */
 static uint16_t reply_header_only(uint8_t *msg, unsigned rcode)
 {
-	put_header(msg, NULL, rcode, false, false);
+	put_header(msg, rcode, false, false);
 	memset(msg + DNS_HDR_QDCOUNT, 0, 8);
 	return DNS_HDR_LEN;
 }
@@ -78,7 +78,7 @@ static uint16_t reply_finish(struct reply *r, const struct dns_query *q, unsigne
 		r->pos = q->question_end;
 		r->ancount = r->nscount = 0;
 	}
-	put_header(msg, q, rcode, aa, r->overflow);
+	put_header(msg, rcode, aa, r->overflow);
 	dns_put_u16(msg + DNS_HDR_QDCOUNT, 1);
 	dns_put_u16(msg + DNS_HDR_ANCOUNT, r->ancount);
 	dns_put_u16(msg + DNS_HDR_NSCOUNT, r->nscount);
@@ -99,8 +99,8 @@ static uint16_t reply_finish(struct reply *r, const struct dns_query *q, unsigne
 }
 
 /* Walk from the node at qname through CNAMEs; fill answer and authority. */
-static enum mv_verdict resolve(const struct mv_table *t, struct reply *r,
-			       const struct dns_query *q, const struct mv_node *node, unsigned *rcode)
+static enum mv_verdict resolve(const struct mv_table *t, struct reply *r, const struct dns_query *q,
+			       const struct mv_node *node, unsigned *rcode)
 {
 	const struct mv_zone *zone = node->zone;
 	uint16_t name_off = DNS_HDR_LEN;

@@ -53,7 +53,7 @@ struct mv_zone {
 	uint8_t apex[MVDNS_NAME_MAX];
 };
 
-#define MV_NODE_APEX 0x1  /* holds the zone's SOA */
+#define MV_NODE_APEX  0x1 /* holds the zone's SOA */
 #define MV_NODE_CNAME 0x2 /* holds a CNAME (and then nothing else) */
 
 /*
@@ -65,7 +65,7 @@ struct mv_node {
 	uint32_t hash;
 	uint8_t name_len;
 	uint8_t nsets;
-	uint8_t flags;    /* MV_NODE_* */
+	uint8_t flags;     /* MV_NODE_* */
 	uint32_t children; /* nodes directly below: writer-only bookkeeping */
 	struct mv_zone *zone;
 	const uint8_t *name; /* lower-case wire form */

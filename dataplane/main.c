@@ -26,9 +26,9 @@
 #include "table.h"
 #include "worker.h"
 
-#define MBUFS 16383
+#define MBUFS      16383
 #define MBUF_CACHE 256
-#define LOADS_MAX 64
+#define LOADS_MAX  64
 
 static volatile bool stop;
 static volatile sig_atomic_t dump;
@@ -182,8 +182,8 @@ int main(int argc, char **argv)
 	signal(SIGUSR1, on_signal);
 	for (i = 0; i < nworkers; i++)
 		rte_eal_remote_launch(mv_worker_run, &workers[i], workers[i].lcore);
-	printf("mvdns-dataplane: ready: %ld record sets, %zu names, %d ports, %u workers\n",
-	       loaded, mv_table_count(table), nports, nworkers);
+	printf("mvdns-dataplane: ready: %ld record sets, %zu names, %d ports, %u workers\n", loaded,
+	       mv_table_count(table), nports, nworkers);
 	fflush(stdout);
 
 	while (!stop) {

@@ -34,7 +34,8 @@ static int is_duplicate(const struct mv_rrset *const *group, size_t s, unsigned 
 		unsigned end = i == s ? v : group[i]->count;
 		for (unsigned j = 0; j < end; j++)
 			if (group[i]->rdata_len[j] == group[s]->rdata_len[v] &&
-			    memcmp(group[i]->rdata[j], group[s]->rdata[v], group[s]->rdata_len[v]) == 0)
+			    memcmp(group[i]->rdata[j], group[s]->rdata[v],
+				   group[s]->rdata_len[v]) == 0)
 				return 1;
 	}
 	return 0;
@@ -175,8 +176,8 @@ struct mv_node *mv_node_clone(const struct mv_node *node)
 	copy->name = node->name + delta;
 	for (unsigned i = 0; i < node->nsets; i++)
 		copy->sets[i] = (const struct mv_rrset_wire *)(const void *)((const uint8_t *)
-									       node->sets[i] +
-								       delta);
+										     node->sets[i] +
+									     delta);
 	return copy;
 }
 

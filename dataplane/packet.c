@@ -8,36 +8,36 @@
 #include "mvdns.h"
 #include "wire.h"
 
-#define ETH_HLEN 14
+#define ETH_HLEN   14
 #define ETH_P_IPV4 0x0800
-#define ETH_P_ARP 0x0806
+#define ETH_P_ARP  0x0806
 #define ETH_P_IPV6 0x86dd
 
-#define ARP_LEN 28
+#define ARP_LEN        28
 #define ARP_OP_REQUEST 1
-#define ARP_OP_REPLY 2
+#define ARP_OP_REPLY   2
 
-#define IPV4_HLEN 20
-#define IPV4_MF 0x2000
+#define IPV4_HLEN        20
+#define IPV4_MF          0x2000
 #define IPV4_OFFSET_MASK 0x1fff
-#define IPV6_HLEN 40
-#define IPPROTO_ICMP_ 1
-#define IPPROTO_UDP_ 17
-#define IPPROTO_ICMPV6_ 58
-#define UDP_HLEN 8
-#define REPLY_TTL 64
+#define IPV6_HLEN        40
+#define IPPROTO_ICMP_    1
+#define IPPROTO_UDP_     17
+#define IPPROTO_ICMPV6_  58
+#define UDP_HLEN         8
+#define REPLY_TTL        64
 
-#define ICMP_ECHO_REPLY 0
-#define ICMP_ECHO_REQUEST 8
-#define ICMP6_ECHO_REQUEST 128
-#define ICMP6_ECHO_REPLY 129
+#define ICMP_ECHO_REPLY     0
+#define ICMP_ECHO_REQUEST   8
+#define ICMP6_ECHO_REQUEST  128
+#define ICMP6_ECHO_REPLY    129
 #define ND_NEIGHBOR_SOLICIT 135
-#define ND_NEIGHBOR_ADVERT 136
-#define ND_OPT_SOURCE_LL 1
-#define ND_OPT_TARGET_LL 2
-#define ND_NA_SOLICITED 0x40
-#define ND_NA_OVERRIDE 0x20
-#define ND_HOP_LIMIT 255
+#define ND_NEIGHBOR_ADVERT  136
+#define ND_OPT_SOURCE_LL    1
+#define ND_OPT_TARGET_LL    2
+#define ND_NA_SOLICITED     0x40
+#define ND_NA_OVERRIDE      0x20
+#define ND_HOP_LIMIT        255
 
 static const uint8_t mac_broadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
@@ -134,8 +134,8 @@ static uint16_t handle_udp(const struct mv_packet_ctx *ctx, uint8_t *l4, uint16_
 		return 0;
 	}
 	uint16_t dns_len = (uint16_t)(dns_get_u16(l4 + 4) - UDP_HLEN);
-	uint16_t out = mv_answer(ctx->table, l4 + UDP_HLEN, dns_len, (uint16_t)(l4_cap - UDP_HLEN),
-				 v);
+	uint16_t out =
+		mv_answer(ctx->table, l4 + UDP_HLEN, dns_len, (uint16_t)(l4_cap - UDP_HLEN), v);
 	if (out == 0)
 		return 0;
 	uint16_t sport = dns_get_u16(l4);

@@ -65,7 +65,7 @@ int mv_ports_start(struct mv_worker *workers, unsigned nworkers, struct rte_memp
 		if (rc != 0)
 			return rc;
 		uint16_t nq = info.max_rx_queues < info.max_tx_queues ? info.max_rx_queues
-									: info.max_tx_queues;
+								      : info.max_tx_queues;
 		if (nq > nworkers)
 			nq = (uint16_t)nworkers;
 		rc = port_configure(port, nq, pool);

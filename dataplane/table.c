@@ -22,8 +22,8 @@
 #define MIN_SLOTS 64u
 
 struct slot {
-	_Atomic uint32_t tag;             /* hash of the name; a filter only */
-	struct mv_node *_Atomic node;     /* NULL (never used), TOMBSTONE, or a node */
+	_Atomic uint32_t tag;         /* hash of the name; a filter only */
+	struct mv_node *_Atomic node; /* NULL (never used), TOMBSTONE, or a node */
 };
 
 struct slots {
@@ -91,7 +91,7 @@ void mv_table_destroy(struct mv_table *t)
 	free(s);
 	for (size_t i = 0; i < t->nzones; i++) {
 		free((void *)(uintptr_t)atomic_load_explicit(&t->zones[i]->negative,
-								   memory_order_relaxed));
+							     memory_order_relaxed));
 		free(t->zones[i]);
 	}
 	free(t->zones);

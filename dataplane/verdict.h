@@ -7,29 +7,29 @@
 #define MV_VERDICT_H
 
 /* X(enum suffix, printed name, whether a reply is sent) */
-#define MV_VERDICTS(X)                                  \
-	X(ANSWER_NOERROR, "answer-noerror", 1)           \
-	X(ANSWER_NODATA, "answer-nodata", 1)             \
-	X(ANSWER_NXDOMAIN, "answer-nxdomain", 1)         \
-	X(ANSWER_REFUSED, "answer-refused", 1)           \
-	X(ANSWER_FORMERR, "answer-formerr", 1)           \
-	X(ANSWER_NOTIMP, "answer-notimp", 1)             \
-	X(ANSWER_BADVERS, "answer-badvers", 1)           \
-	X(ANSWER_TRUNCATED, "answer-truncated", 1)       \
-	X(ARP_REPLY, "arp-reply", 1)                     \
-	X(ND_ADVERT, "nd-advert", 1)                     \
-	X(ICMP_ECHO, "icmp-echo", 1)                     \
-	X(DROP_SHORT, "drop-short", 0)                   \
-	X(DROP_NOT_QUERY, "drop-not-query", 0)           \
-	X(DROP_NOT_FOR_US, "drop-not-for-us", 0)         \
-	X(DROP_UNSUPPORTED, "drop-unsupported", 0)       \
+#define MV_VERDICTS(X)                             \
+	X(ANSWER_NOERROR, "answer-noerror", 1)     \
+	X(ANSWER_NODATA, "answer-nodata", 1)       \
+	X(ANSWER_NXDOMAIN, "answer-nxdomain", 1)   \
+	X(ANSWER_REFUSED, "answer-refused", 1)     \
+	X(ANSWER_FORMERR, "answer-formerr", 1)     \
+	X(ANSWER_NOTIMP, "answer-notimp", 1)       \
+	X(ANSWER_BADVERS, "answer-badvers", 1)     \
+	X(ANSWER_TRUNCATED, "answer-truncated", 1) \
+	X(ARP_REPLY, "arp-reply", 1)               \
+	X(ND_ADVERT, "nd-advert", 1)               \
+	X(ICMP_ECHO, "icmp-echo", 1)               \
+	X(DROP_SHORT, "drop-short", 0)             \
+	X(DROP_NOT_QUERY, "drop-not-query", 0)     \
+	X(DROP_NOT_FOR_US, "drop-not-for-us", 0)   \
+	X(DROP_UNSUPPORTED, "drop-unsupported", 0) \
 	X(DROP_MALFORMED, "drop-malformed", 0)
 
 enum mv_verdict {
 #define MV_VERDICT_ENUM(e, name, reply) MV_VERDICT_##e,
 	MV_VERDICTS(MV_VERDICT_ENUM)
 #undef MV_VERDICT_ENUM
-	MV_VERDICT_COUNT
+		MV_VERDICT_COUNT
 };
 
 /* The printed name of a verdict. */

@@ -60,8 +60,8 @@ static void handle_burst(struct mv_worker *w, struct mv_worker_queue *q, struct 
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
 		if (likely(m->nb_segs == 1)) {
 			uint16_t cap = (uint16_t)(m->data_len + rte_pktmbuf_tailroom(m));
-			out = mv_packet_handle(&q->ctx, rte_pktmbuf_mtod(m, uint8_t *),
-					       m->data_len, cap, &v);
+			out = mv_packet_handle(&q->ctx, rte_pktmbuf_mtod(m, uint8_t *), m->data_len,
+					       cap, &v);
 		} else {
 			v = MV_VERDICT_DROP_UNSUPPORTED; /* a DNS query fits one segment */
 		}

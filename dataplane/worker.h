@@ -18,7 +18,7 @@
 #include "verdict.h"
 
 #define MV_WORKER_QUEUES_MAX 16
-#define MV_BURST 32
+#define MV_BURST             32
 
 struct mv_worker_queue {
 	uint16_t port;
@@ -36,8 +36,8 @@ struct mv_worker {
 	unsigned lcore;
 	unsigned nqueues;
 	struct mv_worker_queue queues[MV_WORKER_QUEUES_MAX];
-	struct rte_rcu_qsbr *rcu;     /* the table's QSBR variable; thread id = lcore */
-	const volatile bool *stop;    /* written by main, read once per loop turn */
+	struct rte_rcu_qsbr *rcu;  /* the table's QSBR variable; thread id = lcore */
+	const volatile bool *stop; /* written by main, read once per loop turn */
 	uint64_t verdicts[MV_VERDICT_COUNT];
 	uint64_t tx_dropped;
 } __rte_cache_aligned;

@@ -6,7 +6,7 @@
 
 /* Label length octets: 00xxxxxx is a label, 11xxxxxx a pointer, 01/10 reserved. */
 #define LABEL_TYPE_MASK 0xc0
-#define LABEL_POINTER 0xc0
+#define LABEL_POINTER   0xc0
 
 static inline uint8_t ascii_lower(uint8_t b)
 {

@@ -9,7 +9,7 @@
 
 /* OPT TTL field: extended rcode (8) | version (8) | DO (1) | Z (15), RFC 6891 6.1.3. */
 #define OPT_TTL_VERSION_SHIFT 16
-#define OPT_TTL_DO 0x8000u
+#define OPT_TTL_DO            0x8000u
 
 /* Read one OPT record's fields after its owner; the owner must have been the root. */
 static void read_opt(struct dns_cursor *c, struct dns_query *q)

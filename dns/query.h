@@ -14,13 +14,13 @@
 
 /* What the parser decided about a message. */
 enum dns_query_status {
-	DNS_QUERY_OK,         /* a well-formed query: look it up */
-	DNS_QUERY_SHORT,      /* shorter than a header: drop */
-	DNS_QUERY_RESPONSE,   /* QR=1: drop silently, never answer an answer */
-	DNS_QUERY_NOTIMP,     /* opcode other than QUERY: NOTIMP, header only */
-	DNS_QUERY_FORMERR,    /* malformed: FORMERR, header only */
-	DNS_QUERY_BADVERS,    /* EDNS version above 0: BADVERS with OPT */
-	DNS_QUERY_REFUSED,    /* class other than IN, or a zone transfer over UDP */
+	DNS_QUERY_OK,       /* a well-formed query: look it up */
+	DNS_QUERY_SHORT,    /* shorter than a header: drop */
+	DNS_QUERY_RESPONSE, /* QR=1: drop silently, never answer an answer */
+	DNS_QUERY_NOTIMP,   /* opcode other than QUERY: NOTIMP, header only */
+	DNS_QUERY_FORMERR,  /* malformed: FORMERR, header only */
+	DNS_QUERY_BADVERS,  /* EDNS version above 0: BADVERS with OPT */
+	DNS_QUERY_REFUSED,  /* class other than IN, or a zone transfer over UDP */
 };
 
 struct dns_query {

@@ -12,24 +12,24 @@
 #define DNS_HDR_LEN 12
 
 /* Header field offsets (RFC 1035 section 4.1.1). */
-#define DNS_HDR_ID 0
-#define DNS_HDR_FLAGS1 2 /* QR | Opcode(4) | AA | TC | RD */
-#define DNS_HDR_FLAGS2 3 /* RA | Z | AD | CD | RCODE(4) */
+#define DNS_HDR_ID      0
+#define DNS_HDR_FLAGS1  2 /* QR | Opcode(4) | AA | TC | RD */
+#define DNS_HDR_FLAGS2  3 /* RA | Z | AD | CD | RCODE(4) */
 #define DNS_HDR_QDCOUNT 4
 #define DNS_HDR_ANCOUNT 6
 #define DNS_HDR_NSCOUNT 8
 #define DNS_HDR_ARCOUNT 10
 
-#define DNS_FLAG1_QR 0x80
+#define DNS_FLAG1_QR          0x80
 #define DNS_FLAG1_OPCODE_MASK 0x78
-#define DNS_FLAG1_AA 0x04
-#define DNS_FLAG1_TC 0x02
-#define DNS_FLAG1_RD 0x01
-#define DNS_FLAG2_RA 0x80
-#define DNS_FLAG2_Z 0x40
-#define DNS_FLAG2_AD 0x20
-#define DNS_FLAG2_CD 0x10
-#define DNS_FLAG2_RCODE_MASK 0x0f
+#define DNS_FLAG1_AA          0x04
+#define DNS_FLAG1_TC          0x02
+#define DNS_FLAG1_RD          0x01
+#define DNS_FLAG2_RA          0x80
+#define DNS_FLAG2_Z           0x40
+#define DNS_FLAG2_AD          0x20
+#define DNS_FLAG2_CD          0x10
+#define DNS_FLAG2_RCODE_MASK  0x0f
 
 enum dns_opcode { DNS_OPCODE_QUERY = 0, DNS_OPCODE_NOTIFY = 4, DNS_OPCODE_UPDATE = 5 };
 

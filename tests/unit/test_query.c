@@ -185,7 +185,10 @@ Test(query, edns)
 
 	header(&m, 0, 1, 0, 0, 1);
 	question(&m, DNS_TYPE_A, DNS_CLASS_IN);
-	opt(&m, 4096, 0, 0x8000, (const uint8_t *)"\0\x0a\0\x02" "ab", 6); /* cookie-ish option */
+	opt(&m, 4096, 0, 0x8000,
+	    (const uint8_t *)"\0\x0a\0\x02"
+			     "ab",
+	    6); /* cookie-ish option */
 	cr_assert_eq(dns_query_parse(m.b, m.len, &q), DNS_QUERY_OK);
 	cr_assert(q.edns);
 	cr_assert(q.edns_do);
@@ -234,7 +237,10 @@ Test(query, edns_errors)
 	/* An option running past RDLENGTH. */
 	header(&m, 0, 1, 0, 0, 1);
 	question(&m, DNS_TYPE_A, DNS_CLASS_IN);
-	opt(&m, 1232, 0, 0, (const uint8_t *)"\0\x0a\0\x09" "ab", 6);
+	opt(&m, 1232, 0, 0,
+	    (const uint8_t *)"\0\x0a\0\x09"
+			     "ab",
+	    6);
 	cr_assert_eq(dns_query_parse(m.b, m.len, &q), DNS_QUERY_FORMERR);
 
 	/* RDLENGTH past the end of the message. */
