@@ -5,9 +5,11 @@
  * this header and nothing else of each other.
  *
  * The dataplane creates the segment /dev/shm/MV_CHAN_SHM_PREFIX<name> (mode
- * 0600) at start-up with a fresh dp_epoch, and unlinks it when it stops. The
- * control process finds segments by that prefix, maps them, and on seeing a
- * new dp_epoch (a new or restarted dataplane) sends the full state. A
+ * 0600) at start-up with a fresh dp_epoch, and unlinks it when it stops. A
+ * restarted dataplane unlinks a stale segment of the same name and creates a
+ * new file: the control process finds segments by that prefix, maps them,
+ * and on seeing a new file (another inode) or a new dp_epoch sends the full
+ * state. A segment whose dp_pid no longer runs is stale. A
  * control process that restarts sends the full state too.
  *
  * Requests travel through one single-producer (control) single-consumer
@@ -20,6 +22,12 @@
  * The dataplane answers by storing the sequence number of the last COMMIT it
  * has applied in applied_seq.
  *
+ * A message never wraps around the end of the ring: when it does not fit
+ * before the end, the producer writes an MV_CHAN_PAD message filling the rest
+ * and starts again at offset 0; when fewer than sizeof(struct mv_chan_msg)
+ * octets remain (8, since every message is 8-aligned), both sides skip them
+ * without a PAD.
+ *
  * Backpressure: the producer waits while the ring lacks room; nothing is
  * ever dropped. The dataplane validates every message (lengths, names,
  * counts); a bad message is counted in `rejected`, discards the batch it
@@ -30,12 +38,12 @@
 
 #include <stdint.h>
 
-#define MV_CHAN_MAGIC 0x314843534e44564dull /* "MVDNSCH1" little-endian */
-#define MV_CHAN_VERSION 1
+#define MV_CHAN_MAGIC      0x314843534e44564dull /* "MVDNSCH1" little-endian */
+#define MV_CHAN_VERSION    1
 #define MV_CHAN_SHM_PREFIX "mvdns-dp-"
-#define MV_CHAN_RING_SIZE (16u << 20) /* octets; a power of two */
-#define MV_CHAN_MSG_MAX (1u << 20)    /* largest message, header included */
-#define MV_CHAN_ALIGN 8u              /* messages start on 8-octet boundaries */
+#define MV_CHAN_RING_SIZE  (16u << 20) /* octets; a power of two */
+#define MV_CHAN_MSG_MAX    (1u << 20)  /* largest message, header included */
+#define MV_CHAN_ALIGN      8u          /* messages start on 8-octet boundaries */
 
 enum mv_chan_type {
 	MV_CHAN_PAD = 1,        /* skip to the start of the ring */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * mvdns-dataplane [EAL options] -- --addr IP [--addr IP...] --load FILE.json [...]
+ * mvdns-dataplane [EAL options] -- --addr IP [--addr IP...] [--load FILE.json...]
+ *                                   [--channel NAME]
  *
- * Start-up and shutdown only: options, the record table, ports, workers.
+ * Start-up, the main lcore's loop (control channel, counters) and shutdown.
  * A packet's fate is decided in packet.c (and answer.c for DNS).
  */
 #include <arpa/inet.h>
@@ -21,6 +22,8 @@
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 
+#include "channel.h"
+#include "channel_rx.h"
 #include "load.h"
 #include "port.h"
 #include "table.h"
@@ -37,6 +40,7 @@ struct options {
 	struct mv_addrs addrs;
 	char *loads[LOADS_MAX];
 	size_t nloads;
+	const char *channel; /* shared-memory channel name */
 };
 
 static void on_signal(int sig)
@@ -49,10 +53,14 @@ static void on_signal(int sig)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: mvdns-dataplane [EAL options] -- --addr IP [--addr IP...] "
-			"--load FILE.json [--load FILE.json...]\n"
-			"  --addr IP    an IPv4 or IPv6 address to answer on (ARP/ND, ICMP, DNS)\n"
-			"  --load FILE  a Route 53 change batch (JSON) to serve\n");
+	fprintf(stderr,
+		"usage: mvdns-dataplane [EAL options] -- --addr IP [--addr IP...] "
+		"[--load FILE.json...] [--channel NAME]\n"
+		"  --addr IP       an IPv4 or IPv6 address to answer on (ARP/ND, ICMP, DNS)\n"
+		"  --load FILE     a Route 53 change batch (JSON) to serve until the control\n"
+		"                  process sends its state\n"
+		"  --channel NAME  the shared-memory channel /dev/shm/" MV_CHAN_SHM_PREFIX "NAME\n"
+		"                  the control process feeds (default: main)\n");
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -60,6 +68,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{"addr", required_argument, NULL, 'a'},
 		{"load", required_argument, NULL, 'l'},
+		{"channel", required_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -84,6 +93,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (o->nloads == LOADS_MAX)
 				return -E2BIG;
 			o->loads[o->nloads++] = optarg;
+			break;
+		case 'c':
+			o->channel = optarg;
 			break;
 		default:
 			usage();
@@ -120,7 +132,9 @@ static void print_counters(const struct mv_worker *workers, unsigned n)
 
 int main(int argc, char **argv)
 {
-	struct options opt = {0};
+	struct options opt = {.channel = "main"};
+	struct mv_table *_Atomic current = NULL;
+	struct mv_channel *channel = NULL;
 	struct mv_worker *workers = NULL;
 	struct rte_rcu_qsbr *rcu = NULL;
 	struct mv_table *table = NULL;
@@ -154,6 +168,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mvdns-dataplane: --load: %s\n", err);
 		goto out;
 	}
+	atomic_init(&current, table);
+	table = NULL; /* owned through `current` from here on */
+	channel = mv_channel_create(opt.channel, &current, rcu_synchronize, rcu);
+	if (channel == NULL) {
+		fprintf(stderr, "mvdns-dataplane: channel %s: %s\n", opt.channel, strerror(errno));
+		goto out;
+	}
 
 	struct rte_mempool *pool = rte_pktmbuf_pool_create(
 		"mbufs", MBUFS, MBUF_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
@@ -168,9 +189,10 @@ int main(int argc, char **argv)
 		workers[i].lcore = lcore;
 		workers[i].rcu = rcu;
 		workers[i].stop = &stop;
+		workers[i].table = &current;
 		i++;
 	}
-	int nports = mv_ports_start(workers, nworkers, pool, &opt.addrs, table);
+	int nports = mv_ports_start(workers, nworkers, pool, &opt.addrs);
 	if (nports < 0)
 		goto out_ports;
 	for (i = 0; i < nworkers; i++)
@@ -204,6 +226,8 @@ out_ports:
 	mv_ports_stop();
 out:
 	rte_free(workers);
+	mv_channel_destroy(channel);
+	mv_table_destroy(current);
 	mv_table_destroy(table);
 	rte_free(rcu);
 	rte_eal_cleanup();

@@ -41,6 +41,19 @@ static int is_duplicate(const struct mv_rrset *const *group, size_t s, unsigned 
 	return 0;
 }
 
+/* Whether a name fills rdata exactly: answer.c follows CNAME targets as names. */
+static int rdata_is_name(const uint8_t *rdata, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len && rdata[off] != 0) {
+		if (rdata[off] > MVDNS_LABEL_MAX)
+			return 0;
+		off += 1u + rdata[off];
+	}
+	return off + 1 == len;
+}
+
 /* Size of the merged RRset of group[0..n) (all of one type); 0 if too large. */
 static size_t group_size(const struct mv_rrset *const *group, size_t n, unsigned *count)
 {
@@ -85,54 +98,94 @@ static int cmp_set_type(const void *a, const void *b)
 	return (int)x->type - (int)y->type;
 }
 
-struct mv_node *mv_node_build(const uint8_t *owner, size_t owner_len,
-			      const struct mv_rrset *const *sets, size_t n, struct mv_zone *zone)
+/* What pass 1 learns about a sorted list of record sets. */
+struct plan {
+	size_t size; /* octets of the node's one allocation */
+	size_t ntypes;
+	int has_cname, has_soa;
+};
+
+/* Pass 1: sizes and rules, no allocation. Returns 0 or -EINVAL. */
+static int plan_node(const struct mv_rrset *const *sorted, size_t n, size_t owner_len,
+		     struct plan *p)
 {
-	const struct mv_rrset **sorted = NULL;
-	size_t ntypes = 0, size;
-	struct mv_node *node = NULL;
-	int has_cname = 0, has_soa = 0;
-
-	if (n > 0) {
-		sorted = malloc(n * sizeof(*sorted));
-		if (sorted == NULL)
-			return NULL;
-		memcpy(sorted, sets, n * sizeof(*sorted));
-		qsort(sorted, n, sizeof(*sorted), cmp_set_type);
-	}
-
-	/* Pass 1: sizes. */
-	size = ALIGN8(sizeof(*node) + sizeof(node->sets[0]) * n + owner_len);
+	memset(p, 0, sizeof(*p));
+	p->size = ALIGN8(sizeof(struct mv_node) + sizeof(void *) * n + owner_len);
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		unsigned count;
 		while (j < n && sorted[j]->type == sorted[i]->type)
 			j++;
 		size_t len = group_size(sorted + i, j - i, &count);
-		if (len == 0 || ntypes == UINT8_MAX)
-			goto invalid;
-		size += ALIGN8(sizeof(struct mv_rrset_wire) + sizeof(uint16_t) * count + len);
-		has_cname |= sorted[i]->type == DNS_TYPE_CNAME;
-		has_soa |= sorted[i]->type == DNS_TYPE_SOA;
-		ntypes++;
+		if (len == 0 || p->ntypes == UINT8_MAX)
+			return -EINVAL;
+		if (sorted[i]->type == DNS_TYPE_CNAME &&
+		    (count != 1 || !rdata_is_name(sorted[i]->rdata[0], sorted[i]->rdata_len[0])))
+			return -EINVAL;
+		if (sorted[i]->type == DNS_TYPE_SOA && (count != 1 || sorted[i]->rdata_len[0] < 22))
+			return -EINVAL;
+		p->size += ALIGN8(sizeof(struct mv_rrset_wire) + sizeof(uint16_t) * count + len);
+		p->has_cname |= sorted[i]->type == DNS_TYPE_CNAME;
+		p->has_soa |= sorted[i]->type == DNS_TYPE_SOA;
+		p->ntypes++;
 		i = j;
 	}
-	if (has_cname && ntypes > 1)
-		goto invalid;
+	return p->has_cname && p->ntypes > 1 ? -EINVAL : 0;
+}
+
+/* A copy of sets sorted by type (NULL for n == 0 or on ENOMEM). */
+static const struct mv_rrset **sort_sets(const struct mv_rrset *const *sets, size_t n)
+{
+	if (n == 0)
+		return NULL;
+	const struct mv_rrset **sorted = malloc(n * sizeof(*sorted));
+	if (sorted != NULL) {
+		memcpy(sorted, sets, n * sizeof(*sorted));
+		qsort(sorted, n, sizeof(*sorted), cmp_set_type);
+	}
+	return sorted;
+}
+
+int mv_node_check(const struct mv_rrset *const *sets, size_t n)
+{
+	struct plan p;
+	const struct mv_rrset **sorted = sort_sets(sets, n);
+
+	if (n > 0 && sorted == NULL)
+		return -ENOMEM;
+	int rc = plan_node(sorted, n, 0, &p);
+	free(sorted);
+	return rc;
+}
+
+struct mv_node *mv_node_build(const uint8_t *owner, size_t owner_len,
+			      const struct mv_rrset *const *sets, size_t n, struct mv_zone *zone)
+{
+	const struct mv_rrset **sorted = sort_sets(sets, n);
+	struct mv_node *node = NULL;
+	struct plan plan;
+
+	if (n > 0 && sorted == NULL)
+		return NULL;
+	if (plan_node(sorted, n, owner_len, &plan) != 0) {
+		errno = EINVAL;
+		goto out;
+	}
 
 	/* Pass 2: fill one allocation. */
-	node = calloc(1, size);
+	node = calloc(1, plan.size);
 	if (node == NULL)
 		goto out;
 	node->name_len = (uint8_t)owner_len;
-	node->nsets = (uint8_t)ntypes;
-	node->flags = (uint8_t)((has_soa ? MV_NODE_APEX : 0) | (has_cname ? MV_NODE_CNAME : 0));
+	node->nsets = (uint8_t)plan.ntypes;
+	node->flags =
+		(uint8_t)((plan.has_soa ? MV_NODE_APEX : 0) | (plan.has_cname ? MV_NODE_CNAME : 0));
 	node->zone = zone;
-	uint8_t *p = (uint8_t *)&node->sets[ntypes];
+	uint8_t *p = (uint8_t *)&node->sets[plan.ntypes];
 	memcpy(p, owner, owner_len);
 	node->name = p;
 	p = (uint8_t *)node + ALIGN8((size_t)(p + owner_len - (uint8_t *)node));
-	ntypes = 0;
+	size_t k = 0;
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		unsigned count;
@@ -143,14 +196,10 @@ struct mv_node *mv_node_build(const uint8_t *owner, size_t owner_len,
 		w->len = (uint16_t)group_size(sorted + i, j - i, &count);
 		w->count = (uint16_t)count;
 		group_write(w, sorted + i, j - i);
-		node->sets[ntypes++] = w;
+		node->sets[k++] = w;
 		p += ALIGN8(sizeof(*w) + sizeof(uint16_t) * count + w->len);
 		i = j;
 	}
-	goto out;
-
-invalid:
-	errno = EINVAL;
 out:
 	free(sorted);
 	return node;

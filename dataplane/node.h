@@ -20,6 +20,12 @@
 struct mv_node *mv_node_build(const uint8_t *owner, size_t owner_len,
 			      const struct mv_rrset *const *sets, size_t n, struct mv_zone *zone);
 
+/*
+ * Check that n record sets at one name can be served (the rules of
+ * mv_node_build) without building anything. Returns 0, -EINVAL or -ENOMEM.
+ */
+int mv_node_check(const struct mv_rrset *const *sets, size_t n);
+
 /* A copy of `node` with another children count; NULL with errno ENOMEM. */
 struct mv_node *mv_node_clone(const struct mv_node *node);
 

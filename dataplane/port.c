@@ -50,7 +50,7 @@ static int port_configure(uint16_t port, uint16_t nq, struct rte_mempool *pool)
 }
 
 int mv_ports_start(struct mv_worker *workers, unsigned nworkers, struct rte_mempool *pool,
-		   const struct mv_addrs *addrs, const struct mv_table *table)
+		   const struct mv_addrs *addrs)
 {
 	unsigned next = 0; /* worker that receives the next queue */
 	int nports = 0;
@@ -88,7 +88,6 @@ int mv_ports_start(struct mv_worker *workers, unsigned nworkers, struct rte_memp
 			wq->queue = q;
 			memcpy(wq->ctx.mac, mac.addr_bytes, 6);
 			wq->ctx.addrs = addrs;
-			wq->ctx.table = table;
 		}
 		printf("mvdns-dataplane: port %u %s mac " RTE_ETHER_ADDR_PRT_FMT " queues %u\n",
 		       port, name, RTE_ETHER_ADDR_BYTES(&mac), nq);

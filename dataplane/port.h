@@ -17,7 +17,7 @@
  * Returns the number of ports started, or -errno with a message logged.
  */
 int mv_ports_start(struct mv_worker *workers, unsigned nworkers, struct rte_mempool *pool,
-		   const struct mv_addrs *addrs, const struct mv_table *table);
+		   const struct mv_addrs *addrs);
 
 /* Stop and close every port. */
 void mv_ports_stop(void);

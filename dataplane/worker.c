@@ -80,9 +80,11 @@ static void handle_burst(struct mv_worker *w, struct mv_worker_queue *q, struct 
 static void poll_queues(struct mv_worker *w)
 {
 	struct rte_mbuf *pkts[MV_BURST];
+	const struct mv_table *table = atomic_load_explicit(w->table, memory_order_acquire);
 
 	for (unsigned i = 0; i < w->nqueues; i++) {
 		struct mv_worker_queue *q = &w->queues[i];
+		q->ctx.table = table;
 		uint16_t n = rte_eth_rx_burst(q->port, q->queue, pkts, MV_BURST);
 		if (n > 0)
 			handle_burst(w, q, pkts, n);

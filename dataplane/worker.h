@@ -7,6 +7,7 @@
 #ifndef MV_WORKER_H
 #define MV_WORKER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -36,7 +37,10 @@ struct mv_worker {
 	unsigned lcore;
 	unsigned nqueues;
 	struct mv_worker_queue queues[MV_WORKER_QUEUES_MAX];
-	struct rte_rcu_qsbr *rcu;  /* the table's QSBR variable; thread id = lcore */
+	struct rte_rcu_qsbr *rcu; /* the table's QSBR variable; thread id = lcore */
+	/* The table to answer from: loaded (acquire) once per loop turn, so a
+	 * table swapped by the main lcore is released at the next quiescent state. */
+	struct mv_table *_Atomic *table;
 	const volatile bool *stop; /* written by main, read once per loop turn */
 	uint64_t verdicts[MV_VERDICT_COUNT];
 	uint64_t tx_dropped;

@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "channel_rx.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "channel.h"
+#include "cursor.h"
+#include "name.h"
+#include "node.h"
+#include "wire.h"
+
+/* Most record sets at one name (one per SetIdentifier, several types). */
+#define MAX_SETS 1024
+
+/* One owner name received and waiting for its batch's COMMIT. */
+struct staged {
+	uint8_t *payload; /* private copy: the rdata below points into it */
+	uint8_t owner[MVDNS_NAME_MAX];
+	uint8_t owner_len;
+	uint16_t nsets;
+	struct mv_rrset *sets;
+};
+
+struct mv_channel {
+	struct mv_chan_shm *shm;
+	size_t map_size;
+	char path[64];
+	struct mv_table *_Atomic *current;
+	mv_table_sync_fn sync;
+	void *sync_arg;
+	uint64_t consumed; /* our position; published to shm->consumed */
+	bool syncing;      /* a SYNC_BEGIN is open: build a new table */
+	bool batch_bad;    /* a message of this batch was rejected */
+	struct staged *staged;
+	size_t nstaged, staged_cap;
+	uint64_t rejected;
+};
+
+static uint64_t load_acquire(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static void store_release(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+struct mv_channel *mv_channel_create(const char *name, struct mv_table *_Atomic *current,
+				     mv_table_sync_fn sync, void *sync_arg)
+{
+	struct mv_channel *ch = calloc(1, sizeof(*ch));
+	int fd = -1;
+
+	if (ch == NULL)
+		return NULL;
+	ch->current = current;
+	ch->sync = sync;
+	ch->sync_arg = sync_arg;
+	ch->map_size = sizeof(struct mv_chan_shm) + MV_CHAN_RING_SIZE;
+	snprintf(ch->path, sizeof(ch->path), "/%s%s", MV_CHAN_SHM_PREFIX, name);
+
+	/* A new file every start, so a control process can tell us from a stale map. */
+	shm_unlink(ch->path);
+	fd = shm_open(ch->path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 || ftruncate(fd, (off_t)ch->map_size) != 0)
+		goto fail;
+	ch->shm = mmap(NULL, ch->map_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (ch->shm == MAP_FAILED) {
+		ch->shm = NULL;
+		goto fail;
+	}
+	close(fd);
+
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ch->shm->version = MV_CHAN_VERSION;
+	ch->shm->hdr_size = sizeof(struct mv_chan_shm);
+	ch->shm->ring_size = MV_CHAN_RING_SIZE;
+	ch->shm->dp_epoch = ((uint64_t)ts.tv_sec << 32 | (uint64_t)ts.tv_nsec) ^ (uint64_t)getpid();
+	ch->shm->dp_pid = (uint64_t)getpid();
+	store_release(&ch->shm->magic, MV_CHAN_MAGIC);
+	return ch;
+
+fail:;
+	int saved = errno;
+	if (fd >= 0) {
+		close(fd);
+		shm_unlink(ch->path);
+	}
+	free(ch);
+	errno = saved;
+	return NULL;
+}
+
+void mv_channel_free_sets(struct mv_rrset *sets, uint16_t nsets)
+{
+	for (uint16_t i = 0; sets != NULL && i < nsets; i++) {
+		free(sets[i].rdata_len);
+		free(sets[i].rdata);
+	}
+	free(sets);
+}
+
+static void staging_clear(struct mv_channel *ch)
+{
+	for (size_t i = 0; i < ch->nstaged; i++) {
+		mv_channel_free_sets(ch->staged[i].sets, ch->staged[i].nsets);
+		free(ch->staged[i].payload);
+	}
+	ch->nstaged = 0;
+	ch->batch_bad = false;
+}
+
+void mv_channel_destroy(struct mv_channel *ch)
+{
+	if (ch == NULL)
+		return;
+	staging_clear(ch);
+	free(ch->staged);
+	munmap(ch->shm, ch->map_size);
+	shm_unlink(ch->path);
+	free(ch);
+}
+
+uint64_t mv_channel_rejected(const struct mv_channel *ch)
+{
+	return ch->rejected;
+}
+
+/* A wire name of exactly len octets: labels of at most 63, ending at the root. */
+static bool name_valid(const uint8_t *name, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len && name[off] != 0) {
+		if (name[off] > MVDNS_LABEL_MAX)
+			return false;
+		off += 1u + name[off];
+	}
+	return off + 1 == len;
+}
+
+int mv_channel_decode_name(const uint8_t *payload, uint32_t len, uint8_t *owner, uint8_t *owner_len,
+			   struct mv_rrset **sets, uint16_t *nsets)
+{
+	struct dns_cursor c;
+	struct mv_rrset *s = NULL;
+	uint16_t n;
+
+	/* Host byte order, as the ABI says: read through memcpy, not the DNS cursor's
+	 * network-order helpers. */
+	dns_cursor_init(&c, payload, len);
+	*owner_len = dns_cursor_u8(&c);
+	dns_cursor_bytes(&c, owner, *owner_len);
+	if (c.err != 0 || *owner_len == 0 || !name_valid(owner, *owner_len))
+		return -EBADMSG;
+	dns_name_lower(owner, *owner_len);
+	if (!dns_cursor_need(&c, 2))
+		return -EBADMSG;
+	memcpy(&n, c.pos, 2);
+	c.pos += 2;
+	if (n > 0) {
+		s = calloc(n, sizeof(*s));
+		if (s == NULL)
+			return -ENOMEM;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		struct {
+			uint16_t type, flags;
+			uint32_t ttl, health;
+			uint16_t count;
+		} h;
+		if (!dns_cursor_need(&c, 14))
+			goto bad;
+		memcpy(&h.type, c.pos, 2);
+		memcpy(&h.flags, c.pos + 2, 2);
+		memcpy(&h.ttl, c.pos + 4, 4);
+		memcpy(&h.health, c.pos + 8, 4);
+		memcpy(&h.count, c.pos + 12, 2);
+		c.pos += 14;
+		if (h.count == 0 || h.count > 1000 || h.ttl > INT32_MAX)
+			goto bad;
+		memcpy(s[i].owner, owner, *owner_len);
+		s[i].owner_len = *owner_len;
+		s[i].type = h.type;
+		s[i].ttl = h.ttl;
+		s[i].multivalue = (h.flags & MV_CHAN_SET_MULTIVALUE) != 0;
+		s[i].count = h.count;
+		s[i].rdata_len = calloc(h.count, sizeof(*s[i].rdata_len));
+		s[i].rdata = calloc(h.count, sizeof(*s[i].rdata));
+		if (s[i].rdata_len == NULL || s[i].rdata == NULL) {
+			mv_channel_free_sets(s, n);
+			return -ENOMEM;
+		}
+		for (uint16_t v = 0; v < h.count; v++) {
+			uint16_t rdlen;
+			if (!dns_cursor_need(&c, 2))
+				goto bad;
+			memcpy(&rdlen, c.pos, 2);
+			c.pos += 2;
+			if (!dns_cursor_need(&c, rdlen))
+				goto bad;
+			s[i].rdata_len[v] = rdlen;
+			s[i].rdata[v] = (uint8_t *)(uintptr_t)c.pos;
+			c.pos += rdlen;
+		}
+	}
+	/* Only zero padding to the 8-octet boundary may follow. */
+	if (dns_cursor_left(&c) >= MV_CHAN_ALIGN)
+		goto bad;
+	while (dns_cursor_left(&c) > 0)
+		if (*c.pos++ != 0)
+			goto bad;
+	*sets = s;
+	*nsets = n;
+	return 0;
+bad:
+	mv_channel_free_sets(s, n);
+	return -EBADMSG;
+}
+
+static void reject(struct mv_channel *ch)
+{
+	ch->rejected++;
+	__atomic_store_n(&ch->shm->rejected, ch->rejected, __ATOMIC_RELAXED);
+	ch->batch_bad = true;
+}
+
+static int stage_name(struct mv_channel *ch, const uint8_t *payload, uint32_t len)
+{
+	if (ch->nstaged == ch->staged_cap) {
+		size_t cap = ch->staged_cap ? ch->staged_cap * 2 : 256;
+		struct staged *s = realloc(ch->staged, cap * sizeof(*s));
+		if (s == NULL)
+			return -ENOMEM;
+		ch->staged = s;
+		ch->staged_cap = cap;
+	}
+	struct staged *st = &ch->staged[ch->nstaged];
+	st->payload = malloc(len ? len : 1);
+	if (st->payload == NULL)
+		return -ENOMEM;
+	memcpy(st->payload, payload, len); /* decode a private copy, never shared memory */
+	int rc = mv_channel_decode_name(st->payload, len, st->owner, &st->owner_len, &st->sets,
+					&st->nsets);
+	if (rc == 0 && st->nsets > MAX_SETS)
+		rc = -EBADMSG;
+	if (rc == 0) {
+		const struct mv_rrset *ptrs[MAX_SETS];
+		for (uint16_t k = 0; k < st->nsets; k++)
+			ptrs[k] = &st->sets[k];
+		rc = mv_node_check(ptrs, st->nsets); /* what the table would refuse at COMMIT */
+		if (rc != 0)
+			mv_channel_free_sets(st->sets, st->nsets);
+	}
+	if (rc != 0) {
+		free(st->payload);
+		return rc;
+	}
+	ch->nstaged++;
+	return 0;
+}
+
+static bool staged_apex(const struct mv_channel *ch, const uint8_t *name, size_t len)
+{
+	for (size_t i = 0; i < ch->nstaged; i++) {
+		const struct staged *st = &ch->staged[i];
+		for (uint16_t k = 0; k < st->nsets; k++)
+			if (st->sets[k].type == DNS_TYPE_SOA &&
+			    dns_name_is_below(name, len, st->owner, st->owner_len))
+				return true;
+	}
+	return false;
+}
+
+/*
+ * Whether every staged name with data falls inside a zone, either one t
+ * already has or one this batch creates: the last rule mv_table_set_name
+ * checks, tested before anything is applied.
+ */
+static bool staged_in_zones(const struct mv_channel *ch, const struct mv_table *t)
+{
+	for (size_t i = 0; i < ch->nstaged; i++) {
+		const struct staged *st = &ch->staged[i];
+		int exact;
+		if (st->nsets == 0 || staged_apex(ch, st->owner, st->owner_len))
+			continue;
+		if (t == NULL || mv_table_lookup_closest(t, st->owner, st->owner_len,
+							 dns_name_hash(st->owner, st->owner_len),
+							 &exact) == NULL)
+			return false;
+	}
+	return true;
+}
+
+static bool staged_has_soa(const struct staged *st)
+{
+	for (uint16_t k = 0; k < st->nsets; k++)
+		if (st->sets[k].type == DNS_TYPE_SOA)
+			return true;
+	return false;
+}
+
+/*
+ * Apply every staged name to t: zone apexes first, so that names of a zone
+ * created by this batch find it whatever order they came in. Stops at the
+ * first failure.
+ */
+static int apply_staged(struct mv_channel *ch, struct mv_table *t)
+{
+	for (int apexes = 1; apexes >= 0; apexes--)
+		for (size_t i = 0; i < ch->nstaged; i++) {
+			struct staged *st = &ch->staged[i];
+			const struct mv_rrset *ptrs[MAX_SETS];
+			if (staged_has_soa(st) != apexes)
+				continue;
+			for (uint16_t k = 0; k < st->nsets; k++)
+				ptrs[k] = &st->sets[k];
+			int rc = mv_table_set_name(t, st->owner, st->owner_len, ptrs, st->nsets);
+			if (rc != 0)
+				return rc;
+		}
+	return 0;
+}
+
+static void commit(struct mv_channel *ch, uint64_t seq)
+{
+	struct mv_table *live = atomic_load_explicit(ch->current, memory_order_relaxed);
+	int rc;
+
+	if (ch->batch_bad) {
+		rc = -EBADMSG;
+	} else if (!staged_in_zones(ch, ch->syncing ? NULL : live)) {
+		rc = -ENOENT;
+	} else if (ch->syncing) {
+		/* Build the full state beside the live table, then swap. */
+		struct mv_table *t = mv_table_create(ch->nstaged, ch->sync, ch->sync_arg);
+		rc = t == NULL ? -ENOMEM : apply_staged(ch, t);
+		if (rc == 0) {
+			mv_table_commit(t);
+			atomic_store_explicit(ch->current, t, memory_order_release);
+			if (ch->sync != NULL)
+				ch->sync(ch->sync_arg);
+			mv_table_destroy(live);
+			live = t;
+		} else {
+			mv_table_destroy(t);
+		}
+	} else {
+		rc = apply_staged(ch, live);
+		mv_table_commit(live);
+	}
+	if (rc != 0) {
+		fprintf(stderr, "mvdns-dataplane: channel: batch %lu not applied: %s\n",
+			(unsigned long)seq, strerror(-rc));
+		if (!ch->batch_bad) /* a bad message was counted when it came */
+			reject(ch);
+	} else {
+		__atomic_store_n(&ch->shm->names, mv_table_count(live), __ATOMIC_RELAXED);
+		store_release(&ch->shm->applied_seq, seq);
+	}
+	ch->syncing = false;
+	staging_clear(ch);
+}
+
+int mv_channel_poll(struct mv_channel *ch)
+{
+	struct mv_chan_shm *shm = ch->shm;
+	const uint64_t size = MV_CHAN_RING_SIZE;
+	uint64_t produced = load_acquire(&shm->produced);
+	int n = 0;
+
+	while (ch->consumed < produced) {
+		uint64_t off = ch->consumed & (size - 1);
+		struct mv_chan_msg m;
+		if (size - off < sizeof(m)) { /* too little room left for a header: skip */
+			ch->consumed += size - off;
+			continue;
+		}
+		memcpy(&m, shm->ring + off, sizeof(m));
+		if (m.len < sizeof(m) || m.len % MV_CHAN_ALIGN != 0 || m.len > MV_CHAN_MSG_MAX ||
+		    m.len > size - off || m.len > produced - ch->consumed) {
+			/* The framing itself is broken: nothing after it can be trusted. */
+			reject(ch);
+			staging_clear(ch);
+			ch->consumed = produced;
+			break;
+		}
+		const uint8_t *payload = shm->ring + off + sizeof(m);
+		uint32_t plen = m.len - (uint32_t)sizeof(m);
+		switch (m.type) {
+		case MV_CHAN_PAD:
+			break;
+		case MV_CHAN_SYNC_BEGIN:
+			staging_clear(ch);
+			ch->syncing = true;
+			break;
+		case MV_CHAN_NAME:
+			if (stage_name(ch, payload, plen) != 0)
+				reject(ch);
+			break;
+		case MV_CHAN_COMMIT:
+			commit(ch, m.seq);
+			break;
+		default:
+			reject(ch);
+		}
+		ch->consumed += m.len;
+		n++;
+	}
+	store_release(&shm->consumed, ch->consumed);
+	return n;
+}

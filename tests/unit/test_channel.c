@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The dataplane's end of the channel, driven by a producer written here from
+ * the ABI alone (common/channel.h), as the control process does.
+ */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "channel.h"
+#include "channel_rx.h"
+#include "name.h"
+#include "wire.h"
+
+static struct mv_table *_Atomic current;
+static struct mv_channel *ch;
+static struct mv_chan_shm *shm; /* the producer's own mapping */
+static char name[64];
+static unsigned syncs;
+
+static void count_sync(void *arg)
+{
+	(void)arg;
+	syncs++;
+}
+
+static void setup(void)
+{
+	char path[96];
+
+	snprintf(name, sizeof(name), "test-%d", getpid());
+	atomic_init(&current, mv_table_create(16, count_sync, NULL));
+	ch = mv_channel_create(name, &current, count_sync, NULL);
+	cr_assert_not_null(ch);
+	snprintf(path, sizeof(path), "/%s%s", MV_CHAN_SHM_PREFIX, name);
+	int fd = shm_open(path, O_RDWR, 0);
+	cr_assert_geq(fd, 0);
+	shm = mmap(NULL, sizeof(*shm) + MV_CHAN_RING_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		   0);
+	close(fd);
+	cr_assert_neq(shm, MAP_FAILED);
+	cr_assert_eq(shm->magic, MV_CHAN_MAGIC);
+	cr_assert_eq(shm->version, MV_CHAN_VERSION);
+	cr_assert_eq(shm->ring_size, MV_CHAN_RING_SIZE);
+	cr_assert_neq(shm->dp_epoch, 0);
+}
+
+static void teardown(void)
+{
+	munmap(shm, sizeof(*shm) + MV_CHAN_RING_SIZE);
+	mv_channel_destroy(ch);
+	mv_table_destroy(current);
+}
+
+TestSuite(channel, .init = setup, .fini = teardown);
+
+/* Producer: append one message (header + payload), PAD-ing at the ring's end. */
+static void produce(uint16_t type, uint64_t seq, const void *payload, uint32_t plen)
+{
+	uint32_t len = (uint32_t)((sizeof(struct mv_chan_msg) + plen + 7) & ~7u);
+	uint64_t pos = shm->produced;
+	uint64_t off = pos % MV_CHAN_RING_SIZE;
+
+	if (MV_CHAN_RING_SIZE - off < len) {
+		if (MV_CHAN_RING_SIZE - off >= sizeof(struct mv_chan_msg)) {
+			struct mv_chan_msg pad = {.len = (uint32_t)(MV_CHAN_RING_SIZE - off),
+						  .type = MV_CHAN_PAD};
+			memcpy(shm->ring + off, &pad, sizeof(pad));
+		}
+		pos += MV_CHAN_RING_SIZE - off;
+		off = 0;
+	}
+	struct mv_chan_msg m = {.len = len, .type = type, .seq = seq};
+	memcpy(shm->ring + off, &m, sizeof(m));
+	memset(shm->ring + off + sizeof(m), 0, len - sizeof(m));
+	memcpy(shm->ring + off + sizeof(m), payload, plen);
+	__atomic_store_n(&shm->produced, pos + len, __ATOMIC_RELEASE);
+}
+
+/* A NAME payload under construction. */
+struct payload {
+	uint8_t b[4096];
+	uint32_t len;
+};
+
+static void p_put(struct payload *p, const void *v, size_t n)
+{
+	memcpy(p->b + p->len, v, n);
+	p->len += (uint32_t)n;
+}
+
+static void p_name(struct payload *p, const char *wire, uint8_t len, uint16_t nsets)
+{
+	p->len = 0;
+	p_put(p, &len, 1);
+	p_put(p, wire, len);
+	p_put(p, &nsets, 2);
+}
+
+static void p_set(struct payload *p, uint16_t type, uint32_t ttl, uint16_t count)
+{
+	uint16_t flags = 0;
+	uint32_t health = 0;
+	p_put(p, &type, 2);
+	p_put(p, &flags, 2);
+	p_put(p, &ttl, 4);
+	p_put(p, &health, 4);
+	p_put(p, &count, 2);
+}
+
+static void p_rdata(struct payload *p, const void *rdata, uint16_t len)
+{
+	p_put(p, &len, 2);
+	p_put(p, rdata, len);
+}
+
+#define APEX      "\7example\3com"
+#define SOA_RDATA "\3ns1" APEX "\12hostmaster" APEX "\0\0\0\1\0\0\0\1\0\0\0\1\0\0\0\1\0\0\0\x3c"
+
+static void send_zone(uint64_t seq, bool sync)
+{
+	struct payload p;
+
+	if (sync)
+		produce(MV_CHAN_SYNC_BEGIN, seq, NULL, 0);
+	p_name(&p, APEX, 13, 1);
+	p_set(&p, DNS_TYPE_SOA, 300, 1);
+	p_rdata(&p, SOA_RDATA, sizeof(SOA_RDATA) - 1);
+	produce(MV_CHAN_NAME, 0, p.b, p.len);
+	p_name(&p, "\3www" APEX, 17, 1);
+	p_set(&p, DNS_TYPE_A, 60, 2);
+	p_rdata(&p, "\xc0\0\2\1", 4);
+	p_rdata(&p, "\xc0\0\2\2", 4);
+	produce(MV_CHAN_NAME, 0, p.b, p.len);
+}
+
+static const struct mv_node *lookup(const char *wire, size_t len)
+{
+	const struct mv_table *t = atomic_load(&current);
+	return mv_table_lookup(t, (const uint8_t *)wire, len,
+			       dns_name_hash((const uint8_t *)wire, len));
+}
+
+Test(channel, batch_applies_only_at_commit)
+{
+	send_zone(1, false);
+	cr_assert_eq(mv_channel_poll(ch), 2);
+	cr_assert_null(lookup("\3www" APEX, 17), "nothing before the COMMIT");
+	cr_assert_eq(shm->applied_seq, 0);
+	produce(MV_CHAN_COMMIT, 1, NULL, 0);
+	cr_assert_eq(mv_channel_poll(ch), 1);
+	const struct mv_node *n = lookup("\3www" APEX, 17);
+	cr_assert_not_null(n);
+	cr_assert_eq(mv_node_find(n, DNS_TYPE_A)->count, 2);
+	cr_assert_eq(shm->applied_seq, 1);
+	cr_assert_eq(shm->consumed, shm->produced);
+	cr_assert_eq(shm->names, 2, "the apex and www");
+}
+
+Test(channel, sync_builds_a_new_table_and_swaps)
+{
+	send_zone(1, false);
+	produce(MV_CHAN_COMMIT, 1, NULL, 0);
+	mv_channel_poll(ch);
+	const struct mv_table *before = atomic_load(&current);
+
+	/* A full state without www: the swap removes it at once. */
+	struct payload p;
+	produce(MV_CHAN_SYNC_BEGIN, 2, NULL, 0);
+	p_name(&p, APEX, 13, 1);
+	p_set(&p, DNS_TYPE_SOA, 300, 1);
+	p_rdata(&p, SOA_RDATA, sizeof(SOA_RDATA) - 1);
+	produce(MV_CHAN_NAME, 0, p.b, p.len);
+	mv_channel_poll(ch);
+	cr_assert_not_null(lookup("\3www" APEX, 17), "the old table serves until COMMIT");
+	unsigned s = syncs;
+	produce(MV_CHAN_COMMIT, 2, NULL, 0);
+	mv_channel_poll(ch);
+	cr_assert_neq(atomic_load(&current), before);
+	cr_assert_gt(syncs, s, "a grace period before the old table is freed");
+	cr_assert_null(lookup("\3www" APEX, 17));
+	cr_assert_not_null(lookup(APEX, 13));
+	cr_assert_eq(shm->applied_seq, 2);
+}
+
+Test(channel, a_partial_batch_is_dropped_by_sync_begin)
+{
+	send_zone(1, false); /* a control process dies here, before its COMMIT */
+	produce(MV_CHAN_SYNC_BEGIN, 5, NULL, 0);
+	produce(MV_CHAN_COMMIT, 5, NULL, 0);
+	mv_channel_poll(ch);
+	cr_assert_null(lookup("\3www" APEX, 17));
+	cr_assert_eq(shm->applied_seq, 5);
+}
+
+Test(channel, removal_by_empty_name)
+{
+	struct payload p;
+
+	send_zone(1, false);
+	produce(MV_CHAN_COMMIT, 1, NULL, 0);
+	p_name(&p, "\3www" APEX, 17, 0);
+	produce(MV_CHAN_NAME, 0, p.b, p.len);
+	produce(MV_CHAN_COMMIT, 2, NULL, 0);
+	mv_channel_poll(ch);
+	cr_assert_null(lookup("\3www" APEX, 17));
+	cr_assert_eq(shm->applied_seq, 2);
+}
+
+Test(channel, malformed_names_reject_their_batch)
+{
+	struct payload p;
+
+	send_zone(1, false);
+	produce(MV_CHAN_COMMIT, 1, NULL, 0);
+	mv_channel_poll(ch);
+
+	/* Each of these breaks one rule; each batch is discarded whole. */
+	struct payload bad[8];
+	unsigned nbad = 0;
+	p_name(&bad[nbad++], "\3www", 4, 0); /* no root label */
+	p_name(&bad[nbad++],
+	       "\x40"
+	       "aaaa" APEX,
+	       18, 0);                           /* label over 63 */
+	p_name(&bad[nbad], "\3new" APEX, 17, 1); /* count 0 */
+	p_set(&bad[nbad++], DNS_TYPE_A, 60, 0);
+	p_name(&bad[nbad], "\3new" APEX, 17, 1); /* rdata past the end */
+	p_set(&bad[nbad], DNS_TYPE_A, 60, 1);
+	p_put(&bad[nbad++], "\xff\0", 2);
+	p_name(&bad[nbad], "\3new" APEX, 17, 1); /* garbage after the sets */
+	p_set(&bad[nbad], DNS_TYPE_A, 60, 1);
+	p_rdata(&bad[nbad], "\1\2\3\4", 4);
+	p_put(&bad[nbad++], "\1\1\1\1\1\1\1\1\1", 9);
+	p_name(&bad[nbad], "\3new" APEX, 17, 1); /* a CNAME that is not a name */
+	p_set(&bad[nbad], DNS_TYPE_CNAME, 60, 1);
+	p_rdata(&bad[nbad++], "\5ab", 3);
+	p_name(&bad[nbad], "\3new" APEX, 17, 1); /* TTL above 2^31 - 1 */
+	p_set(&bad[nbad], DNS_TYPE_A, 0x80000000u, 1);
+	p_rdata(&bad[nbad++], "\1\2\3\4", 4);
+
+	for (unsigned i = 0; i < nbad; i++) {
+		p_name(&p, "\3new" APEX, 17, 1);
+		p_set(&p, DNS_TYPE_A, 60, 1);
+		p_rdata(&p, "\1\2\3\4", 4);
+		produce(MV_CHAN_NAME, 0, p.b, p.len); /* a good name in the same batch */
+		produce(MV_CHAN_NAME, 0, bad[i].b, bad[i].len);
+		produce(MV_CHAN_COMMIT, 10 + i, NULL, 0);
+		mv_channel_poll(ch);
+		cr_assert_null(lookup("\3new" APEX, 17), "bad message %u: batch discarded", i);
+		cr_assert_eq(shm->applied_seq, 1, "bad message %u: not acknowledged", i);
+		cr_assert_eq(mv_channel_rejected(ch), i + 1);
+	}
+	cr_assert_not_null(lookup("\3www" APEX, 17), "what was served stays served");
+
+	/* And the channel still works. */
+	send_zone(50, false);
+	produce(MV_CHAN_COMMIT, 50, NULL, 0);
+	mv_channel_poll(ch);
+	cr_assert_eq(shm->applied_seq, 50);
+}
+
+Test(channel, broken_framing_is_skipped)
+{
+	struct mv_chan_msg m = {.len = 12, .type = MV_CHAN_NAME}; /* not a multiple of 8 */
+
+	memcpy(shm->ring, &m, sizeof(m));
+	__atomic_store_n(&shm->produced, 64, __ATOMIC_RELEASE);
+	mv_channel_poll(ch);
+	cr_assert_eq(mv_channel_rejected(ch), 1);
+	cr_assert_eq(shm->consumed, 64, "everything produced is consumed");
+	send_zone(3, false);
+	produce(MV_CHAN_COMMIT, 3, NULL, 0);
+	mv_channel_poll(ch);
+	cr_assert_eq(shm->applied_seq, 3);
+
+	produce(99, 0, NULL, 0);
+	mv_channel_poll(ch);
+	cr_assert_eq(mv_channel_rejected(ch), 2, "an unknown type is rejected");
+}
+
+Test(channel, wraps_around_the_ring)
+{
+	static uint8_t big[60000];
+	uint64_t seq = 0;
+
+	/* Fill the ring several times over with batches of one big TXT each. */
+	for (unsigned i = 0; i < 3 * (MV_CHAN_RING_SIZE / 40000) + 7; i++) {
+		size_t len = 0;
+		uint8_t hdr[64];
+		size_t hl = 0;
+		hdr[hl++] = 13;
+		memcpy(hdr + hl, APEX, 13);
+		hl += 13;
+		uint16_t one = 1;
+		memcpy(hdr + hl, &one, 2);
+		hl += 2;
+		memcpy(big, hdr, hl);
+		len = hl;
+		uint16_t type = DNS_TYPE_SOA, flags = 0, count = 1, rdlen = sizeof(SOA_RDATA) - 1;
+		uint32_t ttl = i, health = 0;
+		memcpy(big + len, &type, 2);
+		memcpy(big + len + 2, &flags, 2);
+		memcpy(big + len + 4, &ttl, 4);
+		memcpy(big + len + 8, &health, 4);
+		memcpy(big + len + 12, &count, 2);
+		memcpy(big + len + 14, &rdlen, 2);
+		memcpy(big + len + 16, SOA_RDATA, rdlen);
+		len += 16 + rdlen;
+		produce(MV_CHAN_NAME, 0, big, (uint32_t)len);
+		static const uint8_t filler[40000];
+		produce(MV_CHAN_PAD, 0, filler, sizeof(filler)); /* to move around the ring */
+		produce(MV_CHAN_COMMIT, ++seq, NULL, 0);
+		mv_channel_poll(ch);
+		cr_assert_eq(shm->applied_seq, seq);
+	}
+	cr_assert_gt(shm->consumed, 2ull * MV_CHAN_RING_SIZE);
+	cr_assert_eq(mv_channel_rejected(ch), 0);
+}
