@@ -50,6 +50,7 @@ enum mv_chan_type {
 	MV_CHAN_SYNC_BEGIN = 2, /* a full state follows: forget staged names */
 	MV_CHAN_NAME = 3,       /* the complete content of one owner name */
 	MV_CHAN_COMMIT = 4,     /* apply everything staged; seq is the batch's */
+	MV_CHAN_HEALTH = 5,     /* health check statuses, applied at the COMMIT */
 };
 
 /* Every message starts with this header; len counts the header and payload. */
@@ -75,6 +76,19 @@ struct mv_chan_msg {
  * The payload is padded with zeros to MV_CHAN_ALIGN.
  */
 #define MV_CHAN_SET_MULTIVALUE 0x1
+
+/*
+ * MV_CHAN_HEALTH payload: u32 count, then count times {u32 health, u32 status}
+ * with status MV_CHAN_HEALTHY or MV_CHAN_UNHEALTHY. The health index is the
+ * one NAME messages carry (1 and up; 0 means "no health check"). An index
+ * never reported is healthy, as a new Route 53 health check is. Statuses
+ * staged in a batch apply at its COMMIT before its names, so a full state
+ * sends them right after MV_CHAN_SYNC_BEGIN. A health change alone is a
+ * batch of one HEALTH message and a COMMIT: the dataplane rebuilds only the
+ * names whose record sets use those indexes.
+ */
+#define MV_CHAN_UNHEALTHY 0
+#define MV_CHAN_HEALTHY 1
 
 /* The segment: header, then the ring. */
 struct mv_chan_shm {
