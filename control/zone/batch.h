@@ -3,7 +3,18 @@
  * Route 53 change batches: the JSON that
  * `aws route53 change-resource-record-sets --change-batch` takes, parsed
  * (jansson) and compiled to record sets in wire form. Shared by the control
- * process and the dataplane's --load. Not thread-safe per object.
+ * process and the dataplane's --load. Not thread-safe per object; the
+ * functions themselves keep no state and may run on any thread.
+ *
+ * Validation follows Route 53's two stages. The request's shape (JSON syntax,
+ * field types, unknown or missing fields, enums, lengths, TTL range, the
+ * "Invalid request" combinations of TTL, ResourceRecords and SetIdentifier,
+ * and what mvdns does not serve) fails with InvalidInput. Only a request whose
+ * shape is right is checked for meaning (names, values, duplicates, CNAME and
+ * SOA value counts, multivalue types, request limits), which fails with
+ * InvalidChangeBatch. Each stage collects every problem, not just the first.
+ * Messages use Route 53's wording (server-side constraints) or the AWS CLI's
+ * (botocore parameter validation, which runs before a request is sent).
  */
 #ifndef ZONE_BATCH_H
 #define ZONE_BATCH_H
@@ -16,7 +27,11 @@
 
 enum mv_action { MV_ACTION_CREATE, MV_ACTION_DELETE, MV_ACTION_UPSERT };
 
-/* One record set as Route 53 holds it, values compiled to wire rdata. */
+/*
+ * One record set as Route 53 holds it, values compiled to wire rdata.
+ * Every pointer is its own malloc() block (mv_rrset_clear frees them), except
+ * in record sets handed out by the store, which are read-only.
+ */
 struct mv_rrset {
 	uint8_t owner[MVDNS_NAME_MAX]; /* wire form, lower case */
 	uint8_t owner_len;
@@ -29,6 +44,7 @@ struct mv_rrset {
 	uint16_t *rdata_len;   /* [count] */
 	uint8_t **rdata;       /* [count] wire rdata */
 	char **values;         /* [count] values as written, for messages */
+	uint32_t health; /* the control process's index of health_check_id, 0 for none */
 };
 
 struct mv_change {
@@ -40,34 +56,77 @@ struct mv_batch {
 	char *comment; /* NULL if absent */
 	size_t count;
 	struct mv_change *changes;
+	char *hosted_zone_id; /* NULL unless the document had the --cli-input-json shape */
 };
 
 /* Route 53's error model: a code and one or more messages. */
 #define MV_ERROR_MAX_MESSAGES 64
+#define MV_ERROR_MESSAGE_MAX  512
 struct mv_error {
 	char code[32]; /* "InvalidChangeBatch", "InvalidInput", "NoSuchHostedZone", ... */
 	size_t count;
-	char messages[MV_ERROR_MAX_MESSAGES][256];
+	char messages[MV_ERROR_MAX_MESSAGES][MV_ERROR_MESSAGE_MAX];
+	/*
+	 * Messages that did not fit: when set, the last message reads
+	 * "... <more> more exception(s).", as Route 53 shortens long lists.
+	 */
+	size_t more;
 };
 
+/* Request limits (Route 53 quotas for one ChangeResourceRecordSets call). */
+#define MV_BATCH_RECORDS_MAX 1000  /* ResourceRecord elements; UPSERT counts twice */
+#define MV_BATCH_CHARS_MAX   32000 /* characters in all Values; UPSERT counts twice */
+
+/* mv_batch_parse_opts flags. */
+#define MV_BATCH_NO_LIMITS 0x1u /* skip the request limits (a whole state for --load) */
+
 /*
- * Parse and compile a change batch document (the object with "Changes").
- * Checks the document's own rules: JSON syntax and field types, Action,
- * Name, Type, TTL range, values per type, SetIdentifier with multivalue,
- * MultiValueAnswer not on NS, CNAME or SOA, value counts and size limits.
- * Collects every problem found, as Route 53 does, not just the first.
+ * Parse and compile a change batch document: the object with "Changes" that
+ * --change-batch takes, or {"HostedZoneId": ..., "ChangeBatch": {...}} as
+ * --cli-input-json takes. Besides Route 53's fields, "RoutingPolicy":
+ * {"Type": "MULTIVALUE"} is accepted as a synonym of "MultiValueAnswer": true.
+ * AliasTarget, Weight, Region, Failover, GeoLocation, GeoProximityLocation,
+ * CidrRoutingConfig and TrafficPolicyInstanceId are refused (InvalidInput): mvdns
+ * serves simple and multivalue answer record sets only, of the types
+ * dns_rdata_from_text() supports.
  * Out: out (release with mv_batch_free) on success; err on failure.
- * Returns 0, or -EINVAL with err filled (nothing allocated is left behind).
+ * Returns 0; -EINVAL with err filled (code InvalidInput or InvalidChangeBatch,
+ * every message) and nothing left allocated; -ENOMEM.
  */
 int mv_batch_parse(const char *json, size_t len, struct mv_batch *out, struct mv_error *err);
+
+/* mv_batch_parse with flags (MV_BATCH_*). */
+int mv_batch_parse_opts(const char *json, size_t len, unsigned flags, struct mv_batch *out,
+			struct mv_error *err);
 
 /* Release what mv_batch_parse allocated. Accepts a zeroed batch. */
 void mv_batch_free(struct mv_batch *batch);
 
-/* Release the heap parts of one record set (not the struct itself). */
+/* Release the heap parts of one record set (not the struct itself) and zero them. */
 void mv_rrset_clear(struct mv_rrset *rrset);
 
-/* Format err as the AWS CLI prints it for `operation`, into out. */
+/* Empty err and give it `code` (truncated to fit). */
+void mv_error_init(struct mv_error *err, const char *code);
+
+/*
+ * Append one printf-formatted message to err (truncated to
+ * MV_ERROR_MESSAGE_MAX - 1 bytes). Past MV_ERROR_MAX_MESSAGES the last slot
+ * counts the rest as "... N more exception(s).".
+ */
+void mv_error_add(struct mv_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Format err as the AWS CLI prints a service error for `operation`
+ * ("ChangeResourceRecordSets"), into out:
+ *   An error occurred (InvalidChangeBatch) when calling the ChangeResourceRecordSets
+ *   operation: [message 1, message 2]
+ * InvalidChangeBatch lists its messages in brackets, joined by ", ". Other codes
+ * print a lone message as is; several are joined by "; ", after
+ * "N validation errors detected: " when all are Route 53 constraint messages
+ * ("Value '...' at '...' failed to satisfy constraint: ...").
+ * Returns the length of the string, or -ENOSPC if it did not fit (out then
+ * holds a truncated, terminated string when cap > 0).
+ */
 int mv_error_format(const struct mv_error *err, const char *operation, char *out, size_t cap);
 
 #endif /* ZONE_BATCH_H */

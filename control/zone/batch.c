@@ -1,0 +1,917 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Route 53 change batches: JSON to struct mv_batch, checked in Route 53's two
+ * stages (InvalidInput for the request's shape, then InvalidChangeBatch for
+ * what it means), with Route 53's and the AWS CLI's message wording.
+ *
+ * Message sources. Parameter validation as botocore words it (the AWS CLI
+ * checks these before sending): "Missing required parameter in ...",
+ * "Unknown parameter in ...", "Invalid type for parameter ...", "Invalid
+ * length ...", "Invalid value ...". Route 53's server-side checks: "Value
+ * '...' at 'changeBatch.changes.1.member...' failed to satisfy constraint:
+ * Member must ...", "Invalid request: Expected exactly one of [...], but found
+ * none in Change with [...]", "Invalid request: Missing field 'SetIdentifier'
+ * in Change with [...]", "Duplicate Resource Record: '...'", "Number of
+ * records limit of 1000 exceeded.", "RDATA character limit of 32000
+ * exceeded.". Names and values are worded by dns/text.c. Messages about what
+ * mvdns does not serve, and the CNAME/SOA value count and multivalue type
+ * rules (for which no Route 53 wording was found) are mvdns's own.
+ *
+ * A large document (a whole state for --load) is read member by member and
+ * its Changes one element at a time, so that jansson never holds more than
+ * one change; anything unusual falls back to reading the whole document,
+ * which also yields jansson's exact syntax error.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "batch.h"
+#include "text.h"
+#include "wire.h"
+
+/* Route 53 field limits (botocore's service-2.json, route53 2013-04-01). */
+#define BATCH_TTL_MAX     2147483647LL
+#define BATCH_VALUE_MAX   4000
+#define BATCH_NAME_MAX    1024
+#define BATCH_SETID_MAX   128
+#define BATCH_HCID_MAX    64
+#define BATCH_COMMENT_MAX 256
+#define BATCH_ZONEID_MAX  32
+/* Room for a parameter path such as ChangeBatch.Changes[12].ResourceRecordSet.TTL. */
+#define BATCH_PATH_MAX 160
+/* How much of an offending value a message quotes. */
+#define BATCH_QUOTE_MAX 64
+/* Largest rdata (RDLENGTH is 16 bits). */
+#define BATCH_RDATA_MAX  65535
+#define BATCH_JSON_FLAGS (JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_REJECT_DUPLICATES)
+
+/* Members as botocore lists them ("must be one of: ..."), then mvdns's RoutingPolicy. */
+#define F_REQUEST "HostedZoneId, ChangeBatch"
+#define F_BATCH   "Comment, Changes"
+#define F_CHANGE  "Action, ResourceRecordSet"
+#define F_RRSET                                                                                \
+	"Name, Type, SetIdentifier, Weight, Region, GeoLocation, Failover, MultiValueAnswer, " \
+	"TTL, ResourceRecords, AliasTarget, HealthCheckId, TrafficPolicyInstanceId, "          \
+	"CidrRoutingConfig, GeoProximityLocation, RoutingPolicy"
+/* Valid in Route 53, not served by mvdns. */
+#define F_UNSUPPORTED                                                                   \
+	"AliasTarget, TrafficPolicyInstanceId, Weight, Region, Failover, GeoLocation, " \
+	"GeoProximityLocation, CidrRoutingConfig"
+/* Route 53's routing policy elements. */
+#define F_POLICIES                                                                        \
+	"Weight, Region, Failover, GeoLocation, MultiValueAnswer, GeoProximityLocation, " \
+	"CidrRoutingConfig"
+#define E_ACTIONS "CREATE, DELETE, UPSERT"
+#define E_TYPES                                                                                \
+	"SOA, A, TXT, NS, CNAME, MX, NAPTR, PTR, SRV, SPF, AAAA, CAA, DS, TLSA, SSHFP, SVCB, " \
+	"HTTPS"
+
+#define PY_DICT "<class 'dict'>"
+#define PY_LIST "<class 'list'>, <class 'tuple'>"
+#define PY_STR  "<class 'str'>"
+#define PY_INT  "<class 'int'>"
+#define PY_BOOL "<class 'bool'>"
+
+/* Route 53's server-side paths ("Value '...' at '<where>'"), formatted with (change, value). */
+#define AT_RRSET "changeBatch.changes.%zu.member.resourceRecordSet."
+#define AT_VALUE AT_RRSET "resourceRecords.%zu.member.value"
+
+struct batch_ctx {
+	struct mv_error *input; /* request shape: InvalidInput */
+	struct mv_error *batch; /* meaning: InvalidChangeBatch */
+	size_t n_input;         /* shape problems (the error may hold fewer) */
+	unsigned flags;
+	unsigned long records; /* ResourceRecord elements, UPSERT twice */
+	unsigned long chars;   /* characters of Values, UPSERT twice */
+	int nomem;
+	int streamed;   /* Changes were read element by element: 1 at the root, 2 in ChangeBatch */
+	size_t cap;     /* of out->changes while streaming */
+	uint8_t *rdbuf; /* BATCH_RDATA_MAX bytes */
+};
+
+/* A parameter path as botocore names it, formatted (with i and j) only for a message. */
+struct bpath {
+	const char *fmt;
+	size_t i, j;
+};
+
+static const char *bpath_text(const struct bpath *p, char buf[BATCH_PATH_MAX])
+{
+	snprintf(buf, BATCH_PATH_MAX, p->fmt, p->i, p->j);
+	return buf;
+}
+
+/* ---- errors ---- */
+
+void mv_error_init(struct mv_error *err, const char *code)
+{
+	memset(err, 0, sizeof(*err));
+	snprintf(err->code, sizeof(err->code), "%s", code);
+}
+
+void mv_error_add(struct mv_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err->count == MV_ERROR_MAX_MESSAGES) {
+		err->more = err->more == 0 ? 2 : err->more + 1;
+		snprintf(err->messages[MV_ERROR_MAX_MESSAGES - 1], MV_ERROR_MESSAGE_MAX,
+			 "... %zu more exception(s).", err->more);
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(err->messages[err->count++], MV_ERROR_MESSAGE_MAX, fmt, ap);
+	va_end(ap);
+}
+
+/* Append s to out[*len..cap); the length keeps counting past cap. */
+static void fmt_put(char *out, size_t cap, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*len < cap)
+		memcpy(out + *len, s, *len + n < cap ? n : cap - *len);
+	*len += n;
+}
+
+int mv_error_format(const struct mv_error *err, const char *operation, char *out, size_t cap)
+{
+	int bracket = strcmp(err->code, "InvalidChangeBatch") == 0;
+	char head[160];
+	size_t len = 0, constraints = 0;
+
+	snprintf(head, sizeof(head),
+		 "An error occurred (%s) when calling the %s operation: ", err->code, operation);
+	fmt_put(out, cap, &len, head);
+	for (size_t i = 0; i < err->count; i++)
+		constraints += strncmp(err->messages[i], "Value '", 7) == 0 &&
+			       strstr(err->messages[i], "' failed to satisfy constraint: ") != NULL;
+	if (bracket) {
+		fmt_put(out, cap, &len, "[");
+	} else if (err->count > 0 && constraints == err->count) {
+		snprintf(head, sizeof(head), "%zu validation error%s detected: ", err->count,
+			 err->count > 1 ? "s" : "");
+		fmt_put(out, cap, &len, head);
+	}
+	for (size_t i = 0; i < err->count; i++) {
+		if (i > 0)
+			fmt_put(out, cap, &len, bracket ? ", " : "; ");
+		fmt_put(out, cap, &len, err->messages[i]);
+	}
+	if (bracket)
+		fmt_put(out, cap, &len, "]");
+	if (cap > 0)
+		out[len < cap ? len : cap - 1] = '\0';
+	return len < cap ? (int)len : -ENOSPC;
+}
+
+/* A shape problem (InvalidInput). */
+static void input_msg(struct batch_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void input_msg(struct batch_ctx *ctx, const char *fmt, ...)
+{
+	char msg[MV_ERROR_MESSAGE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	mv_error_add(ctx->input, "%s", msg);
+	ctx->n_input++;
+}
+
+/* ---- what messages quote ---- */
+
+/* Characters (code points) of a UTF-8 string. */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* At most BATCH_QUOTE_MAX bytes of s, marking a cut with "...". */
+static void quote(const char *s, char out[BATCH_QUOTE_MAX + 4])
+{
+	snprintf(out, BATCH_QUOTE_MAX + 4, "%.*s%s", BATCH_QUOTE_MAX, s,
+		 strlen(s) > BATCH_QUOTE_MAX ? "..." : "");
+}
+
+/* Python's name for the type a JSON value decodes to (botocore prints it). */
+static const char *py_type(const json_t *v)
+{
+	static const char *const names[] = {
+		[JSON_OBJECT] = "<class 'dict'>", [JSON_ARRAY] = "<class 'list'>",
+		[JSON_STRING] = "<class 'str'>",  [JSON_INTEGER] = "<class 'int'>",
+		[JSON_REAL] = "<class 'float'>",  [JSON_TRUE] = "<class 'bool'>",
+		[JSON_FALSE] = "<class 'bool'>",  [JSON_NULL] = "<class 'NoneType'>",
+	};
+
+	return names[json_typeof(v)];
+}
+
+/* The value as botocore's messages print it (Python style for scalars). */
+static void py_repr(const json_t *v, char out[BATCH_QUOTE_MAX + 4])
+{
+	char *dump = NULL;
+
+	if (json_is_string(v))
+		quote(json_string_value(v), out);
+	else if (json_is_boolean(v) || json_is_null(v))
+		quote(json_is_true(v) ? "True" : json_is_false(v) ? "False" : "None", out);
+	else {
+		dump = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(15));
+		quote(dump != NULL ? dump : "?", out);
+	}
+	free(dump);
+}
+
+/* ---- botocore's parameter checks and Route 53's constraints ---- */
+
+enum batch_want { WANT_OBJECT, WANT_ARRAY, WANT_STRING, WANT_INTEGER, WANT_BOOLEAN };
+
+/* Whether v (parameter path.key, key may be NULL) has the wanted type; reports it when not. */
+static int want(struct batch_ctx *ctx, const json_t *v, enum batch_want w, const struct bpath *path,
+		const char *key)
+{
+	static const char *const valid[] = {PY_DICT, PY_LIST, PY_STR, PY_INT, PY_BOOL};
+	static const int types[] = {JSON_OBJECT, JSON_ARRAY, JSON_STRING, JSON_INTEGER, JSON_TRUE};
+	char repr[BATCH_QUOTE_MAX + 4], buf[BATCH_PATH_MAX];
+	int t = json_typeof(v) == JSON_FALSE ? JSON_TRUE : json_typeof(v);
+
+	if (t == types[w])
+		return 1;
+	py_repr(v, repr);
+	bpath_text(path, buf);
+	input_msg(ctx, "Invalid type for parameter %s%s%s, value: %s, type: %s, valid types: %s",
+		  buf, key != NULL && buf[0] != '\0' ? "." : "", key != NULL ? key : "", repr,
+		  py_type(v), valid[w]);
+	return 0;
+}
+
+/* Position of key in list ("A, B, C"), or -1. */
+static int list_index(const char *list, const char *key)
+{
+	size_t n = strlen(key);
+	int i = 0;
+
+	if (n == 0 || strchr(key, ',') != NULL)
+		return -1;
+	for (const char *p = list; p != NULL; p = strchr(p, ','), p = p != NULL ? p + 2 : NULL, i++)
+		if (strncmp(p, key, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return i;
+	return -1;
+}
+
+static int listed(const char *list, const char *key)
+{
+	return list_index(list, key) >= 0;
+}
+
+/* Report members of `required` missing from obj, then members not in `fields`. */
+static void want_fields(struct batch_ctx *ctx, json_t *obj, const struct bpath *path,
+			const char *const *required, const char *fields)
+{
+	char buf[BATCH_PATH_MAX];
+	const char *key;
+	json_t *v;
+
+	for (; *required != NULL; required++)
+		if (json_object_get(obj, *required) == NULL)
+			input_msg(ctx, "Missing required parameter in %s: \"%s\"",
+				  bpath_text(path, buf), *required);
+	json_object_foreach(obj, key, v) if (!listed(fields, key))
+		input_msg(ctx, "Unknown parameter in %s: \"%s\", must be one of: %s",
+			  bpath_text(path, buf), key, fields);
+}
+
+/* Member key of obj if present and of the wanted type, else NULL (reported). */
+static json_t *member(struct batch_ctx *ctx, json_t *obj, const char *key, enum batch_want w,
+		      const struct bpath *path)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return v != NULL && want(ctx, v, w, path, key) ? v : NULL;
+}
+
+static const char *member_str(struct batch_ctx *ctx, json_t *obj, const char *key,
+			      const struct bpath *path)
+{
+	return json_string_value(member(ctx, obj, key, WANT_STRING, path));
+}
+
+/* Route 53's "Value '...' at '<at, formatted with a and b>' failed to satisfy constraint". */
+static void constraint(struct batch_ctx *ctx, const char *value, const char *at, size_t a, size_t b,
+		       const char *member_must)
+{
+	char q[BATCH_QUOTE_MAX + 4], where[BATCH_PATH_MAX];
+
+	quote(value, q);
+	snprintf(where, sizeof(where), at, a, b);
+	input_msg(ctx, "Value '%s' at '%s' failed to satisfy constraint: Member must %s", q, where,
+		  member_must);
+}
+
+/* Route 53's length limit (characters). Returns whether it holds. */
+static int want_len(struct batch_ctx *ctx, const char *s, size_t max, const char *at, size_t a,
+		    size_t b)
+{
+	char must[64];
+
+	if (utf8_chars(s) <= max)
+		return 1;
+	snprintf(must, sizeof(must), "have length less than or equal to %zu", max);
+	constraint(ctx, s, at, a, b, must);
+	return 0;
+}
+
+/* Index of s in the enum ("A, B, C"), or -1 after reporting it. */
+static int want_enum(struct batch_ctx *ctx, const char *s, const char *set, const char *at,
+		     size_t a)
+{
+	char must[160];
+	int i = list_index(set, s);
+
+	if (i < 0) {
+		snprintf(must, sizeof(must), "satisfy enum value set: [%s]", set);
+		constraint(ctx, s, at, a, 0, must);
+	}
+	return i;
+}
+
+/* ---- one change ---- */
+
+/* What one change holds, before compiling it. */
+struct batch_fields {
+	json_t *rrs;
+	const char *action;
+	const char *name;
+	const char *type;
+	const char *setid;
+	const char *hcid;
+	json_t *records;
+	json_t *mva;
+	json_t *policy;
+	long long ttl;
+	int type_index; /* in E_TYPES, or -1 */
+	int type_number;
+};
+
+static int has(const struct batch_fields *f, const char *key)
+{
+	return json_object_get(f->rrs, key) != NULL;
+}
+
+/* ResourceRecords: shapes of the values, and the request's counts. */
+static void parse_records(struct batch_ctx *ctx, json_t *records, size_t i, unsigned mult)
+{
+	static const char *const required[] = {"Value", NULL};
+	struct bpath p = {"ChangeBatch.Changes[%zu].ResourceRecordSet.ResourceRecords[%zu]", i, 0};
+	size_t j;
+	json_t *r;
+
+	if (json_array_size(records) == 0)
+		input_msg(ctx,
+			  "Invalid length for parameter ChangeBatch.Changes[%zu].ResourceRecordSet."
+			  "ResourceRecords, value: 0, valid min length: 1",
+			  i);
+	json_array_foreach(records, j, r)
+	{
+		const char *s;
+
+		p.j = j;
+		if (!want(ctx, r, WANT_OBJECT, &p, NULL))
+			continue;
+		want_fields(ctx, r, &p, required, "Value");
+		s = member_str(ctx, r, "Value", &p);
+		ctx->records += mult;
+		if (s == NULL)
+			continue;
+		want_len(ctx, s, BATCH_VALUE_MAX, AT_VALUE, i + 1, j + 1);
+		ctx->chars += mult * utf8_chars(s);
+	}
+}
+
+/* The "Invalid request" rules on which elements come together, and what mvdns serves. */
+static void check_combinations(struct batch_ctx *ctx, const struct batch_fields *f)
+{
+	char desc[200], name[32];
+	int unsupported = 0, policies = 0;
+	const char *p = F_UNSUPPORTED;
+
+	snprintf(desc, sizeof(desc), "[Action=%.16s, Name=%.80s, Type=%.16s, SetIdentifier=%.40s]",
+		 f->action != NULL ? f->action : "null", f->name != NULL ? f->name : "null",
+		 f->type != NULL ? f->type : "null", f->setid != NULL ? f->setid : "null");
+	for (; p != NULL; p = strchr(p, ','), p = p != NULL ? p + 2 : NULL) {
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(p, ","), p);
+		policies += listed(F_POLICIES, name) && has(f, name);
+		if (!has(f, name))
+			continue;
+		unsupported++;
+		input_msg(ctx,
+			  "Invalid request: %s is not supported by mvdns, which serves simple and "
+			  "multivalue answer record sets only, in Change with %s",
+			  name, desc);
+	}
+	if (f->type_index >= 0 && f->type_number < 0)
+		input_msg(ctx,
+			  "Invalid request: Type %s is not supported by mvdns in Change with %s",
+			  f->type, desc);
+	if (!has(f, "AliasTarget") && !has(f, "TrafficPolicyInstanceId") &&
+	    (!has(f, "TTL") || !has(f, "ResourceRecords")))
+		input_msg(ctx,
+			  "Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and "
+			  "ResourceRecords], or TrafficPolicyInstanceId], but found none in Change "
+			  "with %s",
+			  desc);
+	policies += has(f, "MultiValueAnswer") || has(f, "RoutingPolicy");
+	if (has(f, "SetIdentifier") && policies == 0)
+		input_msg(ctx,
+			  "Invalid request: Expected exactly one of [Weight, Region, Failover, "
+			  "GeoLocation, MultiValueAnswer, GeoProximityLocation, or "
+			  "CidrRoutingConfig], but found none in Change with %s",
+			  desc);
+	if (unsupported > 0)
+		return;
+	if (!has(f, "SetIdentifier") && policies > 0)
+		input_msg(ctx, "Invalid request: Missing field 'SetIdentifier' in Change with %s",
+			  desc);
+	if (json_is_false(f->mva) && f->policy != NULL)
+		input_msg(ctx,
+			  "Invalid request: MultiValueAnswer false contradicts RoutingPolicy "
+			  "MULTIVALUE in Change with %s",
+			  desc);
+	else if (json_is_false(f->mva) && f->setid != NULL)
+		input_msg(
+			ctx,
+			"Invalid request: a SetIdentifier with MultiValueAnswer false is not "
+			"supported by mvdns, which serves simple and multivalue answer record sets "
+			"only, in Change with %s",
+			desc);
+}
+
+/* Shape of ResourceRecordSet. */
+static void parse_rrset(struct batch_ctx *ctx, json_t *rrs, size_t i, unsigned mult,
+			struct batch_fields *f)
+{
+	static const char *const required[] = {"Name", "Type", NULL};
+	const struct bpath rpath = {"ChangeBatch.Changes[%zu].ResourceRecordSet", i, 0};
+	const struct bpath *path = &rpath;
+	json_t *ttl;
+
+	f->rrs = rrs;
+	want_fields(ctx, rrs, path, required, F_RRSET);
+	f->name = member_str(ctx, rrs, "Name", path);
+	if (f->name != NULL)
+		want_len(ctx, f->name, BATCH_NAME_MAX, AT_RRSET "name", i + 1, 0);
+	f->type = member_str(ctx, rrs, "Type", path);
+	if (f->type != NULL)
+		f->type_index = want_enum(ctx, f->type, E_TYPES, AT_RRSET "type", i + 1);
+	if (f->type_index >= 0)
+		f->type_number = dns_type_from_text(f->type);
+	f->setid = member_str(ctx, rrs, "SetIdentifier", path);
+	if (f->setid != NULL && f->setid[0] == '\0')
+		input_msg(ctx,
+			  "Invalid length for parameter ChangeBatch.Changes[%zu].ResourceRecordSet."
+			  "SetIdentifier, value: 0, valid min length: 1",
+			  i);
+	else if (f->setid != NULL)
+		want_len(ctx, f->setid, BATCH_SETID_MAX, AT_RRSET "setIdentifier", i + 1, 0);
+	f->mva = member(ctx, rrs, "MultiValueAnswer", WANT_BOOLEAN, path);
+	f->policy = member(ctx, rrs, "RoutingPolicy", WANT_OBJECT, path);
+	if (f->policy != NULL) {
+		static const char *const prequired[] = {"Type", NULL};
+		const struct bpath p = {"ChangeBatch.Changes[%zu].ResourceRecordSet.RoutingPolicy",
+					i, 0};
+		const char *t;
+
+		want_fields(ctx, f->policy, &p, prequired, "Type");
+		t = member_str(ctx, f->policy, "Type", &p);
+		if (t != NULL)
+			want_enum(ctx, t, "MULTIVALUE", AT_RRSET "routingPolicy.type", i + 1);
+	}
+	ttl = member(ctx, rrs, "TTL", WANT_INTEGER, path);
+	f->ttl = json_integer_value(ttl);
+	if (f->ttl < 0)
+		input_msg(ctx,
+			  "Invalid value for parameter "
+			  "ChangeBatch.Changes[%zu].ResourceRecordSet.TTL, "
+			  "value: %lld, valid min value: 0",
+			  i, f->ttl);
+	else if (f->ttl > BATCH_TTL_MAX)
+		input_msg(ctx,
+			  "Value '%lld' at '" AT_RRSET "tTL' failed to satisfy constraint: Member "
+			  "must have value less than or equal to %lld",
+			  f->ttl, i + 1, BATCH_TTL_MAX);
+	f->records = member(ctx, rrs, "ResourceRecords", WANT_ARRAY, path);
+	if (f->records != NULL)
+		parse_records(ctx, f->records, i, mult);
+	f->hcid = member_str(ctx, rrs, "HealthCheckId", path);
+	if (f->hcid != NULL)
+		want_len(ctx, f->hcid, BATCH_HCID_MAX, AT_RRSET "healthCheckId", i + 1, 0);
+	check_combinations(ctx, f);
+}
+
+static char *dup_or_null(struct batch_ctx *ctx, const char *s)
+{
+	char *d = s != NULL ? strdup(s) : NULL;
+
+	ctx->nomem |= s != NULL && d == NULL;
+	return d;
+}
+
+/* Compile a change whose shape passed: names, values, and the rules on them. */
+static void compile(struct batch_ctx *ctx, const struct batch_fields *f, struct mv_rrset *rr)
+{
+	char msg[MV_ERROR_MESSAGE_MAX], name[MVDNS_NAME_MAX * 4 + 2] = "";
+	size_t n = json_array_size(f->records);
+	uint16_t type = (uint16_t)f->type_number;
+	int r;
+
+	rr->type = type;
+	rr->ttl = (uint32_t)f->ttl;
+	rr->multivalue = json_is_true(f->mva) || f->policy != NULL;
+	rr->set_identifier = dup_or_null(ctx, f->setid);
+	rr->health_check_id = dup_or_null(ctx, f->hcid);
+	r = dns_name_from_text(f->name, rr->owner, msg, sizeof(msg));
+	if (r < 0)
+		mv_error_add(ctx->batch, "%s", msg);
+	else
+		rr->owner_len = (uint8_t)r;
+	if (r < 0 || rr->multivalue || n > 1) /* only messages need the name */
+		snprintf(name, sizeof(name), "%s", f->name);
+	if (r >= 0 && (rr->multivalue || n > 1))
+		dns_name_to_text(rr->owner, name, sizeof(name));
+	if (rr->multivalue && (type == DNS_TYPE_NS || type == DNS_TYPE_CNAME ||
+			       type == DNS_TYPE_SOA || type == DNS_TYPE_DS))
+		mv_error_add(ctx->batch,
+			     "RRSet of type %s with DNS name %s is not permitted as a multivalue "
+			     "answer record set",
+			     f->type, name);
+	if ((type == DNS_TYPE_CNAME || type == DNS_TYPE_SOA) && n > 1)
+		mv_error_add(
+			ctx->batch,
+			"RRSet of type %s with DNS name %s is not permitted as it has more than "
+			"one value",
+			f->type, name);
+	if (n > UINT16_MAX) {
+		mv_error_add(ctx->batch,
+			     "RRSet of type %s with DNS name %s has more than %u values", f->type,
+			     name, (unsigned)UINT16_MAX);
+		return;
+	}
+	rr->rdata_len = calloc(n, sizeof(*rr->rdata_len));
+	rr->rdata = calloc(n, sizeof(*rr->rdata));
+	rr->values = calloc(n, sizeof(*rr->values));
+	if (rr->rdata_len == NULL || rr->rdata == NULL || rr->values == NULL) {
+		ctx->nomem = 1;
+		return;
+	}
+	rr->count = (uint16_t)n;
+	for (size_t j = 0; j < n && !ctx->nomem; j++) {
+		const char *s =
+			json_string_value(json_object_get(json_array_get(f->records, j), "Value"));
+
+		rr->values[j] = dup_or_null(ctx, s);
+		r = dns_rdata_from_text(type, s, ctx->rdbuf, BATCH_RDATA_MAX, msg, sizeof(msg));
+		if (r < 0) {
+			mv_error_add(ctx->batch, "%s", msg);
+			continue;
+		}
+		rr->rdata[j] = malloc(r > 0 ? (size_t)r : 1);
+		if (rr->rdata[j] == NULL) {
+			ctx->nomem = 1;
+			return;
+		}
+		memcpy(rr->rdata[j], ctx->rdbuf, (size_t)r);
+		rr->rdata_len[j] = (uint16_t)r;
+		for (size_t k = 0; k < j; k++) {
+			if (rr->rdata[k] != NULL && rr->rdata_len[k] == r &&
+			    memcmp(rr->rdata[k], rr->rdata[j], (size_t)r) == 0) {
+				mv_error_add(ctx->batch, "Duplicate Resource Record: '%s'", s);
+				break;
+			}
+		}
+	}
+}
+
+static void parse_change(struct batch_ctx *ctx, json_t *c, size_t i, struct mv_change *ch)
+{
+	static const char *const required[] = {"Action", "ResourceRecordSet", NULL};
+	static const enum mv_action action_of[] = {MV_ACTION_CREATE, MV_ACTION_DELETE,
+						   MV_ACTION_UPSERT};
+	struct batch_fields f = {.type_index = -1, .type_number = -1};
+	const struct bpath path = {"ChangeBatch.Changes[%zu]", i, 0};
+	int action = -1;
+	json_t *rrs;
+
+	if (!want(ctx, c, WANT_OBJECT, &path, NULL))
+		return;
+	want_fields(ctx, c, &path, required, F_CHANGE);
+	f.action = member_str(ctx, c, "Action", &path);
+	if (f.action != NULL)
+		action = want_enum(ctx, f.action, E_ACTIONS,
+				   "changeBatch.changes.%zu.member.action", i + 1);
+	rrs = member(ctx, c, "ResourceRecordSet", WANT_OBJECT, &path);
+	if (rrs == NULL)
+		return;
+	parse_rrset(ctx, rrs, i, action == MV_ACTION_UPSERT ? 2 : 1, &f);
+	if (ctx->n_input > 0)
+		return; /* the answer is InvalidInput: compiling would be wasted */
+	ch->action = action_of[action];
+	compile(ctx, &f, &ch->rrset);
+}
+
+/* Room for change `i` in out (streaming); NULL if out of memory. */
+static struct mv_change *change_slot(struct batch_ctx *ctx, struct mv_batch *out)
+{
+	if (out->count == ctx->cap) {
+		size_t cap = ctx->cap != 0 ? 2 * ctx->cap : 64;
+		struct mv_change *c = realloc(out->changes, cap * sizeof(*c));
+
+		if (c == NULL)
+			return NULL;
+		out->changes = c;
+		ctx->cap = cap;
+	}
+	memset(&out->changes[out->count], 0, sizeof(out->changes[0]));
+	return &out->changes[out->count++];
+}
+
+/* ---- the document ---- */
+
+/* The change batch object of the document, after checking what surrounds it. */
+static json_t *batch_object(struct batch_ctx *ctx, json_t *root, struct mv_batch *out)
+{
+	static const char *const request_required[] = {"HostedZoneId", "ChangeBatch", NULL};
+	static const char *const batch_required[] = {"Changes", NULL};
+	static const struct bpath input = {"input"}, top = {""}, doc = {"ChangeBatch"};
+	json_t *batch = root;
+	const char *s;
+
+	if (!want(ctx, root, WANT_OBJECT, &doc, NULL))
+		return NULL;
+	if (json_object_get(root, "ChangeBatch") != NULL) {
+		want_fields(ctx, root, &input, request_required, F_REQUEST);
+		s = member_str(ctx, root, "HostedZoneId", &top);
+		if (s != NULL && want_len(ctx, s, BATCH_ZONEID_MAX, "hostedZoneId", 0, 0))
+			out->hosted_zone_id = dup_or_null(ctx, s);
+		batch = json_object_get(root, "ChangeBatch");
+		if (!want(ctx, batch, WANT_OBJECT, &doc, NULL))
+			return NULL;
+	}
+	want_fields(ctx, batch, &doc, batch_required, F_BATCH);
+	s = member_str(ctx, batch, "Comment", &doc);
+	if (s != NULL && want_len(ctx, s, BATCH_COMMENT_MAX, "changeBatch.comment", 0, 0))
+		out->comment = dup_or_null(ctx, s);
+	return batch;
+}
+
+static void parse_document(struct batch_ctx *ctx, json_t *root, struct mv_batch *out)
+{
+	json_t *batch = batch_object(ctx, root, out);
+	json_t *changes = NULL, *c;
+	size_t i;
+
+	if (batch != NULL && !ctx->streamed)
+		changes = member(ctx, batch, "Changes", WANT_ARRAY,
+				 &(const struct bpath){"ChangeBatch"});
+	if (changes != NULL && json_array_size(changes) > 0) {
+		out->changes = calloc(json_array_size(changes), sizeof(*out->changes));
+		ctx->nomem |= out->changes == NULL;
+		json_array_foreach(changes, i, c)
+		{
+			if (ctx->nomem)
+				return;
+			parse_change(ctx, c, i, &out->changes[out->count++]);
+		}
+	}
+	if ((changes != NULL || (batch != NULL && ctx->streamed)) && out->count == 0)
+		input_msg(ctx, "Invalid length for parameter ChangeBatch.Changes, value: 0, valid "
+			       "min length: 1");
+	if (ctx->flags & MV_BATCH_NO_LIMITS)
+		return;
+	if (ctx->records > MV_BATCH_RECORDS_MAX)
+		mv_error_add(ctx->batch, "Number of records limit of %d exceeded.",
+			     MV_BATCH_RECORDS_MAX);
+	if (ctx->chars > MV_BATCH_CHARS_MAX)
+		mv_error_add(ctx->batch, "RDATA character limit of %d exceeded.",
+			     MV_BATCH_CHARS_MAX);
+}
+
+/* ---- reading a large document piece by piece ---- */
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* One JSON value at *p, which then moves past it; NULL on a syntax error. */
+static json_t *load_value(const char **p, const char *end)
+{
+	json_error_t e;
+	json_t *v = json_loadb(*p, (size_t)(end - *p), BATCH_JSON_FLAGS, &e);
+
+	if (v != NULL)
+		*p += e.position;
+	return v;
+}
+
+/* After ',' or at the closing bracket: 1 for another item, 0 at the end, -1 on bad syntax. */
+static int next_item(const char **p, const char *end, char close)
+{
+	*p = skip_ws(*p, end);
+	if (*p < end && **p == ',') {
+		*p = skip_ws(*p + 1, end);
+		return 1;
+	}
+	if (*p < end && **p == close) {
+		(*p)++;
+		return 0;
+	}
+	return -1;
+}
+
+/* The Changes array at *p, change by change. Returns 0, or -1 to fall back. */
+static int stream_changes(struct batch_ctx *ctx, const char **p, const char *end,
+			  struct mv_batch *out)
+{
+	int more;
+
+	*p = skip_ws(*p + 1, end);
+	if (*p < end && **p == ']') {
+		(*p)++;
+		return 0;
+	}
+	do {
+		json_t *c = load_value(p, end);
+		struct mv_change *ch = c != NULL ? change_slot(ctx, out) : NULL;
+
+		if (ch != NULL)
+			parse_change(ctx, c, out->count - 1, ch);
+		ctx->nomem |= c != NULL && ch == NULL;
+		json_decref(c);
+		if (c == NULL || ctx->nomem)
+			return -1;
+		more = next_item(p, end, ']');
+	} while (more > 0);
+	return more;
+}
+
+/* The object at *p into obj, member by member, streaming Changes. Returns 0, or -1. */
+static int stream_object(struct batch_ctx *ctx, const char **p, const char *end, json_t *obj,
+			 int level, struct mv_batch *out)
+{
+	int more = 1, rc = 0;
+
+	*p = skip_ws(*p + 1, end);
+	if (*p < end && **p == '}') {
+		(*p)++;
+		return 0;
+	}
+	while (more > 0 && rc == 0) {
+		json_t *k = *p < end && **p == '"' ? load_value(p, end) : NULL;
+		const char *key = json_string_value(k);
+		json_t *v = NULL;
+
+		*p = skip_ws(*p, end);
+		if (key == NULL || *p == end || **p != ':' || json_object_get(obj, key) != NULL) {
+			json_decref(k);
+			return -1;
+		}
+		*p = skip_ws(*p + 1, end);
+		if (*p < end && **p == '[' && !ctx->streamed && strcmp(key, "Changes") == 0) {
+			ctx->streamed = level;
+			rc = stream_changes(ctx, p, end, out);
+			v = json_array();
+		} else if (*p < end && **p == '{' && level == 1 &&
+			   strcmp(key, "ChangeBatch") == 0) {
+			v = json_object();
+			rc = v != NULL ? stream_object(ctx, p, end, v, 2, out) : -1;
+		} else {
+			v = load_value(p, end);
+		}
+		rc = rc == 0 && v != NULL ? json_object_set_new(obj, key, v) : (json_decref(v), -1);
+		json_decref(k);
+		more = rc == 0 ? next_item(p, end, '}') : -1;
+	}
+	return rc == 0 ? more : -1;
+}
+
+/* The whole document streamed into a root without the changes; NULL to fall back. */
+static json_t *stream_document(struct batch_ctx *ctx, const char *json, size_t len,
+			       struct mv_batch *out)
+{
+	const char *p = skip_ws(json, json + len), *end = json + len;
+	json_t *root = json_object();
+
+	if (root == NULL || p == end || *p != '{' ||
+	    stream_object(ctx, &p, end, root, 1, out) != 0 || skip_ws(p, end) != end ||
+	    (ctx->streamed == 1 && json_object_get(root, "ChangeBatch") != NULL)) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+/* Back to the state before streaming. */
+static void ctx_reset(struct batch_ctx *ctx, struct mv_batch *out)
+{
+	mv_batch_free(out);
+	mv_error_init(ctx->input, "InvalidInput");
+	mv_error_init(ctx->batch, "InvalidChangeBatch");
+	ctx->n_input = ctx->records = ctx->chars = ctx->cap = 0;
+	ctx->streamed = 0;
+}
+
+int mv_batch_parse_opts(const char *json, size_t len, unsigned flags, struct mv_batch *out,
+			struct mv_error *err)
+{
+	struct batch_ctx ctx = {.flags = flags};
+	json_error_t jerr;
+	json_t *root = NULL;
+	int rc = -ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	ctx.input = malloc(sizeof(*ctx.input));
+	ctx.batch = malloc(sizeof(*ctx.batch));
+	ctx.rdbuf = malloc(BATCH_RDATA_MAX);
+	if (ctx.input == NULL || ctx.batch == NULL || ctx.rdbuf == NULL)
+		goto finish;
+	ctx_reset(&ctx, out);
+	root = stream_document(&ctx, json, len, out);
+	if (root == NULL && !ctx.nomem) {
+		ctx_reset(&ctx, out);
+		root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+		if (root == NULL)
+			input_msg(
+				&ctx,
+				"Error parsing parameter '--change-batch': Invalid JSON: %s: line "
+				"%d column %d (char %d)",
+				jerr.text, jerr.line, jerr.column, jerr.position);
+	}
+	if (root != NULL)
+		parse_document(&ctx, root, out);
+	if (ctx.nomem)
+		goto finish;
+	rc = ctx.n_input > 0 || ctx.batch->count > 0 ? -EINVAL : 0;
+	if (rc != 0 && err != NULL)
+		*err = ctx.n_input > 0 ? *ctx.input : *ctx.batch;
+finish:
+	if (rc != 0)
+		mv_batch_free(out);
+	if (rc == -ENOMEM && err != NULL) {
+		mv_error_init(err, "InternalError");
+		mv_error_add(err, "Out of memory while parsing the change batch");
+	}
+	json_decref(root);
+	free(ctx.rdbuf);
+	free(ctx.batch);
+	free(ctx.input);
+	return rc;
+}
+
+int mv_batch_parse(const char *json, size_t len, struct mv_batch *out, struct mv_error *err)
+{
+	return mv_batch_parse_opts(json, len, 0, out, err);
+}
+
+void mv_rrset_clear(struct mv_rrset *rrset)
+{
+	for (size_t j = 0; j < rrset->count; j++) {
+		if (rrset->rdata != NULL)
+			free(rrset->rdata[j]);
+		if (rrset->values != NULL)
+			free(rrset->values[j]);
+	}
+	free(rrset->rdata);
+	free(rrset->values);
+	free(rrset->rdata_len);
+	free(rrset->set_identifier);
+	free(rrset->health_check_id);
+	rrset->rdata = NULL;
+	rrset->values = NULL;
+	rrset->rdata_len = NULL;
+	rrset->set_identifier = NULL;
+	rrset->health_check_id = NULL;
+	rrset->count = 0;
+}
+
+void mv_batch_free(struct mv_batch *batch)
+{
+	for (size_t i = 0; i < batch->count; i++)
+		mv_rrset_clear(&batch->changes[i].rrset);
+	free(batch->changes);
+	free(batch->comment);
+	free(batch->hosted_zone_id);
+	memset(batch, 0, sizeof(*batch));
+}
