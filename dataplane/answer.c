@@ -17,6 +17,7 @@
 /* A reply being written over the query, after the echoed question. */
 struct reply {
 	uint8_t *msg;
+	uint64_t *rng; /* the worker's random state, for multivalue choices */
 	uint16_t pos;   /* next octet to write */
 	uint16_t limit; /* largest reply allowed, the OPT record's room excluded */
 	uint16_t ancount;
@@ -24,10 +25,85 @@ struct reply {
 	bool overflow;
 };
 
+/* A uniform random number below n from the worker's xorshift64* state. */
+static uint32_t random_below(uint64_t *state, uint32_t n)
+{
+	uint64_t x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return (uint32_t)(((x * 0x2545f4914f6cdd1dull) >> 32) * n >> 32);
+}
+
+/*
+ * Choose up to MVDNS_MULTIVALUE_MAX of n candidates, uniformly and in random
+ * order. Out: pick. Returns how many were chosen.
+ */
+static unsigned choose(uint64_t *rng, unsigned n, uint16_t pick[MVDNS_MULTIVALUE_MAX])
+{
+	if (n <= MVDNS_MULTIVALUE_MAX) { /* all of them, shuffled (Fisher-Yates) */
+		for (unsigned i = 0; i < n; i++)
+			pick[i] = (uint16_t)i;
+		for (unsigned i = n; i > 1; i--) {
+			unsigned j = random_below(rng, i);
+			uint16_t tmp = pick[i - 1];
+			pick[i - 1] = pick[j];
+			pick[j] = tmp;
+		}
+		return n;
+	}
+	/* More candidates than room: draw without replacement by rejection. */
+	for (unsigned i = 0; i < MVDNS_MULTIVALUE_MAX; i++) {
+		unsigned j;
+		do {
+			pick[i] = (uint16_t)random_below(rng, n);
+			for (j = 0; j < i && pick[j] != pick[i]; j++)
+				;
+		} while (j < i);
+	}
+	return MVDNS_MULTIVALUE_MAX;
+}
+
+/*
+ * Append a multivalue RRset: a fresh choice of up to 8 of its healthy RRs,
+ * or of all of them when none is healthy (fail open, as Route 53 does).
+ * A choice that does not fit is trimmed to what fits; only when no RR fits
+ * does the reply overflow.
+ */
+static void reply_multivalue(struct reply *r, const struct mv_rrset_wire *s, uint16_t owner_off,
+			     uint16_t *count)
+{
+	const uint16_t *healthy = s->nhealthy > 0 ? mv_rrset_wire_healthy(s) : NULL;
+	const uint16_t *off = mv_rrset_wire_offsets(s);
+	const uint8_t *rrs = mv_rrset_wire_rrs(s);
+	uint16_t pick[MVDNS_MULTIVALUE_MAX];
+	unsigned n = choose(r->rng, healthy != NULL ? s->nhealthy : s->count, pick), written = 0;
+
+	for (unsigned i = 0; i < n && !r->overflow; i++) {
+		unsigned rr = healthy != NULL ? healthy[pick[i]] : pick[i];
+		uint16_t len = mv_rrset_wire_rr_len(s, rr);
+		if (r->pos + len > r->limit)
+			continue;
+		memcpy(r->msg + r->pos, rrs + off[rr], len);
+		dns_put_u16(r->msg + r->pos, (uint16_t)(PTR_MASK | owner_off));
+		r->pos = (uint16_t)(r->pos + len);
+		written++;
+	}
+	if (written == 0)
+		r->overflow = true;
+	*count = (uint16_t)(*count + written);
+}
+
 /* Append an RRset whose RR owners point at `owner_off` (RRs are stored with 0xc00c). */
 static void reply_rrset(struct reply *r, const struct mv_rrset_wire *s, uint16_t owner_off,
 			uint16_t *count)
 {
+	if (s->flags & MV_RRSET_MULTIVALUE) {
+		reply_multivalue(r, s, owner_off, count);
+		return;
+	}
 	if (r->overflow || r->pos + s->len > r->limit) {
 		r->overflow = true;
 		return;
@@ -144,10 +220,10 @@ static enum mv_verdict resolve(const struct mv_table *t, struct reply *r, const 
 }
 
 uint16_t mv_answer(const struct mv_table *t, uint8_t *msg, uint16_t len, uint16_t cap,
-		   enum mv_verdict *verdict)
+		   uint64_t *rng, enum mv_verdict *verdict)
 {
 	struct dns_query q;
-	struct reply r = {.msg = msg};
+	struct reply r = {.msg = msg, .rng = rng};
 	unsigned rcode = DNS_RCODE_NOERROR;
 	bool aa = true;
 

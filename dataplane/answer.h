@@ -15,10 +15,12 @@
 /*
  * Answer the DNS message msg[0..len) in place. The buffer holds cap octets
  * (cap >= len); the reply never exceeds cap nor the size the query allows.
+ * rng is the caller's random state (never 0), used for multivalue choices;
+ * one per thread.
  * Out: *verdict.
  * Returns the reply length, or 0 when the message is dropped without reply.
  */
 uint16_t mv_answer(const struct mv_table *t, uint8_t *msg, uint16_t len, uint16_t cap,
-		   enum mv_verdict *verdict);
+		   uint64_t *rng, enum mv_verdict *verdict);
 
 #endif /* MV_ANSWER_H */

@@ -19,6 +19,12 @@
 /* Most record sets at one name (one per SetIdentifier, several types). */
 #define MAX_SETS 1024
 
+/* One health status received and waiting for its batch's COMMIT. */
+struct health_status {
+	uint32_t id;
+	uint32_t status;
+};
+
 /* One owner name received and waiting for its batch's COMMIT. */
 struct staged {
 	uint8_t *payload; /* private copy: the rdata below points into it */
@@ -40,6 +46,8 @@ struct mv_channel {
 	bool batch_bad;    /* a message of this batch was rejected */
 	struct staged *staged;
 	size_t nstaged, staged_cap;
+	struct health_status *health; /* statuses staged for the COMMIT */
+	size_t nhealth, health_cap;
 	uint64_t rejected;
 };
 
@@ -116,6 +124,7 @@ static void staging_clear(struct mv_channel *ch)
 		free(ch->staged[i].payload);
 	}
 	ch->nstaged = 0;
+	ch->nhealth = 0;
 	ch->batch_bad = false;
 }
 
@@ -125,6 +134,7 @@ void mv_channel_destroy(struct mv_channel *ch)
 		return;
 	staging_clear(ch);
 	free(ch->staged);
+	free(ch->health);
 	munmap(ch->shm, ch->map_size);
 	shm_unlink(ch->path);
 	free(ch);
@@ -193,6 +203,7 @@ int mv_channel_decode_name(const uint8_t *payload, uint32_t len, uint8_t *owner,
 		s[i].type = h.type;
 		s[i].ttl = h.ttl;
 		s[i].multivalue = (h.flags & MV_CHAN_SET_MULTIVALUE) != 0;
+		s[i].health = h.health;
 		s[i].count = h.count;
 		s[i].rdata_len = calloc(h.count, sizeof(*s[i].rdata_len));
 		s[i].rdata = calloc(h.count, sizeof(*s[i].rdata));
@@ -269,6 +280,35 @@ static int stage_name(struct mv_channel *ch, const uint8_t *payload, uint32_t le
 	return 0;
 }
 
+static int stage_health(struct mv_channel *ch, const uint8_t *payload, uint32_t len)
+{
+	uint32_t n;
+
+	if (len < 4)
+		return -EBADMSG;
+	memcpy(&n, payload, 4);
+	if (n > (len - 4) / sizeof(struct health_status) || len - 4 - n * 8 >= MV_CHAN_ALIGN)
+		return -EBADMSG;
+	if (ch->nhealth + n > ch->health_cap) {
+		size_t cap = ch->health_cap ? ch->health_cap : 64;
+		while (cap < ch->nhealth + n)
+			cap *= 2;
+		struct health_status *h = realloc(ch->health, cap * sizeof(*h));
+		if (h == NULL)
+			return -ENOMEM;
+		ch->health = h;
+		ch->health_cap = cap;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct health_status st;
+		memcpy(&st, payload + 4 + 8 * i, sizeof(st));
+		if (st.id == 0 || st.status > MV_CHAN_HEALTHY)
+			return -EBADMSG;
+		ch->health[ch->nhealth++] = st;
+	}
+	return 0;
+}
+
 static bool staged_apex(const struct mv_channel *ch, const uint8_t *name, size_t len)
 {
 	for (size_t i = 0; i < ch->nstaged; i++) {
@@ -312,10 +352,16 @@ static bool staged_has_soa(const struct staged *st)
 /*
  * Apply every staged name to t: zone apexes first, so that names of a zone
  * created by this batch find it whatever order they came in. Stops at the
- * first failure.
+ * first failure. Health statuses go before names, so names are built with them.
  */
 static int apply_staged(struct mv_channel *ch, struct mv_table *t)
 {
+	for (size_t i = 0; i < ch->nhealth; i++) {
+		int rc = mv_table_set_health(t, ch->health[i].id,
+					     ch->health[i].status == MV_CHAN_HEALTHY);
+		if (rc != 0)
+			return rc;
+	}
 	for (int apexes = 1; apexes >= 0; apexes--)
 		for (size_t i = 0; i < ch->nstaged; i++) {
 			struct staged *st = &ch->staged[i];
@@ -405,6 +451,10 @@ int mv_channel_poll(struct mv_channel *ch)
 			break;
 		case MV_CHAN_NAME:
 			if (stage_name(ch, payload, plen) != 0)
+				reject(ch);
+			break;
+		case MV_CHAN_HEALTH:
+			if (stage_health(ch, payload, plen) != 0)
 				reject(ch);
 			break;
 		case MV_CHAN_COMMIT:

@@ -19,25 +19,56 @@
  * One RRset in reply wire form. Each RR starts with a two-octet compression
  * pointer for its owner, 0xc00c (the question name); a reply that places the
  * RRset elsewhere (after a CNAME) rewrites those two octets.
- * Layout of data[]: count offsets (uint16_t, from the start of the RRs),
- * then len octets of RRs.
+ * Layout of data[], each array `count` long:
+ *   uint32_t health[]   the health check index of each RR (0: none)
+ *   uint16_t offset[]   where each RR starts among the RRs
+ *   uint16_t healthy[]  the RRs whose health check passes, nhealthy of them
+ *   then len octets of RRs.
+ * A node is rebuilt when a health status it depends on changes.
  */
 struct mv_rrset_wire {
 	uint16_t type;
-	uint16_t count; /* RRs */
-	uint16_t len;   /* octets of RRs */
-	uint16_t flags; /* MV_RRSET_* */
+	uint16_t count;    /* RRs */
+	uint16_t len;      /* octets of RRs */
+	uint16_t flags;    /* MV_RRSET_* */
+	uint16_t nhealthy; /* RRs passing their health check (those without one pass) */
+	uint16_t reserved16;
+	uint32_t reserved32;
 	uint8_t data[];
 };
 
+/* Octets an RRset of count RRs and len octets of RRs takes. */
+static inline size_t mv_rrset_wire_size(unsigned count, size_t len)
+{
+	return sizeof(struct mv_rrset_wire) + count * (sizeof(uint32_t) + 2 * sizeof(uint16_t)) +
+	       len;
+}
+
+static inline const uint32_t *mv_rrset_wire_health(const struct mv_rrset_wire *s)
+{
+	return (const uint32_t *)(const void *)s->data;
+}
+
 static inline const uint16_t *mv_rrset_wire_offsets(const struct mv_rrset_wire *s)
 {
-	return (const uint16_t *)(const void *)s->data;
+	return (const uint16_t *)(const void *)(s->data + sizeof(uint32_t) * s->count);
+}
+
+static inline const uint16_t *mv_rrset_wire_healthy(const struct mv_rrset_wire *s)
+{
+	return mv_rrset_wire_offsets(s) + s->count;
 }
 
 static inline const uint8_t *mv_rrset_wire_rrs(const struct mv_rrset_wire *s)
 {
-	return s->data + sizeof(uint16_t) * s->count;
+	return (const uint8_t *)(mv_rrset_wire_healthy(s) + s->count);
+}
+
+/* Octets of RR i. */
+static inline uint16_t mv_rrset_wire_rr_len(const struct mv_rrset_wire *s, unsigned i)
+{
+	const uint16_t *off = mv_rrset_wire_offsets(s);
+	return (uint16_t)((i + 1 < s->count ? off[i + 1] : s->len) - off[i]);
 }
 
 /*

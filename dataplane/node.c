@@ -70,10 +70,24 @@ static size_t group_size(const struct mv_rrset *const *group, size_t n, unsigned
 	return len > UINT16_MAX ? 0 : len;
 }
 
-static void group_write(struct mv_rrset_wire *w, const struct mv_rrset *const *group, size_t n)
+/* Recompute which RRs pass their health checks. */
+static void set_healthy(struct mv_rrset_wire *w, const struct mv_health *health)
 {
-	uint16_t *off = (uint16_t *)(void *)w->data;
-	uint8_t *rrs = w->data + sizeof(uint16_t) * w->count;
+	const uint32_t *ids = mv_rrset_wire_health(w);
+	uint16_t *healthy = (uint16_t *)(uintptr_t)mv_rrset_wire_healthy(w);
+
+	w->nhealthy = 0;
+	for (unsigned i = 0; i < w->count; i++)
+		if (mv_health_ok(health, ids[i]))
+			healthy[w->nhealthy++] = (uint16_t)i;
+}
+
+static void group_write(struct mv_rrset_wire *w, const struct mv_rrset *const *group, size_t n,
+			const struct mv_health *health)
+{
+	uint32_t *ids = (uint32_t *)(uintptr_t)mv_rrset_wire_health(w);
+	uint16_t *off = (uint16_t *)(uintptr_t)mv_rrset_wire_offsets(w);
+	uint8_t *rrs = (uint8_t *)(uintptr_t)mv_rrset_wire_rrs(w);
 	uint8_t *p = rrs;
 	unsigned i = 0;
 
@@ -83,11 +97,13 @@ static void group_write(struct mv_rrset_wire *w, const struct mv_rrset *const *g
 		for (unsigned v = 0; v < group[s]->count; v++) {
 			if (is_duplicate(group, s, v))
 				continue;
+			ids[i] = group[s]->health;
 			off[i++] = (uint16_t)(p - rrs);
 			p = put_rr(p, group[s]->type, group[s]->ttl, group[s]->rdata[v],
 				   group[s]->rdata_len[v]);
 		}
 	}
+	set_healthy(w, health);
 }
 
 static int cmp_set_type(const void *a, const void *b)
@@ -124,7 +140,7 @@ static int plan_node(const struct mv_rrset *const *sorted, size_t n, size_t owne
 			return -EINVAL;
 		if (sorted[i]->type == DNS_TYPE_SOA && (count != 1 || sorted[i]->rdata_len[0] < 22))
 			return -EINVAL;
-		p->size += ALIGN8(sizeof(struct mv_rrset_wire) + sizeof(uint16_t) * count + len);
+		p->size += ALIGN8(mv_rrset_wire_size(count, len));
 		p->has_cname |= sorted[i]->type == DNS_TYPE_CNAME;
 		p->has_soa |= sorted[i]->type == DNS_TYPE_SOA;
 		p->ntypes++;
@@ -159,7 +175,8 @@ int mv_node_check(const struct mv_rrset *const *sets, size_t n)
 }
 
 struct mv_node *mv_node_build(const uint8_t *owner, size_t owner_len,
-			      const struct mv_rrset *const *sets, size_t n, struct mv_zone *zone)
+			      const struct mv_rrset *const *sets, size_t n, struct mv_zone *zone,
+			      const struct mv_health *health)
 {
 	const struct mv_rrset **sorted = sort_sets(sets, n);
 	struct mv_node *node = NULL;
@@ -195,9 +212,9 @@ struct mv_node *mv_node_build(const uint8_t *owner, size_t owner_len,
 		w->type = sorted[i]->type;
 		w->len = (uint16_t)group_size(sorted + i, j - i, &count);
 		w->count = (uint16_t)count;
-		group_write(w, sorted + i, j - i);
+		group_write(w, sorted + i, j - i, health);
 		node->sets[k++] = w;
-		p += ALIGN8(sizeof(*w) + sizeof(uint16_t) * count + w->len);
+		p += ALIGN8(mv_rrset_wire_size(count, w->len));
 		i = j;
 	}
 out:
@@ -212,7 +229,7 @@ struct mv_node *mv_node_clone(const struct mv_node *node)
 	for (unsigned i = 0; i < node->nsets; i++) {
 		const struct mv_rrset_wire *w = node->sets[i];
 		size_t end = (size_t)((const uint8_t *)w - (const uint8_t *)node) +
-			     ALIGN8(sizeof(*w) + sizeof(uint16_t) * w->count + w->len);
+			     ALIGN8(mv_rrset_wire_size(w->count, w->len));
 		if (end > size)
 			size = end;
 	}
@@ -232,20 +249,42 @@ struct mv_node *mv_node_clone(const struct mv_node *node)
 
 struct mv_rrset_wire *mv_node_build_negative(const struct mv_rrset *soa)
 {
-	if (soa->count != 1 || soa->rdata_len[0] < 20) {
+	if (soa->count != 1 || soa->rdata_len[0] < 22) {
 		errno = EINVAL;
 		return NULL;
 	}
 	uint16_t rdlen = soa->rdata_len[0];
 	uint32_t minimum = dns_get_u32(soa->rdata[0] + rdlen - 4);
 	size_t len = rr_size(rdlen);
-	struct mv_rrset_wire *w = calloc(1, sizeof(*w) + sizeof(uint16_t) + len);
+	struct mv_rrset_wire *w = calloc(1, mv_rrset_wire_size(1, len));
 	if (w == NULL)
 		return NULL;
 	w->type = DNS_TYPE_SOA;
 	w->count = 1;
+	w->nhealthy = 1;
 	w->len = (uint16_t)len;
-	put_rr(w->data + sizeof(uint16_t), DNS_TYPE_SOA, soa->ttl < minimum ? soa->ttl : minimum,
-	       soa->rdata[0], rdlen);
+	put_rr((uint8_t *)(uintptr_t)mv_rrset_wire_rrs(w), DNS_TYPE_SOA,
+	       soa->ttl < minimum ? soa->ttl : minimum, soa->rdata[0], rdlen);
 	return w;
+}
+
+struct mv_node *mv_node_rehealth(const struct mv_node *node, const struct mv_health *health)
+{
+	struct mv_node *copy = mv_node_clone(node);
+
+	if (copy != NULL)
+		for (unsigned i = 0; i < copy->nsets; i++)
+			set_healthy((struct mv_rrset_wire *)(uintptr_t)copy->sets[i], health);
+	return copy;
+}
+
+bool mv_node_uses_health(const struct mv_node *node, uint32_t id)
+{
+	for (unsigned i = 0; i < node->nsets; i++) {
+		const uint32_t *ids = mv_rrset_wire_health(node->sets[i]);
+		for (unsigned k = 0; k < node->sets[i]->count; k++)
+			if (ids[k] == id)
+				return true;
+	}
+	return false;
 }

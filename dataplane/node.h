@@ -6,19 +6,24 @@
 #ifndef MV_NODE_H
 #define MV_NODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "batch.h"
 #include "entry.h"
+#include "health.h"
 
 /*
  * Build the node for `owner` from n record sets at that name (n may be 0: an
- * empty non-terminal), in one allocation released with free().
+ * empty non-terminal), in one allocation released with free(). Each RR
+ * passes or fails its health check (mv_rrset.health) as `health` says
+ * (NULL: all pass).
  * Returns the node, or NULL with errno: EINVAL (CNAME beside other data,
  * an RRset too large for a message), ENOMEM.
  */
 struct mv_node *mv_node_build(const uint8_t *owner, size_t owner_len,
-			      const struct mv_rrset *const *sets, size_t n, struct mv_zone *zone);
+			      const struct mv_rrset *const *sets, size_t n, struct mv_zone *zone,
+			      const struct mv_health *health);
 
 /*
  * Check that n record sets at one name can be served (the rules of
@@ -34,5 +39,11 @@ struct mv_node *mv_node_clone(const struct mv_node *node);
  * RR with TTL = min(TTL, MINIMUM). Released with free(). NULL with errno.
  */
 struct mv_rrset_wire *mv_node_build_negative(const struct mv_rrset *soa);
+
+/* A copy of node with every RRset's healthy RRs recomputed from `health`. */
+struct mv_node *mv_node_rehealth(const struct mv_node *node, const struct mv_health *health);
+
+/* Whether an RR of node uses health check index id. */
+bool mv_node_uses_health(const struct mv_node *node, uint32_t id);
 
 #endif /* MV_NODE_H */

@@ -28,6 +28,7 @@ struct mv_packet_ctx {
 	uint8_t mac[6]; /* the port's MAC address */
 	const struct mv_addrs *addrs;
 	const struct mv_table *table;
+	uint64_t *rng; /* the worker's random state for multivalue choices (never 0) */
 };
 
 /*

@@ -44,6 +44,7 @@ struct mv_table {
 	size_t nretired, retired_cap;
 	mv_table_sync_fn sync;
 	void *sync_arg;
+	struct mv_health *health; /* statuses, and which names use each check */
 };
 
 static struct slots *slots_alloc(size_t n)
@@ -69,6 +70,12 @@ struct mv_table *mv_table_create(size_t names, mv_table_sync_fn sync, void *sync
 		return NULL;
 	struct slots *s = slots_alloc(slots_for(names));
 	if (s == NULL) {
+		free(t);
+		return NULL;
+	}
+	t->health = mv_health_create();
+	if (t->health == NULL) {
+		free(s);
 		free(t);
 		return NULL;
 	}
@@ -98,6 +105,7 @@ void mv_table_destroy(struct mv_table *t)
 	for (size_t i = 0; i < t->nretired; i++)
 		free(t->retired[i]);
 	free(t->retired);
+	mv_health_destroy(t->health);
 	free(t);
 }
 
@@ -288,7 +296,7 @@ static int ensure_ancestors(struct mv_table *t, const uint8_t *name, size_t len,
 		int rc = ensure_ancestors(t, parent, plen, &z);
 		if (rc != 0)
 			return rc;
-		struct mv_node *ent = mv_node_build(parent, plen, NULL, 0, z);
+		struct mv_node *ent = mv_node_build(parent, plen, NULL, 0, z, NULL);
 		if (ent == NULL)
 			return -ENOMEM;
 		ent->hash = dns_name_hash(parent, plen);
@@ -337,7 +345,7 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 		if (old == NULL)
 			return 0;
 		if (old->children > 0) { /* becomes an empty non-terminal */
-			struct mv_node *ent = mv_node_build(owner, owner_len, NULL, 0, old->zone);
+			struct mv_node *ent = mv_node_build(owner, owner_len, NULL, 0, old->zone, NULL);
 			if (ent == NULL)
 				return -ENOMEM;
 			ent->hash = old->hash;
@@ -359,7 +367,7 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 			return -ENOMEM;
 		}
 	}
-	struct mv_node *node = mv_node_build(owner, owner_len, sets, n, zone);
+	struct mv_node *node = mv_node_build(owner, owner_len, sets, n, zone, t->health);
 	if (node == NULL) {
 		free(negative);
 		return -errno;
@@ -380,6 +388,14 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 		free(negative);
 		return rc;
 	}
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (sets[i]->health != 0)
+			rc = mv_health_watch(t->health, sets[i]->health, owner, owner_len);
+	if (rc != 0) {
+		free(node);
+		free(negative);
+		return rc;
+	}
 	if (old != NULL)
 		node->children = old->children;
 	if (negative != NULL) {
@@ -390,6 +406,31 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 			retire(t, (void *)(uintptr_t)prev);
 	}
 	return publish(t, node);
+}
+
+/* Rebuild one watching name if it still uses the changed check. */
+static int rehealth_name(const uint8_t *name, size_t len, void *arg)
+{
+	struct mv_table *t = ((void **)arg)[0];
+	uint32_t id = *(const uint32_t *)((void **)arg)[1];
+	struct mv_node *node = writer_lookup(t, name, len);
+
+	if (node == NULL || !mv_node_uses_health(node, id))
+		return 0;
+	struct mv_node *copy = mv_node_rehealth(node, t->health);
+	if (copy == NULL)
+		return -ENOMEM;
+	return publish(t, copy);
+}
+
+int mv_table_set_health(struct mv_table *t, uint32_t id, bool healthy)
+{
+	int rc = mv_health_set(t->health, id, healthy);
+	void *arg[2] = {t, &id};
+
+	if (rc <= 0)
+		return rc;
+	return mv_health_foreach_name(t->health, id, rehealth_name, arg);
 }
 
 void mv_table_commit(struct mv_table *t)

@@ -13,6 +13,7 @@
 #ifndef MV_TABLE_H
 #define MV_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,6 +64,14 @@ const struct mv_node *mv_table_lookup_closest(const struct mv_table *t, const ui
  */
 int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len,
 		      const struct mv_rrset *const *sets, size_t n);
+
+/*
+ * Writer: record health check index id as passing or failing and rebuild
+ * the names whose record sets use it (multivalue answers pick among the
+ * passing values). An index never set passes.
+ * Returns 0, -EINVAL for id 0, -ENOMEM.
+ */
+int mv_table_set_health(struct mv_table *t, uint32_t id, bool healthy);
 
 /*
  * Writer: wait for a grace period (the sync callback) and free everything

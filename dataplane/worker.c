@@ -27,6 +27,7 @@ static void tx_unsent(struct rte_mbuf **pkts, uint16_t n, void *userdata)
 
 int mv_worker_init(struct mv_worker *w, int socket)
 {
+	w->rng = (rte_rdtsc() ^ ((uint64_t)w->lcore << 32)) | 1; /* never 0 */
 	for (unsigned i = 0; i < w->nqueues; i++) {
 		struct rte_eth_dev_tx_buffer *tx =
 			rte_zmalloc_socket("tx", RTE_ETH_TX_BUFFER_SIZE(MV_BURST), 0, socket);
@@ -35,6 +36,7 @@ int mv_worker_init(struct mv_worker *w, int socket)
 		rte_eth_tx_buffer_init(tx, MV_BURST);
 		rte_eth_tx_buffer_set_err_callback(tx, tx_unsent, w);
 		w->queues[i].tx = tx;
+		w->queues[i].ctx.rng = &w->rng;
 	}
 	return 0;
 }

@@ -45,6 +45,7 @@ static const char *zone_json =
 /* clang-format on */
 
 static struct mv_table *table;
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 static void setup(void)
 {
@@ -117,7 +118,7 @@ static void build(struct q *q, const char *name, uint16_t type, uint16_t payload
 static uint16_t ask(struct q *q, const char *name, uint16_t type, uint16_t payload)
 {
 	build(q, name, type, payload, 0);
-	q->len = mv_answer(table, q->b, q->len, sizeof(q->b), &q->v);
+	q->len = mv_answer(table, q->b, q->len, sizeof(q->b), &rng, &q->v);
 	return q->len;
 }
 
@@ -292,7 +293,7 @@ Test(answer, badvers)
 	struct q q;
 
 	build(&q, "www.example.com", DNS_TYPE_A, 1232, 1);
-	q.len = mv_answer(table, q.b, q.len, sizeof(q.b), &q.v);
+	q.len = mv_answer(table, q.b, q.len, sizeof(q.b), &rng, &q.v);
 	cr_assert_eq(q.v, MV_VERDICT_ANSWER_BADVERS);
 	cr_assert_eq(rcode(&q), 0, "BADVERS is 16: the low bits are 0");
 	cr_assert_eq(dns_hdr_ancount(q.b), 0);
@@ -329,7 +330,7 @@ Test(answer, reply_never_exceeds_the_buffer)
 	struct q q;
 
 	build(&q, "big.example.com", DNS_TYPE_TXT, 1232, 0);
-	uint16_t len = mv_answer(table, q.b, q.len, 600, &q.v);
+	uint16_t len = mv_answer(table, q.b, q.len, 600, &rng, &q.v);
 	cr_assert_eq(q.v, MV_VERDICT_ANSWER_TRUNCATED);
 	cr_assert_leq(len, 600);
 }
@@ -359,7 +360,7 @@ Test(answer, errors)
 
 	build(&q, "www.example.com", DNS_TYPE_A, 0, 0);
 	q.b[DNS_HDR_FLAGS1] = 5 << 3; /* UPDATE */
-	cr_assert_eq(mv_answer(table, q.b, q.len, sizeof(q.b), &q.v), DNS_HDR_LEN);
+	cr_assert_eq(mv_answer(table, q.b, q.len, sizeof(q.b), &rng, &q.v), DNS_HDR_LEN);
 	cr_assert_eq(q.v, MV_VERDICT_ANSWER_NOTIMP);
 	cr_assert_eq(rcode(&q), DNS_RCODE_NOTIMP);
 	cr_assert(q.b[DNS_HDR_FLAGS1] & DNS_FLAG1_QR);
@@ -367,16 +368,16 @@ Test(answer, errors)
 
 	build(&q, "www.example.com", DNS_TYPE_A, 0, 0);
 	q.b[DNS_HDR_QDCOUNT + 1] = 2;
-	cr_assert_eq(mv_answer(table, q.b, q.len, sizeof(q.b), &q.v), DNS_HDR_LEN);
+	cr_assert_eq(mv_answer(table, q.b, q.len, sizeof(q.b), &rng, &q.v), DNS_HDR_LEN);
 	cr_assert_eq(q.v, MV_VERDICT_ANSWER_FORMERR);
 	cr_assert_eq(rcode(&q), DNS_RCODE_FORMERR);
 	cr_assert_eq(dns_hdr_qdcount(q.b), 0);
 
 	build(&q, "www.example.com", DNS_TYPE_A, 0, 0);
 	q.b[DNS_HDR_FLAGS1] |= DNS_FLAG1_QR;
-	cr_assert_eq(mv_answer(table, q.b, q.len, sizeof(q.b), &q.v), 0);
+	cr_assert_eq(mv_answer(table, q.b, q.len, sizeof(q.b), &rng, &q.v), 0);
 	cr_assert_eq(q.v, MV_VERDICT_DROP_NOT_QUERY);
 
-	cr_assert_eq(mv_answer(table, q.b, 11, sizeof(q.b), &q.v), 0);
+	cr_assert_eq(mv_answer(table, q.b, 11, sizeof(q.b), &rng, &q.v), 0);
 	cr_assert_eq(q.v, MV_VERDICT_DROP_SHORT);
 }

@@ -60,6 +60,7 @@ static const char *zone_json =
 
 static struct mv_addrs addrs;
 static struct mv_table *table;
+static uint64_t rng = 0x9e3779b97f4a7c15ull; /* multivalue choices */
 static struct mv_packet_ctx ctx;
 
 static void setup(void)
@@ -79,6 +80,7 @@ static void setup(void)
 	memcpy(ctx.mac, our_mac, 6);
 	ctx.addrs = &addrs;
 	ctx.table = table;
+	ctx.rng = &rng;
 }
 
 static void teardown(void)
