@@ -17,7 +17,7 @@
 /* A reply being written over the query, after the echoed question. */
 struct reply {
 	uint8_t *msg;
-	uint64_t *rng; /* the worker's random state, for multivalue choices */
+	uint64_t *rng;  /* the worker's random state, for multivalue choices */
 	uint16_t pos;   /* next octet to write */
 	uint16_t limit; /* largest reply allowed, the OPT record's room excluded */
 	uint16_t ancount;

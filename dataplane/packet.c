@@ -134,9 +134,8 @@ static uint16_t handle_udp(const struct mv_packet_ctx *ctx, uint8_t *l4, uint16_
 		return 0;
 	}
 	uint16_t dns_len = (uint16_t)(dns_get_u16(l4 + 4) - UDP_HLEN);
-	uint16_t out =
-		mv_answer(ctx->table, l4 + UDP_HLEN, dns_len, (uint16_t)(l4_cap - UDP_HLEN),
-			  ctx->rng, v);
+	uint16_t out = mv_answer(ctx->table, l4 + UDP_HLEN, dns_len, (uint16_t)(l4_cap - UDP_HLEN),
+				 ctx->rng, v);
 	if (out == 0)
 		return 0;
 	uint16_t sport = dns_get_u16(l4);

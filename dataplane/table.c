@@ -345,7 +345,8 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 		if (old == NULL)
 			return 0;
 		if (old->children > 0) { /* becomes an empty non-terminal */
-			struct mv_node *ent = mv_node_build(owner, owner_len, NULL, 0, old->zone, NULL);
+			struct mv_node *ent =
+				mv_node_build(owner, owner_len, NULL, 0, old->zone, NULL);
 			if (ent == NULL)
 				return -ENOMEM;
 			ent->hash = old->hash;

@@ -42,7 +42,7 @@ struct mv_worker {
 	 * table swapped by the main lcore is released at the next quiescent state. */
 	struct mv_table *_Atomic *table;
 	const volatile bool *stop; /* written by main, read once per loop turn */
-	uint64_t rng; /* random state for multivalue choices; this worker's alone */
+	uint64_t rng;              /* random state for multivalue choices; this worker's alone */
 	uint64_t verdicts[MV_VERDICT_COUNT];
 	uint64_t tx_dropped;
 } __rte_cache_aligned;
