@@ -44,7 +44,7 @@ struct mv_rrset {
 	uint16_t *rdata_len;   /* [count] */
 	uint8_t **rdata;       /* [count] wire rdata */
 	char **values;         /* [count] values as written, for messages */
-	uint32_t health; /* the control process's index of health_check_id, 0 for none */
+	uint32_t health;       /* the control process's index of health_check_id, 0 for none */
 };
 
 struct mv_change {
