@@ -61,7 +61,7 @@ struct mv_store {
  * A name's sort key: labels from the rightmost, each octet b >= 2 as itself and
  * b < 2 as 0x01 b+1, each label ended by 0x00. The code keeps octet order and
  * no encoded label is a prefix of another, so memcmp() on keys compares the
- * (lower-cased) names label by label from the right, a shorter label first.
+ * names, lower-cased here, label by label from the right, a shorter label first.
  */
 static size_t key_make(const uint8_t *name, uint8_t out[STORE_KEY_MAX])
 {
@@ -74,6 +74,8 @@ static size_t key_make(const uint8_t *name, uint8_t out[STORE_KEY_MAX])
 		for (unsigned i = 1; i <= label[n][0]; i++) {
 			uint8_t b = label[n][i];
 
+			if (b >= 'A' && b <= 'Z')
+				b |= 0x20;
 			if (b < 2)
 				out[len++] = 1;
 			out[len++] = b < 2 ? (uint8_t)(b + 1) : b;
@@ -212,16 +214,28 @@ size_t mv_store_count(const struct mv_store *store)
 	return store->n;
 }
 
-int mv_store_foreach(const struct mv_store *store,
-		     int (*fn)(const struct mv_rrset *rrset, void *arg), void *arg)
+int mv_store_foreach_from(const struct mv_store *store, const uint8_t *owner, uint16_t type,
+			  const char *set_identifier,
+			  int (*fn)(const struct mv_rrset *rrset, void *arg), void *arg)
 {
-	for (size_t i = 0; i < store->n; i++) {
+	uint8_t key[STORE_KEY_MAX];
+	size_t i = 0;
+
+	if (owner != NULL)
+		i = store_lower(store, key, key_make(owner, key), type, set_identifier);
+	for (; i < store->n; i++) {
 		int r = fn(&store->v[i]->rr, arg);
 
 		if (r != 0)
 			return r;
 	}
 	return 0;
+}
+
+int mv_store_foreach(const struct mv_store *store,
+		     int (*fn)(const struct mv_rrset *rrset, void *arg), void *arg)
+{
+	return mv_store_foreach_from(store, NULL, 0, NULL, fn, arg);
 }
 
 const struct mv_rrset *mv_store_find(const struct mv_store *store, const uint8_t *owner,

@@ -53,7 +53,7 @@ int mv_store_apply(struct mv_store *store, const uint8_t *apex, const struct mv_
 size_t mv_store_count(const struct mv_store *store);
 
 /*
- * The record set (owner: lower-cased wire form; set_identifier NULL for a
+ * The record set (owner in wire form, any case; set_identifier NULL for a
  * simple set), or NULL. Valid until the next successful mv_store_apply.
  */
 const struct mv_rrset *mv_store_find(const struct mv_store *store, const uint8_t *owner,
@@ -68,5 +68,17 @@ const struct mv_rrset *mv_store_find(const struct mv_store *store, const uint8_t
  */
 int mv_store_foreach(const struct mv_store *store,
 		     int (*fn)(const struct mv_rrset *rrset, void *arg), void *arg);
+
+/*
+ * mv_store_foreach from the first record set not before (owner, type,
+ * set_identifier) in that order, as ListResourceRecordSets starts at
+ * StartRecordName, StartRecordType and StartRecordIdentifier: type 0 starts at
+ * the owner's first set, a NULL set_identifier at the type's first (the simple
+ * set sorts before the others). owner (wire form, any case) NULL starts at the
+ * first set of the store.
+ */
+int mv_store_foreach_from(const struct mv_store *store, const uint8_t *owner, uint16_t type,
+			  const char *set_identifier,
+			  int (*fn)(const struct mv_rrset *rrset, void *arg), void *arg);
 
 #endif /* ZONE_STORE_H */

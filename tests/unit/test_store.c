@@ -670,6 +670,40 @@ Test(store, foreach_canonical_order)
 	cr_assert_eq(calls, 2);
 }
 
+Test(store, foreach_from_a_start)
+{
+	struct order o = {0};
+
+	cr_assert_eq(
+		apply(changes(change("CREATE", "a.example.com", "A", 1, "192.0.2.1", ""),
+			      change("CREATE", "m.example.com", "A", 1, "192.0.2.1", MV("x")),
+			      change("CREATE", "m.example.com", "A", 1, "192.0.2.2", MV("y")),
+			      change("CREATE", "m.example.com", "TXT", 1, "\\'t\\'", ""), NULL)),
+		0);
+	/* example.com NS, SOA; a; m A x, A y, TXT; www */
+	mv_store_foreach_from(store, (const uint8_t *)"\1M\7EXAMPLE\3com", DNS_TYPE_A, "y", collect,
+			      &o);
+	cr_assert_eq(o.n, 3);
+	cr_assert_str_eq(o.ids[0], "y");
+	cr_assert_eq(o.types[1], DNS_TYPE_TXT);
+	cr_assert_str_eq(o.names[2], "www.example.com.");
+	o.n = 0;
+	mv_store_foreach_from(store, (const uint8_t *)"\1m\7example\3com", 0, NULL, collect, &o);
+	cr_assert_eq(o.n, 4);
+	cr_assert_str_eq(o.ids[0], "x");
+	o.n = 0;
+	mv_store_foreach_from(store, (const uint8_t *)"\1b\7example\3com", 0, NULL, collect, &o);
+	cr_assert_eq(o.n, 4, "a name between sets starts at the next one");
+	o.n = 0;
+	mv_store_foreach_from(store, NULL, 0, NULL, collect, &o);
+	cr_assert_eq(o.n, 7);
+	o.n = 0;
+	mv_store_foreach_from(store, (const uint8_t *)"\1z\7example\3com", 0, NULL, collect, &o);
+	cr_assert_eq(o.n, 0);
+	cr_assert_not_null(
+		mv_store_find(store, (const uint8_t *)"\3WwW\7example\3COM", DNS_TYPE_A, NULL));
+}
+
 /* ---- scale ---- */
 
 Test(store, large_batches_are_not_quadratic, .timeout = 60)
