@@ -43,7 +43,7 @@ void mv_store_destroy(struct mv_store *store);
  * it, inside a zone nested below it, or an SOA off the apex are refused. With
  * apex NULL (the dataplane's --load) every name must fall inside a zone whose
  * SOA the resulting state holds (the batch may create it).
- * Out: err, always reset; filled with every problem on failure.
+ * Out: err (not NULL), always reset; filled with every problem on failure.
  * Returns 0; -EINVAL (err: InvalidChangeBatch); -ENOMEM (err: InternalError).
  */
 int mv_store_apply(struct mv_store *store, const uint8_t *apex, const struct mv_batch *batch,
