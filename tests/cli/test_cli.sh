@@ -1,0 +1,295 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# mvdnsctl against a fake mvdns-control (fake_control.py): command-line errors
+# and exit codes, parameter files and inline JSON, the exact request line of
+# every verb, the daemon's errors, json/table/text output against the AWS
+# CLI's own formatters (golden/, see gen_golden.py), --wait, and transport
+# failures. Usage: tests/cli/test_cli.sh [path/to/mvdnsctl]
+set -u
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+CLI=${1:-${MVDNSCTL:-$ROOT/build/control/cli/mvdnsctl}}
+GOLD=$HERE/golden
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+T=$(mktemp -d /tmp/mvdnsctl-test.XXXXXX)
+SOCK=$T/control.sock
+FAKE=
+passed=0
+failed=0
+n=0
+
+cleanup() {
+	if [ -n "$FAKE" ]; then
+		kill "$FAKE" 2>/dev/null
+		wait "$FAKE" 2>/dev/null
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+if [ ! -x "$CLI" ]; then
+	echo "not ok 1 - mvdnsctl built ($CLI missing)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+"$PY" "$HERE/fake_control.py" "$SOCK" "$T/script.json" "$T/log" &
+FAKE=$!
+for _ in $(seq 100); do
+	[ -S "$SOCK" ] && break
+	sleep 0.05
+done
+
+ok() {
+	n=$((n + 1))
+	passed=$((passed + 1))
+	echo "ok $n - $1"
+}
+
+# nok NAME DETAIL...: a failure, with details as TAP comments.
+nok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
+	shift
+	for line in "$@"; do
+		printf '%s\n' "$line" | sed 's/^/#   /'
+	done
+}
+
+# cli ARGS...: run mvdnsctl on the fake's socket; RC, $T/out and $T/err hold the outcome.
+cli() {
+	: >"$T/log"
+	"$CLI" --socket "$SOCK" "$@" >"$T/out" 2>"$T/err"
+	RC=$?
+}
+
+# answer JSON: the fake's canned responses ({"Operation": [response, ...]}).
+answer() {
+	printf '%s' "$1" >"$T/script.json"
+}
+
+# expect NAME RC [TEXT]: exit code RC and, if given, TEXT somewhere in stderr.
+expect() {
+	if [ "$RC" != "$2" ]; then
+		nok "$1" "exit code $RC, want $2" "stderr: $(cat "$T/err")"
+	elif [ $# -ge 3 ] && ! grep -qF -- "$3" "$T/err"; then
+		nok "$1" "stderr lacks: $3" "stderr: $(cat "$T/err")"
+	else
+		ok "$1"
+	fi
+}
+
+# expect_request NAME LINE: mvdnsctl succeeded and sent exactly LINE.
+expect_request() {
+	local got
+	got=$(head -n 1 "$T/log")
+	if [ "$RC" != 0 ]; then
+		nok "$1" "exit code $RC" "stderr: $(cat "$T/err")"
+	elif [ "$got" != "$2" ]; then
+		nok "$1" "sent: $got" "want: $2"
+	else
+		ok "$1"
+	fi
+}
+
+# expect_same NAME WANT-FILE GOT-FILE
+expect_same() {
+	if cmp -s "$2" "$3"; then
+		ok "$1"
+	else
+		nok "$1" "$(diff -u "$2" "$3" | head -40)"
+	fi
+}
+
+# expect_no_request NAME: nothing reached the daemon.
+expect_no_request() {
+	if [ -s "$T/log" ]; then
+		nok "$1" "sent: $(cat "$T/log")"
+	else
+		ok "$1"
+	fi
+}
+
+# --- command-line errors: usage messages, exit 252, nothing sent ----------------
+answer '{"*": [{"Result": {}}]}'
+cli
+expect "no command: usage error" 252 "mvdnsctl: error: the following arguments are required: command"
+cli change-resource-record-sets
+expect "missing options listed like the AWS CLI" 252 \
+	"mvdnsctl: error: the following arguments are required: --hosted-zone-id, --change-batch"
+grep -q '^usage: mvdnsctl \[options\] <command> \[parameters\]$' "$T/err" && ok "usage banner" ||
+	nok "usage banner" "$(cat "$T/err")"
+cli change-resource-record-sets --hosted-zone-id Z1 --change-batch '{bad'
+expect "invalid inline JSON" 252 "Error parsing parameter '--change-batch': Invalid JSON: "
+grep -qxF 'JSON received: {bad' "$T/err" && ok "invalid JSON echoes what it received" ||
+	nok "invalid JSON echoes what it received" "$(cat "$T/err")"
+expect_no_request "invalid JSON: nothing sent"
+printf '{"Changes": [}\n' >"$T/bad.json"
+cli change-resource-record-sets --hosted-zone-id Z1 --change-batch "file://$T/bad.json"
+expect "invalid JSON in file://" 252 "Error parsing parameter '--change-batch': Invalid JSON: "
+cli change-resource-record-sets --hosted-zone-id Z1 --change-batch "file://$T/none.json"
+expect "missing file://" 252 "Error parsing parameter '--change-batch': Unable to load paramfile file://$T/none.json: [Errno 2] No such file or directory: '$T/none.json'"
+cli get-change --id C1 --bogus 1
+expect "unknown options" 252 "mvdnsctl: error: Unknown options: --bogus, 1"
+cli frobnicate-zone
+expect "unknown command lists the commands" 252 "argument command: Invalid choice, valid choices are:"
+grep -qF "list-resource-record-sets" "$T/err" && ok "unknown command: choices listed" ||
+	nok "unknown command: choices listed" "$(cat "$T/err")"
+cli --output yaml get-change --id C1
+expect "bad --output" 252 "argument --output: Invalid choice"
+cli list-hosted-zones --max-items ten
+expect "non-integer --max-items" 252 "Error parsing parameter '--max-items': invalid literal for int() with base 10: 'ten'"
+cli set-health-check-status --health-check-id hc-1 --status Maybe
+expect "bad --status" 252 "argument --status: invalid choice: 'Maybe' (choose from 'Healthy', 'Unhealthy')"
+cli create-hosted-zone --name example.com --caller-reference r --hosted-zone-config Comment
+expect "bad shorthand" 252 "Error parsing parameter '--hosted-zone-config': Expected: '=', received: 'EOF' for input:"
+cli create-hosted-zone --name example.com --caller-reference r --hosted-zone-config PrivateZone=maybe
+expect "shorthand boolean checked" 252 "Invalid type for parameter HostedZoneConfig.PrivateZone, value: maybe"
+cli get-change --id
+expect "option without its value" 252 "argument --id: expected one argument"
+cli change-resource-record-sets --hosted-zone-id Z1 --change-batch '{"Changes": []}' --wait-timeout 5
+expect "--wait-timeout needs --wait" 252 "argument --wait-timeout: only valid with --wait"
+expect_no_request "usage errors: nothing sent"
+
+# --- help and version -----------------------------------------------------------
+cli help
+expect "help: exit 0" 0
+grep -q "^  change-resource-record-sets$" "$T/out" && grep -q "^  set-health-check-status$" "$T/out" &&
+	ok "help lists the commands" || nok "help lists the commands" "$(cat "$T/out")"
+cli change-resource-record-sets help
+expect "command help: exit 0" 0
+grep -qF -- "--wait-timeout" "$T/out" && grep -qF "ChangeResourceRecordSets" "$T/out" &&
+	ok "command help shows options and action" || nok "command help shows options and action" "$(cat "$T/out")"
+cli --help list-resource-record-sets
+grep -qF -- "--start-record-identifier" "$T/out" && ok "--help before the command" ||
+	nok "--help before the command" "$(cat "$T/out")"
+cli --version
+[ "$RC" = 0 ] && grep -q '^mvdnsctl/' "$T/out" && ok "--version" || nok "--version" "$(cat "$T/out")"
+
+# --- the request line of every verb ------------------------------------------------
+BATCH='{"Comment":"web","Changes":[{"Action":"UPSERT","ResourceRecordSet":{"Name":"www.example.com","Type":"A","TTL":60,"ResourceRecords":[{"Value":"192.0.2.1"}]}}]}'
+printf '{\n    "Comment": "web",\n    "Changes": [{"Action": "UPSERT", "ResourceRecordSet": {"Name": "www.example.com", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "192.0.2.1"}]}}]\n}\n' >"$T/batch.json"
+printf '{"HostedZoneId": "/hostedzone/Z9", "ChangeBatch": %s}\n' "$BATCH" >"$T/input.json"
+
+cli create-hosted-zone --name example.com --caller-reference r1
+expect_request "create-hosted-zone" '{"Operation":"CreateHostedZone","Params":{"Name":"example.com","CallerReference":"r1"}}'
+cli create-hosted-zone --name example.com --caller-reference r1 --hosted-zone-config Comment=hi,PrivateZone=false
+expect_request "create-hosted-zone: shorthand config" '{"Operation":"CreateHostedZone","Params":{"Name":"example.com","CallerReference":"r1","HostedZoneConfig":{"Comment":"hi","PrivateZone":false}}}'
+cli create-hosted-zone --name example.com --caller-reference r1 --hosted-zone-config '{"Comment": "a, b", "PrivateZone": false}'
+expect_request "create-hosted-zone: JSON config" '{"Operation":"CreateHostedZone","Params":{"Name":"example.com","CallerReference":"r1","HostedZoneConfig":{"Comment":"a, b","PrivateZone":false}}}'
+cli delete-hosted-zone --id /hostedzone/Z1
+expect_request "delete-hosted-zone: /hostedzone/ dropped" '{"Operation":"DeleteHostedZone","Params":{"Id":"Z1"}}'
+cli get-hosted-zone --id Z1
+expect_request "get-hosted-zone" '{"Operation":"GetHostedZone","Params":{"Id":"Z1"}}'
+cli list-hosted-zones
+expect_request "list-hosted-zones" '{"Operation":"ListHostedZones","Params":{}}'
+cli list-hosted-zones --max-items 5
+expect_request "list-hosted-zones --max-items" '{"Operation":"ListHostedZones","Params":{"MaxItems":5}}'
+cli change-resource-record-sets --hosted-zone-id Z1 --change-batch "file://$T/batch.json"
+expect_request "change-resource-record-sets file://" "{\"Operation\":\"ChangeResourceRecordSets\",\"Params\":{\"HostedZoneId\":\"Z1\",\"ChangeBatch\":$BATCH}}"
+cli change-resource-record-sets --hosted-zone-id Z1 --change-batch "$BATCH"
+expect_request "change-resource-record-sets inline JSON" "{\"Operation\":\"ChangeResourceRecordSets\",\"Params\":{\"HostedZoneId\":\"Z1\",\"ChangeBatch\":$BATCH}}"
+cli change-resource-record-sets --hosted-zone-id Z1 --change-batch "fileb://$T/batch.json"
+expect_request "change-resource-record-sets fileb://" "{\"Operation\":\"ChangeResourceRecordSets\",\"Params\":{\"HostedZoneId\":\"Z1\",\"ChangeBatch\":$BATCH}}"
+cli change-resource-record-sets --cli-input-json "file://$T/input.json"
+expect_request "change-resource-record-sets --cli-input-json" "{\"Operation\":\"ChangeResourceRecordSets\",\"Params\":{\"HostedZoneId\":\"Z9\",\"ChangeBatch\":$BATCH}}"
+cli change-resource-record-sets --cli-input-json "file://$T/input.json" --hosted-zone-id Z1
+expect_request "--cli-input-json: options take precedence" "{\"Operation\":\"ChangeResourceRecordSets\",\"Params\":{\"HostedZoneId\":\"Z1\",\"ChangeBatch\":$BATCH}}"
+cli get-change --id /change/C1
+expect_request "get-change: /change/ dropped" '{"Operation":"GetChange","Params":{"Id":"C1"}}'
+cli get-change --id=C5
+expect_request "--option=value" '{"Operation":"GetChange","Params":{"Id":"C5"}}'
+cli list-resource-record-sets --hosted-zone-id Z1 --start-record-name www.example.com --start-record-type A --start-record-identifier one --max-items 10
+expect_request "list-resource-record-sets paging options" '{"Operation":"ListResourceRecordSets","Params":{"HostedZoneId":"Z1","StartRecordName":"www.example.com","StartRecordType":"A","StartRecordIdentifier":"one","MaxItems":10}}'
+cli create-health-check --caller-reference r2 --health-check-config '{"Type": "HTTP", "IPAddress": "192.0.2.1", "Port": 80}'
+expect_request "create-health-check JSON" '{"Operation":"CreateHealthCheck","Params":{"CallerReference":"r2","HealthCheckConfig":{"Type":"HTTP","IPAddress":"192.0.2.1","Port":80}}}'
+cli create-health-check --caller-reference r2 --health-check-config 'Type=HTTP,IPAddress=192.0.2.1,Port=80,ResourcePath="/a,b",Regions=[us-east-1,eu-west-1]'
+expect_request "create-health-check shorthand" '{"Operation":"CreateHealthCheck","Params":{"CallerReference":"r2","HealthCheckConfig":{"Type":"HTTP","IPAddress":"192.0.2.1","Port":80,"ResourcePath":"/a,b","Regions":["us-east-1","eu-west-1"]}}}'
+cli get-health-check --health-check-id hc-1
+expect_request "get-health-check" '{"Operation":"GetHealthCheck","Params":{"HealthCheckId":"hc-1"}}'
+cli list-health-checks
+expect_request "list-health-checks" '{"Operation":"ListHealthChecks","Params":{}}'
+cli update-health-check --health-check-id hc-1 --health-check-version 2 --port 8080 --inverted --no-disabled --regions us-east-1 eu-west-1 --reset-elements ResourcePath
+expect_request "update-health-check" '{"Operation":"UpdateHealthCheck","Params":{"HealthCheckId":"hc-1","HealthCheckVersion":2,"Port":8080,"Inverted":true,"Disabled":false,"Regions":["us-east-1","eu-west-1"],"ResetElements":["ResourcePath"]}}'
+cli delete-health-check --health-check-id hc-1
+expect_request "delete-health-check" '{"Operation":"DeleteHealthCheck","Params":{"HealthCheckId":"hc-1"}}'
+[ ! -s "$T/out" ] && ok "an empty Result prints nothing" || nok "an empty Result prints nothing" "$(cat "$T/out")"
+cli get-health-check-status --health-check-id hc-1
+expect_request "get-health-check-status" '{"Operation":"GetHealthCheckStatus","Params":{"HealthCheckId":"hc-1"}}'
+cli set-health-check-status --health-check-id hc-1 --status Unhealthy
+expect_request "set-health-check-status" '{"Operation":"SetHealthCheckStatus","Params":{"HealthCheckId":"hc-1","Status":"Unhealthy"}}'
+cli --output text get-change --id C1 --debug
+expect_request "global options after the command" '{"Operation":"GetChange","Params":{"Id":"C1"}}'
+
+# --- errors from the daemon ---------------------------------------------------------
+answer '{"ChangeResourceRecordSets": [{"Error": {"Code": "InvalidChangeBatch", "Message": "[Tried to create resource record set [name='"'"'www.example.com.'"'"', type='"'"'A'"'"'] but it already exists]"}}]}'
+cli change-resource-record-sets --hosted-zone-id Z1 --change-batch "$BATCH"
+expect "daemon error: exit 254" 254
+printf '\nAn error occurred (InvalidChangeBatch) when calling the ChangeResourceRecordSets operation: [Tried to create resource record set [name='"'"'www.example.com.'"'"', type='"'"'A'"'"'] but it already exists]\n' >"$T/want"
+expect_same "daemon error printed as the AWS CLI does" "$T/want" "$T/err"
+[ ! -s "$T/out" ] && ok "daemon error: nothing on stdout" || nok "daemon error: nothing on stdout" "$(cat "$T/out")"
+
+# --- output formats against the AWS CLI's formatters -----------------------------------
+golden() { # golden STEM OPERATION ARGS...
+	local stem=$1 op=$2 fmt
+	shift 2
+	answer "{\"$op\": [{\"Result\": $(cat "$GOLD/$stem.json")}]}"
+	for fmt in json table text; do
+		[ -f "$GOLD/$stem.$fmt.out" ] || continue
+		cli --output "$fmt" "$@"
+		expect_same "$stem --output $fmt" "$GOLD/$stem.$fmt.out" "$T/out"
+	done
+}
+golden list-resource-record-sets ListResourceRecordSets list-resource-record-sets --hosted-zone-id Z1
+golden get-change GetChange get-change --id C1
+golden list-hosted-zones ListHostedZones list-hosted-zones
+golden get-hosted-zone GetHostedZone get-hosted-zone --id Z1
+
+# --- --wait ---------------------------------------------------------------------------
+PENDING='{"Result": {"ChangeInfo": {"Id": "/change/C1", "Status": "PENDING", "SubmittedAt": "2026-11-25T16:00:00.000Z"}}}'
+INSYNC='{"Result": {"ChangeInfo": {"Id": "/change/C1", "Status": "INSYNC", "SubmittedAt": "2026-11-25T16:00:00.000Z"}}}'
+answer "{\"ChangeResourceRecordSets\": [$PENDING], \"GetChange\": [$PENDING, $PENDING, $INSYNC]}"
+cli change-resource-record-sets --hosted-zone-id Z1 --change-batch "$BATCH" --wait
+expect "--wait: exit 0 once INSYNC" 0
+grep -q '"Status": "INSYNC"' "$T/out" && ok "--wait prints the INSYNC ChangeInfo" || nok "--wait prints the INSYNC ChangeInfo" "$(cat "$T/out")"
+printf '%s\n' '{"Operation":"GetChange","Params":{"Id":"C1"}}' '{"Operation":"GetChange","Params":{"Id":"C1"}}' '{"Operation":"GetChange","Params":{"Id":"C1"}}' >"$T/want"
+tail -n +2 "$T/log" >"$T/got"
+expect_same "--wait polls GetChange until INSYNC (PENDING, PENDING, INSYNC)" "$T/want" "$T/got"
+answer "{\"ChangeResourceRecordSets\": [$PENDING], \"GetChange\": [$PENDING]}"
+start=$(date +%s%N)
+cli change-resource-record-sets --hosted-zone-id Z1 --change-batch "$BATCH" --wait --wait-timeout 0.3
+elapsed=$((($(date +%s%N) - start) / 1000000))
+expect "--wait timeout: exit 255 with a clear message" 255 "change C1 is still PENDING after 0.3 seconds (--wait-timeout)"
+polls=$(($(wc -l <"$T/log") - 1))
+[ "$polls" -ge 5 ] && [ "$elapsed" -ge 300 ] && [ "$elapsed" -lt 3000 ] &&
+	ok "--wait polls every ~10 ms until the timeout ($polls polls in $elapsed ms)" ||
+	nok "--wait polls every ~10 ms until the timeout" "$polls polls in $elapsed ms"
+grep -q '"Status": "PENDING"' "$T/out" && ok "--wait timeout still prints the ChangeInfo" ||
+	nok "--wait timeout still prints the ChangeInfo" "$(cat "$T/out")"
+answer "{\"ChangeResourceRecordSets\": [$INSYNC]}"
+cli change-resource-record-sets --hosted-zone-id Z1 --change-batch "$BATCH" --wait
+[ "$RC" = 0 ] && [ "$(wc -l <"$T/log")" = 1 ] && ok "--wait: already INSYNC, no poll" ||
+	nok "--wait: already INSYNC, no poll" "rc $RC, $(cat "$T/log")"
+
+# --- transport failures -----------------------------------------------------------------
+: >"$T/log"
+"$CLI" --socket "$T/absent.sock" get-change --id C1 >"$T/out" 2>"$T/err"
+RC=$?
+expect "daemon not reachable: exit 255, path and errno" 255 "Could not connect to mvdns-control on \"$T/absent.sock\": No such file or directory"
+answer '{"GetChange": [{"Result": {"ChangeInfo": {"Id": "C1", "Status": "INSYNC"}}}]}'
+MVDNS_CONTROL_SOCKET=$SOCK "$CLI" get-change --id C1 >"$T/out" 2>"$T/err"
+RC=$?
+expect "MVDNS_CONTROL_SOCKET selects the socket" 0
+answer '{"GetChange": [{"__close__": true}]}'
+cli get-change --id C1
+expect "daemon closes without answering: exit 255" 255 "closed the connection"
+answer '{"GetChange": [{"__raw__": "not json\n"}]}'
+cli get-change --id C1
+expect "unparsable response: exit 255" 255 "Invalid response from mvdns-control"
+answer '{"GetChange": [{"__sleep__": 1}]}'
+cli --cli-read-timeout 0.3 get-change --id C1
+expect "no response in time: exit 255" 255 "Read timeout on mvdns-control's socket"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
