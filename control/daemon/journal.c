@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+struct journal {
+	int fd;
+	off_t end; /* octets of valid records */
+	size_t records;
+	char path[PATH_MAX];
+};
+
+/* ---- framing ---- */
+
+uint32_t journal_crc32(uint32_t crc, const void *buf, size_t len)
+{
+	static uint32_t table[256];
+	const uint8_t *p = buf;
+
+	if (table[1] == 0) { /* idempotent, so a racing first call is harmless */
+		for (uint32_t i = 0; i < 256; i++) {
+			uint32_t c = i;
+
+			for (int k = 0; k < 8; k++)
+				c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+			table[i] = c;
+		}
+	}
+	crc = ~crc;
+	while (len-- > 0)
+		crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}
+
+static void put_le(uint8_t *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = n - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* CRC over len (octets 0-3), lsn (8-15) and the payload: everything but itself. */
+static uint32_t frame_crc(const uint8_t *hdr, const void *payload, uint32_t len)
+{
+	uint32_t crc = journal_crc32(0, hdr, 4);
+
+	crc = journal_crc32(crc, hdr + 8, 8);
+	return journal_crc32(crc, payload, len);
+}
+
+size_t journal_encode(uint64_t lsn, const void *payload, uint32_t len, uint8_t *out)
+{
+	put_le(out, len, 4);
+	put_le(out + 8, lsn, 8);
+	memcpy(out + JOURNAL_HDR_SIZE, payload, len);
+	put_le(out + 4, frame_crc(out, payload, len), 4);
+	return JOURNAL_HDR_SIZE + len;
+}
+
+long journal_decode(const uint8_t *buf, size_t avail, uint64_t *lsn, const uint8_t **payload,
+		    uint32_t *len)
+{
+	uint32_t n;
+
+	if (avail < JOURNAL_HDR_SIZE)
+		return 0;
+	n = (uint32_t)get_le(buf, 4);
+	if (n > JOURNAL_PAYLOAD_MAX)
+		return -EBADMSG;
+	if (avail - JOURNAL_HDR_SIZE < n)
+		return 0;
+	if (frame_crc(buf, buf + JOURNAL_HDR_SIZE, n) != (uint32_t)get_le(buf + 4, 4))
+		return -EBADMSG;
+	*lsn = get_le(buf + 8, 8);
+	*payload = buf + JOURNAL_HDR_SIZE;
+	*len = n;
+	return (long)(JOURNAL_HDR_SIZE + n);
+}
+
+/* ---- files ---- */
+
+int journal_read_file(const char *path, char **data, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 1 << 16, n = 0;
+	char *buf = NULL;
+	int rc;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t r;
+
+		if (buf == NULL || n + 1 == cap) {
+			char *nb = realloc(buf, buf == NULL ? cap : (cap *= 2));
+
+			if (nb == NULL) {
+				rc = -ENOMEM;
+				goto fail;
+			}
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*data = buf;
+	*len = n;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t r = write(fd, p, len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		p += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) != 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+int journal_write_atomic(const char *dir, const char *name, const void *data, size_t len)
+{
+	char tmp[PATH_MAX], dst[PATH_MAX];
+	int fd, rc;
+
+	if (snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, name) >= (int)sizeof(tmp) ||
+	    snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	rc = write_all(fd, data, len);
+	if (rc == 0 && fsync(fd) != 0)
+		rc = -errno;
+	if (close(fd) != 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, dst) != 0)
+		rc = -errno;
+	if (rc != 0) {
+		unlink(tmp);
+		return rc;
+	}
+	return fsync_dir(dir);
+}
+
+/* Replay the records of buf; returns the octets of valid records. */
+static size_t replay(struct journal *j, const uint8_t *buf, size_t n, journal_record_fn fn,
+		     void *arg)
+{
+	size_t off = 0;
+
+	while (off < n) {
+		const uint8_t *payload;
+		uint64_t lsn;
+		uint32_t len;
+		long r = journal_decode(buf + off, n - off, &lsn, &payload, &len);
+
+		if (r <= 0) {
+			fprintf(stderr,
+				"mvdns-control: journal %s: %s record at offset %zu; ignoring and "
+				"truncating the last %zu octets\n",
+				j->path,
+				r == 0 ? "torn (incomplete)" : "corrupt (bad length or CRC)", off,
+				n - off);
+			break;
+		}
+		if (fn != NULL)
+			fn(lsn, (const char *)payload, len, arg);
+		j->records++;
+		off += (size_t)r;
+	}
+	return off;
+}
+
+struct journal *journal_open(const char *path, journal_record_fn fn, void *arg)
+{
+	struct journal *j = calloc(1, sizeof(*j));
+	char dir[PATH_MAX];
+	char *data = NULL;
+	size_t n = 0, good;
+	int rc;
+
+	if (j == NULL)
+		return NULL;
+	j->fd = -1;
+	if (snprintf(j->path, sizeof(j->path), "%s", path) >= (int)sizeof(j->path)) {
+		rc = -ENAMETOOLONG;
+		goto fail;
+	}
+	j->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (j->fd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	rc = fsync_dir(dirname(dir)); /* the file's creation is durable too */
+	if (rc == 0)
+		rc = journal_read_file(path, &data, &n);
+	if (rc != 0)
+		goto fail;
+	good = replay(j, (const uint8_t *)data, n, fn, arg);
+	free(data);
+	if (good < n && (ftruncate(j->fd, (off_t)good) != 0 || fsync(j->fd) != 0)) {
+		rc = -errno;
+		goto fail;
+	}
+	j->end = (off_t)good;
+	if (lseek(j->fd, j->end, SEEK_SET) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	return j;
+fail:
+	if (j->fd >= 0)
+		close(j->fd);
+	free(j);
+	errno = -rc;
+	return NULL;
+}
+
+int journal_append(struct journal *j, uint64_t lsn, const void *payload, uint32_t len)
+{
+	uint8_t hdr[JOURNAL_HDR_SIZE];
+	size_t done = 0, total = JOURNAL_HDR_SIZE + (size_t)len;
+	int rc = 0;
+
+	if (j->fd < 0)
+		return -EIO;
+	if (len > JOURNAL_PAYLOAD_MAX)
+		return -EMSGSIZE;
+	put_le(hdr, len, 4);
+	put_le(hdr + 8, lsn, 8);
+	put_le(hdr + 4, frame_crc(hdr, payload, len), 4);
+	while (done < total) {
+		uint8_t *body = (uint8_t *)(uintptr_t)payload;
+		struct iovec iov[2];
+		ssize_t r;
+		int k = 0;
+
+		if (done < JOURNAL_HDR_SIZE) {
+			iov[k++] = (struct iovec){hdr + done, JOURNAL_HDR_SIZE - done};
+			iov[k++] = (struct iovec){body, len};
+		} else {
+			iov[k++] = (struct iovec){body + (done - JOURNAL_HDR_SIZE), total - done};
+		}
+		r = pwritev(j->fd, iov, k, j->end + (off_t)done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			break;
+		}
+		done += (size_t)r;
+	}
+	if (rc != 0) {
+		/* Cut the partial record away so that later records stay reachable. */
+		if (ftruncate(j->fd, j->end) != 0) {
+			close(j->fd);
+			j->fd = -1;
+			return -EIO;
+		}
+		return rc;
+	}
+	if (fdatasync(j->fd) != 0) {
+		/* Whether the record reached the disk is unknown: nothing more may follow. */
+		rc = -errno;
+		close(j->fd);
+		j->fd = -1;
+		return rc;
+	}
+	j->end += (off_t)total;
+	j->records++;
+	return 0;
+}
+
+int journal_truncate(struct journal *j)
+{
+	if (j->fd < 0)
+		return -EIO;
+	if (ftruncate(j->fd, 0) != 0 || fsync(j->fd) != 0)
+		return -errno;
+	j->end = 0;
+	j->records = 0;
+	return 0;
+}
+
+size_t journal_records(const struct journal *j)
+{
+	return j->records;
+}
+
+void journal_close(struct journal *j)
+{
+	if (j == NULL)
+		return;
+	if (j->fd >= 0)
+		close(j->fd);
+	free(j);
+}

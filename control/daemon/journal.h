@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The write-ahead journal of mvdns-control and the atomic file writes of its
+ * snapshots. Every accepted request is appended as one framed record and
+ * made durable (fdatasync) before the client hears back:
+ *
+ *   u32 len     payload octets, little-endian
+ *   u32 crc     CRC-32 (IEEE) of the len and lsn fields and of the payload
+ *   u64 lsn     log sequence number, little-endian
+ *   u8  payload[len]
+ *
+ * A record is valid only whole and with a matching CRC. When the journal is
+ * opened, the first record that is cut short (a torn write at power loss) or
+ * fails its CRC ends the journal: it and everything after it are reported on
+ * stderr and truncated away, never replayed in part.
+ *
+ * Not thread-safe: one journal belongs to the daemon's single thread.
+ */
+#ifndef CONTROL_JOURNAL_H
+#define CONTROL_JOURNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define JOURNAL_HDR_SIZE    16u
+#define JOURNAL_PAYLOAD_MAX (64u << 20) /* larger lengths are corruption */
+
+/* CRC-32 (IEEE 802.3, as zlib's crc32) of buf, continuing from crc (0 to start). */
+uint32_t journal_crc32(uint32_t crc, const void *buf, size_t len);
+
+/*
+ * Frame one record: writes JOURNAL_HDR_SIZE + len octets to out.
+ * Returns the number of octets written.
+ */
+size_t journal_encode(uint64_t lsn, const void *payload, uint32_t len, uint8_t *out);
+
+/*
+ * Decode the record at the start of buf (avail octets). Pure.
+ * Out: *lsn, *payload (points into buf), *len.
+ * Returns the record's size in octets; 0 when buf holds only part of a record
+ * (torn tail); -EBADMSG when the length is impossible or the CRC is wrong.
+ */
+long journal_decode(const uint8_t *buf, size_t avail, uint64_t *lsn, const uint8_t **payload,
+		    uint32_t *len);
+
+/* Called for each valid record while opening; its return value is ignored. */
+typedef void (*journal_record_fn)(uint64_t lsn, const char *payload, uint32_t len, void *arg);
+
+struct journal; /* opaque */
+
+/*
+ * Open (creating) the journal at path, call fn for every valid record in
+ * order, cut a torn or corrupt tail away (reporting it on stderr) and get
+ * ready to append. `payload` is not terminated; it is valid during the call.
+ * Returns the journal, or NULL with errno set.
+ */
+struct journal *journal_open(const char *path, journal_record_fn fn, void *arg);
+
+/*
+ * Append one record and make it durable (write, then fdatasync).
+ * Returns 0; -EIO (or another -errno) when the record may or may not be on
+ * disk: the caller must stop (the journal is then unusable); -ENOSPC and other
+ * write errors after the partial record was cut away again (still usable).
+ */
+int journal_append(struct journal *j, uint64_t lsn, const void *payload, uint32_t len);
+
+/* Empty the journal (after a snapshot holds everything). Returns 0 or -errno. */
+int journal_truncate(struct journal *j);
+
+/* Records appended since the journal was opened or last truncated, plus those replayed. */
+size_t journal_records(const struct journal *j);
+
+/* Close the journal. Accepts NULL. */
+void journal_close(struct journal *j);
+
+/*
+ * Replace dir/name with data atomically and durably: write dir/name.tmp,
+ * fsync it, rename it over dir/name, fsync dir. Returns 0 or -errno.
+ */
+int journal_write_atomic(const char *dir, const char *name, const void *data, size_t len);
+
+/*
+ * Read a whole file. Out: *data (malloc'd, NUL-terminated; free it), *len.
+ * Returns 0, -ENOENT when the file does not exist, or another -errno.
+ */
+int journal_read_file(const char *path, char **data, size_t *len);
+
+#endif /* CONTROL_JOURNAL_H */

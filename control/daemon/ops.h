@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The Route 53 operations of mvdns-control (control/api.h), over the zones.
+ * An operation validates its Params, changes the zones (writes) and builds
+ * the result the AWS CLI prints. Values a write generates (ids, timestamps,
+ * the batch sequence number, name servers) are either made fresh and
+ * returned in ctx->generated for the journal, or, when replaying the journal,
+ * taken from ctx->replay, so that a replay rebuilds the exact same state.
+ * Writes do not touch the dataplanes: they list the owner names they changed
+ * in ctx->owners, which the caller publishes once the journal holds the write.
+ *
+ * Single-threaded: the daemon's event loop.
+ */
+#ifndef CONTROL_OPS_H
+#define CONTROL_OPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "peers.h"
+#include "zones.h"
+
+struct ops_ctx {
+	struct zones *zones;
+	struct peers *peers; /* NULL while replaying: GetChange then sees no dataplane */
+	const char *const *name_servers;
+	size_t name_server_count;
+	json_t *replay;    /* the recorded generated values, or NULL for a live request */
+	json_t *generated; /* Out: writes, live: the generated values (new reference) */
+	uint64_t seq;      /* Out: writes: the batch's sequence number */
+	uint8_t (*owners)[MVDNS_NAME_MAX]; /* Out: writes: changed owner names (malloc'd) */
+	size_t nowners;
+};
+
+typedef int (*ops_fn)(struct ops_ctx *ctx, json_t *params, json_t **result, struct mv_error *err);
+
+struct ops_def {
+	const char *name; /* "CreateHostedZone" */
+	ops_fn fn;        /* returns 0 with *result, or -errno with err filled */
+	bool writes;      /* journaled and published */
+};
+
+/* The operation named `name`, or NULL. */
+const struct ops_def *ops_find(const char *name);
+
+/* Release ctx->generated and ctx->owners and clear the outputs. */
+void ops_ctx_clear(struct ops_ctx *ctx);
+
+#endif /* CONTROL_OPS_H */

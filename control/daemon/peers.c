@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "peers.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "channel.h"
+#include "feed.h"
+#include "text.h"
+
+#define WAIT_NS       50000     /* sleep while a ring is full */
+#define CHECK_NS      100000000 /* how often a waiting writer checks the dataplane lives */
+#define PEER_NAME_MAX 256
+
+struct peer {
+	char file[PEER_NAME_MAX]; /* name in the directory */
+	dev_t dev;
+	ino_t ino;
+	struct mv_chan_shm *shm; /* NULL when not attached */
+	size_t map_size;
+	uint64_t epoch;
+	uint64_t rejected; /* last seen, to report increases */
+	int ignored;       /* reported as not ours; re-checked quietly */
+	int seen;          /* found by the current scan */
+	int dead;          /* detach at the end of the current operation */
+};
+
+struct peers {
+	char dir[PEER_NAME_MAX];
+	struct zones *zones;
+	struct peer *v;
+	size_t n, cap;
+	uint8_t *buf; /* one encoded message, MV_CHAN_MSG_MAX octets */
+	const struct mv_rrset **sets;
+	size_t nsets, setcap;
+	uint64_t self;
+};
+
+static int pid_alive(uint64_t pid)
+{
+	return pid != 0 && pid <= INT32_MAX && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+static void log_peer(const struct peer *pe, const char *what)
+{
+	fprintf(stderr, "mvdns-control: dataplane %s: %s\n", pe->file, what);
+}
+
+/* ---- writing, with the dataplane's liveness checked while we wait ---- */
+
+static int peer_gone(const struct peers *p, const struct peer *pe)
+{
+	char path[2 * PEER_NAME_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", p->dir, pe->file);
+	return stat(path, &st) != 0 || st.st_ino != pe->ino || st.st_dev != pe->dev ||
+	       !pid_alive(pe->shm->dp_pid);
+}
+
+struct wait_ctx {
+	const struct peers *p;
+	struct peer *pe;
+	long slept;
+};
+
+static int peer_wait(void *arg)
+{
+	struct wait_ctx *w = arg;
+	struct timespec ts = {0, WAIT_NS};
+
+	nanosleep(&ts, NULL);
+	w->slept += WAIT_NS;
+	if (w->slept >= CHECK_NS) {
+		w->slept = 0;
+		if (peer_gone(w->p, w->pe))
+			return -EPIPE;
+	}
+	return 0;
+}
+
+static void peer_write(struct peers *p, struct peer *pe, const void *msg, size_t len)
+{
+	struct wait_ctx w = {p, pe, 0};
+	int rc;
+
+	if (pe->shm == NULL || pe->dead)
+		return;
+	rc = feed_ring_write(pe->shm, msg, (uint32_t)len, peer_wait, &w);
+	if (rc != 0) {
+		log_peer(pe, rc == -EPIPE ? "gone while its ring was full; detached"
+					  : "inconsistent ring positions; detached");
+		pe->dead = 1;
+	}
+}
+
+static void peer_unmap(struct peer *pe)
+{
+	if (pe->shm != NULL)
+		munmap(pe->shm, pe->map_size);
+	pe->shm = NULL;
+	pe->dead = 0;
+}
+
+/* ---- names: collect the sets at one owner, encode, send ---- */
+
+static int collect(const struct mv_rrset *rr, void *arg)
+{
+	struct peers *p = arg;
+
+	if (p->nsets == p->setcap) {
+		size_t cap = p->setcap != 0 ? 2 * p->setcap : 64;
+		const struct mv_rrset **v = realloc(p->sets, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		p->sets = v;
+		p->setcap = cap;
+	}
+	p->sets[p->nsets++] = rr;
+	return 0;
+}
+
+/* Encode the collected sets of owner into p->buf; returns the length or 0 (logged). */
+static size_t encode_collected(struct peers *p, const uint8_t *owner, uint64_t seq)
+{
+	long len = feed_encode_name(owner, p->sets, p->nsets, seq, p->buf, MV_CHAN_MSG_MAX);
+	char text[1024];
+
+	if (len > 0)
+		return (size_t)len;
+	dns_name_to_text(owner, text, sizeof(text));
+	fprintf(stderr, "mvdns-control: %s: too large for one channel message; not sent\n", text);
+	return 0;
+}
+
+/* ---- full state ---- */
+
+struct sync_ctx {
+	struct peers *p;
+	struct peer *pe;
+	uint64_t seq;
+};
+
+static void sync_flush(struct sync_ctx *s)
+{
+	struct peers *p = s->p;
+	size_t len;
+
+	if (p->nsets == 0)
+		return;
+	len = encode_collected(p, p->sets[0]->owner, s->seq);
+	if (len > 0)
+		peer_write(p, s->pe, p->buf, len);
+	p->nsets = 0;
+}
+
+static int sync_one(const struct mv_rrset *rr, void *arg)
+{
+	struct sync_ctx *s = arg;
+	struct peers *p = s->p;
+
+	if (p->nsets > 0 && (p->sets[0]->owner_len != rr->owner_len ||
+			     memcmp(p->sets[0]->owner, rr->owner, rr->owner_len) != 0))
+		sync_flush(s);
+	if (s->pe->dead)
+		return -EPIPE;
+	return collect(rr, p);
+}
+
+static void peer_sync(struct peers *p, struct peer *pe)
+{
+	uint64_t applied = __atomic_load_n(&pe->shm->applied_seq, __ATOMIC_ACQUIRE);
+	struct sync_ctx s = {p, pe, 0};
+	uint8_t msg[sizeof(struct mv_chan_msg)];
+
+	zones_seq_raise(p->zones, applied);
+	s.seq = zones_seq(p->zones) + 1;
+	zones_seq_raise(p->zones, s.seq);
+	peer_write(p, pe, msg, feed_encode_ctl(MV_CHAN_SYNC_BEGIN, s.seq, msg));
+	for (size_t i = 0; i < zones_count(p->zones) && !pe->dead; i++) {
+		p->nsets = 0;
+		mv_store_foreach(zones_at(p->zones, i)->store, sync_one, &s);
+		sync_flush(&s);
+	}
+	p->nsets = 0;
+	peer_write(p, pe, msg, feed_encode_ctl(MV_CHAN_COMMIT, s.seq, msg));
+	if (!pe->dead) {
+		char line[160];
+
+		snprintf(line, sizeof(line), "pid %lu attached; full state sent as batch %lu",
+			 (unsigned long)pe->shm->dp_pid, (unsigned long)s.seq);
+		log_peer(pe, line);
+	}
+}
+
+/* ---- scanning ---- */
+
+struct peers *peers_create(const char *dir, struct zones *zones)
+{
+	struct peers *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	snprintf(p->dir, sizeof(p->dir), "%s", dir);
+	p->zones = zones;
+	p->self = (uint64_t)getpid();
+	p->buf = malloc(MV_CHAN_MSG_MAX);
+	if (p->buf == NULL) {
+		free(p);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return p;
+}
+
+void peers_destroy(struct peers *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->v[i].shm != NULL && !p->v[i].dead)
+			__atomic_store_n(&p->v[i].shm->ctl_pid, 0, __ATOMIC_RELEASE);
+		peer_unmap(&p->v[i]);
+	}
+	free(p->v);
+	free(p->sets);
+	free(p->buf);
+	free(p);
+}
+
+/* Map the segment if it is complete, valid, alive and not fed by another control. */
+static int peer_map(struct peers *p, struct peer *pe, int fd, const struct stat *st)
+{
+	struct mv_chan_shm *shm;
+	const char *why = NULL;
+	uint64_t ring, ctl;
+
+	if ((size_t)st->st_size < sizeof(*shm))
+		return 0; /* being created */
+	shm = mmap(NULL, (size_t)st->st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (shm == MAP_FAILED)
+		return 0;
+	ring = shm->ring_size;
+	ctl = __atomic_load_n(&shm->ctl_pid, __ATOMIC_ACQUIRE);
+	/* Acquire: the creator writes the magic last. */
+	if (__atomic_load_n(&shm->magic, __ATOMIC_ACQUIRE) != MV_CHAN_MAGIC)
+		goto skip; /* not ready yet */
+	if (shm->version != MV_CHAN_VERSION || shm->hdr_size != sizeof(*shm))
+		why = "unsupported channel version or header size";
+	else if (ring < 64 || (ring & (ring - 1)) != 0 ||
+		 ring > (uint64_t)st->st_size - sizeof(*shm))
+		why = "bad ring size";
+	else if (shm->dp_epoch == 0 || !pid_alive(shm->dp_pid))
+		why = "its dataplane is not running";
+	else if (ctl != 0 && ctl != p->self && pid_alive(ctl))
+		why = "fed by another control process";
+	if (why != NULL) {
+		if (!pe->ignored)
+			log_peer(pe, why);
+		pe->ignored = 1;
+		goto skip;
+	}
+	pe->shm = shm;
+	pe->map_size = (size_t)st->st_size;
+	pe->epoch = shm->dp_epoch;
+	pe->rejected = shm->rejected;
+	pe->ignored = 0;
+	__atomic_store_n(&shm->ctl_pid, p->self, __ATOMIC_RELEASE);
+	return 1;
+skip:
+	munmap(shm, (size_t)st->st_size);
+	return 0;
+}
+
+static struct peer *peer_slot(struct peers *p, const char *file, const struct stat *st)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct peer *pe = &p->v[i];
+
+		if (strcmp(pe->file, file) == 0) {
+			if (pe->ino == st->st_ino && pe->dev == st->st_dev)
+				return pe;
+			peer_unmap(pe); /* a new file under the old name */
+			pe->ignored = 0;
+			pe->ino = st->st_ino;
+			pe->dev = st->st_dev;
+			return pe;
+		}
+	}
+	if (p->n == p->cap) {
+		size_t cap = p->cap != 0 ? 2 * p->cap : 8;
+		struct peer *v = realloc(p->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return NULL;
+		p->v = v;
+		p->cap = cap;
+	}
+	memset(&p->v[p->n], 0, sizeof(p->v[p->n]));
+	snprintf(p->v[p->n].file, PEER_NAME_MAX, "%s", file);
+	p->v[p->n].ino = st->st_ino;
+	p->v[p->n].dev = st->st_dev;
+	return &p->v[p->n++];
+}
+
+/* Attach, re-sync or detach one segment found by the scan. */
+static void peer_visit(struct peers *p, const char *file)
+{
+	char path[2 * PEER_NAME_MAX];
+	struct peer *pe;
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", p->dir, file);
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (pe = peer_slot(p, file, &st)) == NULL) {
+		close(fd);
+		return;
+	}
+	pe->seen = 1;
+	if (pe->shm == NULL) {
+		if (peer_map(p, pe, fd, &st))
+			peer_sync(p, pe);
+	} else if (!pid_alive(pe->shm->dp_pid)) {
+		log_peer(pe, "its dataplane died; detached");
+		peer_unmap(pe);
+		pe->ignored = 1;
+	} else if (pe->shm->dp_epoch != pe->epoch) {
+		pe->epoch = pe->shm->dp_epoch;
+		peer_sync(p, pe);
+	}
+	close(fd);
+}
+
+size_t peers_scan(struct peers *p)
+{
+	size_t prefix = strlen(MV_CHAN_SHM_PREFIX), n = 0, i = 0;
+	DIR *d = opendir(p->dir);
+	struct dirent *e;
+
+	if (d == NULL)
+		return peers_count(p);
+	for (size_t k = 0; k < p->n; k++)
+		p->v[k].seen = 0;
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, MV_CHAN_SHM_PREFIX, prefix) == 0)
+			peer_visit(p, e->d_name);
+	closedir(d);
+	while (i < p->n) {
+		struct peer *pe = &p->v[i];
+
+		uint64_t rejected =
+			pe->shm != NULL ? __atomic_load_n(&pe->shm->rejected, __ATOMIC_RELAXED) : 0;
+
+		if (pe->shm != NULL && rejected != pe->rejected) {
+			pe->rejected = rejected;
+			log_peer(pe, "rejected a message (see its log)");
+		}
+		if (!pe->seen || pe->dead) {
+			if (pe->shm != NULL && !pe->dead)
+				log_peer(pe, "segment removed; detached");
+			peer_unmap(pe);
+			p->v[i] = p->v[--p->n];
+			continue;
+		}
+		n += pe->shm != NULL;
+		i++;
+	}
+	return n;
+}
+
+/* ---- batches ---- */
+
+void peers_publish(struct peers *p, const uint8_t (*owners)[MVDNS_NAME_MAX], size_t n, uint64_t seq)
+{
+	uint8_t msg[sizeof(struct mv_chan_msg)];
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+
+		p->nsets = 0;
+		if (zones_foreach_at(p->zones, owners[i], collect, p) != 0) {
+			fprintf(stderr, "mvdns-control: out of memory while publishing\n");
+			continue;
+		}
+		len = encode_collected(p, owners[i], seq);
+		for (size_t k = 0; len > 0 && k < p->n; k++)
+			peer_write(p, &p->v[k], p->buf, len);
+	}
+	p->nsets = 0;
+	feed_encode_ctl(MV_CHAN_COMMIT, seq, msg);
+	for (size_t k = 0; k < p->n; k++)
+		peer_write(p, &p->v[k], msg, sizeof(msg));
+}
+
+bool peers_applied(const struct peers *p, uint64_t seq)
+{
+	for (size_t k = 0; k < p->n; k++) {
+		const struct peer *pe = &p->v[k];
+
+		/* Acquire: pairs with the dataplane's release after publishing the batch. */
+		if (pe->shm != NULL && !pe->dead &&
+		    __atomic_load_n(&pe->shm->applied_seq, __ATOMIC_ACQUIRE) < seq)
+			return false;
+	}
+	return true;
+}
+
+size_t peers_count(const struct peers *p)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < p->n; k++)
+		n += p->v[k].shm != NULL && !p->v[k].dead;
+	return n;
+}

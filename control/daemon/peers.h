@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The dataplanes fed by mvdns-control: shared-memory segments named
+ * MV_CHAN_SHM_PREFIX* found in a directory (/dev/shm), mapped read-write.
+ *
+ * A segment is attached when its header is complete and valid (magic,
+ * version, sizes), its dataplane process is alive and no other live control
+ * process feeds it; ctl_pid is then set to ours and the full state is sent
+ * (MV_CHAN_SYNC_BEGIN, one MV_CHAN_NAME per owner name, MV_CHAN_COMMIT). A
+ * segment whose dp_epoch changes is sent the full state again. A segment whose
+ * file disappears or whose dataplane process has died is unmapped.
+ *
+ * Sequence numbers: every COMMIT carries a number from the zones' counter;
+ * before syncing a segment the counter is raised to its applied_seq, so a
+ * number is never reused for different content, even after a restart.
+ *
+ * Single-threaded: the daemon's event loop owns the object. Writes wait (50 us
+ * sleeps) while a ring is full, serving nothing else meanwhile; a dataplane
+ * that dies while we wait is detached.
+ */
+#ifndef CONTROL_PEERS_H
+#define CONTROL_PEERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zones.h"
+
+struct peers; /* opaque */
+
+/*
+ * Start feeding the dataplanes whose segments appear in dir ("/dev/shm"),
+ * from zones (borrowed; it must outlive the peers). Nothing is scanned yet.
+ * Returns the object, or NULL with errno set.
+ */
+struct peers *peers_create(const char *dir, struct zones *zones);
+
+/* Clear ctl_pid in every attached segment and unmap them. Accepts NULL. */
+void peers_destroy(struct peers *p);
+
+/*
+ * Look for new, restarted, vanished and dead dataplanes; attach and sync the
+ * new ones. Call at start-up and every ~100 ms. Returns the number attached
+ * after the scan.
+ */
+size_t peers_scan(struct peers *p);
+
+/*
+ * Send a batch to every attached dataplane: one MV_CHAN_NAME per owner
+ * (wire names, lower case, each listed once) with its complete current
+ * content in the zones, then MV_CHAN_COMMIT with seq. A name too large for
+ * one message is logged and left out (the dataplane keeps its old content).
+ */
+void peers_publish(struct peers *p, const uint8_t (*owners)[MVDNS_NAME_MAX], size_t n,
+		   uint64_t seq);
+
+/* Whether every attached dataplane has applied seq (true with none attached). */
+bool peers_applied(const struct peers *p, uint64_t seq);
+
+/* Number of attached dataplanes. */
+size_t peers_count(const struct peers *p);
+
+#endif /* CONTROL_PEERS_H */

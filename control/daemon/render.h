@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The JSON shapes the AWS CLI prints for Route 53 calls, built with jansson
+ * (members in the AWS CLI's order). Pure; any thread. Every function returns
+ * a new reference, or NULL when out of memory.
+ */
+#ifndef CONTROL_RENDER_H
+#define CONTROL_RENDER_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "zones.h"
+
+/*
+ * A ResourceRecordSet: {Name, Type, SetIdentifier?, MultiValueAnswer?, TTL,
+ * ResourceRecords[{Value}], HealthCheckId?}. Names print with
+ * dns_name_to_text; values with dns_rdata_to_text, or as written when
+ * `as_written` (the snapshot keeps what the user sent).
+ */
+json_t *render_rrset(const struct mv_rrset *rr, bool as_written);
+
+/* HostedZone: {Id "/hostedzone/Z...", Name, CallerReference, Config, ResourceRecordSetCount}. */
+json_t *render_zone(const struct zones_zone *zone);
+
+/* DelegationSet: {NameServers[...]} (without the trailing dots, as Route 53 prints them). */
+json_t *render_delegation(const struct zones_zone *zone);
+
+/* ChangeInfo: {Id "/change/C...", Status, SubmittedAt, Comment?}. */
+json_t *render_change(const char *id, bool insync, const char *submitted_at, const char *comment);
+
+/*
+ * {"Error": {"Code", "Message"}}, the message as the AWS CLI prints it after
+ * "operation: " (InvalidChangeBatch: "[m1, m2]").
+ */
+json_t *render_error(const struct mv_error *err, const char *operation);
+
+#endif /* CONTROL_RENDER_H */

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "service.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "journal.h"
+#include "ops.h"
+#include "render.h"
+#include "snapshot.h"
+
+struct service {
+	struct service_config cfg;
+	struct zones *zones;
+	struct peers *peers;
+	struct journal *journal;
+	uint64_t lsn; /* of the last record the state includes */
+	struct mv_error err;
+};
+
+static void ctx_init(struct service *a, struct ops_ctx *ctx, json_t *replay)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->zones = a->zones;
+	ctx->peers = a->peers;
+	ctx->name_servers = a->cfg.name_servers;
+	ctx->name_server_count = a->cfg.name_server_count;
+	ctx->replay = replay;
+}
+
+/* ---- replay ---- */
+
+static void replay_record(uint64_t lsn, const char *payload, uint32_t len, void *arg)
+{
+	struct service *a = arg;
+	json_t *rec = json_loadb(payload, len, JSON_REJECT_DUPLICATES, NULL), *params, *gen;
+	const struct ops_def *def = NULL;
+	json_t *result = NULL;
+	struct ops_ctx ctx;
+	const char *op = "?";
+
+	if (lsn <= a->lsn) /* already in the snapshot */
+		goto finish;
+	if (lsn != a->lsn + 1)
+		fprintf(stderr, "mvdns-control: journal: record %lu follows %lu\n",
+			(unsigned long)lsn, (unsigned long)a->lsn);
+	a->lsn = lsn;
+	if (rec == NULL ||
+	    json_unpack(rec, "{s:s,s:o,s:o}", "Operation", &op, "Params", &params, "Generated",
+			&gen) != 0 ||
+	    (def = ops_find(op)) == NULL || !def->writes) {
+		fprintf(stderr, "mvdns-control: journal: record %lu (%s) is malformed; skipped\n",
+			(unsigned long)lsn, op);
+		goto finish;
+	}
+	ctx_init(a, &ctx, gen);
+	if (def->fn(&ctx, params, &result, &a->err) != 0)
+		fprintf(stderr,
+			"mvdns-control: journal: record %lu (%s) failed on replay: %s: %s\n",
+			(unsigned long)lsn, op, a->err.code,
+			a->err.count > 0 ? a->err.messages[0] : "");
+	json_decref(result);
+	ops_ctx_clear(&ctx);
+finish:
+	json_decref(rec);
+}
+
+struct service *service_open(const struct service_config *cfg, struct zones *zones)
+{
+	struct service *a = calloc(1, sizeof(*a));
+	char path[PATH_MAX];
+	int rc = -ENOMEM;
+
+	if (a == NULL)
+		goto fail;
+	a->cfg = *cfg;
+	a->zones = zones;
+	rc = snapshot_load(zones, cfg->state_dir, &a->lsn);
+	if (rc != 0)
+		goto fail;
+	snprintf(path, sizeof(path), "%s/%s", cfg->state_dir, SERVICE_JOURNAL_FILE);
+	a->journal = journal_open(path, replay_record, a);
+	if (a->journal == NULL) {
+		rc = -errno;
+		fprintf(stderr, "mvdns-control: journal %s: %s\n", path, strerror(errno));
+		goto fail;
+	}
+	fprintf(stderr,
+		"mvdns-control: state restored from %s: %zu hosted zone(s), %zu journal "
+		"record(s) replayed, lsn %lu\n",
+		cfg->state_dir, zones_count(zones), journal_records(a->journal),
+		(unsigned long)a->lsn);
+	return a;
+fail:
+	free(a);
+	errno = -rc;
+	return NULL;
+}
+
+void service_set_peers(struct service *a, struct peers *peers)
+{
+	a->peers = peers;
+}
+
+int service_checkpoint(struct service *a)
+{
+	int rc = snapshot_save(a->zones, a->lsn, a->cfg.state_dir);
+
+	if (rc == 0)
+		rc = journal_truncate(a->journal);
+	if (rc != 0)
+		fprintf(stderr, "mvdns-control: snapshot in %s failed: %s (the journal is kept)\n",
+			a->cfg.state_dir, strerror(-rc));
+	return rc;
+}
+
+void service_close(struct service *a)
+{
+	if (a == NULL)
+		return;
+	journal_close(a->journal);
+	free(a);
+}
+
+/* ---- requests ---- */
+
+/* Journal a write; returns 0 or -errno (then the daemon must stop). */
+static int journal_write(struct service *a, const char *op, json_t *params, struct ops_ctx *ctx)
+{
+	json_t *rec = json_pack("{s:s,s:O,s:O}", "Operation", op, "Params", params, "Generated",
+				ctx->generated);
+	char *text = rec != NULL ? json_dumps(rec, JSON_COMPACT) : NULL;
+	int rc = -ENOMEM;
+
+	if (text != NULL)
+		rc = journal_append(a->journal, a->lsn + 1, text, (uint32_t)strlen(text));
+	if (rc == 0)
+		a->lsn++;
+	else
+		fprintf(stderr, "mvdns-control: journal: cannot record %s: %s; stopping\n", op,
+			strerror(-rc));
+	free(text);
+	json_decref(rec);
+	return rc;
+}
+
+static json_t *request_error(struct service *a, const char *op, const char *fmt, const char *arg)
+{
+	mv_error_init(&a->err, "InvalidInput");
+	mv_error_add(&a->err, fmt, arg);
+	return render_error(&a->err, op);
+}
+
+/* Run one request; returns the response object, or NULL when the daemon must stop. */
+static json_t *dispatch(struct service *a, json_t *req)
+{
+	const char *op = NULL, *key;
+	const struct ops_def *def;
+	json_t *params, *result = NULL, *v;
+	struct ops_ctx ctx;
+	int rc;
+
+	json_object_foreach(req, key, v)
+	{
+		if (strcmp(key, "Operation") != 0 && strcmp(key, "Params") != 0)
+			return request_error(a, "?", "Unknown request member \"%s\"", key);
+	}
+	op = json_string_value(json_object_get(req, "Operation"));
+	if (op == NULL)
+		return request_error(a, "?", "%s", "The request has no Operation string");
+	def = ops_find(op);
+	if (def == NULL)
+		return request_error(a, op, "Unknown or unsupported operation %s", op);
+	params = json_object_get(req, "Params");
+	if (params != NULL && !json_is_object(params))
+		return request_error(a, op, "%s", "Params must be an object");
+	params = params != NULL ? json_incref(params) : json_object();
+	ctx_init(a, &ctx, NULL);
+	rc = def->fn(&ctx, params, &result, &a->err);
+	if (rc == 0 && def->writes) {
+		if (journal_write(a, op, params, &ctx) != 0) {
+			json_decref(result);
+			result = NULL;
+			goto finish;
+		}
+		if (a->peers != NULL)
+			peers_publish(a->peers, (const uint8_t(*)[MVDNS_NAME_MAX])ctx.owners,
+				      ctx.nowners, ctx.seq);
+	}
+	if (rc == 0 && result == NULL) {
+		mv_error_init(&a->err, "InternalError");
+		mv_error_add(&a->err, "Out of memory");
+		rc = -ENOMEM;
+	}
+	v = rc != 0 ? render_error(&a->err, op) : json_pack("{s:o}", "Result", result);
+	result = v;
+finish:
+	ops_ctx_clear(&ctx);
+	json_decref(params);
+	return result;
+}
+
+char *service_handle(struct service *a, const char *line, size_t len)
+{
+	json_error_t jerr;
+	json_t *req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr), *resp;
+	char *text;
+
+	if (req == NULL || !json_is_object(req))
+		resp = request_error(a, "?", "Malformed request: %s",
+				     req == NULL ? jerr.text : "not a JSON object");
+	else
+		resp = dispatch(a, req);
+	json_decref(req);
+	if (resp == NULL)
+		return NULL;
+	text = json_dumps(resp, JSON_COMPACT);
+	json_decref(resp);
+	if (text == NULL)
+		text = strdup("{\"Error\":{\"Code\":\"InternalError\",\"Message\":\"Out of "
+			      "memory\"}}");
+	if (a->cfg.snapshot_every > 0 && journal_records(a->journal) >= a->cfg.snapshot_every)
+		service_checkpoint(a);
+	return text;
+}

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "snapshot.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "journal.h"
+#include "render.h"
+
+/* ---- encoding ---- */
+
+static int add_rrset(const struct mv_rrset *rr, void *arg)
+{
+	return json_array_append_new(arg, render_rrset(rr, true)) != 0 ? -ENOMEM : 0;
+}
+
+static json_t *encode_zone(const struct zones_zone *zone)
+{
+	json_t *ns = json_array(), *sets = json_array(), *o;
+
+	for (size_t i = 0; ns != NULL && i < zone->name_server_count; i++)
+		json_array_append_new(ns, json_string(zone->name_servers[i]));
+	if (sets != NULL && mv_store_foreach(zone->store, add_rrset, sets) != 0) {
+		json_decref(sets);
+		sets = NULL;
+	}
+	o = json_pack("{s:s,s:s,s:s,s:o,s:o}", "Id", zone->id, "Name", zone->name,
+		      "CallerReference", zone->caller_reference, "NameServers", ns,
+		      "ResourceRecordSets", sets);
+	if (o != NULL && zone->comment != NULL &&
+	    json_object_set_new(o, "Comment", json_string(zone->comment)) != 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
+}
+
+static json_t *encode_change(const struct zones_change *c)
+{
+	json_t *o = json_pack("{s:s,s:s,s:I,s:b}", "Id", c->id, "SubmittedAt", c->submitted_at,
+			      "Seq", (json_int_t)c->seq, "InSync", c->insync);
+
+	if (o != NULL && c->comment != NULL &&
+	    json_object_set_new(o, "Comment", json_string(c->comment)) != 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
+}
+
+char *snapshot_encode(const struct zones *z, uint64_t lsn)
+{
+	json_t *zones = json_array(), *changes = json_array(), *root;
+	char *text = NULL;
+	int bad = zones == NULL || changes == NULL;
+
+	for (size_t i = 0; !bad && i < zones_count(z); i++)
+		bad = json_array_append_new(zones, encode_zone(zones_at(z, i))) != 0;
+	for (size_t i = 0; !bad && i < zones_change_count(z); i++)
+		bad = json_array_append_new(changes, encode_change(zones_change_at(z, i))) != 0;
+	root = json_pack("{s:i,s:I,s:I,s:o,s:o}", "Version", SNAPSHOT_VERSION, "Lsn",
+			 (json_int_t)lsn, "Seq", (json_int_t)zones_seq(z), "HostedZones", zones,
+			 "Changes", changes);
+	if (root != NULL && !bad)
+		text = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	return text;
+}
+
+/* ---- decoding ---- */
+
+/* Every record set of the zone, as one batch of UPSERTs over its SOA and NS. */
+static int decode_sets(struct zones_zone *zone, json_t *sets, struct mv_error *err)
+{
+	json_t *changes = json_array(), *doc, *rrs;
+	struct mv_batch batch = {0};
+	char *text = NULL;
+	size_t i;
+	int rc;
+
+	json_array_foreach(sets, i, rrs)
+	{
+		json_array_append_new(changes, json_pack("{s:s,s:O}", "Action", "UPSERT",
+							 "ResourceRecordSet", rrs));
+	}
+	doc = json_pack("{s:o}", "Changes", changes);
+	if (doc != NULL)
+		text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	if (text == NULL)
+		return -ENOMEM;
+	rc = mv_batch_parse_opts(text, strlen(text), MV_BATCH_NO_LIMITS, &batch, err);
+	if (rc == 0)
+		rc = mv_store_apply(zone->store, zone->apex, &batch, err);
+	mv_batch_free(&batch);
+	free(text);
+	return rc;
+}
+
+static int decode_zone(struct zones *z, json_t *jz, struct mv_error *err)
+{
+	const char *ns[64];
+	struct zones_new nz = {.name_servers = ns};
+	struct zones_zone *zone;
+	json_t *jns, *sets, *v;
+	size_t i;
+	int rc;
+
+	if (json_unpack(jz, "{s:s,s:s,s:s,s?s,s:o,s:o}", "Id", &nz.id, "Name", &nz.name,
+			"CallerReference", &nz.caller_reference, "Comment", &nz.comment,
+			"NameServers", &jns, "ResourceRecordSets", &sets) != 0 ||
+	    !json_is_array(jns) || json_array_size(jns) > 64 || !json_is_array(sets))
+		goto bad;
+	json_array_foreach(jns, i, v)
+	{
+		if ((ns[i] = json_string_value(v)) == NULL)
+			goto bad;
+	}
+	nz.name_server_count = json_array_size(jns);
+	rc = zones_add(z, &nz, &zone, err);
+	if (rc == 0)
+		rc = decode_sets(zone, sets, err);
+	return rc;
+bad:
+	mv_error_init(err, "InvalidInput");
+	mv_error_add(err, "malformed hosted zone");
+	return -EINVAL;
+}
+
+int snapshot_decode(struct zones *z, const char *text, size_t len, uint64_t *lsn,
+		    struct mv_error *err)
+{
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL), *jzones, *jchanges, *v;
+	json_int_t version = 0, jlsn = 0, seq = 0;
+	int rc = -EINVAL;
+	size_t i;
+
+	mv_error_init(err, "InvalidInput");
+	if (root == NULL ||
+	    json_unpack(root, "{s:I,s:I,s:I,s:o,s:o}", "Version", &version, "Lsn", &jlsn, "Seq",
+			&seq, "HostedZones", &jzones, "Changes", &jchanges) != 0 ||
+	    version != SNAPSHOT_VERSION || jlsn < 0 || seq < 0 || !json_is_array(jzones) ||
+	    !json_is_array(jchanges)) {
+		mv_error_add(err, "not a version %d snapshot", SNAPSHOT_VERSION);
+		goto finish;
+	}
+	json_array_foreach(jzones, i, v)
+	{
+		rc = decode_zone(z, v, err);
+		if (rc != 0)
+			goto finish;
+	}
+	json_array_foreach(jchanges, i, v)
+	{
+		const char *id, *at, *comment = NULL;
+		json_int_t cseq;
+		int insync;
+
+		rc = -EINVAL;
+		if (json_unpack(v, "{s:s,s:s,s?s,s:I,s:b}", "Id", &id, "SubmittedAt", &at,
+				"Comment", &comment, "Seq", &cseq, "InSync", &insync) != 0) {
+			mv_error_add(err, "malformed change");
+			goto finish;
+		}
+		rc = zones_change_add(z, id, at, comment, (uint64_t)cseq, insync);
+		if (rc != 0)
+			goto finish;
+	}
+	zones_seq_raise(z, (uint64_t)seq);
+	*lsn = (uint64_t)jlsn;
+	rc = 0;
+finish:
+	json_decref(root);
+	return rc;
+}
+
+/* ---- files ---- */
+
+int snapshot_save(const struct zones *z, uint64_t lsn, const char *dir)
+{
+	char *text = snapshot_encode(z, lsn);
+	int rc;
+
+	if (text == NULL)
+		return -ENOMEM;
+	rc = journal_write_atomic(dir, SNAPSHOT_FILE, text, strlen(text));
+	free(text);
+	return rc;
+}
+
+int snapshot_load(struct zones *z, const char *dir, uint64_t *lsn)
+{
+	struct mv_error *err = malloc(sizeof(*err));
+	char path[PATH_MAX], *text = NULL;
+	size_t len;
+	int rc;
+
+	*lsn = 0;
+	if (err == NULL)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE);
+	rc = journal_read_file(path, &text, &len);
+	if (rc == -ENOENT) {
+		rc = 0;
+		goto finish;
+	}
+	if (rc == 0)
+		rc = snapshot_decode(z, text, len, lsn, err);
+	if (rc != 0)
+		fprintf(stderr, "mvdns-control: snapshot %s: %s%s%s\n", path, strerror(-rc),
+			err->count > 0 ? ": " : "", err->count > 0 ? err->messages[0] : "");
+finish:
+	free(text);
+	free(err);
+	return rc;
+}
