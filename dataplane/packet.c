@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "packet.h"
 
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -41,33 +42,56 @@
 
 static const uint8_t mac_broadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
-/* Ones' complement sum over data, folded to 16 bits later. */
-static uint32_t csum_add(uint32_t sum, const uint8_t *data, size_t len)
+/*
+ * Ones' complement sum of data taken as native-order 16-bit words, eight
+ * octets at a time. The sum is independent of byte order (RFC 1071 2(B)):
+ * csum_fold turns it into the host-order value to store with dns_put_u16.
+ */
+static uint64_t csum_add(uint64_t sum, const uint8_t *data, size_t len)
 {
-	size_t i = 0;
-
-	for (; i + 1 < len; i += 2)
-		sum += (uint32_t)data[i] << 8 | data[i + 1];
-	if (i < len)
-		sum += (uint32_t)data[i] << 8;
+	for (; len >= 8; data += 8, len -= 8) {
+		uint64_t w;
+		memcpy(&w, data, 8);
+		sum += (w & 0xffffffffu) + (w >> 32);
+	}
+	if (len >= 4) {
+		uint32_t w;
+		memcpy(&w, data, 4);
+		sum += w;
+		data += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		uint16_t w;
+		memcpy(&w, data, 2);
+		sum += w;
+		data += 2;
+		len -= 2;
+	}
+	if (len > 0) { /* the odd octet, padded with a zero octet after it */
+		const uint8_t last[2] = {data[0], 0};
+		uint16_t w;
+		memcpy(&w, last, 2);
+		sum += w;
+	}
 	return sum;
 }
 
-static uint16_t csum_fold(uint32_t sum)
+static uint16_t csum_fold(uint64_t sum)
 {
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	return ntohs((uint16_t)~sum);
 }
 
 /* Checksum of an upper-layer packet with the IPv4 or IPv6 pseudo-header. */
 static uint16_t csum_l4(const uint8_t *src, const uint8_t *dst, size_t alen, uint8_t proto,
 			const uint8_t *l4, uint16_t l4_len)
 {
-	uint32_t sum = csum_add(0, src, alen);
+	uint64_t sum = csum_add(0, src, alen);
 	sum = csum_add(sum, dst, alen);
-	sum += proto;
-	sum += l4_len;
+	sum += htons(proto);
+	sum += htons(l4_len);
 	return csum_fold(csum_add(sum, l4, l4_len));
 }
 

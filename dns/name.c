@@ -13,28 +13,57 @@ static inline uint8_t ascii_lower(uint8_t b)
 	return (uint8_t)(b | ((unsigned)(b - 'A') < 26u) << 5);
 }
 
+/* Lower-case the ASCII letters of eight octets at once (SWAR). */
+static inline uint64_t lower8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t seven = w & ~high;
+	uint64_t ge_a = seven + (0x80 - 'A') * ones; /* high bit set if >= 'A' */
+	uint64_t gt_z = seven + (0x7f - 'Z') * ones; /* high bit set if > 'Z' */
+	uint64_t upper = ge_a & ~gt_z & ~w & high;
+	return w | upper >> 2; /* 0x80 >> 2 == 0x20, the case bit */
+}
+
+/* Copy len octets lower-cased; eight at a time where both sides have room. */
+static void copy_lower(uint8_t *out, const uint8_t *in, size_t len)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, in + i, 8);
+		w = lower8(w);
+		memcpy(out + i, &w, 8);
+	}
+	for (; i < len; i++)
+		out[i] = ascii_lower(in[i]);
+}
+
 size_t dns_name_read_lower(struct dns_cursor *c, uint8_t out[MVDNS_NAME_MAX])
 {
-	size_t len = 0;
+	const uint8_t *name = c->pos;
+	size_t left = dns_cursor_left(c), len = 0;
 
+	if (c->err != 0)
+		return 0;
+	/* Walk the length octets first; the letters are copied in one pass after. */
 	for (;;) {
-		uint8_t label = dns_cursor_u8(c);
-		if (c->err != 0)
+		if (len >= left) {
+			dns_cursor_fail(c, -EMSGSIZE);
 			return 0;
+		}
+		uint8_t label = name[len];
 		if ((label & LABEL_TYPE_MASK) != 0 || len + 1 + label > MVDNS_NAME_MAX) {
 			dns_cursor_fail(c, -EBADMSG);
 			return 0;
 		}
-		out[len++] = label;
+		len += 1u + label;
 		if (label == 0)
-			return len;
-		if (!dns_cursor_need(c, label))
-			return 0;
-		for (unsigned i = 0; i < label; i++)
-			out[len + i] = ascii_lower(c->pos[i]);
-		c->pos += label;
-		len += label;
+			break;
 	}
+	copy_lower(out, name, len); /* length octets (< 64) are never letters */
+	c->pos += len;
+	return len;
 }
 
 void dns_name_skip(struct dns_cursor *c)
