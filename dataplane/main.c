@@ -32,6 +32,8 @@
 #define MBUFS      16383
 #define MBUF_CACHE 256
 #define LOADS_MAX  64
+/* The main lcore sleeps this long between polls of an idle channel. */
+#define IDLE_SLEEP_US 200
 
 static volatile bool stop;
 static volatile sig_atomic_t dump;
@@ -204,12 +206,14 @@ int main(int argc, char **argv)
 	signal(SIGUSR1, on_signal);
 	for (i = 0; i < nworkers; i++)
 		rte_eal_remote_launch(mv_worker_run, &workers[i], workers[i].lcore);
-	printf("mvdns-dataplane: ready: %ld record sets, %zu names, %d ports, %u workers\n", loaded,
-	       mv_table_count(table), nports, nworkers);
+	printf("mvdns-dataplane: ready: %ld record sets, %zu names, %d ports, %u workers, "
+	       "channel %s\n",
+	       loaded, mv_table_count(current), nports, nworkers, opt.channel);
 	fflush(stdout);
 
 	while (!stop) {
-		usleep(50 * 1000);
+		if (mv_channel_poll(channel) == 0)
+			usleep(IDLE_SLEEP_US);
 		if (dump) {
 			dump = 0;
 			print_counters(workers, nworkers);
