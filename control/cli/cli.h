@@ -27,6 +27,15 @@ enum cli_opt_kind {
 	CLI_OPT_SECONDS, /* the CLI's own duration in seconds (no member) */
 };
 
+/* What the CLI's own options (those without a member) set. */
+enum cli_local {
+	CLI_LOCAL_NONE,
+	CLI_LOCAL_WAIT,           /* --wait */
+	CLI_LOCAL_WAIT_TIMEOUT,   /* --wait-timeout SECONDS */
+	CLI_LOCAL_MAX_ITEMS,      /* --max-items N: items in all, across pages */
+	CLI_LOCAL_STARTING_TOKEN, /* --starting-token: a NextToken printed before */
+};
+
 #define CLI_OPT_REQUIRED 0x1u /* must be given, on the command line or in --cli-input-json */
 #define CLI_OPT_R53_ID   0x2u /* Route 53 resource ID: "/hostedzone/Z1" is sent as "Z1" */
 
@@ -37,14 +46,28 @@ struct cli_opt {
 	unsigned flags;      /* CLI_OPT_* */
 	const char *choices; /* "Healthy|Unhealthy": the values accepted, or NULL for any */
 	const char *help;
+	enum cli_local local; /* for options without a member */
+};
+
+/*
+ * How the AWS CLI pages a list operation (botocore's paginator for Route 53):
+ * while the response says IsTruncated, send its output tokens back as the
+ * input tokens; the pages' result_key lists are joined. MaxItems is the page
+ * size the daemon honours.
+ */
+#define CLI_PAGING_TOKENS 3
+struct cli_paging {
+	const char *result_key;                /* "ResourceRecordSets"; NULL: not paginated */
+	const char *input[CLI_PAGING_TOKENS];  /* "StartRecordName", ... (NULL-terminated) */
+	const char *output[CLI_PAGING_TOKENS]; /* "NextRecordName", ... */
 };
 
 #define CLI_VERB_OPTS_MAX 20
 
 struct cli_verb {
-	const char *name;       /* "change-resource-record-sets" */
-	const char *operation;  /* "ChangeResourceRecordSets" */
-	const char *result_key; /* list member kept by --output text for paginated lists, or NULL */
+	const char *name;      /* "change-resource-record-sets" */
+	const char *operation; /* "ChangeResourceRecordSets" */
+	struct cli_paging paging;
 	const char *summary;
 	struct cli_opt opts[CLI_VERB_OPTS_MAX]; /* up to the first entry without a name */
 };

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "client.h"
 #include "output.h"
+#include "pager.h"
 #include "params.h"
 
 #ifndef MVDNS_CLI_VERSION
@@ -129,6 +130,12 @@ static int cli_call(const struct cli_globals *g, const char *operation, json_t *
 	return rc;
 }
 
+/* cli_call as a cli_call_fn, for the pager. */
+static int cli_call_ctx(void *ctx, const char *operation, json_t *params, json_t **result)
+{
+	return cli_call(ctx, operation, params, result);
+}
+
 static double cli_now(void)
 {
 	struct timespec ts;
@@ -140,7 +147,8 @@ static double cli_now(void)
 /* Print a Result in the chosen format. Returns the exit code. */
 static int cli_print(const struct cli_globals *g, const struct cli_verb *verb, json_t *result)
 {
-	if (cli_output_print(stdout, g->output, verb->operation, verb->result_key, result) < 0) {
+	if (cli_output_print(stdout, g->output, verb->operation, verb->paging.result_key, result) <
+	    0) {
 		fprintf(stderr, "\nmvdnsctl: out of memory while printing the result\n");
 		return CLI_RC_FAILURE;
 	}
@@ -311,7 +319,11 @@ int main(int argc, char **argv)
 	if (req.help) {
 		cli_verb_help(stdout, verb);
 	} else {
-		rc = cli_call(&g, verb->operation, req.params, &result);
+		if (verb->paging.result_key != NULL)
+			rc = cli_pager_list(verb, req.params, req.max_items, req.starting_token,
+					    cli_call_ctx, &g, &result);
+		else
+			rc = cli_call(&g, verb->operation, req.params, &result);
 		if (rc == CLI_RC_OK && req.wait)
 			rc = cli_wait(&g, verb, result, req.wait_timeout);
 		else if (rc == CLI_RC_OK)

@@ -332,6 +332,35 @@ static int params_value(const struct cli_opt *o, const char *value, json_t **out
 	return rc;
 }
 
+/* A value for one of the CLI's own options. Returns 0 or CLI_RC_USAGE (message printed). */
+static int params_local(const struct cli_opt *o, const char *value, struct cli_request *req)
+{
+	char *end;
+
+	switch (o->local) {
+	case CLI_LOCAL_WAIT_TIMEOUT:
+		req->wait_timeout = strtod(value, &end);
+		if (end == value || *end != '\0' || !(req->wait_timeout >= 0))
+			return cli_param_error(o->name, "expected a number of seconds, got '%s'",
+					       value);
+		return 0;
+	case CLI_LOCAL_MAX_ITEMS:
+		errno = 0;
+		req->max_items = strtoll(value, &end, 10);
+		if (errno != 0 || end == value || *end != '\0')
+			return cli_param_error(
+				o->name, "invalid literal for int() with base 10: '%s'", value);
+		if (req->max_items < 1)
+			return cli_param_error(o->name, "must be at least 1, got %s", value);
+		return 0;
+	case CLI_LOCAL_STARTING_TOKEN:
+		req->starting_token = value;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 /* The verb's option named arg ("--no-X" finds boolean X). Out: *negated. */
 static const struct cli_opt *params_find(const struct cli_verb *verb, const char *arg, size_t len,
 					 bool *negated)
@@ -407,6 +436,50 @@ static int params_finish(const struct cli_verb *verb, struct cli_request *req, j
 	return CLI_RC_OK;
 }
 
+/*
+ * One option of the verb at argv[*i] (`eq`: its "=value" part or NULL), the
+ * values it takes consumed by advancing *i. Returns 0 or CLI_RC_USAGE (message printed).
+ */
+static int params_option(const struct cli_opt *o, bool negated, int argc, char **argv, int *i,
+			 const char *eq, struct cli_request *req)
+{
+	const char *value;
+	json_t *json;
+	int rc;
+
+	if (o->kind == CLI_OPT_BOOL || o->kind == CLI_OPT_FLAG) {
+		if (eq != NULL)
+			return cli_usage_error("argument %.*s: ignored explicit argument '%s'",
+					       (int)(eq - argv[*i]), argv[*i], eq + 1);
+		if (o->local == CLI_LOCAL_WAIT)
+			req->wait = true;
+		else
+			json_object_set_new(req->params, o->member, json_boolean(!negated));
+		return 0;
+	}
+	if (o->kind == CLI_OPT_LIST) {
+		json = json_array();
+		if (eq != NULL)
+			json_array_append_new(json, json_string(eq + 1));
+		for (; eq == NULL && *i + 1 < argc && strncmp(argv[*i + 1], "--", 2) != 0; ++*i)
+			json_array_append_new(json, json_string(argv[*i + 1]));
+		json_object_set_new(req->params, o->member, json);
+		if (json_array_size(json) == 0)
+			return cli_usage_error("argument %s: expected at least one argument",
+					       o->name);
+		return 0;
+	}
+	if (eq == NULL && (*i + 1 >= argc || strncmp(argv[*i + 1], "--", 2) == 0))
+		return cli_usage_error("argument %s: expected one argument", o->name);
+	value = eq != NULL ? eq + 1 : argv[++*i];
+	if (o->member == NULL)
+		return params_local(o, value, req);
+	rc = params_value(o, value, &json);
+	if (rc == CLI_RC_OK)
+		json_object_set_new(req->params, o->member, json);
+	return rc;
+}
+
 int cli_params_parse(const struct cli_verb *verb, int argc, char **argv, struct cli_request *req)
 {
 	char unknown[512] = "";
@@ -420,72 +493,28 @@ int cli_params_parse(const struct cli_verb *verb, int argc, char **argv, struct 
 	if (req->params == NULL)
 		return CLI_RC_FAILURE;
 	for (i = 0; i < argc && rc == CLI_RC_OK; i++) {
-		const char *arg = argv[i], *eq = strchr(arg, '='), *value;
+		const char *arg = argv[i], *eq = strchr(arg, '=');
 		size_t len = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
 		const struct cli_opt *o;
-		json_t *json;
 		bool negated;
 
 		if (strcmp(arg, "help") == 0 || strcmp(arg, "--help") == 0 ||
 		    strcmp(arg, "-h") == 0) {
 			req->help = true;
-			continue;
-		}
-		if (strncmp(arg, "--", 2) != 0) {
-			params_unknown(unknown, sizeof(unknown), arg);
-			continue;
-		}
-		o = params_find(verb, arg, len, &negated);
-		if (o == NULL && (len != 16 || strncmp(arg, "--cli-input-json", len) != 0)) {
-			params_unknown(unknown, sizeof(unknown), arg);
-			continue;
-		}
-		if (o != NULL && o->kind == CLI_OPT_BOOL) {
-			if (eq != NULL)
+		} else if (len == 16 && strncmp(arg, "--cli-input-json", len) == 0) {
+			if (eq == NULL && i + 1 >= argc) {
 				rc = cli_usage_error(
-					"argument %.*s: ignored explicit argument '%s'", (int)len,
-					arg, eq + 1);
-			json_object_set_new(req->params, o->member, json_boolean(!negated));
-			continue;
-		}
-		if (o != NULL && o->kind == CLI_OPT_FLAG) {
-			if (eq != NULL)
-				rc = cli_usage_error("argument %s: ignored explicit argument '%s'",
-						     o->name, eq + 1);
-			req->wait = true;
-			continue;
-		}
-		if (o != NULL && o->kind == CLI_OPT_LIST) {
-			json = json_array();
-			if (eq != NULL)
-				json_array_append_new(json, json_string(eq + 1));
-			for (; eq == NULL && i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0;
-			     i++)
-				json_array_append_new(json, json_string(argv[i + 1]));
-			if (json_array_size(json) == 0)
-				rc = cli_usage_error("argument %s: expected at least one argument",
-						     o->name);
-			json_object_set_new(req->params, o->member, json);
-			continue;
-		}
-		if (eq == NULL && (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)) {
-			rc = cli_usage_error("argument %.*s: expected one argument", (int)len, arg);
-			continue;
-		}
-		value = eq != NULL ? eq + 1 : argv[++i];
-		if (o == NULL) {
+					"argument --cli-input-json: expected one argument");
+				break;
+			}
 			json_decref(input);
-			rc = params_input_json(value, &input);
-		} else if (o->kind == CLI_OPT_SECONDS) {
-			char *end;
-
-			req->wait_timeout = strtod(value, &end);
-			timeout_set = true;
-			if (end == value || *end != '\0' || !(req->wait_timeout >= 0))
-				rc = cli_param_error(
-					o->name, "expected a number of seconds, got '%s'", value);
-		} else if ((rc = params_value(o, value, &json)) == CLI_RC_OK) {
-			json_object_set_new(req->params, o->member, json);
+			rc = params_input_json(eq != NULL ? eq + 1 : argv[++i], &input);
+		} else if (strncmp(arg, "--", 2) != 0 ||
+			   (o = params_find(verb, arg, len, &negated)) == NULL) {
+			params_unknown(unknown, sizeof(unknown), arg);
+		} else {
+			rc = params_option(o, negated, argc, argv, &i, eq, req);
+			timeout_set |= o->local == CLI_LOCAL_WAIT_TIMEOUT;
 		}
 	}
 	if (rc == CLI_RC_OK && req->help)

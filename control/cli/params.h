@@ -20,6 +20,8 @@ struct cli_request {
 	bool help;           /* "help" or --help was among the arguments: print help instead */
 	bool wait;           /* --wait */
 	double wait_timeout; /* --wait-timeout, seconds */
+	long long max_items; /* --max-items; 0: all */
+	const char *starting_token; /* --starting-token (points into argv), or NULL */
 };
 
 /*

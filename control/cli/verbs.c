@@ -6,174 +6,242 @@
 #include "api.h"
 #include "cli.h"
 
-#define OPT_ID(n, m, h)                                                          \
-	{                                                                        \
-		n, m, CLI_OPT_STRING, CLI_OPT_REQUIRED | CLI_OPT_R53_ID, NULL, h \
+/* clang-format off: a table reads best aligned by hand. */
+/* One option: name, Params member (NULL: the CLI's own), kind, CLI_OPT_* flags, choices, help. */
+#define OPT(n, m, k, f, c, h)                                                          \
+	{                                                                              \
+		.name = n, .member = m, .kind = k, .flags = f, .choices = c, .help = h \
 	}
-#define OPT_HC_ID                                                                             \
-	{                                                                                     \
-		"--health-check-id", "HealthCheckId", CLI_OPT_STRING, CLI_OPT_REQUIRED, NULL, \
-			"The ID of the health check."                                         \
-	}
-#define OPT_MAX_ITEMS                                                                       \
-	{                                                                                   \
-		"--max-items", "MaxItems", CLI_OPT_INT, 0, NULL,                            \
-			"The largest number of items to return (the daemon's default when " \
-			"omitted)."                                                         \
-	}
-#define OPT_CALLER_REF                                                                            \
-	{                                                                                         \
-		"--caller-reference", "CallerReference", CLI_OPT_STRING, CLI_OPT_REQUIRED, NULL,  \
-			"A unique string that identifies the request and allows failed requests " \
-			"to be retried without the risk of running the operation twice."          \
+/* The CLI's own option, setting `l` (enum cli_local). */
+#define OPT_LOCAL(n, k, l, h)                               \
+	{                                                   \
+		.name = n, .kind = k, .local = l, .help = h \
 	}
 
+#define OPT_ID(n, m, h) OPT(n, m, CLI_OPT_STRING, CLI_OPT_REQUIRED | CLI_OPT_R53_ID, NULL, h)
+#define OPT_HC_ID                                                                         \
+	OPT("--health-check-id", "HealthCheckId", CLI_OPT_STRING, CLI_OPT_REQUIRED, NULL, \
+	    "The ID of the health check.")
+#define OPT_CALLER_REF                                                                       \
+	OPT("--caller-reference", "CallerReference", CLI_OPT_STRING, CLI_OPT_REQUIRED, NULL, \
+	    "A unique string that identifies the request, so that a failed request can be "  \
+	    "retried without the risk of running it twice.")
+/* The AWS CLI's pagination options of the list verbs. */
+#define OPT_PAGING                                                                                \
+	OPT_LOCAL("--max-items", CLI_OPT_INT, CLI_LOCAL_MAX_ITEMS,                                \
+		  "The total number of items to print; if there are more, a NextToken follows."), \
+		OPT_LOCAL("--starting-token", CLI_OPT_STRING, CLI_LOCAL_STARTING_TOKEN,           \
+			  "Go on from the NextToken that a --max-items listing printed."),        \
+		OPT("--page-size", "MaxItems", CLI_OPT_INT, 0, NULL,                              \
+		    "Items per request to mvdns-control (the output is the same).")
+
 static const struct cli_verb cli_verbs[] = {
-	{"change-resource-record-sets",
-	 "ChangeResourceRecordSets",
-	 NULL,
-	 "Creates, changes or deletes resource record sets in a hosted zone, all or nothing. "
-	 "Prints ChangeInfo; the change is PENDING until every attached dataplane serves it.",
-	 {
-		 OPT_ID("--hosted-zone-id", "HostedZoneId", "The ID of the hosted zone."),
-		 {"--change-batch", "ChangeBatch", CLI_OPT_STRUCT, CLI_OPT_REQUIRED, NULL,
-		  "The change batch: {\"Comment\": ..., \"Changes\": [{\"Action\": "
-		  "\"CREATE|DELETE|UPSERT\", \"ResourceRecordSet\": {...}}]}, inline or "
-		  "file://batch.json."},
-		 {"--wait", NULL, CLI_OPT_FLAG, 0, NULL,
-		  "mvdns extension: poll GetChange every 10 ms until the change is INSYNC, then "
-		  "print "
-		  "its ChangeInfo."},
-		 {"--wait-timeout", NULL, CLI_OPT_SECONDS, 0, NULL,
-		  "With --wait: give up after this many seconds (default 60) and exit 255."},
-	 }},
-	{"create-hosted-zone",
-	 "CreateHostedZone",
-	 NULL,
-	 "Creates a public hosted zone with its SOA and NS record sets.",
-	 {
-		 {"--name", "Name", CLI_OPT_STRING, CLI_OPT_REQUIRED, NULL,
-		  "The domain name of the zone, for example example.com."},
-		 OPT_CALLER_REF,
-		 {"--hosted-zone-config", "HostedZoneConfig", CLI_OPT_STRUCT, 0, NULL,
-		  "Comment=string,PrivateZone=boolean, or the same as JSON."},
-		 {"--vpc", "VPC", CLI_OPT_STRUCT, 0, NULL,
-		  "VPCRegion=string,VPCId=string (private zones)."},
-		 {"--delegation-set-id", "DelegationSetId", CLI_OPT_STRING, CLI_OPT_R53_ID, NULL,
-		  "A reusable delegation set's ID."},
-	 }},
-	{"delete-hosted-zone",
-	 "DeleteHostedZone",
-	 NULL,
-	 "Deletes a hosted zone that holds nothing but its SOA and NS record sets.",
-	 {OPT_ID("--id", "Id", "The ID of the hosted zone.")}},
-	{"get-hosted-zone",
-	 "GetHostedZone",
-	 NULL,
-	 "Gets a hosted zone, its record set count and its name servers.",
-	 {OPT_ID("--id", "Id", "The ID of the hosted zone.")}},
-	{"list-hosted-zones",
-	 "ListHostedZones",
-	 "HostedZones",
-	 "Lists the hosted zones.",
-	 {
-		 OPT_MAX_ITEMS,
-		 {"--delegation-set-id", "DelegationSetId", CLI_OPT_STRING, CLI_OPT_R53_ID, NULL,
-		  "Only the zones using this reusable delegation set."},
-	 }},
-	{"get-change",
-	 "GetChange",
-	 NULL,
-	 "Gets a change's status: PENDING until every attached dataplane has applied it, then "
-	 "INSYNC.",
-	 {OPT_ID("--id", "Id", "The change ID that change-resource-record-sets printed.")}},
-	{"list-resource-record-sets",
-	 "ListResourceRecordSets",
-	 "ResourceRecordSets",
-	 "Lists the resource record sets of a hosted zone, in Route 53's order.",
-	 {
-		 OPT_ID("--hosted-zone-id", "HostedZoneId", "The ID of the hosted zone."),
-		 {"--start-record-name", "StartRecordName", CLI_OPT_STRING, 0, NULL,
-		  "Start at the first record set whose name is greater than or equal to this."},
-		 {"--start-record-type", "StartRecordType", CLI_OPT_STRING, 0, NULL,
-		  "With --start-record-name: start at this type."},
-		 {"--start-record-identifier", "StartRecordIdentifier", CLI_OPT_STRING, 0, NULL,
-		  "With --start-record-type: start at this SetIdentifier."},
-		 OPT_MAX_ITEMS,
-	 }},
-	{"create-health-check",
-	 "CreateHealthCheck",
-	 NULL,
-	 "Creates a health check.",
-	 {
-		 OPT_CALLER_REF,
-		 {"--health-check-config", "HealthCheckConfig", CLI_OPT_STRUCT, CLI_OPT_REQUIRED,
-		  NULL,
-		  "The health check: JSON, file://, or shorthand "
-		  "Type=HTTP,IPAddress=...,Port=80,..."},
-	 }},
-	{"get-health-check", "GetHealthCheck", NULL, "Gets a health check.", {OPT_HC_ID}},
-	{"list-health-checks",
-	 "ListHealthChecks",
-	 "HealthChecks",
-	 "Lists the health checks.",
-	 {OPT_MAX_ITEMS}},
-	{"update-health-check",
-	 "UpdateHealthCheck",
-	 NULL,
-	 "Updates a health check; only the options given change.",
-	 {
-		 OPT_HC_ID,
-		 {"--health-check-version", "HealthCheckVersion", CLI_OPT_INT, 0, NULL,
-		  "Refuse the update unless the health check is at this version."},
-		 {"--ip-address", "IPAddress", CLI_OPT_STRING, 0, NULL,
-		  "The IPv4 or IPv6 address to check."},
-		 {"--port", "Port", CLI_OPT_INT, 0, NULL, "The port to check."},
-		 {"--resource-path", "ResourcePath", CLI_OPT_STRING, 0, NULL,
-		  "The HTTP path to request."},
-		 {"--fully-qualified-domain-name", "FullyQualifiedDomainName", CLI_OPT_STRING, 0,
-		  NULL, "The host name to check (and to send in Host)."},
-		 {"--search-string", "SearchString", CLI_OPT_STRING, 0, NULL,
-		  "For *_STR_MATCH checks: the string the body must contain."},
-		 {"--failure-threshold", "FailureThreshold", CLI_OPT_INT, 0, NULL,
-		  "Consecutive results needed to change the status."},
-		 {"--inverted", "Inverted", CLI_OPT_BOOL, 0, NULL,
-		  "Invert the status (--no-inverted)."},
-		 {"--disabled", "Disabled", CLI_OPT_BOOL, 0, NULL,
-		  "Stop checking and consider the target healthy (--no-disabled)."},
-		 {"--health-threshold", "HealthThreshold", CLI_OPT_INT, 0, NULL,
-		  "For CALCULATED checks: healthy children needed."},
-		 {"--child-health-checks", "ChildHealthChecks", CLI_OPT_LIST, 0, NULL,
-		  "For CALCULATED checks: the children's IDs."},
-		 {"--enable-sni", "EnableSNI", CLI_OPT_BOOL, 0, NULL,
-		  "Send SNI in HTTPS checks (--no-enable-sni)."},
-		 {"--regions", "Regions", CLI_OPT_LIST, 0, NULL, "The regions to check from."},
-		 {"--alarm-identifier", "AlarmIdentifier", CLI_OPT_STRUCT, 0, NULL,
-		  "Region=string,Name=string."},
-		 {"--insufficient-data-health-status", "InsufficientDataHealthStatus",
-		  CLI_OPT_STRING, 0, "Healthy|Unhealthy|LastKnownStatus",
-		  "Status when data is insufficient."},
-		 {"--reset-elements", "ResetElements", CLI_OPT_LIST, 0, NULL,
-		  "Elements to reset to their defaults: FullyQualifiedDomainName Regions "
-		  "ResourcePath "
-		  "ChildHealthChecks."},
-	 }},
-	{"delete-health-check", "DeleteHealthCheck", NULL, "Deletes a health check.", {OPT_HC_ID}},
-	{"get-health-check-status",
-	 "GetHealthCheckStatus",
-	 NULL,
-	 "Gets a health check's latest observations.",
-	 {OPT_HC_ID}},
-	{"set-health-check-status",
-	 "SetHealthCheckStatus",
-	 NULL,
-	 "mvdns extension: forces a health check's status, for tests and maintenance.",
-	 {
-		 OPT_HC_ID,
-		 {"--status", "Status", CLI_OPT_STRING, CLI_OPT_REQUIRED, "Healthy|Unhealthy",
-		  "The status to set."},
-	 }},
+	{
+		.name = "change-resource-record-sets",
+		.operation = "ChangeResourceRecordSets",
+		.summary = "Creates, changes or deletes resource record sets in a hosted zone, all "
+			   "or nothing. Prints ChangeInfo; the change is PENDING until every "
+			   "attached dataplane serves it, then INSYNC.",
+		.opts =
+			{
+				OPT_ID("--hosted-zone-id", "HostedZoneId",
+				       "The ID of the hosted zone."),
+				OPT("--change-batch", "ChangeBatch", CLI_OPT_STRUCT,
+				    CLI_OPT_REQUIRED, NULL,
+				    "The change batch, inline or file://batch.json: {\"Comment\": "
+				    "..., "
+				    "\"Changes\": [{\"Action\": \"CREATE|DELETE|UPSERT\", "
+				    "\"ResourceRecordSet\": {...}}]}."),
+				OPT_LOCAL("--wait", CLI_OPT_FLAG, CLI_LOCAL_WAIT,
+					  "mvdns extension: poll GetChange every 10 ms until the "
+					  "change is "
+					  "INSYNC, then print its ChangeInfo."),
+				OPT_LOCAL("--wait-timeout", CLI_OPT_SECONDS, CLI_LOCAL_WAIT_TIMEOUT,
+					  "With --wait: give up after this many seconds (default "
+					  "60), "
+					  "print the PENDING ChangeInfo and exit 255."),
+			},
+	},
+	{
+		.name = "create-hosted-zone",
+		.operation = "CreateHostedZone",
+		.summary = "Creates a public hosted zone with its SOA and NS record sets.",
+		.opts =
+			{
+				OPT("--name", "Name", CLI_OPT_STRING, CLI_OPT_REQUIRED, NULL,
+				    "The domain name of the zone, for example example.com."),
+				OPT_CALLER_REF,
+				OPT("--hosted-zone-config", "HostedZoneConfig", CLI_OPT_STRUCT, 0,
+				    NULL,
+				    "Comment=string,PrivateZone=boolean, or the same as JSON."),
+				OPT("--vpc", "VPC", CLI_OPT_STRUCT, 0, NULL,
+				    "VPCRegion=string,VPCId=string (private zones)."),
+				OPT("--delegation-set-id", "DelegationSetId", CLI_OPT_STRING,
+				    CLI_OPT_R53_ID, NULL, "A reusable delegation set's ID."),
+			},
+	},
+	{
+		.name = "delete-hosted-zone",
+		.operation = "DeleteHostedZone",
+		.summary =
+			"Deletes a hosted zone that holds nothing but its SOA and NS record sets.",
+		.opts = {OPT_ID("--id", "Id", "The ID of the hosted zone.")},
+	},
+	{
+		.name = "get-hosted-zone",
+		.operation = "GetHostedZone",
+		.summary = "Gets a hosted zone, its record set count and its name servers.",
+		.opts = {OPT_ID("--id", "Id", "The ID of the hosted zone.")},
+	},
+	{
+		.name = "list-hosted-zones",
+		.operation = "ListHostedZones",
+		.paging = {"HostedZones", {"Marker"}, {"NextMarker"}},
+		.summary = "Lists the hosted zones, all of them unless --max-items says otherwise.",
+		.opts =
+			{
+				OPT_PAGING,
+				OPT("--delegation-set-id", "DelegationSetId", CLI_OPT_STRING,
+				    CLI_OPT_R53_ID, NULL,
+				    "Only the zones using this reusable delegation set."),
+			},
+	},
+	{
+		.name = "get-change",
+		.operation = "GetChange",
+		.summary = "Gets a change's status: PENDING until every attached dataplane has "
+			   "applied it, then INSYNC.",
+		.opts = {OPT_ID("--id", "Id",
+				"The change ID that change-resource-record-sets printed.")},
+	},
+	{
+		.name = "list-resource-record-sets",
+		.operation = "ListResourceRecordSets",
+		.paging = {"ResourceRecordSets",
+			   {"StartRecordName", "StartRecordType", "StartRecordIdentifier"},
+			   {"NextRecordName", "NextRecordType", "NextRecordIdentifier"}},
+		.summary =
+			"Lists the resource record sets of a hosted zone in Route 53's order, all "
+			"of them unless --max-items says otherwise.",
+		.opts =
+			{
+				OPT_ID("--hosted-zone-id", "HostedZoneId",
+				       "The ID of the hosted zone."),
+				OPT("--start-record-name", "StartRecordName", CLI_OPT_STRING, 0,
+				    NULL,
+				    "Start at the first record set whose name is greater than or "
+				    "equal "
+				    "to this."),
+				OPT("--start-record-type", "StartRecordType", CLI_OPT_STRING, 0,
+				    NULL, "With --start-record-name: start at this type."),
+				OPT("--start-record-identifier", "StartRecordIdentifier",
+				    CLI_OPT_STRING, 0, NULL,
+				    "With --start-record-type: start at this SetIdentifier."),
+				OPT_PAGING,
+			},
+	},
+	{
+		.name = "create-health-check",
+		.operation = "CreateHealthCheck",
+		.summary = "Creates a health check.",
+		.opts =
+			{
+				OPT_CALLER_REF,
+				OPT("--health-check-config", "HealthCheckConfig", CLI_OPT_STRUCT,
+				    CLI_OPT_REQUIRED, NULL,
+				    "The health check: JSON, file://, or shorthand "
+				    "Type=HTTP,IPAddress=192.0.2.1,Port=80,ResourcePath=/"
+				    "health,..."),
+			},
+	},
+	{
+		.name = "get-health-check",
+		.operation = "GetHealthCheck",
+		.summary = "Gets a health check.",
+		.opts = {OPT_HC_ID},
+	},
+	{
+		.name = "list-health-checks",
+		.operation = "ListHealthChecks",
+		.paging = {"HealthChecks", {"Marker"}, {"NextMarker"}},
+		.summary =
+			"Lists the health checks, all of them unless --max-items says otherwise.",
+		.opts = {OPT_PAGING},
+	},
+	{
+		.name = "update-health-check",
+		.operation = "UpdateHealthCheck",
+		.summary = "Updates a health check; only the options given change.",
+		.opts =
+			{
+				OPT_HC_ID,
+				OPT("--health-check-version", "HealthCheckVersion", CLI_OPT_INT, 0,
+				    NULL,
+				    "Refuse the update unless the health check is at this "
+				    "version."),
+				OPT("--ip-address", "IPAddress", CLI_OPT_STRING, 0, NULL,
+				    "The IPv4 or IPv6 address to check."),
+				OPT("--port", "Port", CLI_OPT_INT, 0, NULL, "The port to check."),
+				OPT("--resource-path", "ResourcePath", CLI_OPT_STRING, 0, NULL,
+				    "The HTTP path to request."),
+				OPT("--fully-qualified-domain-name", "FullyQualifiedDomainName",
+				    CLI_OPT_STRING, 0, NULL,
+				    "The host name to check (and to send in Host)."),
+				OPT("--search-string", "SearchString", CLI_OPT_STRING, 0, NULL,
+				    "For *_STR_MATCH checks: the string the body must contain."),
+				OPT("--failure-threshold", "FailureThreshold", CLI_OPT_INT, 0, NULL,
+				    "Consecutive results needed to change the status."),
+				OPT("--inverted", "Inverted", CLI_OPT_BOOL, 0, NULL,
+				    "Invert the status (--no-inverted: do not)."),
+				OPT("--disabled", "Disabled", CLI_OPT_BOOL, 0, NULL,
+				    "Stop checking and consider the target healthy (--no-disabled: "
+				    "check)."),
+				OPT("--health-threshold", "HealthThreshold", CLI_OPT_INT, 0, NULL,
+				    "For CALCULATED checks: healthy children needed."),
+				OPT("--child-health-checks", "ChildHealthChecks", CLI_OPT_LIST, 0,
+				    NULL, "For CALCULATED checks: the children's IDs."),
+				OPT("--enable-sni", "EnableSNI", CLI_OPT_BOOL, 0, NULL,
+				    "Send SNI in HTTPS checks (--no-enable-sni: do not)."),
+				OPT("--regions", "Regions", CLI_OPT_LIST, 0, NULL,
+				    "The regions to check from."),
+				OPT("--alarm-identifier", "AlarmIdentifier", CLI_OPT_STRUCT, 0,
+				    NULL, "Region=string,Name=string."),
+				OPT("--insufficient-data-health-status",
+				    "InsufficientDataHealthStatus", CLI_OPT_STRING, 0,
+				    "Healthy|Unhealthy|LastKnownStatus",
+				    "The status when data is insufficient."),
+				OPT("--reset-elements", "ResetElements", CLI_OPT_LIST, 0, NULL,
+				    "Elements to reset to their defaults: "
+				    "FullyQualifiedDomainName, "
+				    "Regions, ResourcePath, ChildHealthChecks."),
+			},
+	},
+	{
+		.name = "delete-health-check",
+		.operation = "DeleteHealthCheck",
+		.summary = "Deletes a health check.",
+		.opts = {OPT_HC_ID},
+	},
+	{
+		.name = "get-health-check-status",
+		.operation = "GetHealthCheckStatus",
+		.summary = "Gets a health check's latest observations.",
+		.opts = {OPT_HC_ID},
+	},
+	{
+		.name = "set-health-check-status",
+		.operation = "SetHealthCheckStatus",
+		.summary = "mvdns extension: forces a health check's status, for tests and "
+			   "maintenance.",
+		.opts =
+			{
+				OPT_HC_ID,
+				OPT("--status", "Status", CLI_OPT_STRING, CLI_OPT_REQUIRED,
+				    "Healthy|Unhealthy", "The status to set."),
+			},
+	},
 };
+/* clang-format on */
 
 #define CLI_NVERBS (sizeof(cli_verbs) / sizeof(cli_verbs[0]))
 

@@ -3,10 +3,10 @@
 # a unix socket, appends every request line to LOG, and answers from SCRIPT, a
 # JSON object {"<Operation>": [response, response, ...]}: the n-th request for
 # an operation gets the n-th response (the last one repeats); "*" answers the
-# operations not listed. Counters restart
-# whenever SCRIPT's content changes. A response is sent as one JSON line, except
-# {"__close__": true} (close without answering), {"__raw__": "text"} (send text
-# as is) and {"__sleep__": seconds} (wait, then close).
+# operations not listed. Counters restart whenever SCRIPT is written again.
+# A response is sent as one JSON line, except {"__close__": true} (close
+# without answering), {"__raw__": "text"} (send text as is) and
+# {"__sleep__": seconds} (wait, then close).
 # Usage: fake_control.py SOCKET SCRIPT LOG
 import json
 import os
@@ -28,10 +28,11 @@ while True:
         try:
             with open(script_path, 'rb') as f:
                 script_text = f.read()
+            version = (os.stat(script_path).st_mtime_ns, script_text)
         except OSError:
-            script_text = b'{}'
-        if script_text != seen_script:
-            seen_script, counters = script_text, {}
+            script_text, version = b'{}', None
+        if version != seen_script:
+            seen_script, counters = version, {}
         try:
             op = json.loads(line)['Operation']
         except (ValueError, KeyError, TypeError):

@@ -39,6 +39,11 @@ for _ in $(seq 100); do
 	[ -S "$SOCK" ] && break
 	sleep 0.05
 done
+if [ ! -S "$SOCK" ]; then
+	echo "not ok 1 - the fake mvdns-control listens on $SOCK"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 
 ok() {
 	n=$((n + 1))
@@ -245,6 +250,41 @@ golden list-resource-record-sets ListResourceRecordSets list-resource-record-set
 golden get-change GetChange get-change --id C1
 golden list-hosted-zones ListHostedZones list-hosted-zones
 golden get-hosted-zone GetHostedZone get-hosted-zone --id Z1
+golden get-health-check GetHealthCheck get-health-check --health-check-id hc-1
+
+# --- list verbs page like the AWS CLI ------------------------------------------------
+RRSET='{"Name": "a.example.com.", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "192.0.2.1"}]}'
+PAGE1="{\"Result\": {\"ResourceRecordSets\": [$RRSET], \"IsTruncated\": true, \"MaxItems\": \"1\", \"NextRecordName\": \"b.example.com.\", \"NextRecordType\": \"A\"}}"
+PAGE2="{\"Result\": {\"ResourceRecordSets\": [$RRSET], \"IsTruncated\": false, \"MaxItems\": \"1\"}}"
+# botocore's NextToken for that page: base64 of its JSON of the next input tokens.
+TOKEN=$(printf '%s' '{"StartRecordName": "b.example.com.", "StartRecordType": "A", "StartRecordIdentifier": null}' | base64 -w0)
+answer "{\"ListResourceRecordSets\": [$PAGE1, $PAGE2]}"
+cli list-resource-record-sets --hosted-zone-id Z1
+printf '%s\n' '{"Operation":"ListResourceRecordSets","Params":{"HostedZoneId":"Z1"}}' \
+	'{"Operation":"ListResourceRecordSets","Params":{"HostedZoneId":"Z1","StartRecordName":"b.example.com.","StartRecordType":"A"}}' >"$T/want"
+expect_same "pages followed with the Next* tokens" "$T/want" "$T/log"
+[ "$(grep -c '"Name": "a.example.com."' "$T/out")" = 2 ] && ! grep -q 'IsTruncated\|NextToken' "$T/out" &&
+	ok "pages joined into one list, paging members dropped" || nok "pages joined into one list, paging members dropped" "$(cat "$T/out")"
+answer "{\"ListResourceRecordSets\": [$PAGE1, $PAGE2]}"
+cli list-resource-record-sets --hosted-zone-id Z1 --max-items 1
+expect_request "--max-items sets the page size" '{"Operation":"ListResourceRecordSets","Params":{"HostedZoneId":"Z1","MaxItems":1}}'
+grep -qF "\"NextToken\": \"$TOKEN\"" "$T/out" && [ "$(wc -l <"$T/log")" = 1 ] &&
+	ok "--max-items cut: botocore's NextToken" || nok "--max-items cut: botocore's NextToken" "$(cat "$T/out")"
+answer "{\"ListResourceRecordSets\": [$PAGE1, $PAGE2]}"
+cli --output text list-resource-record-sets --hosted-zone-id Z1 --max-items 1
+[ "$(tail -n 1 "$T/out")" = "$(printf 'NEXTTOKEN\t%s' "$TOKEN")" ] && ok "text: NEXTTOKEN line last" ||
+	nok "text: NEXTTOKEN line last" "$(cat "$T/out")"
+cli list-resource-record-sets --hosted-zone-id Z1 --starting-token "$TOKEN" --page-size 50
+expect_request "--starting-token resumes, --page-size is MaxItems" '{"Operation":"ListResourceRecordSets","Params":{"HostedZoneId":"Z1","MaxItems":50,"StartRecordName":"b.example.com.","StartRecordType":"A"}}'
+cli list-resource-record-sets --hosted-zone-id Z1 --starting-token 'not a token'
+expect "bad --starting-token" 252 "Error parsing parameter '--starting-token': Invalid token: not a token"
+answer "{\"ListResourceRecordSets\": [$PAGE1]}"
+cli list-resource-record-sets --hosted-zone-id Z1
+expect "a daemon repeating one page is caught" 255 "keeps answering ListResourceRecordSets with the same page"
+answer '{"ListHostedZones": [{"Result": {"HostedZones": [{"Id": "/hostedzone/Z1"}], "IsTruncated": true, "NextMarker": "Z2", "MaxItems": "1"}}, {"Result": {"HostedZones": [{"Id": "/hostedzone/Z2"}], "IsTruncated": false, "Marker": "Z2", "MaxItems": "1"}}]}'
+cli list-hosted-zones
+printf '%s\n' '{"Operation":"ListHostedZones","Params":{}}' '{"Operation":"ListHostedZones","Params":{"Marker":"Z2"}}' >"$T/want"
+expect_same "list-hosted-zones follows NextMarker" "$T/want" "$T/log"
 
 # --- --wait ---------------------------------------------------------------------------
 PENDING='{"Result": {"ChangeInfo": {"Id": "/change/C1", "Status": "PENDING", "SubmittedAt": "2026-11-25T16:00:00.000Z"}}}'
