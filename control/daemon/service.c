@@ -19,7 +19,8 @@ struct service {
 	struct zones *zones;
 	struct peers *peers;
 	struct journal *journal;
-	uint64_t lsn; /* of the last record the state includes */
+	uint64_t lsn;    /* of the last record the state includes */
+	size_t replayed; /* journal records applied at start-up */
 	struct mv_error err;
 };
 
@@ -59,6 +60,7 @@ static void replay_record(uint64_t lsn, const char *payload, uint32_t len, void 
 		goto finish;
 	}
 	ctx_init(a, &ctx, gen);
+	a->replayed++;
 	if (def->fn(&ctx, params, &result, &a->err) != 0)
 		fprintf(stderr,
 			"mvdns-control: journal: record %lu (%s) failed on replay: %s: %s\n",
@@ -93,8 +95,7 @@ struct service *service_open(const struct service_config *cfg, struct zones *zon
 	fprintf(stderr,
 		"mvdns-control: state restored from %s: %zu hosted zone(s), %zu journal "
 		"record(s) replayed, lsn %lu\n",
-		cfg->state_dir, zones_count(zones), journal_records(a->journal),
-		(unsigned long)a->lsn);
+		cfg->state_dir, zones_count(zones), a->replayed, (unsigned long)a->lsn);
 	return a;
 fail:
 	free(a);

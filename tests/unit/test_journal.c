@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control daemon's write-ahead journal: framing, CRC, torn and corrupt
+ * tails (detected, reported, cut away, never replayed in part), truncation
+ * after a snapshot, and atomic file replacement.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "journal.h"
+
+static char dir[64];
+static char path[128];
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/mvdns-test-journal-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/journal", dir);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(journal, .init = setup, .fini = teardown);
+
+/* What replay saw. */
+struct seen {
+	size_t n;
+	uint64_t lsn[16];
+	char payload[16][64];
+};
+
+static void collect(uint64_t lsn, const char *payload, uint32_t len, void *arg)
+{
+	struct seen *s = arg;
+
+	cr_assert_lt(s->n, 16);
+	cr_assert_lt(len, 64);
+	s->lsn[s->n] = lsn;
+	memcpy(s->payload[s->n], payload, len);
+	s->payload[s->n][len] = '\0';
+	s->n++;
+}
+
+static off_t file_size(void)
+{
+	struct stat st;
+
+	cr_assert_eq(stat(path, &st), 0);
+	return st.st_size;
+}
+
+/* A journal holding records "one", "two", "three" (lsn 1..3); returns the size of each. */
+static void write_three(off_t ends[3])
+{
+	static const char *const words[] = {"one", "two", "three"};
+	struct journal *j = journal_open(path, NULL, NULL);
+
+	cr_assert_not_null(j);
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(journal_append(j, (uint64_t)i + 1, words[i], strlen(words[i])), 0);
+		ends[i] = file_size();
+	}
+	cr_assert_eq(journal_records(j), 3);
+	journal_close(j);
+}
+
+Test(journal, crc32_check_value)
+{
+	cr_assert_eq(journal_crc32(0, "123456789", 9), 0xcbf43926u);
+	cr_assert_eq(journal_crc32(journal_crc32(0, "1234", 4), "56789", 5), 0xcbf43926u);
+	cr_assert_eq(journal_crc32(0, "", 0), 0);
+}
+
+Test(journal, encode_decode_round_trip)
+{
+	uint8_t buf[64];
+	const uint8_t *payload;
+	uint64_t lsn;
+	uint32_t len;
+	size_t n = journal_encode(0x0102030405060708ull, "hello", 5, buf);
+
+	cr_assert_eq(n, JOURNAL_HDR_SIZE + 5);
+	cr_assert_eq(buf[0], 5); /* little-endian length first */
+	cr_assert_eq(buf[8], 0x08);
+	cr_assert_eq(journal_decode(buf, n, &lsn, &payload, &len), (long)n);
+	cr_assert_eq(lsn, 0x0102030405060708ull);
+	cr_assert_eq(len, 5);
+	cr_assert_eq(memcmp(payload, "hello", 5), 0);
+	/* Trailing octets (the next record) are not part of it. */
+	cr_assert_eq(journal_decode(buf, sizeof(buf), &lsn, &payload, &len), (long)n);
+}
+
+Test(journal, decode_every_prefix_is_torn)
+{
+	uint8_t buf[64];
+	const uint8_t *payload;
+	uint64_t lsn;
+	uint32_t len;
+	size_t n = journal_encode(7, "payload", 7, buf);
+
+	for (size_t k = 0; k < n; k++)
+		cr_assert_eq(journal_decode(buf, k, &lsn, &payload, &len), 0, "prefix %zu", k);
+}
+
+Test(journal, decode_detects_corruption)
+{
+	uint8_t buf[64];
+	const uint8_t *payload;
+	uint64_t lsn;
+	uint32_t len;
+	size_t n = journal_encode(7, "payload", 7, buf);
+
+	/* Any flipped bit outside the CRC field, or in it, is caught. */
+	for (size_t k = 0; k < n; k++) {
+		uint8_t copy[64];
+
+		memcpy(copy, buf, n);
+		copy[k] ^= 0x10;
+		long r = journal_decode(copy, n, &lsn, &payload, &len);
+
+		cr_assert(r == -EBADMSG || (k < 4 && r == 0), "octet %zu: %ld", k, r);
+	}
+	/* An impossible length is corruption, not a torn record. */
+	buf[3] = 0xff;
+	cr_assert_eq(journal_decode(buf, n, &lsn, &payload, &len), -EBADMSG);
+}
+
+Test(journal, replays_in_order)
+{
+	struct seen s = {0};
+	off_t ends[3];
+	struct journal *j;
+
+	write_three(ends);
+	j = journal_open(path, collect, &s);
+	cr_assert_not_null(j);
+	cr_assert_eq(s.n, 3);
+	cr_assert_str_eq(s.payload[0], "one");
+	cr_assert_str_eq(s.payload[2], "three");
+	cr_assert_eq(s.lsn[1], 2);
+	cr_assert_eq(journal_records(j), 3);
+	journal_close(j);
+	cr_assert_eq(file_size(), ends[2]);
+}
+
+Test(journal, torn_tail_is_cut_and_appending_continues)
+{
+	struct seen s = {0};
+	off_t ends[3];
+	struct journal *j;
+
+	write_three(ends);
+	/* Power loss in the middle of the third record. */
+	cr_assert_eq(truncate(path, ends[1] + 9), 0);
+	j = journal_open(path, collect, &s);
+	cr_assert_not_null(j);
+	cr_assert_eq(s.n, 2);
+	cr_assert_eq(file_size(), ends[1]);
+	cr_assert_eq(journal_append(j, 3, "four", 4), 0);
+	journal_close(j);
+
+	memset(&s, 0, sizeof(s));
+	j = journal_open(path, collect, &s);
+	cr_assert_eq(s.n, 3);
+	cr_assert_str_eq(s.payload[2], "four");
+	journal_close(j);
+}
+
+Test(journal, corrupt_record_ends_the_journal)
+{
+	struct seen s = {0};
+	off_t ends[3];
+	struct journal *j;
+	int fd;
+
+	write_three(ends);
+	/* Scribble over the second record's payload: it and all after it go. */
+	fd = open(path, O_WRONLY);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(pwrite(fd, "X", 1, ends[0] + JOURNAL_HDR_SIZE + 1), 1);
+	close(fd);
+	j = journal_open(path, collect, &s);
+	cr_assert_not_null(j);
+	cr_assert_eq(s.n, 1);
+	cr_assert_str_eq(s.payload[0], "one");
+	cr_assert_eq(file_size(), ends[0]);
+	journal_close(j);
+}
+
+Test(journal, garbage_file_replays_nothing)
+{
+	struct seen s = {0};
+	struct journal *j;
+	int fd = open(path, O_WRONLY | O_CREAT, 0600);
+
+	cr_assert_eq(write(fd, "not a journal at all", 20), 20);
+	close(fd);
+	j = journal_open(path, collect, &s);
+	cr_assert_not_null(j);
+	cr_assert_eq(s.n, 0);
+	cr_assert_eq(file_size(), 0);
+	journal_close(j);
+}
+
+Test(journal, truncate_empties)
+{
+	struct seen s = {0};
+	off_t ends[3];
+	struct journal *j;
+
+	write_three(ends);
+	j = journal_open(path, NULL, NULL);
+	cr_assert_eq(journal_truncate(j), 0);
+	cr_assert_eq(journal_records(j), 0);
+	cr_assert_eq(file_size(), 0);
+	cr_assert_eq(journal_append(j, 9, "nine", 4), 0);
+	journal_close(j);
+	j = journal_open(path, collect, &s);
+	cr_assert_eq(s.n, 1);
+	cr_assert_eq(s.lsn[0], 9);
+	journal_close(j);
+}
+
+Test(journal, write_atomic_replaces)
+{
+	char file[160], *data;
+	size_t len;
+
+	snprintf(file, sizeof(file), "%s/state.json", dir);
+	cr_assert_eq(journal_read_file(file, &data, &len), -ENOENT);
+	cr_assert_eq(journal_write_atomic(dir, "state.json", "first", 5), 0);
+	cr_assert_eq(journal_write_atomic(dir, "state.json", "second", 6), 0);
+	cr_assert_eq(journal_read_file(file, &data, &len), 0);
+	cr_assert_eq(len, 6);
+	cr_assert_str_eq(data, "second");
+	free(data);
+	snprintf(file, sizeof(file), "%s/state.json.tmp", dir);
+	cr_assert_neq(access(file, F_OK), 0, "no temporary file is left behind");
+}
