@@ -1,0 +1,573 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# lab.sh - a two-host lab in network namespaces for mvdns-dataplane.
+#
+#   mvdns-c (client)                         mvdns-s (server)
+#   veth-c 10.53.0.2/24 fd53::2/64  <---->  veth-s (no kernel address)
+#                                            mvdns-dataplane owns 10.53.0.1
+#                                            and fd53::1 through a DPDK vdev
+#
+# Source it from tests, benchmarks and the demo:
+#
+#   . lab/lab.sh
+#   lab_install_traps                # tear everything down on exit/interrupt
+#   lab_up
+#   lab_start_dataplane af_xdp zone.json [more.json ...]
+#   lab_exec_c dig @10.53.0.1 www.example.com A
+#   lab_counter answer-noerror
+#   lab_stop_dataplane               # SIGTERM; the counters stay in the log
+#   lab_down                         # idempotent
+#
+# or run it:  lab/lab.sh up|down|status
+#             lab/lab.sh start DRIVER ZONE.json...   (for an interactive lab)
+#             lab/lab.sh stop|counters
+#
+# Drivers: af_packet, af_xdp (one vdev per veth queue), tap (net_tap's
+# interface tap-s is wired to veth-s with tc mirred redirects, see
+# lab__wire_tap for why not a bridge).
+#
+# DPDK runs without hugepages (--no-huge --no-shconf -m 512 --no-pci), so the
+# lab reserves none. The functions return non-zero on failure (they do not
+# exit) and work with or without `set -euo pipefail` in the caller.
+#
+# Environment (all optional):
+#   LAB_DATAPLANE       binary (default: <repo>/build/dataplane/mvdns-dataplane)
+#   LAB_STATE_DIR       pid file, driver and logs (default: /run/mvdns-lab)
+#   LAB_LOG_DIR         where dataplane logs go (default: $LAB_STATE_DIR; logs
+#                       elsewhere survive lab_down)
+#   LAB_READY_TIMEOUT   seconds to wait for the ready line (default: 30)
+#   LAB_STOP_TIMEOUT    seconds to wait for exit after SIGTERM (default: 10)
+#   LAB_LCORES          EAL -l list (default: 0,1: main on 0, one worker on 1)
+#   LAB_EAL_EXTRA       extra EAL options, split on whitespace
+#   LAB_PID_RECORD      file to which every started PID is appended (the test
+#                       runner checks that none survives a test)
+
+LAB_NS_S=mvdns-s
+LAB_NS_C=mvdns-c
+LAB_IF_S=veth-s
+LAB_IF_C=veth-c
+LAB_IF_TAP=tap-s
+LAB_ADDR4_S=10.53.0.1
+LAB_ADDR4_C=10.53.0.2
+LAB_ADDR6_S=fd53::1
+LAB_ADDR6_C=fd53::2
+LAB_DRIVERS=(af_packet af_xdp tap)
+LAB_READY_PATTERN='^mvdns-dataplane: ready'
+LAB_COUNTER_NAMES=(
+	verdict.answer-noerror verdict.answer-nodata verdict.answer-nxdomain
+	verdict.answer-refused verdict.answer-formerr verdict.answer-notimp
+	verdict.answer-badvers verdict.answer-truncated verdict.arp-reply
+	verdict.nd-advert verdict.icmp-echo verdict.drop-short
+	verdict.drop-not-query verdict.drop-not-for-us verdict.drop-unsupported
+	verdict.drop-malformed tx-dropped
+)
+
+LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LAB_DATAPLANE=${LAB_DATAPLANE:-$LAB_ROOT/build/dataplane/mvdns-dataplane}
+LAB_STATE_DIR=${LAB_STATE_DIR:-/run/mvdns-lab}
+LAB_LOG_DIR=${LAB_LOG_DIR:-$LAB_STATE_DIR}
+LAB_READY_TIMEOUT=${LAB_READY_TIMEOUT:-30}
+LAB_STOP_TIMEOUT=${LAB_STOP_TIMEOUT:-10}
+LAB_LCORES=${LAB_LCORES:-0,1}
+LAB_EAL_EXTRA=${LAB_EAL_EXTRA:-}
+LAB_PID_RECORD=${LAB_PID_RECORD:-}
+
+# Set by lab_start_dataplane (and read back from $LAB_STATE_DIR by the
+# command-line entry points): PID, log path, driver, and the exit status
+# collected by lab_stop_dataplane.
+LAB_DP_PID=${LAB_DP_PID:-}
+LAB_DP_LOG=${LAB_DP_LOG:-}
+LAB_DP_DRIVER=${LAB_DP_DRIVER:-}
+LAB_DP_STATUS=
+LAB_DP_CHILD=0
+
+lab_log() {
+	printf 'lab: %s\n' "$*" >&2
+}
+
+lab_exec_s() {
+	ip netns exec "$LAB_NS_S" "$@"
+}
+
+lab_exec_c() {
+	ip netns exec "$LAB_NS_C" "$@"
+}
+
+lab_is_up() {
+	[[ -e /run/netns/$LAB_NS_S || -e /run/netns/$LAB_NS_C ]]
+}
+
+# Wait until "$@" succeeds, polling every 0.1 s; fail after $1 seconds.
+lab_wait_for() {
+	local timeout=$1 deadline
+	shift
+	deadline=$((SECONDS + timeout))
+	until "$@"; do
+		((SECONDS < deadline)) || return 1
+		sleep 0.1
+	done
+}
+
+lab__check_prereqs() {
+	local cmd
+	if ((EUID != 0)); then
+		lab_log "must run as root"
+		return 1
+	fi
+	for cmd in ip ethtool tc sysctl; do
+		if ! command -v "$cmd" >/dev/null; then
+			lab_log "missing command: $cmd"
+			return 1
+		fi
+	done
+}
+
+# Create the namespaces and the veth pair. Fails (without touching anything)
+# if a lab is already up: it may belong to someone else's run.
+lab_up() {
+	lab__check_prereqs || return 1
+	if lab_is_up; then
+		lab_log "a lab is already up (namespace $LAB_NS_S or $LAB_NS_C exists);" \
+			"run '$LAB_ROOT/lab/lab.sh down' first"
+		return 1
+	fi
+	if ! lab__create; then
+		lab_log "lab_up failed; tearing down"
+		lab_down
+		return 1
+	fi
+	lab_log "up: $LAB_NS_C ($LAB_IF_C $LAB_ADDR4_C $LAB_ADDR6_C)" \
+		"<-> $LAB_NS_S ($LAB_IF_S, no kernel address)"
+}
+
+lab__create() {
+	mkdir -p "$LAB_STATE_DIR" "$LAB_LOG_DIR" &&
+		ip netns add "$LAB_NS_S" &&
+		ip netns add "$LAB_NS_C" &&
+		# The server's kernel must stay quiet: no IPv6 on its interfaces
+		# (veth-s and the tap are created after this), so it sends no
+		# router solicitations or MLD reports and answers nothing.
+		lab_exec_s sysctl -qw net.ipv6.conf.default.disable_ipv6=1 &&
+		ip link add "$LAB_IF_S" netns "$LAB_NS_S" numtxqueues 2 numrxqueues 2 \
+			type veth peer name "$LAB_IF_C" netns "$LAB_NS_C" \
+			numtxqueues 2 numrxqueues 2 &&
+		ip -n "$LAB_NS_S" link set lo up &&
+		ip -n "$LAB_NS_C" link set lo up &&
+		ip -n "$LAB_NS_C" addr add "$LAB_ADDR4_C/24" dev "$LAB_IF_C" &&
+		ip -n "$LAB_NS_C" addr add "$LAB_ADDR6_C/64" dev "$LAB_IF_C" nodad &&
+		lab_exec_c sysctl -qw "net.ipv6.conf.$LAB_IF_C.router_solicitations=0" &&
+		# Queries through XDP/AF_XDP would otherwise carry unfinished
+		# UDP checksums (see LAB.md).
+		lab_exec_c ethtool -K "$LAB_IF_C" tx off >/dev/null &&
+		ip -n "$LAB_NS_S" link set "$LAB_IF_S" up &&
+		ip -n "$LAB_NS_C" link set "$LAB_IF_C" up &&
+		lab_wait_for 5 lab__links_up
+}
+
+lab__links_up() {
+	[[ $(ip -n "$LAB_NS_S" -br link show "$LAB_IF_S" | awk '{ print $2 }') == UP &&
+		$(ip -n "$LAB_NS_C" -br link show "$LAB_IF_C" | awk '{ print $2 }') == UP ]]
+}
+
+# Remove everything the lab made. Safe to call at any time, any number of
+# times.
+lab_down() {
+	local ns pid pids=()
+
+	lab__load_state
+	if [[ -n $LAB_DP_PID ]]; then
+		lab_stop_dataplane >/dev/null 2>&1 || true
+	fi
+	# Whatever else still runs inside the lab's namespaces was started in
+	# them by the lab or by a test (dig, ping, tcpdump...).
+	for ns in "$LAB_NS_S" "$LAB_NS_C"; do
+		[[ -e /run/netns/$ns ]] || continue
+		while read -r pid; do
+			[[ -n $pid ]] && pids+=("$pid")
+		done < <(ip netns pids "$ns" 2>/dev/null)
+	done
+	if ((${#pids[@]})); then
+		lab_log "stopping leftover processes in the lab: ${pids[*]}"
+		for pid in "${pids[@]}"; do
+			lab__kill_wait "$pid" 5 || true
+		done
+	fi
+	for ns in "$LAB_NS_S" "$LAB_NS_C"; do
+		if [[ -e /run/netns/$ns ]]; then
+			ip netns del "$ns" 2>/dev/null || lab_log "cannot delete namespace $ns"
+		fi
+	done
+	rm -f "$LAB_STATE_DIR/dataplane.pid" "$LAB_STATE_DIR/dataplane.driver" \
+		"$LAB_STATE_DIR/dataplane.logpath"
+	if [[ $LAB_LOG_DIR == "$LAB_STATE_DIR" ]]; then
+		rm -f "$LAB_STATE_DIR"/dataplane-*.log
+	fi
+	rmdir "$LAB_STATE_DIR" 2>/dev/null || true
+	LAB_DP_PID='' LAB_DP_DRIVER='' LAB_DP_CHILD=0
+	return 0
+}
+
+lab_status() {
+	local ns
+	if ! lab_is_up; then
+		echo "lab: down"
+		return 0
+	fi
+	for ns in "$LAB_NS_S" "$LAB_NS_C"; do
+		echo "== $ns"
+		ip -n "$ns" -br addr 2>/dev/null || echo "(missing)"
+	done
+	lab__load_state
+	if [[ -n $LAB_DP_PID ]] && lab__pid_alive "$LAB_DP_PID"; then
+		echo "== dataplane: $LAB_DP_DRIVER, pid $LAB_DP_PID, log $LAB_DP_LOG"
+	else
+		echo "== dataplane: not running"
+	fi
+}
+
+# Read the dataplane's state written by lab_start_dataplane in another shell.
+# A recorded PID counts only while that process lives in the server
+# namespace: a stale pid file must never make us signal someone else.
+lab__load_state() {
+	local pid
+	[[ -z $LAB_DP_PID && -r $LAB_STATE_DIR/dataplane.pid ]] || return 0
+	pid=$(<"$LAB_STATE_DIR/dataplane.pid")
+	if ! lab__pid_in_lab "$pid"; then
+		lab__forget_dataplane
+		return 0
+	fi
+	LAB_DP_PID=$pid LAB_DP_CHILD=0
+	LAB_DP_DRIVER=$(cat "$LAB_STATE_DIR/dataplane.driver" 2>/dev/null || true)
+	LAB_DP_LOG=$(cat "$LAB_STATE_DIR/dataplane.logpath" 2>/dev/null || true)
+}
+
+lab__pid_in_lab() {
+	local want got
+	[[ $1 =~ ^[0-9]+$ ]] || return 1
+	want=$(stat -L -c %i "/run/netns/$LAB_NS_S" 2>/dev/null) || return 1
+	got=$(stat -L -c %i "/proc/$1/ns/net" 2>/dev/null) || return 1
+	[[ $want == "$got" ]]
+}
+
+# True while $1 exists and is not a zombie.
+lab__pid_alive() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[[ ${stat%% *} != Z ]]
+}
+
+# Send $3 (default TERM) to $1, wait up to $2 seconds, then SIGKILL. Fails
+# if it had to kill.
+lab__kill_wait() {
+	local pid=$1 timeout=$2 sig=${3:-TERM}
+	lab__pid_alive "$pid" || return 0
+	kill "-$sig" "$pid" 2>/dev/null || return 0
+	lab_wait_for "$timeout" lab__pid_dead "$pid" && return 0
+	lab_log "pid $pid ignored SIG$sig for ${timeout}s; sending SIGKILL"
+	kill -KILL "$pid" 2>/dev/null || true
+	lab_wait_for 5 lab__pid_dead "$pid" || true
+	return 1
+}
+
+lab__pid_dead() {
+	! lab__pid_alive "$1"
+}
+
+# The vdev (and EAL) arguments for a driver.
+lab__vdev_args() {
+	case $1 in
+	af_packet)
+		echo "--vdev=net_af_packet0,iface=$LAB_IF_S"
+		;;
+	af_xdp)
+		# queue_count=2 fails on veth (separate RX/TX channels): one
+		# vdev per queue, or the other queue's packets reach the kernel.
+		echo "--vdev=net_af_xdp0,iface=$LAB_IF_S,start_queue=0,queue_count=1"
+		echo "--vdev=net_af_xdp1,iface=$LAB_IF_S,start_queue=1,queue_count=1"
+		;;
+	tap)
+		echo "--vdev=net_tap0,iface=$LAB_IF_TAP"
+		;;
+	*)
+		lab_log "unknown driver '$1' (want one of: ${LAB_DRIVERS[*]})"
+		return 1
+		;;
+	esac
+}
+
+# Join the tap to veth-s with a tc mirred redirect each way. A bridge would
+# not do: net_tap gives the kernel's tap-s the same MAC as the DPDK port, so
+# the bridge treats frames for the dataplane's MAC as its own and never
+# forwards them to the tap. The redirects are a plain wire, ARP included.
+lab__wire_tap() {
+	local from to
+	for from in "$LAB_IF_S" "$LAB_IF_TAP"; do
+		to=$LAB_IF_TAP
+		[[ $from == "$LAB_IF_TAP" ]] && to=$LAB_IF_S
+		lab_exec_s tc qdisc add dev "$from" clsact || return 1
+		lab_exec_s tc filter add dev "$from" ingress protocol all prio 1 \
+			u32 match u32 0 0 action mirred egress redirect dev "$to" ||
+			return 1
+	done
+}
+
+lab__unwire_tap() {
+	lab_exec_s tc qdisc del dev "$LAB_IF_S" clsact 2>/dev/null || true
+}
+
+lab__log_has_ready() {
+	grep -q -- "$LAB_READY_PATTERN" "$1" 2>/dev/null
+}
+
+lab__tap_exists() {
+	ip -n "$LAB_NS_S" link show "$LAB_IF_TAP" >/dev/null 2>&1
+}
+
+lab__show_log() {
+	local log=$1 lines=${2:-40}
+	[[ -r $log ]] || return 0
+	lab_log "last $lines lines of $log:"
+	tail -n "$lines" "$log" | sed 's/^/  | /' >&2
+}
+
+# lab_start_dataplane DRIVER ZONE.json... - start the dataplane in mvdns-s in
+# the background and wait until it prints its ready line. Sets LAB_DP_PID and
+# LAB_DP_LOG and records them in $LAB_STATE_DIR.
+lab_start_dataplane() {
+	local driver=${1:-} zone log pid wired=0 deadline eal=() app=() vdevs
+	shift || true
+	if (($# == 0)); then
+		lab_log "usage: lab_start_dataplane DRIVER ZONE.json..."
+		return 1
+	fi
+	vdevs=$(lab__vdev_args "$driver") || return 1
+	if ! lab_is_up; then
+		lab_log "the lab is not up (lab_up first)"
+		return 1
+	fi
+	lab__load_state
+	if [[ -n $LAB_DP_PID ]] && lab__pid_alive "$LAB_DP_PID"; then
+		lab_log "a dataplane is already running (pid $LAB_DP_PID)"
+		return 1
+	fi
+	if [[ ! -x $LAB_DATAPLANE ]]; then
+		lab_log "no dataplane binary at $LAB_DATAPLANE (build it: make -C $LAB_ROOT build)"
+		return 1
+	fi
+	for zone in "$@"; do
+		if [[ ! -r $zone ]]; then
+			lab_log "cannot read zone file $zone"
+			return 1
+		fi
+		app+=(--load "$(realpath "$zone")")
+	done
+	mapfile -t eal <<<"$vdevs"
+	# shellcheck disable=SC2206 # LAB_EAL_EXTRA is a whitespace-split list.
+	eal=(-l "$LAB_LCORES" --no-huge --no-shconf -m 512 --no-pci "${eal[@]}" $LAB_EAL_EXTRA)
+	app=(--addr "$LAB_ADDR4_S" --addr "$LAB_ADDR6_S" "${app[@]}")
+
+	mkdir -p "$LAB_STATE_DIR" "$LAB_LOG_DIR" || return 1
+	log=$LAB_LOG_DIR/dataplane-$driver-$(date +%H%M%S)-$$.log
+	: >"$log" || return 1
+	echo "lab: $LAB_DATAPLANE ${eal[*]} -- ${app[*]}" >>"$log"
+	# Each step execs the next, so $! is the dataplane's PID. A background
+	# job of a non-interactive shell starts with SIGINT and SIGQUIT
+	# ignored; env gives them back their default, as from a terminal.
+	if [[ $driver == af_xdp ]]; then
+		# `ip netns exec` remounts /sys without bpffs, which libxdp
+		# wants; the mount lives and dies with this process.
+		# shellcheck disable=SC2016 # expanded by the inner shell
+		ip netns exec "$LAB_NS_S" env --default-signal=INT,QUIT /bin/sh -c \
+			'mount -t bpf bpf /sys/fs/bpf || echo "lab: no bpffs" >&2; exec "$0" "$@"' \
+			"$LAB_DATAPLANE" "${eal[@]}" -- "${app[@]}" </dev/null >>"$log" 2>&1 &
+	else
+		ip netns exec "$LAB_NS_S" env --default-signal=INT,QUIT \
+			"$LAB_DATAPLANE" "${eal[@]}" -- "${app[@]}" </dev/null >>"$log" 2>&1 &
+	fi
+	pid=$!
+	LAB_DP_PID=$pid LAB_DP_LOG=$log LAB_DP_DRIVER=$driver LAB_DP_STATUS='' LAB_DP_CHILD=1
+	echo "$pid" >"$LAB_STATE_DIR/dataplane.pid"
+	echo "$driver" >"$LAB_STATE_DIR/dataplane.driver"
+	echo "$log" >"$LAB_STATE_DIR/dataplane.logpath"
+	if [[ -n $LAB_PID_RECORD ]]; then
+		echo "$pid $LAB_DATAPLANE" >>"$LAB_PID_RECORD"
+	fi
+
+	[[ $driver == tap ]] || wired=1
+	deadline=$((SECONDS + LAB_READY_TIMEOUT))
+	until ((wired)) && lab__log_has_ready "$log"; do
+		if ! lab__pid_alive "$pid"; then
+			LAB_DP_STATUS=0
+			wait "$pid" 2>/dev/null || LAB_DP_STATUS=$?
+			lab_log "dataplane ($driver) exited with status $LAB_DP_STATUS before it was ready"
+			lab__show_log "$log"
+			lab__forget_dataplane
+			return 1
+		fi
+		if ((SECONDS >= deadline)); then
+			lab_log "dataplane ($driver) not ready after ${LAB_READY_TIMEOUT}s"
+			lab__show_log "$log"
+			lab_stop_dataplane >/dev/null 2>&1 || true
+			return 1
+		fi
+		if ((!wired)) && lab__tap_exists; then
+			if ! lab__wire_tap; then
+				lab_log "cannot wire $LAB_IF_TAP to $LAB_IF_S"
+				lab_stop_dataplane >/dev/null 2>&1 || true
+				return 1
+			fi
+			wired=1
+			continue
+		fi
+		sleep 0.1
+	done
+	lab_log "dataplane ($driver) ready, pid $pid, log $log"
+}
+
+lab__forget_dataplane() {
+	rm -f "$LAB_STATE_DIR/dataplane.pid" "$LAB_STATE_DIR/dataplane.driver" \
+		"$LAB_STATE_DIR/dataplane.logpath"
+	LAB_DP_PID='' LAB_DP_CHILD=0
+}
+
+# lab_stop_dataplane [SIGNAL] - stop the dataplane with SIGTERM (or SIGNAL,
+# e.g. INT) and wait for it. Sets LAB_DP_STATUS to its exit status when this
+# shell started it (else leaves it empty). Fails if it had to be killed or
+# exited non-zero. The log (with the final counters) stays at $LAB_DP_LOG.
+lab_stop_dataplane() {
+	local sig=${1:-TERM} pid rc=0
+	lab__load_state
+	pid=$LAB_DP_PID
+	[[ -n $pid ]] || return 0
+	if [[ $LAB_DP_DRIVER == tap ]]; then
+		lab__unwire_tap
+	fi
+	if ! lab__kill_wait "$pid" "$LAB_STOP_TIMEOUT" "$sig"; then
+		lab_log "dataplane pid $pid did not stop on SIG$sig within ${LAB_STOP_TIMEOUT}s"
+		rc=1
+	fi
+	LAB_DP_STATUS=
+	if ((LAB_DP_CHILD)); then
+		LAB_DP_STATUS=0
+		wait "$pid" 2>/dev/null || LAB_DP_STATUS=$?
+		if [[ $LAB_DP_STATUS != 0 ]]; then
+			lab_log "dataplane exited with status $LAB_DP_STATUS"
+			rc=1
+		fi
+	fi
+	lab__forget_dataplane
+	return "$rc"
+}
+
+# lab_counters - ask the running dataplane for its counters (SIGUSR1) and
+# print them, one "name value" line each, from the dump that follows.
+lab_counters() {
+	local offset
+	lab__load_state
+	if [[ -z $LAB_DP_PID ]] || ! lab__pid_alive "$LAB_DP_PID"; then
+		lab_log "lab_counters: the dataplane is not running"
+		return 1
+	fi
+	offset=$(($(stat -c %s "$LAB_DP_LOG") + 1))
+	kill -USR1 "$LAB_DP_PID" || return 1
+	if ! lab_wait_for 5 lab__dump_complete "$LAB_DP_LOG" "$offset"; then
+		lab_log "lab_counters: no complete counter dump after SIGUSR1;" \
+			"missing: $(lab__dump_missing "$LAB_DP_LOG" "$offset")"
+		lab__show_log "$LAB_DP_LOG" 20
+		return 1
+	fi
+	lab__dump_parse "$LAB_DP_LOG" "$offset"
+}
+
+# Counter lines ("name value", first occurrence of each) in $1 from byte $2.
+# Only complete lines count: a line still being written has no newline yet.
+lab__dump_parse() {
+	local text
+	text=$(tail -c "+$2" "$1"; echo .)
+	text=${text%.}
+	if [[ $text == *$'\n'* ]]; then
+		text=${text%$'\n'*}
+	else
+		text=
+	fi
+	awk '$0 ~ /^(verdict\.[a-z0-9-]+|tx-dropped)[ \t]+[0-9]+$/ && !seen[$1]++ {
+		print $1, $2 }' <<<"$text"
+}
+
+lab__dump_missing() {
+	local name found missing=()
+	found=$(lab__dump_parse "$1" "$2" | cut -d' ' -f1)
+	for name in "${LAB_COUNTER_NAMES[@]}"; do
+		grep -qx -- "$name" <<<"$found" || missing+=("$name")
+	done
+	echo "${missing[*]}"
+}
+
+lab__dump_complete() {
+	[[ -z $(lab__dump_missing "$1" "$2") ]]
+}
+
+# lab_counter NAME - one counter, e.g. answer-formerr (verdict. is implied)
+# or tx-dropped.
+lab_counter() {
+	local name=${1:?usage: lab_counter NAME} dump value
+	[[ $name == verdict.* || $name == tx-dropped ]] || name=verdict.$name
+	dump=$(lab_counters) || return 1
+	value=$(awk -v n="$name" '$1 == n { print $2 }' <<<"$dump")
+	if [[ -z $value ]]; then
+		lab_log "lab_counter: no counter named $name"
+		return 1
+	fi
+	echo "$value"
+}
+
+# The MAC address the dataplane answers ARP/ND with: the veth's for
+# af_packet and af_xdp, the tap's (which net_tap gives the DPDK port too).
+lab_dataplane_mac() {
+	local ifname=$LAB_IF_S
+	lab__load_state
+	[[ $LAB_DP_DRIVER == tap ]] && ifname=$LAB_IF_TAP
+	ip -n "$LAB_NS_S" -br link show "$ifname" | awk '{ print $3 }'
+}
+
+lab__on_exit() {
+	local rc=$?
+	trap - EXIT
+	if ((rc != 0)) && [[ -n $LAB_DP_PID && -r $LAB_DP_LOG ]]; then
+		lab__show_log "$LAB_DP_LOG" 30
+	fi
+	lab_down
+	exit "$rc"
+}
+
+# Tear the lab down when the calling script exits, fails or is interrupted.
+lab_install_traps() {
+	trap lab__on_exit EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
+}
+
+lab__main() {
+	set -euo pipefail
+	local cmd=${1:-}
+	shift || true
+	case $cmd in
+	up) lab_up ;;
+	down) lab_down ;;
+	status) lab_status ;;
+	start) lab_start_dataplane "$@" ;;
+	stop) lab_stop_dataplane "$@" ;;
+	counters) lab_counters ;;
+	*)
+		echo "usage: $0 up|down|status|start DRIVER ZONE.json...|stop|counters" >&2
+		return 2
+		;;
+	esac
+}
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+	lab__main "$@"
+fi

@@ -1,0 +1,287 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# DNS answers from the dataplane, asked with dig from the client namespace:
+# records, CNAMEs, negative answers, EDNS, truncation, 0x20, IPv6 transport.
+# Usage: test_dns.sh [af_packet|af_xdp|tap]   (zone: zones/lab.json)
+
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+t_begin "$@"
+t_start_dataplane
+
+SOA_COM='example.com. 300 IN SOA ns1.example.com. hostmaster.example.com. 2024010101 7200 900 1209600 300'
+SOA_ORG='example.org. 60 IN SOA ns1.example.org. hostmaster.example.org. 7 7200 900 1209600 86400'
+
+# --- positive answers --------------------------------------------------------
+
+t_query "www A: both records" www.example.com A <<'EOF'
+status NOERROR
+flags qr aa
+question www.example.com. IN A
+answer www.example.com. 300 IN A 192.0.2.10
+answer www.example.com. 300 IN A 192.0.2.11
+EOF
+
+t_query "www AAAA" www.example.com AAAA <<'EOF'
+status NOERROR
+flags qr aa
+answer www.example.com. 300 IN AAAA 2001:db8::10
+EOF
+
+t_query "apex MX" example.com MX <<'EOF'
+status NOERROR
+flags qr aa
+answer example.com. 3600 IN MX 10 mail.example.com.
+answer example.com. 3600 IN MX 20 mail2.example.com.
+EOF
+
+t_query "apex TXT" example.com TXT <<'EOF'
+status NOERROR
+flags qr aa
+answer example.com. 300 IN TXT "v=spf1 mx -all"
+EOF
+
+t_query "apex SOA" example.com SOA <<'EOF'
+status NOERROR
+flags qr aa
+answer example.com. 900 IN SOA ns1.example.com. hostmaster.example.com. 2024010101 7200 900 1209600 300
+EOF
+
+t_query "apex NS" example.com NS <<'EOF'
+status NOERROR
+flags qr aa
+answer example.com. 172800 IN NS ns1.example.com.
+answer example.com. 172800 IN NS ns2.example.com.
+EOF
+
+t_query "multivalue myapp A: all three values" myapp.example.com A <<'EOF'
+status NOERROR
+flags qr aa
+answer myapp.example.com. 60 IN A 192.0.2.1
+answer myapp.example.com. 60 IN A 192.0.2.2
+answer myapp.example.com. 60 IN A 192.0.2.3
+EOF
+
+t_query "RD is copied into the response" +rec www.example.com A <<'EOF'
+status NOERROR
+flags qr aa rd
+EOF
+
+t_query "second zone: www.example.org A" www.example.org A <<'EOF'
+status NOERROR
+flags qr aa
+answer www.example.org. 120 IN A 198.51.100.10
+EOF
+
+# --- CNAME -------------------------------------------------------------------
+
+t_query "CNAME to an in-zone name: target's A records follow" alias.example.com A <<'EOF'
+status NOERROR
+flags qr aa
+answer alias.example.com. 300 IN CNAME www.example.com.
+answer www.example.com. 300 IN A 192.0.2.10
+answer www.example.com. 300 IN A 192.0.2.11
+EOF
+
+t_query "CNAME to an in-zone name: target's AAAA follows" alias.example.com AAAA <<'EOF'
+status NOERROR
+flags qr aa
+answer alias.example.com. 300 IN CNAME www.example.com.
+answer www.example.com. 300 IN AAAA 2001:db8::10
+EOF
+
+t_query "CNAME query type: the CNAME alone" alias.example.com CNAME <<'EOF'
+status NOERROR
+flags qr aa
+answer alias.example.com. 300 IN CNAME www.example.com.
+EOF
+
+t_query "CNAME to an out-of-zone name: the CNAME alone" external.example.com A <<'EOF'
+status NOERROR
+flags qr aa
+answer external.example.com. 300 IN CNAME www.example.net.
+EOF
+
+# --- negative answers --------------------------------------------------------
+
+t_query "NXDOMAIN with the SOA, TTL min(SOA TTL 900, MINIMUM 300)" nope.example.com A <<EOF
+status NXDOMAIN
+flags qr aa
+answer -
+authority $SOA_COM
+EOF
+
+t_query "NXDOMAIN in the second zone, TTL min(SOA TTL 60, MINIMUM 86400)" nope.example.org A <<EOF
+status NXDOMAIN
+flags qr aa
+answer -
+authority $SOA_ORG
+EOF
+
+t_query "NXDOMAIN below an existing name" x.www.example.com A <<EOF
+status NXDOMAIN
+flags qr aa
+answer -
+authority $SOA_COM
+EOF
+
+t_query "NODATA: www MX" www.example.com MX <<EOF
+status NOERROR
+flags qr aa
+answer -
+authority $SOA_COM
+EOF
+
+t_query "NODATA at the apex: example.com A" example.com A <<EOF
+status NOERROR
+flags qr aa
+answer -
+authority $SOA_COM
+EOF
+
+t_query "empty non-terminal b.example.com is NODATA, not NXDOMAIN" b.example.com A <<EOF
+status NOERROR
+flags qr aa
+answer -
+authority $SOA_COM
+EOF
+
+t_query "the name below the empty non-terminal exists" a.b.example.com A <<'EOF'
+status NOERROR
+flags qr aa
+answer a.b.example.com. 300 IN A 192.0.2.30
+EOF
+
+t_query "REFUSED outside every zone, no AA" www.example.net A <<'EOF'
+status REFUSED
+flags qr
+answer -
+authority -
+EOF
+
+t_query "REFUSED for a parent of the zones (com.)" com. SOA <<'EOF'
+status REFUSED
+flags qr
+answer -
+EOF
+
+# --- EDNS --------------------------------------------------------------------
+
+t_query "EDNS query: OPT in the response, udp 1232" www.example.com A <<'EOF'
+status NOERROR
+edns version=0 udp=1232
+EOF
+
+t_query "EDNS query with a 4096 buffer: the server still says 1232" +bufsize=4096 www.example.com A <<'EOF'
+status NOERROR
+edns version=0 udp=1232
+EOF
+
+t_query "no EDNS in the query: no OPT in the response" +noedns www.example.com A <<'EOF'
+status NOERROR
+flags qr aa
+edns none
+answer www.example.com. 300 IN A 192.0.2.10
+answer www.example.com. 300 IN A 192.0.2.11
+EOF
+
+t_query "EDNS version 1: BADVERS with an OPT of version 0" +edns=1 +noednsnegotiation www.example.com A <<'EOF'
+status BADVERS
+edns version=0 udp=1232
+answer -
+EOF
+
+t_query "NXDOMAIN without EDNS: no OPT" +noedns nope.example.com A <<EOF
+status NXDOMAIN
+edns none
+authority $SOA_COM
+EOF
+
+t_query "unknown EDNS option (COOKIE) in the query is ignored" +cookie www.example.com A <<'EOF'
+status NOERROR
+flags qr aa
+edns version=0 udp=1232
+answer www.example.com. 300 IN A 192.0.2.10
+answer www.example.com. 300 IN A 192.0.2.11
+EOF
+
+# --- truncation: big.example.com TXT is about 950 bytes ----------------------
+
+big_answer() {
+	local i x
+	x=$(printf 'x%.0s' {1..94})
+	for i in {0..7}; do
+		echo "answer big.example.com. 300 IN TXT \"big-$i-$x\""
+	done
+}
+
+t_query "big TXT without EDNS: TC set (512-byte limit)" +noedns big.example.com TXT <<'EOF'
+status NOERROR
+flags qr aa tc
+edns none
+EOF
+
+t_query "big TXT with EDNS bufsize 1232: full answer, no TC" +bufsize=1232 big.example.com TXT <<EOF
+status NOERROR
+flags qr aa
+edns version=0 udp=1232
+$(big_answer)
+EOF
+
+t_query "big TXT with EDNS bufsize 512: TC set" +bufsize=512 big.example.com TXT <<'EOF'
+status NOERROR
+flags qr aa tc
+EOF
+
+# --- 0x20 --------------------------------------------------------------------
+
+t_query "mixed case question is echoed as asked" WwW.ExAmPlE.cOm A <<'EOF'
+status NOERROR
+flags qr aa
+question WwW.ExAmPlE.cOm. IN A
+answer www.example.com. 300 IN A 192.0.2.10
+answer www.example.com. 300 IN A 192.0.2.11
+EOF
+
+t_query "mixed case NXDOMAIN keeps the question" NoPe.ExAmPlE.CoM A <<EOF
+status NXDOMAIN
+flags qr aa
+question NoPe.ExAmPlE.CoM. IN A
+authority $SOA_COM
+EOF
+
+# --- IPv6 transport ----------------------------------------------------------
+
+t_query "IPv6 transport: www AAAA" @"$LAB_ADDR6_S" www.example.com AAAA <<'EOF'
+status NOERROR
+flags qr aa
+answer www.example.com. 300 IN AAAA 2001:db8::10
+EOF
+
+t_query "IPv6 transport: multivalue myapp A" @"$LAB_ADDR6_S" myapp.example.com A <<'EOF'
+status NOERROR
+flags qr aa
+answer myapp.example.com. 60 IN A 192.0.2.1
+answer myapp.example.com. 60 IN A 192.0.2.2
+answer myapp.example.com. 60 IN A 192.0.2.3
+EOF
+
+t_query "IPv6 transport: NXDOMAIN" @"$LAB_ADDR6_S" nope.example.com A <<EOF
+status NXDOMAIN
+flags qr aa
+authority $SOA_COM
+EOF
+
+t_query "IPv6 transport: big TXT without EDNS is truncated" @"$LAB_ADDR6_S" +noedns big.example.com TXT <<'EOF'
+status NOERROR
+flags qr aa tc
+EOF
+
+t_query "IPv6 transport: REFUSED" @"$LAB_ADDR6_S" www.example.net A <<'EOF'
+status REFUSED
+flags qr
+EOF
+
+t_end
