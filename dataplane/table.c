@@ -374,6 +374,15 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 		return -errno;
 	}
 	node->hash = dns_name_hash(owner, owner_len);
+	/* Health watches first: a stale watch is harmless (rehealth_name checks). */
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (sets[i]->health != 0)
+			rc = mv_health_watch(t->health, sets[i]->health, owner, owner_len);
+	if (rc != 0) {
+		free(node);
+		free(negative);
+		return rc;
+	}
 	if (old == NULL && (rc = reserve(t)) == 0) {
 		struct mv_zone *parent_zone = NULL;
 		rc = ensure_ancestors(t, owner, owner_len, &parent_zone);
@@ -384,14 +393,6 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 	}
 	if (rc == 0 && node->zone == NULL)
 		rc = -ENOENT;
-	if (rc != 0) {
-		free(node);
-		free(negative);
-		return rc;
-	}
-	for (size_t i = 0; i < n && rc == 0; i++)
-		if (sets[i]->health != 0)
-			rc = mv_health_watch(t->health, sets[i]->health, owner, owner_len);
 	if (rc != 0) {
 		free(node);
 		free(negative);
