@@ -136,3 +136,30 @@ int feed_ring_write(struct mv_chan_shm *shm, const void *msg, uint32_t len, feed
 	__atomic_store_n(&shm->produced, produced + len, __ATOMIC_RELEASE);
 	return 0;
 }
+
+uint64_t feed_ring_max_seq(const struct mv_chan_shm *shm)
+{
+	uint64_t pos = __atomic_load_n(&shm->consumed, __ATOMIC_ACQUIRE);
+	uint64_t end = __atomic_load_n(&shm->produced, __ATOMIC_ACQUIRE);
+	uint64_t size = shm->ring_size, max = 0;
+
+	if (end < pos || end - pos > size)
+		return 0;
+	while (pos < end) {
+		uint64_t off = pos & (size - 1);
+		struct mv_chan_msg m;
+
+		if (size - off < sizeof(m)) {
+			pos += size - off;
+			continue;
+		}
+		memcpy(&m, shm->ring + off, sizeof(m));
+		if (m.len < sizeof(m) || m.len % MV_CHAN_ALIGN != 0 || m.len > size - off ||
+		    m.len > end - pos)
+			break;
+		if ((m.type == MV_CHAN_COMMIT || m.type == MV_CHAN_SYNC_BEGIN) && m.seq > max)
+			max = m.seq;
+		pos += m.len;
+	}
+	return max;
+}

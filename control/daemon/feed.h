@@ -53,4 +53,11 @@ typedef int (*feed_wait_fn)(void *arg);
 int feed_ring_write(struct mv_chan_shm *shm, const void *msg, uint32_t len, feed_wait_fn wait,
 		    void *arg);
 
+/*
+ * The highest sequence number (COMMIT or SYNC_BEGIN) among the messages
+ * published but not yet consumed: what a previous producer may still have
+ * in flight. Reads only; stops at the first malformed header. Returns 0 if none.
+ */
+uint64_t feed_ring_max_seq(const struct mv_chan_shm *shm);
+
 #endif /* CONTROL_FEED_H */

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ struct peer {
 	struct mv_chan_shm *shm; /* NULL when not attached */
 	size_t map_size;
 	uint64_t epoch;
+	uint64_t sync_seq; /* our last full state: nothing before it counts as applied */
 	uint64_t rejected; /* last seen, to report increases */
 	int ignored;       /* reported as not ours; re-checked quietly */
 	int seen;          /* found by the current scan */
@@ -45,9 +47,25 @@ struct peers {
 	uint64_t self;
 };
 
+/* Whether the process runs: it exists and is not a zombie nobody has reaped yet. */
 static int pid_alive(uint64_t pid)
 {
-	return pid != 0 && pid <= INT32_MAX && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+	char path[48], stat[128];
+	const char *state;
+	ssize_t n;
+	int fd;
+
+	if (pid == 0 || pid > INT32_MAX || (kill((pid_t)pid, 0) != 0 && errno != EPERM))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%lu/stat", (unsigned long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 1; /* no /proc: trust kill() */
+	n = read(fd, stat, sizeof(stat) - 1);
+	close(fd);
+	stat[n > 0 ? n : 0] = '\0';
+	state = strrchr(stat, ')'); /* "pid (comm) S ..." */
+	return state == NULL || state[1] == '\0' || state[2] != 'Z';
 }
 
 static void log_peer(const struct peer *pe, const char *what)
@@ -183,9 +201,12 @@ static void peer_sync(struct peers *p, struct peer *pe)
 	struct sync_ctx s = {p, pe, 0};
 	uint8_t msg[sizeof(struct mv_chan_msg)];
 
+	/* Above anything this dataplane applied or may yet apply from a predecessor. */
 	zones_seq_raise(p->zones, applied);
+	zones_seq_raise(p->zones, feed_ring_max_seq(pe->shm));
 	s.seq = zones_seq(p->zones) + 1;
 	zones_seq_raise(p->zones, s.seq);
+	pe->sync_seq = s.seq;
 	peer_write(p, pe, msg, feed_encode_ctl(MV_CHAN_SYNC_BEGIN, s.seq, msg));
 	for (size_t i = 0; i < zones_count(p->zones) && !pe->dead; i++) {
 		p->nsets = 0;
@@ -409,10 +430,13 @@ bool peers_applied(const struct peers *p, uint64_t seq)
 {
 	for (size_t k = 0; k < p->n; k++) {
 		const struct peer *pe = &p->v[k];
+		uint64_t applied;
 
+		if (pe->shm == NULL || pe->dead)
+			continue;
 		/* Acquire: pairs with the dataplane's release after publishing the batch. */
-		if (pe->shm != NULL && !pe->dead &&
-		    __atomic_load_n(&pe->shm->applied_seq, __ATOMIC_ACQUIRE) < seq)
+		applied = __atomic_load_n(&pe->shm->applied_seq, __ATOMIC_ACQUIRE);
+		if (applied < seq || applied < pe->sync_seq)
 			return false;
 	}
 	return true;

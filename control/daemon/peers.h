@@ -10,9 +10,12 @@
  * segment whose dp_epoch changes is sent the full state again. A segment whose
  * file disappears or whose dataplane process has died is unmapped.
  *
- * Sequence numbers: every COMMIT carries a number from the zones' counter;
- * before syncing a segment the counter is raised to its applied_seq, so a
- * number is never reused for different content, even after a restart.
+ * Sequence numbers: every COMMIT carries a number from the zones' counter.
+ * Before syncing a segment the counter is raised above its applied_seq and
+ * above every COMMIT still unconsumed in its ring (a previous control
+ * process's), so a number is never reused for different content, even after
+ * a restart; and a dataplane counts as having applied a batch only once it
+ * has applied our full state too.
  *
  * Single-threaded: the daemon's event loop owns the object. Writes wait (50 us
  * sleeps) while a ring is full, serving nothing else meanwhile; a dataplane
@@ -55,7 +58,10 @@ size_t peers_scan(struct peers *p);
 void peers_publish(struct peers *p, const uint8_t (*owners)[MVDNS_NAME_MAX], size_t n,
 		   uint64_t seq);
 
-/* Whether every attached dataplane has applied seq (true with none attached). */
+/*
+ * Whether every attached dataplane has applied seq and the full state we sent
+ * it (true with none attached).
+ */
 bool peers_applied(const struct peers *p, uint64_t seq);
 
 /* Number of attached dataplanes. */

@@ -437,16 +437,35 @@ Test(peers, sequence_numbers_continue_above_applied)
 	struct zones *z = zones_example();
 	struct mv_chan_shm *shm = seg_create("two", 1, (uint64_t)getpid());
 	struct consumer *c = calloc(1, sizeof(*c));
+	uint8_t commit[sizeof(struct mv_chan_msg)];
 	struct peers *p;
 
-	shm->applied_seq = 41; /* fed by a control process that has since restarted */
+	/*
+	 * Fed by a control process that has since restarted: it applied 41, and
+	 * 50 is still in the ring, unconsumed.
+	 */
+	shm->applied_seq = 41;
 	shm->produced = shm->consumed = 3 * SEG_RING + 40;
+	memcpy(shm->ring + 40, commit, feed_encode_ctl(MV_CHAN_COMMIT, 50, commit));
+	shm->produced += sizeof(commit);
+	cr_assert_eq(feed_ring_max_seq(shm), 50);
 	c->shm = shm;
 	c->consumed = shm->consumed;
 	p = peers_create(segdir, z);
 	cr_assert_eq(peers_scan(p), 1);
-	cr_assert_eq(expect_sync(c), 42);
-	cr_assert_eq(zones_seq(z), 42);
+	consume(c);
+	cr_assert_eq(c->seq[0], 50, "the old COMMIT is delivered first");
+	cr_assert_eq(c->type[1], MV_CHAN_SYNC_BEGIN);
+	cr_assert_eq(c->seq[1], 51);
+	cr_assert_eq(c->type[c->n - 1], MV_CHAN_COMMIT);
+	cr_assert_eq(zones_seq(z), 51);
+	/* Not in sync before our full state is applied, whatever old batch is. */
+	shm->applied_seq = 50;
+	cr_assert_not(peers_applied(p, 45));
+	shm->applied_seq = 51;
+	cr_assert(peers_applied(p, 45));
+	cr_assert(peers_applied(p, 51));
+	cr_assert_not(peers_applied(p, 52));
 	peers_destroy(p);
 	cr_assert_eq(shm->ctl_pid, 0, "released at exit");
 	seg_remove("two", shm);
@@ -457,15 +476,23 @@ Test(peers, sequence_numbers_continue_above_applied)
 Test(peers, segments_that_are_not_ours_are_left_alone)
 {
 	struct zones *z = zones_example();
-	struct mv_chan_shm *dead, *taken, *half;
+	struct mv_chan_shm *dead, *zombie, *taken, *half;
 	struct peers *p = peers_create(segdir, z);
-	pid_t child = fork();
+	pid_t child = fork(), unreaped;
+	siginfo_t info;
 
 	cr_assert_geq(child, 0);
 	if (child == 0)
 		_exit(0);
 	cr_assert_eq(waitpid(child, NULL, 0), child);
 	dead = seg_create("dead", 1, (uint64_t)child);
+	unreaped = fork();
+	cr_assert_geq(unreaped, 0);
+	if (unreaped == 0)
+		_exit(0);
+	/* Wait for its exit without reaping it: it stays a zombie. */
+	cr_assert_eq(waitid(P_PID, (id_t)unreaped, &info, WEXITED | WNOWAIT), 0);
+	zombie = seg_create("zombie", 1, (uint64_t)unreaped);
 	taken = seg_create("taken", 1, (uint64_t)getpid());
 	taken->ctl_pid = (uint64_t)getppid(); /* another live control process */
 	half = seg_create("half", 1, (uint64_t)getpid());
@@ -473,6 +500,7 @@ Test(peers, segments_that_are_not_ours_are_left_alone)
 	cr_assert_eq(peers_scan(p), 0);
 	cr_assert_eq(dead->ctl_pid, 0);
 	cr_assert_eq(dead->produced, 0);
+	cr_assert_eq(zombie->produced, 0, "a killed dataplane nobody reaped yet is not running");
 	cr_assert_eq(taken->produced, 0);
 	cr_assert_eq(half->produced, 0);
 	/* Once complete, it is attached. */
@@ -482,6 +510,8 @@ Test(peers, segments_that_are_not_ours_are_left_alone)
 	peers_destroy(p);
 	zones_destroy(z);
 	seg_remove("dead", dead);
+	seg_remove("zombie", zombie);
+	cr_assert_eq(waitpid(unreaped, NULL, 0), unreaped);
 	seg_remove("taken", taken);
 	seg_remove("half", half);
 }

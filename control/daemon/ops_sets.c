@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* ChangeResourceRecordSets, ListResourceRecordSets, GetChange. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops_pvt.h"
+#include "render.h"
+#include "text.h"
+
+/* ---- record sets ---- */
+
+/* The batch as text: ChangeBatch is an object, or a JSON document in a string. */
+static char *param_batch(json_t *params, struct mv_error *err)
+{
+	json_t *v = ops_param_get(params, "ChangeBatch");
+
+	if (json_is_object(v))
+		return json_dumps(v, JSON_COMPACT);
+	if (json_is_string(v))
+		return strdup(json_string_value(v));
+	mv_error_add(err, v == NULL ? "Missing required parameter in input: \"ChangeBatch\""
+				    : "Invalid type for parameter ChangeBatch, valid types: "
+				      "<class 'dict'>");
+	return NULL;
+}
+
+int ops_change_sets(struct ops_ctx *ctx, json_t *params, json_t **result, struct mv_error *err)
+{
+	static const char *const known[] = {"HostedZoneId", "ChangeBatch", NULL};
+	struct mv_batch batch = {0};
+	struct zones_zone *zone;
+	char *text = NULL;
+	const char *id;
+	struct ops_gen g;
+	int rc = -EINVAL;
+
+	if (ops_params_known(params, known, err) != 0)
+		return -EINVAL;
+	mv_error_init(err, "InvalidInput");
+	id = ops_param_str(params, "HostedZoneId", true, err);
+	text = param_batch(params, err);
+	if (err->count > 0)
+		goto finish;
+	if (text == NULL) {
+		rc = ops_nomem(err);
+		goto finish;
+	}
+	zone = zones_find(ctx->zones, ops_strip_prefix(id, "/hostedzone/"), err);
+	if (zone == NULL)
+		goto finish;
+	rc = mv_batch_parse(text, strlen(text), &batch, err);
+	if (rc == 0)
+		rc = ops_gen_change(ctx, &g, err);
+	if (rc == 0)
+		rc = mv_store_apply(zone->store, zone->apex, &batch, err);
+	if (rc != 0)
+		goto finish;
+	if (ops_gen_commit(ctx, &g, batch.comment) != 0 || ops_owners_batch(ctx, &batch) != 0) {
+		rc = ops_nomem(err);
+		goto finish;
+	}
+	ctx->seq = g.seq;
+	*result = json_pack("{s:o}", "ChangeInfo",
+			    render_change(g.change_id, false, g.submitted_at, batch.comment));
+finish:
+	mv_batch_free(&batch);
+	free(text);
+	return rc;
+}
+
+struct list_ctx {
+	json_t *sets;
+	size_t max, n;
+	json_t *next; /* {NextRecordName, NextRecordType, NextRecordIdentifier?} */
+};
+
+static int list_one(const struct mv_rrset *rr, void *arg)
+{
+	struct list_ctx *l = arg;
+	char name[ZONES_NAME_SIZE];
+
+	if (l->n == l->max) {
+		dns_name_to_text(rr->owner, name, sizeof(name));
+		l->next = json_pack("{s:s,s:s}", "NextRecordName", name, "NextRecordType",
+				    dns_type_to_text(rr->type));
+		if (l->next != NULL && rr->set_identifier != NULL)
+			json_object_set_new(l->next, "NextRecordIdentifier",
+					    json_string(rr->set_identifier));
+		return 1;
+	}
+	l->n++;
+	return json_array_append_new(l->sets, render_rrset(rr, false)) != 0 ? -ENOMEM : 0;
+}
+
+int ops_list_sets(struct ops_ctx *ctx, json_t *params, json_t **result, struct mv_error *err)
+{
+	static const char *const known[] = {"HostedZoneId",    "StartRecordName",
+					    "StartRecordType", "StartRecordIdentifier",
+					    "MaxItems",        NULL};
+	struct list_ctx l = {0};
+	const char *name = NULL, *type = NULL, *setid = NULL;
+	uint8_t start[MVDNS_NAME_MAX];
+	char msg[MV_ERROR_MESSAGE_MAX], max_text[24];
+	struct zones_zone *zone;
+	int t = 0, rc;
+
+	if (ops_params_known(params, known, err) != 0 ||
+	    ops_param_max_items(params, OPS_LIST_SETS_MAX, &l.max, err) != 0)
+		return -EINVAL;
+	mv_error_init(err, "InvalidInput");
+	if (ops_param_get(params, "StartRecordName") != NULL)
+		name = ops_param_str(params, "StartRecordName", true, err);
+	if (ops_param_get(params, "StartRecordType") != NULL)
+		type = ops_param_str(params, "StartRecordType", true, err);
+	if (ops_param_get(params, "StartRecordIdentifier") != NULL)
+		setid = ops_param_str(params, "StartRecordIdentifier", true, err);
+	if (err->count > 0)
+		return -EINVAL;
+	if (name != NULL && dns_name_from_text(name, start, msg, sizeof(msg)) < 0)
+		mv_error_add(err, "%s", msg);
+	if (type != NULL && (name == NULL || (t = dns_type_from_text(type)) < 0))
+		mv_error_add(err,
+			     name == NULL ? "StartRecordType requires StartRecordName"
+					  : "Invalid StartRecordType %s",
+			     type);
+	if (setid != NULL && type == NULL)
+		mv_error_add(err, "StartRecordIdentifier requires StartRecordType");
+	if (err->count > 0)
+		return -EINVAL;
+	zone = ops_param_zone(ctx, params, "HostedZoneId", err);
+	if (zone == NULL)
+		return -EINVAL;
+	l.sets = json_array();
+	if (l.sets == NULL)
+		return ops_nomem(err);
+	rc = mv_store_foreach_from(zone->store, name != NULL ? start : NULL, (uint16_t)t, setid,
+				   list_one, &l);
+	snprintf(max_text, sizeof(max_text), "%zu", l.max);
+	*result = json_pack("{s:o,s:b,s:s}", "ResourceRecordSets", l.sets, "IsTruncated",
+			    l.next != NULL, "MaxItems", max_text);
+	if (*result != NULL && l.next != NULL)
+		json_object_update(*result, l.next);
+	json_decref(l.next);
+	if (rc < 0 || *result == NULL) {
+		json_decref(*result);
+		*result = NULL;
+		return ops_nomem(err);
+	}
+	return 0;
+}
+
+/* ---- changes ---- */
+
+int ops_get_change(struct ops_ctx *ctx, json_t *params, json_t **result, struct mv_error *err)
+{
+	static const char *const known[] = {"Id", NULL};
+	struct zones_change *c;
+	const char *id;
+
+	if (ops_params_known(params, known, err) != 0)
+		return -EINVAL;
+	mv_error_init(err, "InvalidInput");
+	id = ops_param_str(params, "Id", true, err);
+	if (id == NULL)
+		return -EINVAL;
+	id = ops_strip_prefix(id, "/change/");
+	c = zones_change_find(ctx->zones, id);
+	if (c == NULL) {
+		mv_error_init(err, "NoSuchChange");
+		mv_error_add(err, "Could not find resource with ID: %s", id);
+		return -ENOENT;
+	}
+	if (!c->insync && (ctx->peers == NULL || peers_applied(ctx->peers, c->seq)))
+		c->insync = true; /* Route 53 never goes back to PENDING */
+	*result = json_pack("{s:o}", "ChangeInfo",
+			    render_change(c->id, c->insync, c->submitted_at, c->comment));
+	return 0;
+}
