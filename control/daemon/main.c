@@ -120,10 +120,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-/* mkdir -p dir (mode 0700), then hold an exclusive lock on dir/lock. Returns the fd or -errno. */
+/*
+ * mkdir -p dir (mode 0700), then hold an exclusive lock on dir/lock (flock:
+ * released when the process ends, however it ends). Returns the fd or -errno.
+ */
 static int state_lock(const char *dir)
 {
-	char path[PATH_MAX], pid[32];
+	char path[PATH_MAX];
 	int fd;
 
 	snprintf(path, sizeof(path), "%s", dir);
@@ -146,10 +149,17 @@ static int state_lock(const char *dir)
 		close(fd);
 		return rc;
 	}
+	return fd;
+}
+
+/* Write our pid into the lock file, for operators (after daemon(): the final pid). */
+static void state_lock_pid(int fd)
+{
+	char pid[32];
+
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, strlen(pid), 0) < 0)
 		perror("mvdns-control: lock file");
-	return fd;
 }
 
 static char *on_request(void *arg, const char *line, size_t len)
@@ -233,6 +243,7 @@ int main(int argc, char **argv)
 		perror("mvdns-control: daemon");
 		goto finish;
 	}
+	state_lock_pid(lock);
 	peers = peers_create(o.shm_dir, zones); /* after daemon(): ctl_pid is our pid */
 	if (peers == NULL)
 		goto finish;

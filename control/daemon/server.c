@@ -223,7 +223,7 @@ static int client_write(struct client *c)
 
 static int client_has_line(const struct client *c)
 {
-	return c->in_len > 0 && memchr(c->in, '\n', c->in_len) != NULL;
+	return c->in_len > 0 && (c->eof || memchr(c->in, '\n', c->in_len) != NULL);
 }
 
 /* Handle the client's next complete line, if any; -ESHUTDOWN if the handler says so. */
@@ -249,10 +249,11 @@ static int client_handle(struct server *s, struct client *c)
 			client_reply(c, resp);
 		return 0;
 	}
-	if (nl == NULL)
+	if (nl == NULL && !(c->eof && c->in_len > 0))
 		return 0;
-	len = (size_t)(nl - c->in);
-	used = len + 1;
+	/* At the end of the stream, a last line without its newline counts too. */
+	len = nl != NULL ? (size_t)(nl - c->in) : c->in_len;
+	used = nl != NULL ? len + 1 : len;
 	if (len > 0 && c->in[len - 1] == '\r')
 		len--;
 	resp = len > 0 ? s->fn(s->arg, c->in, len) : NULL;

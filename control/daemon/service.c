@@ -21,6 +21,7 @@ struct service {
 	struct journal *journal;
 	uint64_t lsn;    /* of the last record the state includes */
 	size_t replayed; /* journal records applied at start-up */
+	size_t due;      /* journal records at which to snapshot next */
 	struct mv_error err;
 };
 
@@ -82,6 +83,7 @@ struct service *service_open(const struct service_config *cfg, struct zones *zon
 		goto fail;
 	a->cfg = *cfg;
 	a->zones = zones;
+	a->due = cfg->snapshot_every;
 	rc = snapshot_load(zones, cfg->state_dir, &a->lsn);
 	if (rc != 0)
 		goto fail;
@@ -114,6 +116,8 @@ int service_checkpoint(struct service *a)
 
 	if (rc == 0)
 		rc = journal_truncate(a->journal);
+	if (rc == 0)
+		a->due = a->cfg.snapshot_every;
 	if (rc != 0)
 		fprintf(stderr, "mvdns-control: snapshot in %s failed: %s (the journal is kept)\n",
 			a->cfg.state_dir, strerror(-rc));
@@ -225,7 +229,8 @@ char *service_handle(struct service *a, const char *line, size_t len)
 	if (text == NULL)
 		text = strdup("{\"Error\":{\"Code\":\"InternalError\",\"Message\":\"Out of "
 			      "memory\"}}");
-	if (a->cfg.snapshot_every > 0 && journal_records(a->journal) >= a->cfg.snapshot_every)
-		service_checkpoint(a);
+	if (a->cfg.snapshot_every > 0 && journal_records(a->journal) >= a->due &&
+	    service_checkpoint(a) != 0)
+		a->due = journal_records(a->journal) + a->cfg.snapshot_every; /* retry later */
 	return text;
 }
