@@ -164,21 +164,23 @@ int ops_gen_change(struct ops_ctx *ctx, struct ops_gen *g, struct mv_error *err)
 	return ctx->generated != NULL ? 0 : -ENOMEM;
 }
 
-/* The write is done: count its number, remember the change, list its owner. */
-int ops_gen_commit(struct ops_ctx *ctx, const struct ops_gen *g, const char *comment)
+void ops_gen_commit(struct ops_ctx *ctx, const struct ops_gen *g, const char *comment)
 {
+	ctx->mutated = true;
+	ctx->seq = g->seq;
 	zones_seq_raise(ctx->zones, g->seq);
-	return zones_change_add(ctx->zones, g->change_id, g->submitted_at, comment, g->seq, false);
+	if (zones_change_add(ctx->zones, g->change_id, g->submitted_at, comment, g->seq, false) !=
+	    0)
+		fprintf(stderr, "mvdns-control: out of memory: GetChange will not know %s\n",
+			g->change_id);
 }
 
-int ops_owners_one(struct ops_ctx *ctx, const uint8_t *apex, size_t len)
+void ops_owners_one(struct ops_ctx *ctx, const uint8_t *name, size_t len)
 {
-	ctx->owners = calloc(1, sizeof(*ctx->owners));
-	if (ctx->owners == NULL)
-		return -ENOMEM;
-	memcpy(ctx->owners[0], apex, len);
+	memset(ctx->one[0], 0, sizeof(ctx->one[0]));
+	memcpy(ctx->one[0], name, len);
+	ctx->owners = ctx->one;
 	ctx->nowners = 1;
-	return 0;
 }
 
 static int owner_cmp(const void *a, const void *b)
@@ -209,10 +211,12 @@ void ops_ctx_clear(struct ops_ctx *ctx)
 {
 	json_decref(ctx->generated);
 	ctx->generated = NULL;
-	free(ctx->owners);
+	if (ctx->owners != ctx->one)
+		free(ctx->owners);
 	ctx->owners = NULL;
 	ctx->nowners = 0;
 	ctx->seq = 0;
+	ctx->mutated = false;
 }
 
 int ops_nomem(struct mv_error *err)

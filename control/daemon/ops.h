@@ -8,6 +8,9 @@
  * taken from ctx->replay, so that a replay rebuilds the exact same state.
  * Writes do not touch the dataplanes: they list the owner names they changed
  * in ctx->owners, which the caller publishes once the journal holds the write.
+ * Whatever may fail (validation, memory for the journal record and the owner
+ * list) fails before the zones change; after that, a write always completes
+ * (at worst without a result object or without GetChange remembering it).
  *
  * Single-threaded: the daemon's event loop.
  */
@@ -31,8 +34,10 @@ struct ops_ctx {
 	json_t *replay;    /* the recorded generated values, or NULL for a live request */
 	json_t *generated; /* Out: writes, live: the generated values (new reference) */
 	uint64_t seq;      /* Out: writes: the batch's sequence number */
-	uint8_t (*owners)[MVDNS_NAME_MAX]; /* Out: writes: changed owner names (malloc'd) */
+	uint8_t (*owners)[MVDNS_NAME_MAX]; /* Out: writes: changed owner names */
 	size_t nowners;
+	bool mutated; /* Out: the zones changed: journal and publish, whatever the result */
+	uint8_t one[1][MVDNS_NAME_MAX]; /* owners when there is one */
 };
 
 typedef int (*ops_fn)(struct ops_ctx *ctx, json_t *params, json_t **result, struct mv_error *err);

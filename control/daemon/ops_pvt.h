@@ -58,11 +58,16 @@ void ops_gen_id(char prefix, char out[ZONES_ID_SIZE]);
  */
 int ops_gen_change(struct ops_ctx *ctx, struct ops_gen *g, struct mv_error *err);
 
-/* The write succeeded: take its sequence number and remember the change. 0 or -ENOMEM. */
-int ops_gen_commit(struct ops_ctx *ctx, const struct ops_gen *g, const char *comment);
+/*
+ * The zones changed: mark ctx mutated, take the sequence number and remember
+ * the change for GetChange (when out of memory, it is logged and forgotten).
+ */
+void ops_gen_commit(struct ops_ctx *ctx, const struct ops_gen *g, const char *comment);
 
-/* ctx->owners: one name, or the distinct owner names of a batch. 0 or -ENOMEM. */
-int ops_owners_one(struct ops_ctx *ctx, const uint8_t *name, size_t len);
+/* ctx->owners := one name (no allocation). */
+void ops_owners_one(struct ops_ctx *ctx, const uint8_t *name, size_t len);
+
+/* ctx->owners := the distinct owner names of a batch. 0 or -ENOMEM. */
 int ops_owners_batch(struct ops_ctx *ctx, const struct mv_batch *batch);
 
 /* err := InternalError "Out of memory"; returns -ENOMEM. */

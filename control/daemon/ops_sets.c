@@ -53,15 +53,13 @@ int ops_change_sets(struct ops_ctx *ctx, json_t *params, json_t **result, struct
 	rc = mv_batch_parse(text, strlen(text), &batch, err);
 	if (rc == 0)
 		rc = ops_gen_change(ctx, &g, err);
+	if (rc == 0 && ops_owners_batch(ctx, &batch) != 0)
+		rc = ops_nomem(err);
 	if (rc == 0)
 		rc = mv_store_apply(zone->store, zone->apex, &batch, err);
 	if (rc != 0)
 		goto finish;
-	if (ops_gen_commit(ctx, &g, batch.comment) != 0 || ops_owners_batch(ctx, &batch) != 0) {
-		rc = ops_nomem(err);
-		goto finish;
-	}
-	ctx->seq = g.seq;
+	ops_gen_commit(ctx, &g, batch.comment);
 	*result = json_pack("{s:o}", "ChangeInfo",
 			    render_change(g.change_id, false, g.submitted_at, batch.comment));
 finish:

@@ -70,6 +70,30 @@ bad:
 	return -EINVAL;
 }
 
+/*
+ * Live: a fresh zone id, recorded with the name servers as configured (a
+ * replay normalises them the same way) before anything changes.
+ */
+static int generate_zone(struct ops_ctx *ctx, struct zones_new *nz, char fresh[ZONES_ID_SIZE],
+			 struct mv_error *err)
+{
+	json_t *jns = json_array();
+
+	do
+		ops_gen_id('Z', fresh);
+	while (zones_find(ctx->zones, fresh, NULL) != NULL);
+	nz->id = fresh;
+	for (size_t i = 0; jns != NULL && i < ctx->name_server_count; i++)
+		if (json_array_append_new(jns, json_string(ctx->name_servers[i])) != 0) {
+			json_decref(jns);
+			jns = NULL;
+		}
+	if (json_object_set_new(ctx->generated, "Id", json_string(fresh)) != 0 ||
+	    json_object_set_new(ctx->generated, "NameServers", jns) != 0)
+		return ops_nomem(err);
+	return 0;
+}
+
 int ops_create_zone(struct ops_ctx *ctx, json_t *params, json_t **result, struct mv_error *err)
 {
 	static const char *const known[] = {
@@ -80,7 +104,6 @@ int ops_create_zone(struct ops_ctx *ctx, json_t *params, json_t **result, struct
 	struct zones_zone *zone;
 	const char *ns[64];
 	struct ops_gen g;
-	json_t *jns;
 	int rc;
 
 	if (ops_params_known(params, known, err) != 0)
@@ -98,29 +121,14 @@ int ops_create_zone(struct ops_ctx *ctx, json_t *params, json_t **result, struct
 	rc = ops_gen_change(ctx, &g, err);
 	if (rc == 0 && ctx->replay != NULL)
 		rc = replay_zone(ctx, &nz, ns, 64, err);
-	if (rc != 0)
-		return rc;
-	do {
-		if (ctx->replay == NULL) {
-			ops_gen_id('Z', fresh);
-			nz.id = fresh;
-		}
+	if (rc == 0 && ctx->replay == NULL)
+		rc = generate_zone(ctx, &nz, fresh, err);
+	if (rc == 0)
 		rc = zones_add(ctx->zones, &nz, &zone, err);
-	} while (rc == -EEXIST && ctx->replay == NULL);
 	if (rc != 0)
 		return rc;
-	if (ctx->replay == NULL) {
-		jns = json_array();
-		for (size_t i = 0; jns != NULL && i < zone->name_server_count; i++)
-			json_array_append_new(jns, json_string(zone->name_servers[i]));
-		if (json_object_set_new(ctx->generated, "Id", json_string(zone->id)) != 0 ||
-		    json_object_set_new(ctx->generated, "NameServers", jns) != 0)
-			return ops_nomem(err);
-	}
-	if (ops_gen_commit(ctx, &g, NULL) != 0 ||
-	    ops_owners_one(ctx, zone->apex, zone->apex_len) != 0)
-		return ops_nomem(err);
-	ctx->seq = g.seq;
+	ops_gen_commit(ctx, &g, NULL);
+	ops_owners_one(ctx, zone->apex, zone->apex_len);
 	*result = json_pack("{s:s++,s:o,s:o,s:o}", "Location",
 			    "https://route53.amazonaws.com/2013-04-01/hostedzone/", zone->id, "",
 			    "HostedZone", render_zone(zone), "ChangeInfo",
@@ -148,10 +156,8 @@ int ops_delete_zone(struct ops_ctx *ctx, json_t *params, json_t **result, struct
 		rc = zones_remove(ctx->zones, zone->id, apex, err);
 	if (rc != 0)
 		return rc;
-	if (ops_gen_commit(ctx, &g, NULL) != 0 ||
-	    ops_owners_one(ctx, apex, dns_name_len(apex)) != 0)
-		return ops_nomem(err);
-	ctx->seq = g.seq;
+	ops_gen_commit(ctx, &g, NULL);
+	ops_owners_one(ctx, apex, dns_name_len(apex));
 	*result = json_pack("{s:o}", "ChangeInfo",
 			    render_change(g.change_id, false, g.submitted_at, NULL));
 	return 0;

@@ -210,7 +210,12 @@ static void peer_sync(struct peers *p, struct peer *pe)
 	peer_write(p, pe, msg, feed_encode_ctl(MV_CHAN_SYNC_BEGIN, s.seq, msg));
 	for (size_t i = 0; i < zones_count(p->zones) && !pe->dead; i++) {
 		p->nsets = 0;
-		mv_store_foreach(zones_at(p->zones, i)->store, sync_one, &s);
+		if (mv_store_foreach(zones_at(p->zones, i)->store, sync_one, &s) != 0 &&
+		    !pe->dead) {
+			/* Never COMMIT a partial state: detach; the next scan starts over. */
+			log_peer(pe, "out of memory during the full state; detached");
+			pe->dead = 1;
+		}
 		sync_flush(&s);
 	}
 	p->nsets = 0;
@@ -413,8 +418,14 @@ void peers_publish(struct peers *p, const uint8_t (*owners)[MVDNS_NAME_MAX], siz
 
 		p->nsets = 0;
 		if (zones_foreach_at(p->zones, owners[i], collect, p) != 0) {
-			fprintf(stderr, "mvdns-control: out of memory while publishing\n");
-			continue;
+			/* Never COMMIT a partial batch: detach all; the next scan re-syncs. */
+			for (size_t k = 0; k < p->n; k++) {
+				if (p->v[k].shm != NULL && !p->v[k].dead)
+					log_peer(&p->v[k], "out of memory while publishing; "
+							   "detached");
+				p->v[k].dead = 1;
+			}
+			return;
 		}
 		len = encode_collected(p, owners[i], seq);
 		for (size_t k = 0; len > 0 && k < p->n; k++)

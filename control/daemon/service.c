@@ -187,7 +187,7 @@ static json_t *dispatch(struct service *a, json_t *req)
 	params = params != NULL ? json_incref(params) : json_object();
 	ctx_init(a, &ctx, NULL);
 	rc = def->fn(&ctx, params, &result, &a->err);
-	if (rc == 0 && def->writes) {
+	if (ctx.mutated) {
 		if (journal_write(a, op, params, &ctx) != 0) {
 			json_decref(result);
 			result = NULL;
