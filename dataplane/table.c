@@ -268,14 +268,16 @@ static struct mv_zone *zone_get(struct mv_table *t, const uint8_t *apex, size_t 
 	return z;
 }
 
-/* Writer: replace node with a copy whose children count moved by delta. */
+/*
+ * Writer: move node's children count by delta, in place. Workers never read
+ * `children` (a field of its own), so writing it while they read the node's
+ * other fields is no data race, and needs no new copy of the node.
+ */
 static int adjust_children(struct mv_table *t, struct mv_node *node, int delta)
 {
-	struct mv_node *copy = mv_node_clone(node);
-	if (copy == NULL)
-		return -ENOMEM;
-	copy->children = (uint32_t)((int64_t)node->children + delta);
-	return publish(t, copy);
+	(void)t;
+	node->children = (uint32_t)((int64_t)node->children + delta);
+	return 0;
 }
 
 /*
