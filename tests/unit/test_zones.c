@@ -342,8 +342,8 @@ Test(zones, malformed_requests_are_invalid_input)
 		"{'Operation':'GetHostedZone','Extra':1}",
 		"{'Operation':'GetHostedZone','Operation':'GetHostedZone'}",
 		"{'Operation':'CreateHostedZone','Params':{'Name':'a.com'}}",
-		"{'Operation':'CreateHostedZone','Params':{'Name':'a.com','CallerReference':'r',"
-		"'HostedZoneConfig':{'PrivateZone':true}}}",
+		("{'Operation':'CreateHostedZone','Params':{'Name':'a.com','CallerReference':'r',"
+		 "'HostedZoneConfig':{'PrivateZone':true}}}"),
 		"{'Operation':'ChangeResourceRecordSets','Params':{'HostedZoneId':'Z1'}}",
 		"{'Operation':'ListHostedZones','Params':{'MaxItems':'0'}}",
 		"{'Operation':'ListHostedZones','Params':{'MaxItems':'x'}}",
