@@ -88,7 +88,7 @@ struct mv_chan_msg {
  * names whose record sets use those indexes.
  */
 #define MV_CHAN_UNHEALTHY 0
-#define MV_CHAN_HEALTHY 1
+#define MV_CHAN_HEALTHY   1
 
 /* The segment: header, then the ring. */
 struct mv_chan_shm {

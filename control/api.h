@@ -17,8 +17,8 @@
 #ifndef MV_CONTROL_API_H
 #define MV_CONTROL_API_H
 
-#define MV_CONTROL_SOCKET "/run/mvdns/control.sock"
+#define MV_CONTROL_SOCKET    "/run/mvdns/control.sock"
 #define MV_CONTROL_STATE_DIR "/var/lib/mvdns"
-#define MV_CONTROL_LINE_MAX (4u << 20) /* longest request or response line */
+#define MV_CONTROL_LINE_MAX  (4u << 20) /* longest request or response line */
 
 #endif /* MV_CONTROL_API_H */
