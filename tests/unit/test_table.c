@@ -1040,7 +1040,7 @@ Test(table, reader_races_writer, .timeout = 120)
 		    (unsigned long)r->turns, (unsigned long)r->churn_seen,
 		    (unsigned long)r->churn_missing, r->syncs);
 	cr_assert_geq(r->syncs, RACE_ITERS);
-	cr_assert_gt(r->turns, 2 * (uint64_t)RACE_ITERS, "the reader hardly ran");
+	cr_assert_geq(r->turns, 2 * (uint64_t)r->syncs, "the reader hardly ran");
 	cr_assert_gt(r->churn_seen, 0);
 	cr_assert_gt(r->churn_missing, 0);
 	cr_assert_gt(grown, 0);
