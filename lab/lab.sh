@@ -40,6 +40,10 @@
 #   LAB_STOP_TIMEOUT    seconds to wait for exit after SIGTERM (default: 10)
 #   LAB_LCORES          EAL -l list (default: 0,1: main on 0, one worker on 1)
 #   LAB_EAL_EXTRA       extra EAL options, split on whitespace
+#   LAB_CHANNEL         the dataplane's control channel, /dev/shm/mvdns-dp-NAME
+#                       (default: lab). Not the default "main": a control
+#                       process someone runs on this machine would feed the
+#                       lab's dataplane its own zones.
 #   LAB_PID_RECORD      file to which every started PID is appended (the test
 #                       runner checks that none survives a test)
 
@@ -71,6 +75,7 @@ LAB_READY_TIMEOUT=${LAB_READY_TIMEOUT:-30}
 LAB_STOP_TIMEOUT=${LAB_STOP_TIMEOUT:-10}
 LAB_LCORES=${LAB_LCORES:-0,1}
 LAB_EAL_EXTRA=${LAB_EAL_EXTRA:-}
+LAB_CHANNEL=${LAB_CHANNEL:-lab}
 LAB_PID_RECORD=${LAB_PID_RECORD:-}
 
 # Set by lab_start_dataplane (and read back from $LAB_STATE_DIR by the
@@ -366,7 +371,7 @@ lab_start_dataplane() {
 	mapfile -t eal <<<"$vdevs"
 	# shellcheck disable=SC2206 # LAB_EAL_EXTRA is a whitespace-split list.
 	eal=(-l "$LAB_LCORES" --no-huge --no-shconf -m 512 --no-pci "${eal[@]}" $LAB_EAL_EXTRA)
-	app=(--addr "$LAB_ADDR4_S" --addr "$LAB_ADDR6_S" "${app[@]}")
+	app=(--addr "$LAB_ADDR4_S" --addr "$LAB_ADDR6_S" "${app[@]}" --channel "$LAB_CHANNEL")
 
 	mkdir -p "$LAB_STATE_DIR" "$LAB_LOG_DIR" || return 1
 	log=$LAB_LOG_DIR/dataplane-$driver-$(date +%H%M%S)-$$.log

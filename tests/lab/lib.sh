@@ -140,9 +140,10 @@ t_end() {
 # --- DNS queries -----------------------------------------------------------
 
 # Options every query carries: no recursion wanted (as a resolver asks an
-# authoritative server), no cookie, no retry over TCP when truncated (the
-# dataplane is UDP only), a short timeout.
-T_DIG_OPTS=(+norec +nocookie +ignore +time=1 +tries=2)
+# authoritative server), no cookie, UDP only (the dataplane has no TCP: no
+# retry over TCP when truncated, and dig would ask ANY over TCP), a short
+# timeout.
+T_DIG_OPTS=(+norec +nocookie +ignore +notcp +time=1 +tries=2)
 
 # t_dig [@SERVER] DIG_ARGS... - query from the client and print the response
 # in the canonical form (see t__canon), or "noreply ..." when there is none.

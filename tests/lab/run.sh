@@ -144,6 +144,9 @@ run_main() {
 	if [[ ! -x $LAB_DATAPLANE ]]; then
 		echo "# no dataplane at $LAB_DATAPLANE (make -C $LAB_ROOT build); every test will fail"
 	fi
+	# Dataplane logs outlive each script's lab; kept if anything failed.
+	LAB_LOG_DIR=$(mktemp -d /tmp/mvdns-lab-logs.XXXXXX)
+	export LAB_LOG_DIR
 	trap 'run_interrupted 130' INT
 	trap 'run_interrupted 143' TERM
 
@@ -154,6 +157,11 @@ run_main() {
 			run_script "$script" "$driver" "$timeout"
 		done
 	done
+	if ((RUN_FAILED)); then
+		echo "# dataplane logs: $LAB_LOG_DIR"
+	else
+		rm -rf "$LAB_LOG_DIR"
+	fi
 	echo "1..$RUN_N"
 	echo "$RUN_PASSED passed, $RUN_FAILED failed"
 	((RUN_FAILED == 0))

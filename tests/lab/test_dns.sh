@@ -16,12 +16,14 @@ SOA_ORG='example.org. 60 IN SOA ns1.example.org. hostmaster.example.org. 7 7200 
 
 # --- positive answers --------------------------------------------------------
 
-t_query "www A: both records" www.example.com A <<'EOF'
+t_query "www A: both records, nothing else (minimal response)" www.example.com A <<'EOF'
 status NOERROR
 flags qr aa
 question www.example.com. IN A
 answer www.example.com. 300 IN A 192.0.2.10
 answer www.example.com. 300 IN A 192.0.2.11
+authority -
+additional -
 EOF
 
 t_query "www AAAA" www.example.com AAAA <<'EOF'
@@ -69,6 +71,25 @@ status NOERROR
 flags qr aa rd
 EOF
 
+t_query "CD is copied into the response" +cdflag www.example.com A <<'EOF'
+status NOERROR
+flags qr aa cd
+EOF
+
+t_query "a type with no data at an existing name (TYPE65400) is NODATA" www.example.com TYPE65400 <<EOF
+status NOERROR
+flags qr aa
+answer -
+authority $SOA_COM
+EOF
+
+# ANY (RFC 8482): one RRset of the name, whichever.
+any_rrsets() {
+	t_dig example.com ANY | awk '$1 == "answer" { print $2, $4, $5 }' | sort -u
+}
+t_expect_eq "ANY at the apex: exactly one RRset in the answer" 1 \
+	"$(any_rrsets | grep -c . || true)"
+
 t_query "second zone: www.example.org A" www.example.org A <<'EOF'
 status NOERROR
 flags qr aa
@@ -102,6 +123,35 @@ t_query "CNAME to an out-of-zone name: the CNAME alone" external.example.com A <
 status NOERROR
 flags qr aa
 answer external.example.com. 300 IN CNAME www.example.net.
+EOF
+
+t_query "CNAME into the other hosted zone is not followed" cross.example.com A <<'EOF'
+status NOERROR
+flags qr aa
+answer cross.example.com. 300 IN CNAME www.example.org.
+EOF
+
+t_query "CNAME chain of two, followed to the end" chain.example.com A <<'EOF'
+status NOERROR
+flags qr aa
+answer chain.example.com. 300 IN CNAME alias.example.com.
+answer alias.example.com. 300 IN CNAME www.example.com.
+answer www.example.com. 300 IN A 192.0.2.10
+answer www.example.com. 300 IN A 192.0.2.11
+EOF
+
+t_query "CNAME to a missing in-zone name: NXDOMAIN (RFC 6604), CNAME and SOA" dangling.example.com A <<EOF
+status NXDOMAIN
+flags qr aa
+answer dangling.example.com. 300 IN CNAME nothere.example.com.
+authority $SOA_COM
+EOF
+
+t_query "CNAME to an in-zone name without that type: NOERROR, CNAME and SOA" alias.example.com MX <<EOF
+status NOERROR
+flags qr aa
+answer alias.example.com. 300 IN CNAME www.example.com.
+authority $SOA_COM
 EOF
 
 # --- negative answers --------------------------------------------------------
@@ -217,10 +267,14 @@ big_answer() {
 	done
 }
 
-t_query "big TXT without EDNS: TC set (512-byte limit)" +noedns big.example.com TXT <<'EOF'
+t_query "big TXT without EDNS: TC set (512-byte limit), the question only" +noedns big.example.com TXT <<'EOF'
 status NOERROR
 flags qr aa tc
 edns none
+question big.example.com. IN TXT
+answer -
+authority -
+additional -
 EOF
 
 t_query "big TXT with EDNS bufsize 1232: full answer, no TC" +bufsize=1232 big.example.com TXT <<EOF
@@ -233,6 +287,14 @@ EOF
 t_query "big TXT with EDNS bufsize 512: TC set" +bufsize=512 big.example.com TXT <<'EOF'
 status NOERROR
 flags qr aa tc
+answer -
+EOF
+
+t_query "EDNS bufsize below 512 counts as 512: a 76-byte answer is whole" +bufsize=50 www.example.com A <<'EOF'
+status NOERROR
+flags qr aa
+answer www.example.com. 300 IN A 192.0.2.10
+answer www.example.com. 300 IN A 192.0.2.11
 EOF
 
 # --- 0x20 --------------------------------------------------------------------
