@@ -56,7 +56,8 @@ sanitize: deps
 fuzz: deps
 	[ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz \
 		--buildtype=debugoptimized -Ddataplane=disabled -Dtests=disabled -Dfuzz=true \
-		-Db_sanitize=address,undefined -Db_lundef=false
+		-Db_sanitize=address,undefined -Db_lundef=false \
+		-Dc_args=-fsanitize=fuzzer-no-link
 	ninja -C build-fuzz
 	corpus=$$(mktemp -d) && trap 'rm -rf $$corpus' EXIT && \
 		build-fuzz/tests/fuzz_packet -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \

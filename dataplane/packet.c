@@ -39,6 +39,7 @@
 #define ND_NA_SOLICITED     0x40
 #define ND_NA_OVERRIDE      0x20
 #define ND_HOP_LIMIT        255
+#define ND_ADVERT_LEN       32 /* header, target, target link-layer address option */
 
 static const uint8_t mac_broadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
@@ -171,7 +172,7 @@ static uint16_t handle_udp(const struct mv_packet_ctx *ctx, uint8_t *l4, uint16_
 }
 
 static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, uint8_t *frame, uint16_t len,
-			    uint16_t cap, enum mv_verdict *v)
+			    uint16_t cap, bool l2_unicast, enum mv_verdict *v)
 {
 	uint8_t *ip = frame + ETH_HLEN;
 	uint16_t l4_len, out;
@@ -184,8 +185,9 @@ static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, uint8_t *frame, uin
 	if ((ip[0] >> 4) != 4 || (ip[0] & 0xf) < 5 || total < (ip[0] & 0xf) * 4u ||
 	    total > len - ETH_HLEN || csum_fold(csum_add(0, ip, (ip[0] & 0xfu) * 4)) != 0)
 		return 0;
+	/* RFC 1122 3.3.6: unicast IP in a link-layer broadcast is not for us. */
 	*v = MV_VERDICT_DROP_NOT_FOR_US;
-	if (!is_our_v4(ctx->addrs, ip + 16))
+	if (!l2_unicast || !is_our_v4(ctx->addrs, ip + 16))
 		return 0;
 	/* Options and fragments: nothing a DNS query needs; drop. */
 	*v = MV_VERDICT_DROP_UNSUPPORTED;
@@ -200,8 +202,10 @@ static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, uint8_t *frame, uin
 		if (out == 0)
 			return 0;
 	} else if (ip[9] == IPPROTO_ICMP_) {
-		if (l4_len < 8 || l4[0] != ICMP_ECHO_REQUEST ||
-		    csum_fold(csum_add(0, l4, l4_len)) != 0)
+		if (l4_len < 8 || l4[0] != ICMP_ECHO_REQUEST)
+			return 0;
+		*v = MV_VERDICT_DROP_MALFORMED;
+		if (csum_fold(csum_add(0, l4, l4_len)) != 0)
 			return 0;
 		l4[0] = ICMP_ECHO_REPLY;
 		dns_put_u16(l4 + 2, 0);
@@ -232,11 +236,14 @@ static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, uint8_t *frame, uin
 
 /* Neighbour solicitation for one of our addresses: advertisement in place. */
 static uint16_t handle_nd(const struct mv_packet_ctx *ctx, uint8_t *ip, uint8_t *icmp,
-			  uint16_t l4_len, enum mv_verdict *v)
+			  uint16_t l4_len, uint16_t l4_cap, enum mv_verdict *v)
 {
 	/* RFC 4861 7.1.1: hop limit 255, code 0, at least 24 octets. */
 	*v = MV_VERDICT_DROP_MALFORMED;
 	if (ip[7] != ND_HOP_LIMIT || icmp[1] != 0 || l4_len < 24)
+		return 0;
+	*v = MV_VERDICT_DROP_SHORT; /* no room for the advertisement's 32 octets */
+	if (l4_cap < ND_ADVERT_LEN)
 		return 0;
 	*v = MV_VERDICT_DROP_NOT_FOR_US;
 	if (!is_our_v6(ctx->addrs, icmp + 8))
@@ -259,11 +266,11 @@ static uint16_t handle_nd(const struct mv_packet_ctx *ctx, uint8_t *ip, uint8_t 
 	icmp[25] = 1; /* in units of 8 octets */
 	memcpy(icmp + 26, ctx->mac, 6);
 	*v = MV_VERDICT_ND_ADVERT;
-	return 32;
+	return ND_ADVERT_LEN;
 }
 
 static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, uint8_t *frame, uint16_t len,
-			    uint16_t cap, enum mv_verdict *v)
+			    uint16_t cap, bool l2_unicast, enum mv_verdict *v)
 {
 	uint8_t *ip = frame + ETH_HLEN;
 	uint16_t out;
@@ -281,7 +288,7 @@ static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, uint8_t *frame, uin
 
 	/* Solicitations go to a solicited-node multicast address, not to ours. */
 	*v = MV_VERDICT_DROP_NOT_FOR_US;
-	if (!solicit && !is_our_v6(ctx->addrs, ip + 24))
+	if (!solicit && (!l2_unicast || !is_our_v6(ctx->addrs, ip + 24)))
 		return 0;
 	if (ip[6] == IPPROTO_UDP_) {
 		out = handle_udp(ctx, l4, l4_len, l4_cap, v);
@@ -292,7 +299,7 @@ static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, uint8_t *frame, uin
 		if (l4_len < 8 || csum_l4(ip + 8, ip + 24, 16, IPPROTO_ICMPV6_, l4, l4_len) != 0)
 			return 0;
 		if (solicit) {
-			out = handle_nd(ctx, ip, l4, l4_len, v);
+			out = handle_nd(ctx, ip, l4, l4_len, l4_cap, v);
 			if (out == 0)
 				return 0;
 		} else if (l4[0] == ICMP6_ECHO_REQUEST) {
@@ -321,6 +328,10 @@ static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, uint8_t *frame, uin
 	uint16_t c = csum_l4(ip + 8, ip + 24, 16, ip[6], l4, out);
 	dns_put_u16(sum, ip[6] == IPPROTO_UDP_ && c == 0 ? 0xffff : c);
 	eth_turn(frame, ctx->mac);
+	if (ip[24] == 0xff) { /* to a multicast address (DAD): 33:33 + its low 32 bits */
+		frame[0] = frame[1] = 0x33;
+		memcpy(frame + 2, ip + 24 + 12, 4);
+	}
 	return (uint16_t)(ETH_HLEN + IPV6_HLEN + out);
 }
 
@@ -332,16 +343,16 @@ uint16_t mv_packet_handle(const struct mv_packet_ctx *ctx, uint8_t *frame, uint1
 		return 0;
 	}
 	/* Unicast to us, broadcast (ARP) or multicast (neighbour solicitation). */
-	if (memcmp(frame, ctx->mac, 6) != 0 && memcmp(frame, mac_broadcast, 6) != 0 &&
-	    !(frame[0] & 1)) {
+	bool l2_unicast = memcmp(frame, ctx->mac, 6) == 0;
+	if (!l2_unicast && memcmp(frame, mac_broadcast, 6) != 0 && !(frame[0] & 1)) {
 		*verdict = MV_VERDICT_DROP_NOT_FOR_US;
 		return 0;
 	}
 	switch (dns_get_u16(frame + 12)) {
 	case ETH_P_IPV4:
-		return handle_ipv4(ctx, frame, len, cap, verdict);
+		return handle_ipv4(ctx, frame, len, cap, l2_unicast, verdict);
 	case ETH_P_IPV6:
-		return handle_ipv6(ctx, frame, len, cap, verdict);
+		return handle_ipv6(ctx, frame, len, cap, l2_unicast, verdict);
 	case ETH_P_ARP:
 		return handle_arp(ctx, frame, len, verdict);
 	default:

@@ -76,7 +76,8 @@ static void produce(uint16_t type, uint64_t seq, const void *payload, uint32_t p
 	struct mv_chan_msg m = {.len = len, .type = type, .seq = seq};
 	memcpy(shm->ring + off, &m, sizeof(m));
 	memset(shm->ring + off + sizeof(m), 0, len - sizeof(m));
-	memcpy(shm->ring + off + sizeof(m), payload, plen);
+	if (plen > 0)
+		memcpy(shm->ring + off + sizeof(m), payload, plen);
 	__atomic_store_n(&shm->produced, pos + len, __ATOMIC_RELEASE);
 }
 

@@ -1112,13 +1112,7 @@ Test(packet, nd_dad)
 	check_na(f, out, all_nodes_v6, 0x20);
 }
 
-/*
- * BUG (reported to the lead): handle_nd writes the 8-octet target
- * link-layer option past l4_len without checking cap: a 24-octet
- * solicitation in a buffer of exactly its size is overflowed by 8 octets
- * (AddressSanitizer: heap-buffer-overflow in handle_nd). Enable once fixed.
- */
-Test(packet, nd_dad_no_room, .disabled = true)
+Test(packet, nd_dad_no_room)
 {
 	uint8_t f[BUF];
 	enum mv_verdict v;
@@ -1128,13 +1122,7 @@ Test(packet, nd_dad_no_room, .disabled = true)
 	cr_assert_leq(out, len);
 }
 
-/*
- * BUG (reported to the lead): the advertisement for duplicate address
- * detection goes to ff02::1 but keeps the solicitor's MAC as the Ethernet
- * destination; an IPv6 multicast destination maps to 33:33:00:00:00:01
- * (RFC 2464 section 7). Enable once fixed.
- */
-Test(packet, nd_dad_ethernet_multicast, .disabled = true)
+Test(packet, nd_dad_ethernet_multicast)
 {
 	uint8_t f[BUF];
 	enum mv_verdict v;
@@ -1219,13 +1207,7 @@ Test(packet, broadcast_and_multicast)
 	expect_drop(f, len, MV_VERDICT_DROP_NOT_FOR_US);
 }
 
-/*
- * BUG (reported to the lead): RFC 1122 3.3.6: a datagram received via a
- * link-layer broadcast whose IP destination is not a broadcast or multicast
- * address SHOULD be silently discarded. A query for our unicast address in
- * a broadcast frame is answered today. Enable once fixed.
- */
-Test(packet, broadcast_frame_unicast_ip, .disabled = true)
+Test(packet, broadcast_frame_unicast_ip)
 {
 	uint8_t q[512], f[BUF];
 	size_t qlen = dns_query(q, 1, "www.example.com", QTYPE_A, false);

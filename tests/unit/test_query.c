@@ -13,7 +13,8 @@ struct msg {
 
 static void put(struct msg *m, const void *p, size_t n)
 {
-	memcpy(m->b + m->len, p, n);
+	if (n > 0)
+		memcpy(m->b + m->len, p, n);
 	m->len = (uint16_t)(m->len + n);
 }
 
