@@ -6,10 +6,11 @@
  * HTTP request with a canned 200 and accepting then closing TCP probes), for
  * S seconds (default 30). Reports probes completed per second, the process's
  * CPU time per second (getrusage: user + system), the endpoint threads' share
- * and the rest (the engine thread, as the main thread sleeps).
+ * and the rest (the engine thread, as the main thread sleeps). "refused"
+ * closes every port first, to measure the failure path.
  *
  *   ninja -C build control/health/health_scale
- *   build/control/health/health_scale [checks [seconds [http|tcp|str|mix [endpoints]]]]
+ *   build/control/health/health_scale [checks [seconds [http|tcp|str|mix|refused [endpoints]]]]
  *
  * Not part of make check: it runs for half a minute and needs ~2 x the
  * concurrency cap in file descriptors (it raises its own RLIMIT_NOFILE).
@@ -128,7 +129,8 @@ int main(int argc, char **argv)
 	uint64_t p0, p1;
 
 	if (checks == 0 || seconds == 0 || nports <= 0 || ports == NULL) {
-		fprintf(stderr, "usage: %s [checks [seconds [http|tcp|str|mix [endpoints]]]]\n",
+		fprintf(stderr,
+			"usage: %s [checks [seconds [http|tcp|str|mix|refused [endpoints]]]]\n",
 			argv[0]);
 		return 2;
 	}
@@ -159,6 +161,12 @@ int main(int argc, char **argv)
 		s->listeners[s->nlisten++] = fd;
 		epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev);
 	}
+	if (strcmp(mode, "refused") == 0) { /* every port closed: the failure path */
+		for (int i = 0; i < SERVERS; i++) {
+			while (srv[i].nlisten > 0)
+				close(srv[i].listeners[--srv[i].nlisten]);
+		}
+	}
 	for (int i = 0; i < SERVERS; i++)
 		pthread_create(&srv[i].thread, NULL, serve, &srv[i]);
 
@@ -180,7 +188,7 @@ int main(int argc, char **argv)
 		strcpy(cfg.ip, "127.0.0.1");
 		cfg.port = ports[i % (unsigned)nports];
 		cfg.request_interval = 10;
-		cfg.failure_threshold = 3;
+		cfg.failure_threshold = strcmp(mode, "refused") == 0 ? 1 : 3;
 		if (kind == 0)
 			strcpy(cfg.resource_path, "/health");
 		if (kind == 2)
@@ -237,5 +245,5 @@ int main(int argc, char **argv)
 		free(srv[i].listeners);
 	}
 	free(ports);
-	return unhealthy == 0 ? 0 : 1;
+	return unhealthy == (strcmp(mode, "refused") == 0 ? checks : 0) ? 0 : 1;
 }

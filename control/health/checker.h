@@ -43,6 +43,15 @@
  *
  * Errors: int functions return 0 or -errno; mv_checker_create returns NULL
  * with errno set.
+ *
+ * Use (the daemon's thread):
+ *   struct mv_checker *hc = mv_checker_create();
+ *   mv_check_config_from_json(json, &cfg, msg, sizeof(msg));   // InvalidInput: msg
+ *   mv_checker_add(hc, id, &cfg, true);                          // restart: saved status
+ *   ... poll mv_checker_event_fd(hc) with the daemon's other fds; when readable:
+ *   mv_checker_drain(hc, on_health, ctx);  // on_health(id, healthy, ctx): to the dataplane
+ *   ... GetHealthCheckStatus: mv_checker_observations(hc, id, obs, n)
+ *   mv_checker_destroy(hc);
  */
 #ifndef HEALTH_CHECKER_H
 #define HEALTH_CHECKER_H
@@ -140,7 +149,7 @@ size_t mv_checker_observations(struct mv_checker *c, uint32_t id, struct mv_chec
 int mv_checker_event_fd(const struct mv_checker *c);
 
 /*
- * Take every queued change and call fn(id, healthy, arg) for each, on the
+ * Take every queued change and call fn (not NULL) as fn(id, healthy, arg) for each, on the
  * caller's thread, without the engine's mutex held, in the order the changes
  * were first queued. Clears the event fd's readiness when the queue empties.
  * Returns how many were reported; 0 when none were queued (or on ENOMEM,

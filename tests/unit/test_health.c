@@ -246,6 +246,7 @@ struct srv {
 	int status;
 	int delay_ms;
 	bool silent;      /* close without answering */
+	bool eager;       /* answer the first bytes, whatever they are */
 	size_t body_len;  /* bytes of 'a' */
 	const char *word; /* written into the body at word_at */
 	size_t word_at;
@@ -289,7 +290,7 @@ static void srv_answer(struct srv *s, int fd)
 	       (n = recv(fd, req + got, sizeof(req) - 1 - got, 0)) > 0) {
 		got += (size_t)n;
 		req[got] = '\0';
-		if (strstr(req, "\r\n\r\n") != NULL)
+		if (s->eager || strstr(req, "\r\n\r\n") != NULL)
 			break;
 	}
 	req[got] = '\0';
@@ -480,6 +481,15 @@ Test(health_probe, fqdn_is_the_host_header, .timeout = 20)
 	cr_assert_str_eq(s.host, want);
 }
 
+Test(health_probe, https_to_a_plain_server_fails_tls, .timeout = 20)
+{
+	struct srv s = {.status = 200, .eager = true};
+	struct mv_check_config cfg = http_cfg("127.0.0.1", 0);
+
+	cfg.type = MV_CHECK_HTTPS; /* the server answers the ClientHello in plain HTTP */
+	probe_case(&s, &cfg, true, false, "Failure: TLS handshake failed");
+}
+
 static struct mv_check_config match_cfg(const char *word)
 {
 	struct mv_check_config cfg = http_cfg("127.0.0.1", 0);
@@ -604,6 +614,17 @@ Test(health_engine, external_disabled_and_errors, .timeout = 20)
 	cr_assert_eq(mv_checker_update(c, 3, &ext), -ENOENT);
 	ext.request_interval = 12;
 	cr_assert_eq(mv_checker_add(c, 3, &ext, true), -EINVAL);
+
+	/* toggling Inverted reads the same endpoint the other way, at once */
+	ext.request_interval = 30;
+	ext.inverted = true;
+	cr_assert_eq(mv_checker_update(c, 1, &ext), 0);
+	cr_assert_eq(wait_event(c, &e, 1000), 1);
+	cr_assert(e.id == 1 && e.healthy);
+	ext.inverted = false;
+	cr_assert_eq(mv_checker_update(c, 1, &ext), 0);
+	cr_assert_eq(wait_event(c, &e, 1000), 1);
+	cr_assert(e.id == 1 && !e.healthy);
 
 	/* a removed check reports nothing more */
 	cr_assert_eq(mv_checker_set_external(c, 1, true), 0);
