@@ -247,6 +247,7 @@ struct srv {
 	int delay_ms;
 	bool silent;      /* close without answering */
 	bool eager;       /* answer the first bytes, whatever they are */
+	bool v6;          /* listen on ::1 */
 	size_t body_len;  /* bytes of 'a' */
 	const char *word; /* written into the body at word_at */
 	size_t word_at;
@@ -256,17 +257,22 @@ struct srv {
 	char host[128];
 };
 
-static int listen_on(int backlog, uint16_t *port)
+static int listen_on(int family, int backlog, uint16_t *port)
 {
+	struct sockaddr_in6 sa6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr *a = family == AF_INET6 ? (struct sockaddr *)&sa6 : (struct sockaddr *)&sa;
+	socklen_t len = family == AF_INET6 ? sizeof(sa6) : sizeof(sa);
+	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	if (fd < 0 || bind(fd, a, len) != 0) {
+		if (family == AF_INET6)
+			cr_skip_test("no IPv6 loopback");
+		cr_assert_fail("bind: %s", strerror(errno));
+	}
 	cr_assert_eq(listen(fd, backlog), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	*port = ntohs(sa.sin_port);
+	cr_assert_eq(getsockname(fd, a, &len), 0);
+	*port = ntohs(family == AF_INET6 ? sa6.sin6_port : sa.sin_port);
 	return fd;
 }
 
@@ -333,7 +339,7 @@ static void *srv_run(void *arg)
 static void srv_start(struct srv *s)
 {
 	cr_assert_eq(pipe(s->stop), 0);
-	s->lfd = listen_on(16, &s->port);
+	s->lfd = listen_on(s->v6 ? AF_INET6 : AF_INET, 16, &s->port);
 	cr_assert_eq(pthread_create(&s->thread, NULL, srv_run, s), 0);
 }
 
@@ -490,6 +496,28 @@ Test(health_probe, https_to_a_plain_server_fails_tls, .timeout = 20)
 	probe_case(&s, &cfg, true, false, "Failure: TLS handshake failed");
 }
 
+Test(health_probe, fqdn_only_is_resolved, .timeout = 20)
+{
+	struct srv s = {.status = 200};
+	struct mv_check_config cfg = http_cfg("", 0);
+	char want[64];
+
+	strcpy(cfg.fqdn, "localhost"); /* from /etc/hosts: no network */
+	probe_case(&s, &cfg, false, true, "Success: HTTP Status Code 200, OK");
+	snprintf(want, sizeof(want), "localhost:%u", s.port);
+	cr_assert_str_eq(s.host, want);
+}
+
+Test(health_probe, ipv6_endpoint, .timeout = 20)
+{
+	struct srv s = {.status = 200, .v6 = true};
+	struct mv_check_config cfg = http_cfg("::1", 0);
+
+	strcpy(cfg.resource_path, "/health");
+	probe_case(&s, &cfg, false, true, "Success: HTTP Status Code 200, OK");
+	cr_assert(strncmp(s.host, "[::1]:", 6) == 0, "%s", s.host);
+}
+
 static struct mv_check_config match_cfg(const char *word)
 {
 	struct mv_check_config cfg = http_cfg("127.0.0.1", 0);
@@ -532,7 +560,7 @@ Test(health_probe, tcp_connect_then_refused, .timeout = 20)
 	struct mv_check_observation obs[2];
 	struct mv_check_config cfg;
 	uint16_t port;
-	int lfd = listen_on(16, &port);
+	int lfd = listen_on(AF_INET, 16, &port);
 	struct seen e;
 
 	mv_check_config_init(&cfg, MV_CHECK_TCP);
@@ -559,7 +587,8 @@ Test(health_probe, connect_timeout, .timeout = 20)
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct mv_check_config cfg = http_cfg("127.0.0.1", 0);
 	int fill[2];
-	int lfd = listen_on(0, &cfg.port); /* never accepts: SYNs beyond the queue are dropped */
+	int lfd = listen_on(AF_INET, 0,
+			    &cfg.port); /* never accepts: SYNs beyond the queue are dropped */
 
 	sa.sin_port = htons(cfg.port);
 	for (int i = 0; i < 2; i++) {
