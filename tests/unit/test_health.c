@@ -202,38 +202,40 @@ Test(health_config, json_round_trip)
 
 Test(health_config, json_errors)
 {
+	static const char *const cases[][2] = {
+		{"{'IPAddress':'192.0.2.1'}",
+		 "Missing required parameter in HealthCheckConfig: \"Type\""},
+		{"{'Type':'PING'}",
+		 "Value 'PING' at 'healthCheckConfig.type' failed to satisfy constraint: Member "
+		 "must satisfy enum value set: [HTTP, HTTPS, HTTP_STR_MATCH, HTTPS_STR_MATCH, TCP, "
+		 "CALCULATED, CLOUDWATCH_METRIC, RECOVERY_CONTROL, EXTERNAL]"},
+		{"{'Type':'CALCULATED'}",
+		 "Invalid parameter : mvdns does not support CALCULATED health checks."},
+		{"{'Type':'HTTP','IPAddress':'192.0.2.1','Port':'80'}",
+		 "Invalid type for parameter HealthCheckConfig.Port, value type: string, valid "
+		 "types: integer"},
+		{"{'Type':'HTTP','IPAddress':'192.0.2.1','Port':70000}",
+		 "Value '70000' at 'healthCheckConfig.port' failed to satisfy constraint: Member "
+		 "must have value less than or equal to 65535"},
+		{"{'Type':'HTTP','Regions':[]}",
+		 "Invalid parameter : mvdns does not support Regions in health checks."},
+		{"{'Type':'HTTP','Colour':1}",
+		 "Unknown parameter in HealthCheckConfig: \"Colour\", must be one of: IPAddress, "
+		 "Port, Type, ResourcePath, FullyQualifiedDomainName, SearchString, "
+		 "RequestInterval, FailureThreshold, MeasureLatency, Inverted, Disabled, "
+		 "HealthThreshold, ChildHealthChecks, EnableSNI, Regions, AlarmIdentifier, "
+		 "InsufficientDataHealthStatus, RoutingControlArn"},
+	};
 	struct mv_check_config c;
-	char err[512];
+	char json[128], err[512];
 
-	cr_assert_eq(parse("{\"IPAddress\":\"192.0.2.1\"}", &c, err), -EINVAL);
-	cr_assert_str_eq(err, "Missing required parameter in HealthCheckConfig: \"Type\"");
-	cr_assert_eq(parse("{\"Type\":\"PING\"}", &c, err), -EINVAL);
-	cr_assert_str_eq(err, "Value 'PING' at 'healthCheckConfig.type' failed to satisfy "
-			      "constraint: Member must satisfy enum value set: [HTTP, HTTPS, "
-			      "HTTP_STR_MATCH, HTTPS_STR_MATCH, TCP, CALCULATED, "
-			      "CLOUDWATCH_METRIC, RECOVERY_CONTROL, EXTERNAL]");
-	cr_assert_eq(parse("{\"Type\":\"CALCULATED\"}", &c, err), -EINVAL);
-	cr_assert_str_eq(err, "Invalid parameter : mvdns does not support CALCULATED health "
-			      "checks.");
-	cr_assert_eq(
-		parse("{\"Type\":\"HTTP\",\"IPAddress\":\"192.0.2.1\",\"Port\":\"80\"}", &c, err),
-		-EINVAL);
-	cr_assert_str_eq(err, "Invalid type for parameter HealthCheckConfig.Port, value type: "
-			      "string, valid types: integer");
-	cr_assert_eq(
-		parse("{\"Type\":\"HTTP\",\"IPAddress\":\"192.0.2.1\",\"Port\":70000}", &c, err),
-		-EINVAL);
-	cr_assert_str_eq(err, "Value '70000' at 'healthCheckConfig.port' failed to satisfy "
-			      "constraint: Member must have value less than or equal to 65535");
-	cr_assert_eq(parse("{\"Type\":\"HTTP\",\"Regions\":[]}", &c, err), -EINVAL);
-	cr_assert_str_eq(err, "Invalid parameter : mvdns does not support Regions in health "
-			      "checks.");
-	cr_assert_eq(parse("{\"Type\":\"HTTP\",\"Colour\":1}", &c, err), -EINVAL);
-	cr_assert(strncmp(err,
-			  "Unknown parameter in HealthCheckConfig: \"Colour\", must be one of: "
-			  "IPAddress, Port, Type,",
-			  88) == 0,
-		  "%s", err);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(json, sizeof(json), "%s", cases[i][0]);
+		for (char *q = json; (q = strchr(q, '\'')) != NULL;)
+			*q = '"'; /* the cases are written with single quotes */
+		cr_assert_eq(parse(json, &c, err), -EINVAL, "%s", json);
+		cr_assert_str_eq(err, cases[i][1]);
+	}
 }
 
 /* ---- an HTTP server on 127.0.0.1 ------------------------------------------- */
@@ -527,29 +529,19 @@ static struct mv_check_config match_cfg(const char *word)
 	return cfg;
 }
 
-Test(health_probe, search_string_within_5120_bytes, .timeout = 20)
+Test(health_probe, search_string_in_the_first_5120_bytes, .timeout = 30)
 {
-	/* "needle" ends exactly at byte 5120 of an 8000-byte body */
-	struct srv s = {.status = 200, .body_len = 8000, .word = "needle", .word_at = 5114};
+	/* "needle" ending at byte 5120 of 8000, in a 100-byte body, one byte too far */
+	struct srv at_edge = {.status = 200, .body_len = 8000, .word = "needle", .word_at = 5114};
+	struct srv short_body = {.status = 200, .body_len = 100, .word = "needle", .word_at = 94};
+	struct srv beyond = {.status = 200, .body_len = 8000, .word = "needle", .word_at = 5115};
 	struct mv_check_config cfg = match_cfg("needle");
 
-	probe_case(&s, &cfg, false, true, "Success: HTTP Status Code 200, OK");
-}
-
-Test(health_probe, search_string_in_a_short_body, .timeout = 20)
-{
-	struct srv s = {.status = 200, .body_len = 100, .word = "needle", .word_at = 94};
-	struct mv_check_config cfg = match_cfg("needle");
-
-	probe_case(&s, &cfg, false, true, "Success: HTTP Status Code 200, OK");
-}
-
-Test(health_probe, search_string_beyond_5120_bytes, .timeout = 20)
-{
-	struct srv s = {.status = 200, .body_len = 8000, .word = "needle", .word_at = 5115};
-	struct mv_check_config cfg = match_cfg("needle");
-
-	probe_case(&s, &cfg, true, false,
+	probe_case(&at_edge, &cfg, false, true, "Success: HTTP Status Code 200, OK");
+	cfg.port = 0;
+	probe_case(&short_body, &cfg, false, true, "Success: HTTP Status Code 200, OK");
+	cfg.port = 0;
+	probe_case(&beyond, &cfg, true, false,
 		   "Failure: HTTP Status Code 200, OK. Search string not found in the first 5120 "
 		   "bytes of the response body");
 }
