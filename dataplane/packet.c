@@ -185,6 +185,9 @@ static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, uint8_t *frame, uin
 	if ((ip[0] >> 4) != 4 || (ip[0] & 0xf) < 5 || total < (ip[0] & 0xf) * 4u ||
 	    total > len - ETH_HLEN || csum_fold(csum_add(0, ip, (ip[0] & 0xfu) * 4)) != 0)
 		return 0;
+	/* A multicast or broadcast source is never answered (RFC 1122 3.2.1.3). */
+	if (ip[12] >= 224 || (ip[12] == 0 && ip[13] == 0 && ip[14] == 0 && ip[15] == 0))
+		return 0;
 	/* RFC 1122 3.3.6: unicast IP in a link-layer broadcast is not for us. */
 	*v = MV_VERDICT_DROP_NOT_FOR_US;
 	if (!l2_unicast || !is_our_v4(ctx->addrs, ip + 16))
@@ -281,6 +284,8 @@ static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, uint8_t *frame, uin
 	uint16_t l4_len = dns_get_u16(ip + 4);
 	*v = MV_VERDICT_DROP_MALFORMED;
 	if ((ip[0] >> 4) != 6 || l4_len > len - ETH_HLEN - IPV6_HLEN)
+		return 0;
+	if (ip[8] == 0xff) /* a multicast source is never answered (RFC 4291 2.7) */
 		return 0;
 	uint8_t *l4 = ip + IPV6_HLEN;
 	uint16_t l4_cap = (uint16_t)(cap - ETH_HLEN - IPV6_HLEN);
