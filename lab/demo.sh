@@ -28,8 +28,13 @@ demo_usage() {
 
 # Print a command as typed on the client, then run it there.
 demo_run() {
+	local rc=0
 	printf '\nmvdns-c$ %s\n' "$*"
-	lab_exec_c "$@"
+	lab_exec_c "$@" || rc=$?
+	if ((rc != 0)); then
+		echo "demo: FAILED: '$*' exited with status $rc" >&2
+		return 1
+	fi
 }
 
 demo_start() {

@@ -428,6 +428,14 @@ lab_start_dataplane() {
 		fi
 		sleep 0.1
 	done
+	# EAL carries on when a vdev fails to probe: the dataplane would then
+	# serve on fewer ports, and the missing queue's packets go to the kernel.
+	if grep -q -e 'probe failed' -e 'failed to initialize' "$log"; then
+		lab_log "dataplane ($driver) is up but a vdev failed to probe"
+		lab__show_log "$log"
+		lab_stop_dataplane >/dev/null 2>&1 || true
+		return 1
+	fi
 	lab_log "dataplane ($driver) ready, pid $pid, log $log"
 }
 
@@ -453,6 +461,9 @@ lab_stop_dataplane() {
 		lab_log "dataplane pid $pid did not stop on SIG$sig within ${LAB_STOP_TIMEOUT}s"
 		rc=1
 	fi
+	# af_xdp's PMD detaches its XDP program when it closes the port; one
+	# left by a killed dataplane would swallow the next run's packets.
+	ip -n "$LAB_NS_S" link set dev "$LAB_IF_S" xdp off 2>/dev/null || true
 	LAB_DP_STATUS=
 	if ((LAB_DP_CHILD)); then
 		LAB_DP_STATUS=0
