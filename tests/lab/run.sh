@@ -54,12 +54,14 @@ run_script_drivers() {
 
 # run_script SCRIPT DRIVER TIMEOUT - run one script and renumber its checks.
 RUN_CHILD=
+RUN_TMP=()
 run_script() {
 	local script=$1 driver=$2 timeout=$3 name line rc=0 failed=0 pid
 	local record fifo leftovers=
 	name=$(basename "$script" .sh)
 	record=$(mktemp /tmp/mvdns-lab-pids.XXXXXX)
 	fifo=$(mktemp -u /tmp/mvdns-lab-out.XXXXXX)
+	RUN_TMP=("$record" "$fifo")
 	mkfifo "$fifo"
 	LAB_PID_RECORD=$record LAB_DRIVER=$driver \
 		timeout -k 15 "$timeout" bash "$script" "$driver" >"$fifo" 2>&1 &
@@ -96,6 +98,7 @@ run_script() {
 		fi
 	done <"$record"
 	rm -f "$record"
+	RUN_TMP=()
 	run_result "$([[ -z $leftovers ]] && echo 1 || echo 0)" \
 		"$driver: $name: left no namespace or process behind"
 	[[ -z $leftovers ]] || echo "# left behind:$leftovers (now removed)"
@@ -109,7 +112,8 @@ run_interrupted() {
 		wait "$RUN_CHILD" 2>/dev/null || true
 	fi
 	lab_down
-	echo "# interrupted"
+	rm -f "${RUN_TMP[@]}"
+	echo "# interrupted; dataplane logs: $LAB_LOG_DIR"
 	exit "$1"
 }
 
