@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -61,6 +62,22 @@ static void store_release(uint64_t *p, uint64_t v)
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
+/* Whether the segment at path exists and its dataplane (another process) still runs. */
+static bool channel_owner_alive(const char *path)
+{
+	struct mv_chan_shm hdr;
+	int fd = shm_open(path, O_RDONLY, 0);
+	bool alive = false;
+
+	if (fd < 0)
+		return false;
+	if (pread(fd, &hdr, sizeof(hdr), 0) == (ssize_t)sizeof(hdr) && hdr.magic == MV_CHAN_MAGIC &&
+	    hdr.dp_pid != 0 && (pid_t)hdr.dp_pid != getpid())
+		alive = kill((pid_t)hdr.dp_pid, 0) == 0 || errno == EPERM;
+	close(fd);
+	return alive;
+}
+
 struct mv_channel *mv_channel_create(const char *name, struct mv_table *_Atomic *current,
 				     mv_table_sync_fn sync, void *sync_arg)
 {
@@ -75,6 +92,12 @@ struct mv_channel *mv_channel_create(const char *name, struct mv_table *_Atomic 
 	ch->map_size = sizeof(struct mv_chan_shm) + MV_CHAN_RING_SIZE;
 	snprintf(ch->path, sizeof(ch->path), "/%s%s", MV_CHAN_SHM_PREFIX, name);
 
+	/* A live dataplane on the same channel keeps it: refuse rather than steal. */
+	if (channel_owner_alive(ch->path)) {
+		free(ch);
+		errno = EBUSY;
+		return NULL;
+	}
 	/* A new file every start, so a control process can tell us from a stale map. */
 	shm_unlink(ch->path);
 	fd = shm_open(ch->path, O_RDWR | O_CREAT | O_EXCL, 0600);

@@ -111,6 +111,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
+/* --vdev options among the EAL arguments: each must become a port. */
+static unsigned count_vdevs(int argc, char **argv)
+{
+	unsigned n = 0;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		n += strncmp(argv[i], "--vdev", 6) == 0;
+	return n;
+}
+
 static void rcu_synchronize(void *rcu)
 {
 	rte_rcu_qsbr_synchronize(rcu, RTE_QSBR_THRID_INVALID);
@@ -144,6 +154,7 @@ int main(int argc, char **argv)
 	char err[4096];
 	int rc = EXIT_FAILURE;
 
+	unsigned vdevs = count_vdevs(argc, argv);
 	int eal = rte_eal_init(argc, argv);
 	if (eal < 0) {
 		fprintf(stderr, "mvdns-dataplane: EAL: %s\n", rte_strerror(rte_errno));
@@ -151,6 +162,11 @@ int main(int argc, char **argv)
 	}
 	if (parse_options(argc - eal, argv + eal, &opt) != 0)
 		goto out;
+	if (rte_eth_dev_count_avail() < vdevs) {
+		fprintf(stderr, "mvdns-dataplane: %u --vdev given, only %u ports probed\n", vdevs,
+			(unsigned)rte_eth_dev_count_avail());
+		goto out;
+	}
 	nworkers = rte_lcore_count() - 1;
 	if (nworkers == 0) {
 		fprintf(stderr, "mvdns-dataplane: needs a worker lcore besides the main one "
@@ -174,7 +190,9 @@ int main(int argc, char **argv)
 	table = NULL; /* owned through `current` from here on */
 	channel = mv_channel_create(opt.channel, &current, rcu_synchronize, rcu);
 	if (channel == NULL) {
-		fprintf(stderr, "mvdns-dataplane: channel %s: %s\n", opt.channel, strerror(errno));
+		fprintf(stderr, "mvdns-dataplane: channel %s: %s%s\n", opt.channel, strerror(errno),
+			errno == EBUSY ? " (another dataplane serves it: pick another --channel)"
+				       : "");
 		goto out;
 	}
 

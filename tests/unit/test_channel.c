@@ -41,6 +41,7 @@ static void setup(void)
 	shm = mmap(NULL, sizeof(*shm) + MV_CHAN_RING_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		   0);
 	close(fd);
+	shm_unlink(path); /* both ends are mapped: leave nothing behind, whatever happens */
 	cr_assert_neq(shm, MAP_FAILED);
 	cr_assert_eq(shm->magic, MV_CHAN_MAGIC);
 	cr_assert_eq(shm->version, MV_CHAN_VERSION);
