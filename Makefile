@@ -41,7 +41,7 @@ demo: build
 check: build format-check unit sanitize fuzz lab
 
 unit: build
-	meson test -C $(BUILD) --suite unit --print-errorlogs
+	meson test -C $(BUILD) --suite unit --suite cli --print-errorlogs
 
 # The unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
 sanitize: deps
