@@ -257,11 +257,17 @@ int main(int argc, char **argv)
 				unsigned q = (unsigned)((done + i) & (ring - 1));
 				memcpy(burst[i], frames + (size_t)q * FRAME_MAX, lens[q]);
 			}
+			uint8_t *fr[BURST];
+			uint16_t len[BURST], cap[BURST], out[BURST];
+			enum mv_verdict v[BURST];
 			for (unsigned i = 0; i < BURST; i++) {
-				unsigned q = (unsigned)((done + i) & (ring - 1));
-				enum mv_verdict v;
-				answered += mv_packet_handle(&ctx, burst[i], lens[q], 2048, &v) > 0;
+				fr[i] = burst[i];
+				len[i] = lens[(done + i) & (ring - 1)];
+				cap[i] = sizeof(burst[i]);
 			}
+			mv_packet_handle_burst(&ctx, fr, len, cap, BURST, out, v);
+			for (unsigned i = 0; i < BURST; i++)
+				answered += out[i] > 0;
 			done += BURST;
 		}
 		elapsed = now() - start;

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "answer.h"
+#include "cursor.h"
+#include "name.h"
 #include "mvdns.h"
 #include "wire.h"
 
@@ -364,4 +366,71 @@ uint16_t mv_packet_handle(const struct mv_packet_ctx *ctx, uint8_t *frame, uint1
 		*verdict = MV_VERDICT_DROP_UNSUPPORTED;
 		return 0;
 	}
+}
+
+/*
+ * The hash of the question name when frame looks like a DNS query (IPv4
+ * without options or IPv6, UDP to port 53); a guess for prefetching only:
+ * mv_packet_handle checks everything again. Returns false otherwise.
+ */
+static bool query_hash(const uint8_t *frame, uint16_t len, uint32_t *hash)
+{
+	uint16_t l3 = ETH_HLEN, l4;
+	uint8_t name[MVDNS_NAME_MAX];
+	struct dns_cursor c;
+
+	if (len < ETH_HLEN + IPV4_HLEN + UDP_HLEN + DNS_HDR_LEN)
+		return false;
+	switch (dns_get_u16(frame + 12)) {
+	case ETH_P_IPV4:
+		if (frame[l3] != 0x45 || frame[l3 + 9] != IPPROTO_UDP_)
+			return false;
+		l4 = l3 + IPV4_HLEN;
+		break;
+	case ETH_P_IPV6:
+		if (frame[l3 + 6] != IPPROTO_UDP_)
+			return false;
+		l4 = l3 + IPV6_HLEN;
+		break;
+	default:
+		return false;
+	}
+	if (l4 + UDP_HLEN + DNS_HDR_LEN > len || dns_get_u16(frame + l4 + 2) != MVDNS_DNS_PORT)
+		return false;
+	dns_cursor_init(&c, frame + l4 + UDP_HLEN + DNS_HDR_LEN,
+			(size_t)(len - l4 - UDP_HLEN - DNS_HDR_LEN));
+	size_t nlen = dns_name_read_lower(&c, name);
+	if (c.err != 0)
+		return false;
+	*hash = dns_name_hash(name, nlen);
+	return true;
+}
+
+void mv_packet_handle_burst(const struct mv_packet_ctx *ctx, uint8_t *const *frames,
+			    const uint16_t *lens, const uint16_t *caps, unsigned n, uint16_t *out,
+			    enum mv_verdict *verdicts)
+{
+	uint32_t hash[MV_PACKET_BURST_MAX];
+	bool dns[MV_PACKET_BURST_MAX];
+
+	if (n > MV_PACKET_BURST_MAX) {
+		mv_packet_handle_burst(ctx, frames, lens, caps, MV_PACKET_BURST_MAX, out, verdicts);
+		mv_packet_handle_burst(ctx, frames + MV_PACKET_BURST_MAX,
+				       lens + MV_PACKET_BURST_MAX, caps + MV_PACKET_BURST_MAX,
+				       n - MV_PACKET_BURST_MAX, out + MV_PACKET_BURST_MAX,
+				       verdicts + MV_PACKET_BURST_MAX);
+		return;
+	}
+	/* A table that fits the caches gains nothing from a second parse. */
+	unsigned ahead = mv_table_is_large(ctx->table) ? n : 0;
+	for (unsigned i = 0; i < ahead; i++) {
+		dns[i] = query_hash(frames[i], lens[i], &hash[i]);
+		if (dns[i])
+			mv_table_prefetch_slot(ctx->table, hash[i]);
+	}
+	for (unsigned i = 0; i < ahead; i++)
+		if (dns[i])
+			mv_table_prefetch_node(ctx->table, hash[i]);
+	for (unsigned i = 0; i < n; i++)
+		out[i] = mv_packet_handle(ctx, frames[i], lens[i], caps[i], &verdicts[i]);
 }

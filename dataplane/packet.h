@@ -15,6 +15,8 @@
 #include "verdict.h"
 
 #define MV_ADDRS_MAX 16
+/* Frames mv_packet_handle_burst prefetches for at once. */
+#define MV_PACKET_BURST_MAX 64
 
 /* The addresses the dataplane answers for. Read-only once workers run. */
 struct mv_addrs {
@@ -38,5 +40,16 @@ struct mv_packet_ctx {
  */
 uint16_t mv_packet_handle(const struct mv_packet_ctx *ctx, uint8_t *frame, uint16_t len,
 			  uint16_t cap, enum mv_verdict *verdict);
+
+/*
+ * Handle a burst of n frames: frames[i][0..lens[i]) in buffers of caps[i]
+ * octets. Looks the burst's DNS names up with prefetching (all slots, then
+ * all nodes, then the answers), so that the cache misses of a large table
+ * overlap instead of adding up.
+ * Out: out[i], the reply length of frame i (0 to drop it); verdicts[i].
+ */
+void mv_packet_handle_burst(const struct mv_packet_ctx *ctx, uint8_t *const *frames,
+			    const uint16_t *lens, const uint16_t *caps, unsigned n, uint16_t *out,
+			    enum mv_verdict *verdicts);
 
 #endif /* MV_PACKET_H */

@@ -20,6 +20,8 @@
 
 #define TOMBSTONE ((struct mv_node *)(uintptr_t)1)
 #define MIN_SLOTS 64u
+/* From this many slots (4 MiB of them) the table outgrows the caches: prefetch. */
+#define LARGE_SLOTS (1u << 18)
 
 struct slot {
 	_Atomic uint32_t tag;         /* hash of the name; a filter only */
@@ -126,6 +128,34 @@ const struct mv_node *mv_table_lookup(const struct mv_table *t, const uint8_t *n
 		if (atomic_load_explicit(&s->s[i].tag, memory_order_relaxed) == hash &&
 		    n->name_len == len && memcmp(n->name, name, len) == 0)
 			return n;
+	}
+}
+
+bool mv_table_is_large(const struct mv_table *t)
+{
+	const struct slots *s = atomic_load_explicit(&t->slots, memory_order_acquire);
+
+	return s->mask >= LARGE_SLOTS - 1;
+}
+
+void mv_table_prefetch_slot(const struct mv_table *t, uint32_t hash)
+{
+	const struct slots *s = atomic_load_explicit(&t->slots, memory_order_acquire);
+
+	__builtin_prefetch(&s->s[hash & s->mask]);
+}
+
+void mv_table_prefetch_node(const struct mv_table *t, uint32_t hash)
+{
+	const struct slots *s = atomic_load_explicit(&t->slots, memory_order_acquire);
+	const struct slot *slot = &s->s[hash & s->mask];
+	const struct mv_node *n = atomic_load_explicit(&slot->node, memory_order_acquire);
+
+	/* Only a hint: the probe's first slot, when its tag matches. */
+	if (n != NULL && n != TOMBSTONE &&
+	    atomic_load_explicit(&slot->tag, memory_order_relaxed) == hash) {
+		__builtin_prefetch(n);
+		__builtin_prefetch((const uint8_t *)n + 64);
 	}
 }
 

@@ -44,6 +44,17 @@ const struct mv_node *mv_table_lookup(const struct mv_table *t, const uint8_t *n
 				      uint32_t hash);
 
 /*
+ * Reader: the two prefetch steps of a burst lookup. For every query of a
+ * burst, first prefetch the slot its hash probes first, then (once all
+ * slots are on their way) the node that slot holds; the lookups that follow
+ * find both in cache. Hints only: they change nothing. Lock-free.
+ */
+void mv_table_prefetch_slot(const struct mv_table *t, uint32_t hash);
+/* Reader: whether the table is large enough for prefetching to pay. */
+bool mv_table_is_large(const struct mv_table *t);
+void mv_table_prefetch_node(const struct mv_table *t, uint32_t hash);
+
+/*
  * Reader: the node at name or, if there is none, the nearest existing
  * ancestor (whose zone decides between NXDOMAIN and REFUSED). Out: *exact
  * tells which. Returns NULL when no ancestor exists (outside every zone).

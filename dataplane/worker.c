@@ -53,27 +53,29 @@ void mv_worker_fini(struct mv_worker *w)
 static void handle_burst(struct mv_worker *w, struct mv_worker_queue *q, struct rte_mbuf **pkts,
 			 uint16_t n)
 {
+	uint8_t *frames[MV_BURST];
+	uint16_t lens[MV_BURST], caps[MV_BURST], out[MV_BURST];
+	enum mv_verdict v[MV_BURST];
+
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		enum mv_verdict v;
-		uint16_t out = 0;
-
-		if (i + 3 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
-		if (likely(m->nb_segs == 1)) {
-			uint16_t cap = (uint16_t)(m->data_len + rte_pktmbuf_tailroom(m));
-			out = mv_packet_handle(&q->ctx, rte_pktmbuf_mtod(m, uint8_t *), m->data_len,
-					       cap, &v);
-		} else {
-			v = MV_VERDICT_DROP_UNSUPPORTED; /* a DNS query fits one segment */
-		}
-		count(&w->verdicts[v], 1);
-		if (out == 0) {
+		frames[i] = rte_pktmbuf_mtod(m, uint8_t *);
+		/* A DNS query fits one segment: a chained mbuf is seen as its first only. */
+		lens[i] = m->nb_segs == 1 ? m->data_len : 0;
+		caps[i] = (uint16_t)(m->data_len + rte_pktmbuf_tailroom(m));
+	}
+	mv_packet_handle_burst(&q->ctx, frames, lens, caps, n, out, v);
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		if (m->nb_segs != 1)
+			v[i] = MV_VERDICT_DROP_UNSUPPORTED;
+		count(&w->verdicts[v[i]], 1);
+		if (out[i] == 0 || m->nb_segs != 1) {
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		m->data_len = out;
-		m->pkt_len = out;
+		m->data_len = out[i];
+		m->pkt_len = out[i];
 		m->ol_flags = 0;
 		rte_eth_tx_buffer(q->port, q->queue, q->tx, m);
 	}

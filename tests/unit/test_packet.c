@@ -1304,3 +1304,50 @@ Test(packet, short_upper_layers)
 		cr_assert(is_drop(v), "UDP/IPv6 %zu: %s", l4, vname(v));
 	}
 }
+
+/* ---- bursts ---- */
+
+/*
+ * A burst gives each frame the same fate and the same bytes as handling the
+ * frames one by one, in a table large enough for the prefetching path.
+ */
+Test(packet, burst_equals_one_by_one)
+{
+	enum { N = 40 };
+	static uint8_t a[N][BUF], b[N][BUF];
+	uint8_t q[512], *frames[N];
+	uint16_t lens[N], caps[N], out[N];
+	enum mv_verdict v[N];
+	const char *docs[] = {zone_json};
+	char err[4096] = "";
+	struct mv_table *big = mv_table_create(300000, NULL, NULL);
+	static const char *const names[] = {"www.example.com", "WWW.example.com", "nope.example.com",
+					    "www.example.org", "example.com"};
+
+	cr_assert(mv_table_is_large(big));
+	cr_assert_eq(mv_load_docs(big, docs, 1, err, sizeof(err)), 3, "%s", err);
+	for (unsigned i = 0; i < N; i++) {
+		size_t qlen = dns_query(q, (uint16_t)i, names[i % 5], QTYPE_A, i % 2);
+		size_t len = i % 7 == 6   ? frame_arp(a[i], bcast_mac, 1, our_v4)
+			     : i % 3 == 2 ? frame_udp6(a[i], q, qlen, (uint16_t)(1000 + i), 53)
+					  : frame_udp4(a[i], q, qlen, (uint16_t)(1000 + i), 53);
+		if (i == 13)
+			a[i][20] ^= 0xff; /* a broken one among them */
+		memcpy(b[i], a[i], BUF);
+		frames[i] = a[i];
+		lens[i] = (uint16_t)len;
+		caps[i] = BUF;
+	}
+	struct mv_packet_ctx c = ctx;
+	c.table = big;
+	mv_packet_handle_burst(&c, frames, lens, caps, N, out, v);
+	for (unsigned i = 0; i < N; i++) {
+		enum mv_verdict one;
+		uint16_t n = mv_packet_handle(&c, b[i], lens[i], BUF, &one);
+		cr_assert_eq(v[i], one, "frame %u: %s in a burst, %s alone", i, vname(v[i]),
+			     vname(one));
+		cr_assert_eq(out[i], n, "frame %u: length", i);
+		cr_assert(memcmp(a[i], b[i], n) == 0, "frame %u: bytes", i);
+	}
+	mv_table_destroy(big);
+}
