@@ -54,16 +54,37 @@ static unsigned choose(uint64_t *rng, unsigned n, uint16_t pick[MVDNS_MULTIVALUE
 		}
 		return n;
 	}
-	/* More candidates than room: draw without replacement by rejection. */
+	/* More candidates than room: draw without replacement by rejection,
+	 * remembering draws in a bitmap when the pool is small enough. */
+	uint64_t taken = 0;
 	for (unsigned i = 0; i < MVDNS_MULTIVALUE_MAX; i++) {
 		unsigned j;
 		do {
 			pick[i] = (uint16_t)random_below(rng, n);
+			if (n <= 64) {
+				j = (taken >> pick[i] & 1) ? 0 : i;
+				continue;
+			}
 			for (j = 0; j < i && pick[j] != pick[i]; j++)
 				;
 		} while (j < i);
+		taken |= n <= 64 ? 1ull << pick[i] : 0;
 	}
 	return MVDNS_MULTIVALUE_MAX;
+}
+
+/* Copy one RR: short, so eight octets at a time beat a call to memcpy. */
+static inline void copy_rr(uint8_t *dst, const uint8_t *src, unsigned len)
+{
+	unsigned i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, src + i, 8);
+		memcpy(dst + i, &w, 8);
+	}
+	for (; i < len; i++)
+		dst[i] = src[i];
 }
 
 /*
@@ -86,7 +107,7 @@ static void reply_multivalue(struct reply *r, const struct mv_rrset_wire *s, uin
 		uint16_t len = mv_rrset_wire_rr_len(s, rr);
 		if (r->pos + len > r->limit)
 			continue;
-		memcpy(r->msg + r->pos, rrs + off[rr], len);
+		copy_rr(r->msg + r->pos, rrs + off[rr], len);
 		dns_put_u16(r->msg + r->pos, (uint16_t)(PTR_MASK | owner_off));
 		r->pos = (uint16_t)(r->pos + len);
 		written++;
