@@ -73,6 +73,25 @@ long feed_encode_name(const uint8_t *owner, const struct mv_rrset *const *sets, 
 	return (long)o.len;
 }
 
+long feed_encode_health(const struct feed_health *st, size_t n, uint64_t seq, uint8_t *out,
+			size_t cap)
+{
+	struct feed_out o = {out, sizeof(struct mv_chan_msg), cap, 1};
+	struct mv_chan_msg hdr = {.type = MV_CHAN_HEALTH, .seq = seq};
+
+	if (n == 0 || n > FEED_HEALTH_MAX || cap < sizeof(hdr))
+		return -EMSGSIZE;
+	put32(&o, (uint32_t)n);
+	put(&o, st, n * sizeof(*st));
+	while (o.ok && o.len % MV_CHAN_ALIGN != 0)
+		put(&o, "", 1);
+	if (!o.ok)
+		return -EMSGSIZE;
+	hdr.len = (uint32_t)o.len;
+	memcpy(out, &hdr, sizeof(hdr));
+	return (long)o.len;
+}
+
 size_t feed_encode_ctl(uint16_t type, uint64_t seq, uint8_t out[sizeof(struct mv_chan_msg)])
 {
 	struct mv_chan_msg hdr = {.len = sizeof(hdr), .type = type, .seq = seq};

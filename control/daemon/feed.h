@@ -34,6 +34,28 @@
 long feed_encode_name(const uint8_t *owner, const struct mv_rrset *const *sets, size_t nsets,
 		      uint64_t seq, uint8_t *out, size_t cap);
 
+/* One entry of a MV_CHAN_HEALTH payload, laid out as the ABI says. */
+struct feed_health {
+	uint32_t index;  /* the health check's index, 1 and up */
+	uint32_t status; /* MV_CHAN_HEALTHY or MV_CHAN_UNHEALTHY */
+};
+
+_Static_assert(sizeof(struct feed_health) == 8, "MV_CHAN_HEALTH entry layout");
+
+/* The most entries one MV_CHAN_HEALTH message holds. */
+#define FEED_HEALTH_MAX                                                      \
+	((MV_CHAN_MSG_MAX - sizeof(struct mv_chan_msg) - sizeof(uint32_t)) / \
+	 sizeof(struct feed_health))
+
+/*
+ * Encode one MV_CHAN_HEALTH message of n statuses (1..FEED_HEALTH_MAX) with
+ * header seq `seq`. Pure. Out: out (cap octets).
+ * Returns the message length (a multiple of MV_CHAN_ALIGN); -EMSGSIZE when n
+ * is 0 or too large, or the message exceeds cap.
+ */
+long feed_encode_health(const struct feed_health *st, size_t n, uint64_t seq, uint8_t *out,
+			size_t cap);
+
 /* Encode a header-only message (MV_CHAN_SYNC_BEGIN, MV_CHAN_COMMIT). Returns its length. */
 size_t feed_encode_ctl(uint16_t type, uint64_t seq, uint8_t out[sizeof(struct mv_chan_msg)]);
 

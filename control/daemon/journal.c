@@ -269,7 +269,7 @@ fail:
 	return NULL;
 }
 
-int journal_append(struct journal *j, uint64_t lsn, const void *payload, uint32_t len)
+static int append(struct journal *j, uint64_t lsn, const void *payload, uint32_t len, int sync)
 {
 	uint8_t hdr[JOURNAL_HDR_SIZE];
 	size_t done = 0, total = JOURNAL_HDR_SIZE + (size_t)len;
@@ -312,7 +312,7 @@ int journal_append(struct journal *j, uint64_t lsn, const void *payload, uint32_
 		}
 		return rc;
 	}
-	if (fdatasync(j->fd) != 0) {
+	if (sync && fdatasync(j->fd) != 0) {
 		/* Whether the record reached the disk is unknown: nothing more may follow. */
 		rc = -errno;
 		close(j->fd);
@@ -322,6 +322,16 @@ int journal_append(struct journal *j, uint64_t lsn, const void *payload, uint32_
 	j->end += (off_t)total;
 	j->records++;
 	return 0;
+}
+
+int journal_append(struct journal *j, uint64_t lsn, const void *payload, uint32_t len)
+{
+	return append(j, lsn, payload, len, 1);
+}
+
+int journal_append_lazy(struct journal *j, uint64_t lsn, const void *payload, uint32_t len)
+{
+	return append(j, lsn, payload, len, 0);
 }
 
 int journal_truncate(struct journal *j)

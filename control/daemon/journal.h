@@ -64,6 +64,15 @@ struct journal *journal_open(const char *path, journal_record_fn fn, void *arg);
  */
 int journal_append(struct journal *j, uint64_t lsn, const void *payload, uint32_t len);
 
+/*
+ * journal_append without fdatasync: the record is written (the page cache
+ * has it, so it survives the process crashing) but becomes durable only with
+ * the next journal_append, whose fdatasync covers every octet before it. For
+ * records whose loss at a power failure is harmless (health check statuses,
+ * which the engine finds again). Returns 0 or -errno as journal_append.
+ */
+int journal_append_lazy(struct journal *j, uint64_t lsn, const void *payload, uint32_t len);
+
 /* Empty the journal (after a snapshot holds everything). Returns 0 or -errno. */
 int journal_truncate(struct journal *j);
 

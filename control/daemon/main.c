@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * mvdns-control: owns the hosted zones, persists them, serves the control
- * API on a unix socket and feeds every dataplane over shared memory.
- * One thread: a poll() loop that handles requests one at a time and looks
- * for dataplanes every PEERS_SCAN_MS.
+ * mvdns-control: owns the hosted zones and health checks, persists them,
+ * serves the control API on a unix socket and feeds every dataplane over
+ * shared memory. One thread: a poll() loop that handles requests one at a
+ * time, drains the health-check engine's status changes (the engine probes
+ * in a thread of its own) and looks for dataplanes every PEERS_SCAN_MS.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,11 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "api.h"
+#include "checker.h"
 #include "peers.h"
 #include "server.h"
 #include "service.h"
@@ -26,6 +29,7 @@
 #define PEERS_SCAN_MS    100
 #define SNAPSHOT_EVERY   1000 /* journal records between snapshots */
 #define NAME_SERVERS_MAX 13
+#define CHANNELS_MAX     64
 #define SHM_DIR          "/dev/shm"
 
 struct options {
@@ -34,6 +38,8 @@ struct options {
 	const char *shm_dir;
 	const char *name_servers[NAME_SERVERS_MAX];
 	size_t name_server_count;
+	const char *channels[CHANNELS_MAX];
+	size_t channel_count;
 	size_t snapshot_every;
 	int foreground;
 };
@@ -49,13 +55,16 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: mvdns-control [--state-dir DIR] [--socket PATH] [--name-server NAME]...\n"
-		"                     [--snapshot-every N] [--shm-dir DIR] [--foreground]\n"
+		"                     [--snapshot-every N] [--shm-dir DIR] [--channel NAME]...\n"
+		"                     [--foreground]\n"
 		"  --state-dir DIR     journal, snapshot and lock (default " MV_CONTROL_STATE_DIR
 		")\n"
 		"  --socket PATH       control socket (default " MV_CONTROL_SOCKET ")\n"
 		"  --name-server NAME  name server of new zones, repeatable (default ns1.<zone>)\n"
 		"  --snapshot-every N  journal records between snapshots (default 1000)\n"
 		"  --shm-dir DIR       where dataplanes' channels appear (default " SHM_DIR ")\n"
+		"  --channel NAME      feed only the dataplane channel NAME (its --channel),\n"
+		"                      repeatable (default: every channel in the directory)\n"
 		"  --foreground        do not detach; logs go to stderr either way\n");
 }
 
@@ -67,6 +76,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"name-server", required_argument, NULL, 'n'},
 		{"snapshot-every", required_argument, NULL, 'S'},
 		{"shm-dir", required_argument, NULL, 'm'},
+		{"channel", required_argument, NULL, 'c'},
 		{"foreground", no_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -74,8 +84,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 	char *end;
 	int c;
 
-	*o = (struct options){
-		MV_CONTROL_STATE_DIR, MV_CONTROL_SOCKET, SHM_DIR, {0}, 0, SNAPSHOT_EVERY, 0};
+	*o = (struct options){.state_dir = MV_CONTROL_STATE_DIR,
+			      .socket = MV_CONTROL_SOCKET,
+			      .shm_dir = SHM_DIR,
+			      .snapshot_every = SNAPSHOT_EVERY};
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -94,6 +106,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return -EINVAL;
 			}
 			o->name_servers[o->name_server_count++] = optarg;
+			break;
+		case 'c':
+			if (o->channel_count == CHANNELS_MAX) {
+				fprintf(stderr, "mvdns-control: at most %d channels\n",
+					CHANNELS_MAX);
+				return -EINVAL;
+			}
+			o->channels[o->channel_count++] = optarg;
 			break;
 		case 'S':
 			o->snapshot_every = strtoul(optarg, &end, 10);
@@ -175,6 +195,25 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+static void on_health(void *arg)
+{
+	service_health_drain(arg);
+}
+
+/*
+ * The engine probes up to half the open-file soft limit at once: raise it to
+ * the hard limit (best effort; thousands of checks need it).
+ */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 /* Serve until a signal (returns 0) or a fatal error (returns -errno). */
 static int run(struct server *srv, struct peers *peers)
 {
@@ -207,6 +246,7 @@ int main(int argc, char **argv)
 	struct server *srv = NULL;
 	struct peers *peers = NULL;
 	struct zones *zones = NULL;
+	struct mv_checker *checker = NULL;
 	struct options o;
 	int lock = -1, rc;
 
@@ -247,6 +287,22 @@ int main(int argc, char **argv)
 	peers = peers_create(o.shm_dir, zones); /* after daemon(): ctl_pid is our pid */
 	if (peers == NULL)
 		goto finish;
+	rc = peers_restrict(peers, o.channels, o.channel_count);
+	if (rc != 0) {
+		fprintf(stderr, "mvdns-control: --channel: %s\n", strerror(-rc));
+		goto finish;
+	}
+	raise_nofile();
+	checker = mv_checker_create(); /* after daemon(): its thread would not survive it */
+	if (checker == NULL) {
+		rc = -errno;
+		fprintf(stderr, "mvdns-control: health-check engine: %s\n", strerror(errno));
+		goto finish;
+	}
+	rc = service_set_checker(svc, checker);
+	if (rc != 0)
+		goto finish;
+	server_watch(srv, mv_checker_event_fd(checker), on_health, svc);
 	service_set_peers(svc, peers);
 	peers_scan(peers);
 	fprintf(stderr, "mvdns-control: ready: socket %s, state %s, pid %ld\n", o.socket,
@@ -256,6 +312,7 @@ int main(int argc, char **argv)
 		rc = service_checkpoint(svc); /* only a consistent state is snapshotted */
 finish:
 	server_close(srv);
+	mv_checker_destroy(checker);
 	peers_destroy(peers);
 	service_close(svc);
 	zones_destroy(zones);

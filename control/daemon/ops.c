@@ -123,16 +123,23 @@ void ops_gen_id(char prefix, char out[ZONES_ID_SIZE])
 	out[n] = '\0';
 }
 
-static void gen_now(char out[ZONES_TIME_SIZE])
+void ops_format_time(int64_t ms, char out[ZONES_TIME_SIZE])
 {
-	struct timespec ts;
+	time_t sec = (time_t)(ms / 1000);
 	struct tm tm;
 	size_t len;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
+	gmtime_r(&sec, &tm);
 	len = strftime(out, ZONES_TIME_SIZE, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + len, ZONES_TIME_SIZE - len, ".%03dZ", (int)(ts.tv_nsec / 1000000));
+	snprintf(out + len, ZONES_TIME_SIZE - len, ".%03dZ", (int)(ms % 1000));
+}
+
+static void gen_now(char out[ZONES_TIME_SIZE])
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ops_format_time((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, out);
 }
 
 /* Values for a write: ChangeId, SubmittedAt, Seq (in ctx->generated when live). */
@@ -215,6 +222,7 @@ void ops_ctx_clear(struct ops_ctx *ctx)
 		free(ctx->owners);
 	ctx->owners = NULL;
 	ctx->nowners = 0;
+	ctx->nhealth = 0;
 	ctx->seq = 0;
 	ctx->mutated = false;
 }
@@ -234,6 +242,13 @@ static const struct ops_def ops[] = {
 	{"ChangeResourceRecordSets", ops_change_sets, true},
 	{"ListResourceRecordSets", ops_list_sets, false},
 	{"GetChange", ops_get_change, false},
+	{"CreateHealthCheck", ops_create_check, true},
+	{"GetHealthCheck", ops_get_check, false},
+	{"ListHealthChecks", ops_list_checks, false},
+	{"UpdateHealthCheck", ops_update_check, true},
+	{"DeleteHealthCheck", ops_delete_check, true},
+	{"GetHealthCheckStatus", ops_check_status, false},
+	{"SetHealthCheckStatus", ops_set_check_status, false},
 };
 
 const struct ops_def *ops_find(const char *name)

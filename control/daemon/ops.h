@@ -7,7 +7,10 @@
  * returned in ctx->generated for the journal, or, when replaying the journal,
  * taken from ctx->replay, so that a replay rebuilds the exact same state.
  * Writes do not touch the dataplanes: they list the owner names they changed
- * in ctx->owners, which the caller publishes once the journal holds the write.
+ * in ctx->owners (and health check statuses in ctx->health), which the
+ * caller publishes once the journal holds the write. The health-check engine
+ * (ctx->checker) is told at once; it is NULL while replaying, when only the
+ * registry (zones_checks) changes.
  * Whatever may fail (validation, memory for the journal record and the owner
  * list) fails before the zones change; after that, a write always completes
  * (at worst without a result object or without GetChange remembering it).
@@ -23,12 +26,14 @@
 
 #include <jansson.h>
 
+#include "checker.h"
 #include "peers.h"
 #include "zones.h"
 
 struct ops_ctx {
 	struct zones *zones;
-	struct peers *peers; /* NULL while replaying: GetChange then sees no dataplane */
+	struct peers *peers;        /* NULL while replaying: GetChange then sees no dataplane */
+	struct mv_checker *checker; /* NULL while replaying (and in tests without one) */
 	const char *const *name_servers;
 	size_t name_server_count;
 	json_t *replay;    /* the recorded generated values, or NULL for a live request */
@@ -38,6 +43,8 @@ struct ops_ctx {
 	size_t nowners;
 	bool mutated; /* Out: the zones changed: journal and publish, whatever the result */
 	uint8_t one[1][MVDNS_NAME_MAX]; /* owners when there is one */
+	struct feed_health health[1];   /* Out: writes: statuses to publish with the batch */
+	size_t nhealth;
 };
 
 typedef int (*ops_fn)(struct ops_ctx *ctx, json_t *params, json_t **result, struct mv_error *err);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Internals shared by the operation files (ops.c, ops_zones.c, ops_sets.c):
+ * Internals shared by the operation files (ops.c, ops_zones.c, ops_sets.c,
+ * ops_health.c):
  * parameter checks worded as botocore's, and the values a write generates.
  * Single-threaded, as ops.h.
  */
@@ -15,8 +16,10 @@
 
 #include "ops.h"
 
-#define OPS_LIST_ZONES_MAX 100 /* ListHostedZones MaxItems default and limit */
-#define OPS_LIST_SETS_MAX  300 /* ListResourceRecordSets MaxItems default and limit */
+#define OPS_LIST_ZONES_MAX  100  /* ListHostedZones MaxItems default and limit */
+#define OPS_LIST_SETS_MAX   300  /* ListResourceRecordSets MaxItems default and limit */
+#define OPS_LIST_CHECKS_MAX 1000 /* ListHealthChecks MaxItems limit */
+#define OPS_LIST_CHECKS_DEF 100  /* ListHealthChecks MaxItems default */
 
 /* What a write generates: its change id, timestamp and sequence number. */
 struct ops_gen {
@@ -38,6 +41,9 @@ const char *ops_param_str(json_t *params, const char *key, bool required, struct
 
 /* MaxItems (a string of digits or an integer): 1..limit, default limit. 0 or -EINVAL. */
 int ops_param_max_items(json_t *params, size_t limit, size_t *out, struct mv_error *err);
+
+/* A time (ms since the epoch) as Route 53 prints it: "2026-11-25T16:00:00.000Z". */
+void ops_format_time(int64_t ms, char out[ZONES_TIME_SIZE]);
 
 /* id without its prefix ("/hostedzone/", "/change/"), if it has it. */
 const char *ops_strip_prefix(const char *id, const char *prefix);
@@ -82,5 +88,13 @@ int ops_list_zones(struct ops_ctx *ctx, json_t *params, json_t **result, struct 
 int ops_change_sets(struct ops_ctx *ctx, json_t *params, json_t **result, struct mv_error *err);
 int ops_list_sets(struct ops_ctx *ctx, json_t *params, json_t **result, struct mv_error *err);
 int ops_get_change(struct ops_ctx *ctx, json_t *params, json_t **result, struct mv_error *err);
+int ops_create_check(struct ops_ctx *ctx, json_t *params, json_t **result, struct mv_error *err);
+int ops_get_check(struct ops_ctx *ctx, json_t *params, json_t **result, struct mv_error *err);
+int ops_list_checks(struct ops_ctx *ctx, json_t *params, json_t **result, struct mv_error *err);
+int ops_update_check(struct ops_ctx *ctx, json_t *params, json_t **result, struct mv_error *err);
+int ops_delete_check(struct ops_ctx *ctx, json_t *params, json_t **result, struct mv_error *err);
+int ops_check_status(struct ops_ctx *ctx, json_t *params, json_t **result, struct mv_error *err);
+int ops_set_check_status(struct ops_ctx *ctx, json_t *params, json_t **result,
+			 struct mv_error *err);
 
 #endif /* CONTROL_OPS_PVT_H */

@@ -51,6 +51,9 @@ int ops_change_sets(struct ops_ctx *ctx, json_t *params, json_t **result, struct
 	if (zone == NULL)
 		goto finish;
 	rc = mv_batch_parse(text, strlen(text), &batch, err);
+	/* Route 53 refuses a HealthCheckId that names no check, before anything changes. */
+	if (rc == 0)
+		rc = checks_resolve_batch(zones_checks(ctx->zones), &batch, err);
 	if (rc == 0)
 		rc = ops_gen_change(ctx, &g, err);
 	if (rc == 0 && ops_owners_batch(ctx, &batch) != 0)

@@ -45,6 +45,8 @@ struct peers {
 	const struct mv_rrset **sets;
 	size_t nsets, setcap;
 	uint64_t self;
+	char **only; /* peers_restrict: the segment files to attach; none: all */
+	size_t nonly;
 };
 
 /* Whether the process runs: it exists and is not a zombie nobody has reaped yet. */
@@ -161,6 +163,51 @@ static size_t encode_collected(struct peers *p, const uint8_t *owner, uint64_t s
 	return 0;
 }
 
+/* ---- health statuses ---- */
+
+/* MV_CHAN_HEALTH messages for st[0..n), to one peer or (pe NULL) to all. */
+static void health_write(struct peers *p, struct peer *pe, const struct feed_health *st, size_t n,
+			 uint64_t seq)
+{
+	while (n > 0) {
+		size_t chunk = n < FEED_HEALTH_MAX ? n : FEED_HEALTH_MAX;
+		long len = feed_encode_health(st, chunk, seq, p->buf, MV_CHAN_MSG_MAX);
+
+		for (size_t k = 0; len > 0 && k < p->n; k++)
+			if (pe == NULL || pe == &p->v[k])
+				peer_write(p, &p->v[k], p->buf, (size_t)len);
+		st += chunk;
+		n -= chunk;
+	}
+}
+
+/* The status of every health check, after a SYNC_BEGIN; 0 or -ENOMEM. */
+static int sync_health(struct peers *p, struct peer *pe, uint64_t seq)
+{
+	const struct checks *c = zones_checks(p->zones);
+	size_t n = checks_count(c), done = 0;
+	struct feed_health *st;
+
+	if (n == 0)
+		return 0;
+	st = malloc((n < FEED_HEALTH_MAX ? n : FEED_HEALTH_MAX) * sizeof(*st));
+	if (st == NULL)
+		return -ENOMEM;
+	while (done < n) {
+		size_t k = 0;
+
+		for (; k < FEED_HEALTH_MAX && done < n; k++, done++) {
+			const struct checks_check *check = checks_at(c, done);
+
+			st[k] = (struct feed_health){
+				check->index, check->healthy ? MV_CHAN_HEALTHY : MV_CHAN_UNHEALTHY};
+		}
+		health_write(p, pe, st, k, seq);
+	}
+	free(st);
+	return 0;
+}
+
 /* ---- full state ---- */
 
 struct sync_ctx {
@@ -208,6 +255,10 @@ static void peer_sync(struct peers *p, struct peer *pe)
 	zones_seq_raise(p->zones, s.seq);
 	pe->sync_seq = s.seq;
 	peer_write(p, pe, msg, feed_encode_ctl(MV_CHAN_SYNC_BEGIN, s.seq, msg));
+	if (sync_health(p, pe, s.seq) != 0 && !pe->dead) {
+		log_peer(pe, "out of memory during the full state; detached");
+		pe->dead = 1;
+	}
 	for (size_t i = 0; i < zones_count(p->zones) && !pe->dead; i++) {
 		p->nsets = 0;
 		if (mv_store_foreach(zones_at(p->zones, i)->store, sync_one, &s) != 0 &&
@@ -261,7 +312,50 @@ void peers_destroy(struct peers *p)
 	free(p->v);
 	free(p->sets);
 	free(p->buf);
+	for (size_t i = 0; i < p->nonly; i++)
+		free(p->only[i]);
+	free(p->only);
 	free(p);
+}
+
+int peers_restrict(struct peers *p, const char *const *names, size_t n)
+{
+	size_t prefix = strlen(MV_CHAN_SHM_PREFIX);
+	char **only = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (names[i][0] == '\0' || strchr(names[i], '/') != NULL ||
+		    prefix + strlen(names[i]) >= PEER_NAME_MAX)
+			return -EINVAL;
+	if (n > 0 && (only = calloc(n, sizeof(*only))) == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		only[i] = malloc(PEER_NAME_MAX);
+		if (only[i] == NULL) {
+			while (i-- > 0)
+				free(only[i]);
+			free(only);
+			return -ENOMEM;
+		}
+		snprintf(only[i], PEER_NAME_MAX, "%s%s", MV_CHAN_SHM_PREFIX, names[i]);
+	}
+	for (size_t i = 0; i < p->nonly; i++)
+		free(p->only[i]);
+	free(p->only);
+	p->only = only;
+	p->nonly = n;
+	return 0;
+}
+
+/* Whether peers_restrict lets us attach this segment file. */
+static int peer_wanted(const struct peers *p, const char *file)
+{
+	if (p->nonly == 0)
+		return 1;
+	for (size_t i = 0; i < p->nonly; i++)
+		if (strcmp(p->only[i], file) == 0)
+			return 1;
+	return 0;
 }
 
 /* Map the segment if it is complete, valid, alive and not fed by another control. */
@@ -381,7 +475,8 @@ size_t peers_scan(struct peers *p)
 	for (size_t k = 0; k < p->n; k++)
 		p->v[k].seen = 0;
 	while ((e = readdir(d)) != NULL)
-		if (strncmp(e->d_name, MV_CHAN_SHM_PREFIX, prefix) == 0)
+		if (strncmp(e->d_name, MV_CHAN_SHM_PREFIX, prefix) == 0 &&
+		    peer_wanted(p, e->d_name))
 			peer_visit(p, e->d_name);
 	closedir(d);
 	while (i < p->n) {
@@ -411,8 +506,15 @@ size_t peers_scan(struct peers *p)
 
 void peers_publish(struct peers *p, const uint8_t (*owners)[MVDNS_NAME_MAX], size_t n, uint64_t seq)
 {
+	peers_publish_batch(p, NULL, 0, owners, n, seq);
+}
+
+void peers_publish_batch(struct peers *p, const struct feed_health *health, size_t nhealth,
+			 const uint8_t (*owners)[MVDNS_NAME_MAX], size_t n, uint64_t seq)
+{
 	uint8_t msg[sizeof(struct mv_chan_msg)];
 
+	health_write(p, NULL, health, nhealth, seq);
 	for (size_t i = 0; i < n; i++) {
 		size_t len;
 

@@ -5,8 +5,10 @@
  *
  * A segment is attached when its header is complete and valid (magic,
  * version, sizes), its dataplane process is alive and no other live control
- * process feeds it; ctl_pid is then set to ours and the full state is sent
- * (MV_CHAN_SYNC_BEGIN, one MV_CHAN_NAME per owner name, MV_CHAN_COMMIT). A
+ * process feeds it (and, after peers_restrict, when it is one of the channels
+ * named); ctl_pid is then set to ours and the full state is sent
+ * (MV_CHAN_SYNC_BEGIN, MV_CHAN_HEALTH with the status of every health check,
+ * one MV_CHAN_NAME per owner name, MV_CHAN_COMMIT). A
  * segment whose dp_epoch changes is sent the full state again. A segment whose
  * file disappears or whose dataplane process has died is unmapped.
  *
@@ -28,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "feed.h"
 #include "zones.h"
 
 struct peers; /* opaque */
@@ -41,6 +44,14 @@ struct peers *peers_create(const char *dir, struct zones *zones);
 
 /* Clear ctl_pid in every attached segment and unmap them. Accepts NULL. */
 void peers_destroy(struct peers *p);
+
+/*
+ * Attach only the channels named (MV_CHAN_SHM_PREFIX<name> in dir), n of
+ * them; n == 0 attaches every channel (the default). Call before the first
+ * scan. The names are copied. Returns 0, -EINVAL (a name too long or with a
+ * '/'), -ENOMEM.
+ */
+int peers_restrict(struct peers *p, const char *const *names, size_t n);
 
 /*
  * Look for new, restarted, vanished and dead dataplanes; attach and sync the
@@ -57,6 +68,15 @@ size_t peers_scan(struct peers *p);
  */
 void peers_publish(struct peers *p, const uint8_t (*owners)[MVDNS_NAME_MAX], size_t n,
 		   uint64_t seq);
+
+/*
+ * peers_publish with health check statuses first: MV_CHAN_HEALTH (as many
+ * messages as nhealth needs, none when it is 0), then the names, then
+ * MV_CHAN_COMMIT with seq. The dataplane applies the statuses before the
+ * names, all at the COMMIT.
+ */
+void peers_publish_batch(struct peers *p, const struct feed_health *health, size_t nhealth,
+			 const uint8_t (*owners)[MVDNS_NAME_MAX], size_t n, uint64_t seq);
 
 /*
  * Whether every attached dataplane has applied seq and the full state we sent

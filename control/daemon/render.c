@@ -95,6 +95,14 @@ json_t *render_change(const char *id, bool insync, const char *submitted_at, con
 	return o;
 }
 
+json_t *render_health_check(const struct checks_check *check)
+{
+	return json_pack("{s:s,s:s,s:o,s:I}", "Id", check->id, "CallerReference",
+			 check->caller_reference, "HealthCheckConfig",
+			 mv_check_config_to_json(&check->config), "HealthCheckVersion",
+			 (json_int_t)check->version);
+}
+
 json_t *render_error(const struct mv_error *err, const char *operation)
 {
 	size_t cap = (MV_ERROR_MAX_MESSAGES + 1) * (MV_ERROR_MESSAGE_MAX + 4) + 256;

@@ -31,6 +31,12 @@ json_t *render_delegation(const struct zones_zone *zone);
 json_t *render_change(const char *id, bool insync, const char *submitted_at, const char *comment);
 
 /*
+ * HealthCheck: {Id, CallerReference, HealthCheckConfig (config.h's mapping),
+ * HealthCheckVersion}.
+ */
+json_t *render_health_check(const struct checks_check *check);
+
+/*
  * {"Error": {"Code", "Message"}}, the message as the AWS CLI prints it after
  * "operation: " (InvalidChangeBatch: "[m1, m2]").
  */

@@ -35,7 +35,10 @@ struct server {
 	void *arg;
 	struct client *c[SERVER_CLIENTS_MAX];
 	size_t n;
-	struct pollfd pfd[SERVER_CLIENTS_MAX + 1];
+	struct pollfd pfd[SERVER_CLIENTS_MAX + 2]; /* listener, clients, watched fd */
+	int watch_fd;                              /* server_watch; -1: none */
+	void (*watch_fn)(void *arg);
+	void *watch_arg;
 };
 
 static int mkdir_p(const char *dir)
@@ -88,6 +91,7 @@ struct server *server_open(const char *path, server_handler_fn fn, void *arg)
 	if (s == NULL)
 		goto fail;
 	s->fd = -1;
+	s->watch_fd = -1;
 	s->fn = fn;
 	s->arg = arg;
 	s->addr.sun_family = AF_UNIX;
@@ -273,10 +277,17 @@ static int client_handle(struct server *s, struct client *c)
 	return 0;
 }
 
+void server_watch(struct server *s, int fd, void (*fn)(void *arg), void *arg)
+{
+	s->watch_fd = fn != NULL ? fd : -1;
+	s->watch_fn = fn;
+	s->watch_arg = arg;
+}
+
 int server_poll(struct server *s, int timeout_ms)
 {
 	size_t i = 0;
-	int rc = 0;
+	int rc = 0, watched;
 
 	s->pfd[0] = (struct pollfd){.fd = s->fd, .events = POLLIN};
 	for (size_t k = 0; k < s->n; k++) {
@@ -289,10 +300,13 @@ int server_poll(struct server *s, int timeout_ms)
 		if (c->out == NULL && client_has_line(c))
 			timeout_ms = 0; /* pipelined requests are waiting */
 	}
-	if (poll(s->pfd, s->n + 1, timeout_ms) < 0)
+	/* The watched fd goes last: -1 (not watching) is ignored by poll. */
+	s->pfd[s->n + 1] = (struct pollfd){.fd = s->watch_fd, .events = POLLIN};
+	if (poll(s->pfd, s->n + 2, timeout_ms) < 0)
 		return errno == EINTR ? -EINTR : -errno;
 	if (s->pfd[0].revents & (POLLERR | POLLNVAL))
 		return -EIO;
+	watched = s->watch_fd >= 0 && (s->pfd[s->n + 1].revents & POLLIN);
 	while (i < s->n) {
 		struct client *c = s->c[i];
 		int close_it = 0;
@@ -315,5 +329,7 @@ int server_poll(struct server *s, int timeout_ms)
 	}
 	if (s->pfd[0].revents & POLLIN)
 		server_accept(s);
+	if (watched && rc == 0)
+		s->watch_fn(s->watch_arg);
 	return rc;
 }

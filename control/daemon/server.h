@@ -35,6 +35,14 @@ struct server *server_open(const char *path, server_handler_fn fn, void *arg);
  */
 int server_poll(struct server *s, int timeout_ms);
 
+/*
+ * Also wait for `fd` to become readable (POLLIN) in server_poll, and then
+ * call fn(arg) once per turn, after the requests of that turn. One fd at a
+ * time (-1 stops watching); the server does not own it. For the health-check
+ * engine's event fd: its changes are handled by the same thread as requests.
+ */
+void server_watch(struct server *s, int fd, void (*fn)(void *arg), void *arg);
+
 /* Close every connection and the socket, and unlink it. Accepts NULL. */
 void server_close(struct server *s);
 

@@ -18,6 +18,7 @@ struct service {
 	struct service_config cfg;
 	struct zones *zones;
 	struct peers *peers;
+	struct mv_checker *checker; /* service_set_checker; NULL: none */
 	struct journal *journal;
 	uint64_t lsn;    /* of the last record the state includes */
 	size_t replayed; /* journal records applied at start-up */
@@ -30,12 +31,32 @@ static void ctx_init(struct service *a, struct ops_ctx *ctx, json_t *replay)
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->zones = a->zones;
 	ctx->peers = a->peers;
+	ctx->checker = replay != NULL ? NULL : a->checker;
 	ctx->name_servers = a->cfg.name_servers;
 	ctx->name_server_count = a->cfg.name_server_count;
 	ctx->replay = replay;
 }
 
 /* ---- replay ---- */
+
+/* A SERVICE_HEALTH_RECORD: {"<health check id>": healthy, ...}, Generated {"Seq"}. */
+static void replay_statuses(struct service *a, json_t *params, json_t *gen)
+{
+	json_int_t seq = 0;
+	const char *id;
+	json_t *v;
+
+	a->replayed++;
+	if (json_unpack(gen, "{s:I}", "Seq", &seq) == 0 && seq > 0)
+		zones_seq_raise(a->zones, (uint64_t)seq);
+	json_object_foreach(params, id, v)
+	{
+		struct checks_check *check = checks_find(zones_checks(a->zones), id);
+
+		if (check != NULL && json_is_boolean(v)) /* a check deleted since is skipped */
+			check->healthy = json_is_true(v);
+	}
+}
 
 static void replay_record(uint64_t lsn, const char *payload, uint32_t len, void *arg)
 {
@@ -52,6 +73,13 @@ static void replay_record(uint64_t lsn, const char *payload, uint32_t len, void 
 		fprintf(stderr, "mvdns-control: journal: record %lu follows %lu\n",
 			(unsigned long)lsn, (unsigned long)a->lsn);
 	a->lsn = lsn;
+	if (rec != NULL &&
+	    json_unpack(rec, "{s:s,s:o,s:o}", "Operation", &op, "Params", &params, "Generated",
+			&gen) == 0 &&
+	    strcmp(op, SERVICE_HEALTH_RECORD) == 0) {
+		replay_statuses(a, params, gen);
+		goto finish;
+	}
 	if (rec == NULL ||
 	    json_unpack(rec, "{s:s,s:o,s:o}", "Operation", &op, "Params", &params, "Generated",
 			&gen) != 0 ||
@@ -108,6 +136,27 @@ fail:
 void service_set_peers(struct service *a, struct peers *peers)
 {
 	a->peers = peers;
+}
+
+int service_set_checker(struct service *a, struct mv_checker *checker)
+{
+	const struct checks *c = zones_checks(a->zones);
+
+	for (size_t i = 0; checker != NULL && i < checks_count(c); i++) {
+		const struct checks_check *check = checks_at(c, i);
+		int rc = mv_checker_add(checker, check->index, &check->config, check->healthy);
+
+		if (rc != 0) {
+			fprintf(stderr,
+				"mvdns-control: health check %s: the engine refused it: %s\n",
+				check->id, strerror(-rc));
+			return rc;
+		}
+	}
+	a->checker = checker;
+	if (checker != NULL && checks_count(c) > 0)
+		fprintf(stderr, "mvdns-control: %zu health check(s) restored\n", checks_count(c));
+	return 0;
 }
 
 int service_checkpoint(struct service *a)
@@ -193,9 +242,10 @@ static json_t *dispatch(struct service *a, json_t *req)
 			result = NULL;
 			goto finish;
 		}
-		if (a->peers != NULL)
-			peers_publish(a->peers, (const uint8_t(*)[MVDNS_NAME_MAX])ctx.owners,
-				      ctx.nowners, ctx.seq);
+		if (a->peers != NULL && (ctx.nowners > 0 || ctx.nhealth > 0))
+			peers_publish_batch(a->peers, ctx.health, ctx.nhealth,
+					    (const uint8_t(*)[MVDNS_NAME_MAX])ctx.owners,
+					    ctx.nowners, ctx.seq);
 	}
 	if (rc == 0 && result == NULL) {
 		mv_error_init(&a->err, "InternalError");
@@ -209,6 +259,89 @@ finish:
 	json_decref(params);
 	return result;
 }
+
+/* Snapshot when the journal has grown enough; a failure is retried later. */
+static void maybe_checkpoint(struct service *a)
+{
+	if (a->cfg.snapshot_every > 0 && journal_records(a->journal) >= a->due &&
+	    service_checkpoint(a) != 0)
+		a->due = journal_records(a->journal) + a->cfg.snapshot_every; /* retry later */
+}
+
+/* ---- health check statuses ---- */
+
+struct drain_ctx {
+	struct service *a;
+	struct feed_health *st; /* room for every check: a check is reported once a drain */
+	size_t n, cap;
+	json_t *rec; /* {"<id>": healthy} for the journal */
+};
+
+static void on_status(uint32_t index, bool healthy, void *arg)
+{
+	struct drain_ctx *d = arg;
+	struct checks_check *check = checks_by_index(zones_checks(d->a->zones), index);
+
+	if (check == NULL || check->healthy == healthy || d->n == d->cap)
+		return; /* removed, or a flip and back between two drains */
+	check->healthy = healthy;
+	d->st[d->n++] = (struct feed_health){index, healthy ? MV_CHAN_HEALTHY : MV_CHAN_UNHEALTHY};
+	if (d->rec != NULL && json_object_set_new(d->rec, check->id, json_boolean(healthy)) != 0) {
+		json_decref(d->rec);
+		d->rec = NULL;
+	}
+}
+
+/* Journal the statuses without fdatasync (journal.h); a failure only costs them at a restart. */
+static void journal_statuses(struct service *a, json_t *statuses, uint64_t seq)
+{
+	json_t *rec = statuses == NULL
+			      ? NULL
+			      : json_pack("{s:s,s:O,s:{s:I}}", "Operation", SERVICE_HEALTH_RECORD,
+					  "Params", statuses, "Generated", "Seq", (json_int_t)seq);
+	char *text = rec != NULL ? json_dumps(rec, JSON_COMPACT) : NULL;
+	int rc = text == NULL ? -ENOMEM
+			      : journal_append_lazy(a->journal, a->lsn + 1, text,
+						    (uint32_t)strlen(text));
+
+	if (rc == 0)
+		a->lsn++;
+	else
+		fprintf(stderr, "mvdns-control: journal: health statuses not recorded: %s\n",
+			strerror(-rc));
+	free(text);
+	json_decref(rec);
+}
+
+size_t service_health_drain(struct service *a)
+{
+	struct drain_ctx d = {a, NULL, 0, checks_count(zones_checks(a->zones)), NULL};
+	uint64_t seq;
+
+	if (a->checker == NULL || d.cap == 0)
+		return 0;
+	d.st = malloc(d.cap * sizeof(*d.st));
+	d.rec = json_object();
+	if (d.st == NULL || d.rec == NULL) {
+		free(d.st); /* the changes stay queued: the next turn tries again */
+		json_decref(d.rec);
+		return 0;
+	}
+	mv_checker_drain(a->checker, on_status, &d);
+	if (d.n > 0) {
+		seq = zones_seq(a->zones) + 1;
+		zones_seq_raise(a->zones, seq);
+		journal_statuses(a, d.rec, seq);
+		if (a->peers != NULL)
+			peers_publish_batch(a->peers, d.st, d.n, NULL, 0, seq);
+		maybe_checkpoint(a);
+	}
+	free(d.st);
+	json_decref(d.rec);
+	return d.n;
+}
+
+/* ---- the request handler ---- */
 
 char *service_handle(struct service *a, const char *line, size_t len)
 {
@@ -224,13 +357,13 @@ char *service_handle(struct service *a, const char *line, size_t len)
 	json_decref(req);
 	if (resp == NULL)
 		return NULL;
+	/* SetHealthCheckStatus, UpdateHealthCheck: the dataplanes have it before the answer. */
+	service_health_drain(a);
 	text = json_dumps(resp, JSON_COMPACT);
 	json_decref(resp);
 	if (text == NULL)
 		text = strdup("{\"Error\":{\"Code\":\"InternalError\",\"Message\":\"Out of "
 			      "memory\"}}");
-	if (a->cfg.snapshot_every > 0 && journal_records(a->journal) >= a->due &&
-	    service_checkpoint(a) != 0)
-		a->due = journal_records(a->journal) + a->cfg.snapshot_every; /* retry later */
+	maybe_checkpoint(a);
 	return text;
 }

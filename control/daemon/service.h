@@ -3,7 +3,8 @@
  * The server side of the control API (control/api.h): one request line in,
  * one response line out, with the durability rules of mvdns-control.
  *
- * A write (CreateHostedZone, DeleteHostedZone, ChangeResourceRecordSets) is
+ * A write (CreateHostedZone, DeleteHostedZone, ChangeResourceRecordSets, and
+ * CreateHealthCheck, UpdateHealthCheck, DeleteHealthCheck) is
  * validated and applied to the zones, appended to the journal with the
  * values it generated and made durable (fdatasync), then sent to the
  * dataplanes, and only then answered. If the journal cannot take it, the
@@ -14,7 +15,18 @@
  * snapshot already includes are skipped on replay, so a crash between the two
  * steps is harmless.
  *
- * Single-threaded: the daemon's event loop serialises all requests.
+ * Health check statuses. The engine (checker.h) reports status changes; the
+ * daemon's thread drains them (service_health_drain): each changed status is
+ * recorded in the registry, appended to the journal WITHOUT fdatasync (one
+ * SERVICE_HEALTH_RECORD per drain; it becomes durable with the next durable
+ * write, and snapshots hold every status too), and sent to every dataplane
+ * as one MV_CHAN_HEALTH message and a COMMIT. A restart thus resumes from the
+ * statuses last seen, instead of starting every check healthy: at worst a
+ * power failure loses the statuses since the last durable write, and the
+ * engine finds them again within a failure threshold. The health check
+ * definitions themselves (create, update, delete) are writes like the others.
+ *
+ * Single-threaded: the daemon's event loop serialises all requests and drains.
  */
 #ifndef CONTROL_SERVICE_H
 #define CONTROL_SERVICE_H
@@ -22,10 +34,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "checker.h"
 #include "peers.h"
 #include "zones.h"
 
-#define SERVICE_JOURNAL_FILE "journal"
+#define SERVICE_JOURNAL_FILE  "journal"
+#define SERVICE_HEALTH_RECORD "HealthStatus" /* the journal's status records (not an API) */
 
 struct service_config {
 	const char *state_dir;           /* holds SNAPSHOT_FILE and SERVICE_JOURNAL_FILE */
@@ -46,6 +60,23 @@ struct service *service_open(const struct service_config *cfg, struct zones *zon
 
 /* Feed writes to these dataplanes from now on (NULL: none). */
 void service_set_peers(struct service *a, struct peers *peers);
+
+/*
+ * Run the health checks with this engine from now on (borrowed; it must
+ * outlive the service's use of it): every check restored is added to it at
+ * its restored status. Without an engine, the health operations still work
+ * but nothing is probed and SetHealthCheckStatus fails (InternalError).
+ * Returns 0 or the first -errno of mv_checker_add (logged).
+ */
+int service_set_checker(struct service *a, struct mv_checker *checker);
+
+/*
+ * Take the engine's status changes (mv_checker_drain), record, journal and
+ * publish them (see above). Call when mv_checker_event_fd() is readable;
+ * service_handle also calls it after each request. Returns how many statuses
+ * changed.
+ */
+size_t service_health_drain(struct service *a);
 
 /*
  * Handle one request line (len octets, no newline; need not be terminated).

@@ -53,19 +53,35 @@ static json_t *encode_change(const struct zones_change *c)
 	return o;
 }
 
+static json_t *encode_check(const struct checks_check *check)
+{
+	return json_pack("{s:s,s:s,s:o,s:I,s:I,s:b}", "Id", check->id, "CallerReference",
+			 check->caller_reference, "HealthCheckConfig",
+			 mv_check_config_to_json(&check->config), "HealthCheckVersion",
+			 (json_int_t)check->version, "Index", (json_int_t)check->index, "Healthy",
+			 check->healthy);
+}
+
 char *snapshot_encode(const struct zones *z, uint64_t lsn)
 {
-	json_t *zones = json_array(), *changes = json_array(), *root;
+	const struct checks *c = zones_checks(z);
+	json_t *zones = json_array(), *changes = json_array(), *checks = json_array();
+	json_t *deleted = json_array(), *root;
 	char *text = NULL;
-	int bad = zones == NULL || changes == NULL;
+	int bad = zones == NULL || changes == NULL || checks == NULL || deleted == NULL;
 
+	for (size_t i = 0; !bad && i < checks_count(c); i++)
+		bad = json_array_append_new(checks, encode_check(checks_at(c, i))) != 0;
+	for (size_t i = 0; !bad && i < checks_deleted_count(c); i++)
+		bad = json_array_append_new(deleted, json_string(checks_deleted_at(c, i))) != 0;
 	for (size_t i = 0; !bad && i < zones_count(z); i++)
 		bad = json_array_append_new(zones, encode_zone(zones_at(z, i))) != 0;
 	for (size_t i = 0; !bad && i < zones_change_count(z); i++)
 		bad = json_array_append_new(changes, encode_change(zones_change_at(z, i))) != 0;
-	root = json_pack("{s:i,s:I,s:I,s:o,s:o}", "Version", SNAPSHOT_VERSION, "Lsn",
-			 (json_int_t)lsn, "Seq", (json_int_t)zones_seq(z), "HostedZones", zones,
-			 "Changes", changes);
+	root = json_pack("{s:i,s:I,s:I,s:o,s:o,s:o,s:o}", "Version", SNAPSHOT_VERSION, "Lsn",
+			 (json_int_t)lsn, "Seq", (json_int_t)zones_seq(z), "HealthChecks", checks,
+			 "DeletedHealthCheckReferences", deleted, "HostedZones", zones, "Changes",
+			 changes);
 	if (root != NULL && !bad)
 		text = json_dumps(root, JSON_COMPACT);
 	json_decref(root);
@@ -74,8 +90,12 @@ char *snapshot_encode(const struct zones *z, uint64_t lsn)
 
 /* ---- decoding ---- */
 
-/* Every record set of the zone, as one batch of UPSERTs over its SOA and NS. */
-static int decode_sets(struct zones_zone *zone, json_t *sets, struct mv_error *err)
+/*
+ * Every record set of the zone, as one batch of UPSERTs over its SOA and NS,
+ * each naming its health check's index.
+ */
+static int decode_sets(const struct checks *checks, struct zones_zone *zone, json_t *sets,
+		       struct mv_error *err)
 {
 	json_t *changes = json_array(), *doc, *rrs;
 	struct mv_batch batch = {0};
@@ -96,10 +116,73 @@ static int decode_sets(struct zones_zone *zone, json_t *sets, struct mv_error *e
 		return -ENOMEM;
 	rc = mv_batch_parse_opts(text, strlen(text), MV_BATCH_NO_LIMITS, &batch, err);
 	if (rc == 0)
+		rc = checks_resolve_batch(checks, &batch, err);
+	if (rc == 0)
 		rc = mv_store_apply(zone->store, zone->apex, &batch, err);
 	mv_batch_free(&batch);
 	free(text);
 	return rc;
+}
+
+static int decode_check(struct checks *c, json_t *jc, struct mv_error *err)
+{
+	char msg[MV_ERROR_MESSAGE_MAX];
+	json_int_t version, index;
+	struct mv_check_config cfg;
+	struct checks_check *check;
+	const char *id, *ref;
+	json_t *jcfg;
+	int healthy, rc;
+
+	if (json_unpack(jc, "{s:s,s:s,s:o,s:I,s:I,s:b}", "Id", &id, "CallerReference", &ref,
+			"HealthCheckConfig", &jcfg, "HealthCheckVersion", &version, "Index", &index,
+			"Healthy", &healthy) != 0 ||
+	    version < 1 || index < 1 || index > CHECKS_INDEX_MAX) {
+		mv_error_add(err, "malformed health check");
+		return -EINVAL;
+	}
+	if (mv_check_config_from_json(jcfg, &cfg, msg, sizeof(msg)) != 0) {
+		mv_error_add(err, "health check %s: %s", id, msg);
+		return -EINVAL;
+	}
+	rc = checks_add(c, id, ref, &cfg, (uint32_t)index, healthy, &check);
+	if (rc == 0)
+		check->version = (uint64_t)version;
+	else if (rc != -ENOMEM)
+		mv_error_add(err, "health check %s: duplicate or invalid", id);
+	return rc;
+}
+
+/* HealthChecks and DeletedHealthCheckReferences (both optional). */
+static int decode_checks(struct checks *c, json_t *root, struct mv_error *err)
+{
+	json_t *jchecks = json_object_get(root, "HealthChecks"), *v;
+	json_t *deleted = json_object_get(root, "DeletedHealthCheckReferences");
+	size_t i;
+	int rc;
+
+	if ((jchecks != NULL && !json_is_array(jchecks)) ||
+	    (deleted != NULL && !json_is_array(deleted))) {
+		mv_error_add(err, "malformed health checks");
+		return -EINVAL;
+	}
+	json_array_foreach(jchecks, i, v)
+	{
+		rc = decode_check(c, v, err);
+		if (rc != 0)
+			return rc;
+	}
+	json_array_foreach(deleted, i, v)
+	{
+		if (!json_is_string(v)) {
+			mv_error_add(err, "malformed deleted health check reference");
+			return -EINVAL;
+		}
+		rc = checks_deleted_add(c, json_string_value(v));
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
 }
 
 static int decode_zone(struct zones *z, json_t *jz, struct mv_error *err)
@@ -124,7 +207,7 @@ static int decode_zone(struct zones *z, json_t *jz, struct mv_error *err)
 	nz.name_server_count = json_array_size(jns);
 	rc = zones_add(z, &nz, &zone, err);
 	if (rc == 0)
-		rc = decode_sets(zone, sets, err);
+		rc = decode_sets(zones_checks(z), zone, sets, err);
 	return rc;
 bad:
 	mv_error_init(err, "InvalidInput");
@@ -149,6 +232,9 @@ int snapshot_decode(struct zones *z, const char *text, size_t len, uint64_t *lsn
 		mv_error_add(err, "not a version %d snapshot", SNAPSHOT_VERSION);
 		goto finish;
 	}
+	rc = decode_checks(zones_checks(z), root, err);
+	if (rc != 0)
+		goto finish;
 	json_array_foreach(jzones, i, v)
 	{
 		rc = decode_zone(z, v, err);

@@ -5,9 +5,17 @@
  * sequence counter and the journal position (lsn) the snapshot includes:
  *
  *   {"Version": 1, "Lsn": n, "Seq": s,
+ *    "HealthChecks": [{"Id", "CallerReference", "HealthCheckConfig",
+ *                      "HealthCheckVersion", "Index", "Healthy"}],
+ *    "DeletedHealthCheckReferences": [...],
  *    "HostedZones": [{"Id", "Name", "CallerReference", "Comment"?,
  *                     "NameServers": [...], "ResourceRecordSets": [...]}],
  *    "Changes": [{"Id", "SubmittedAt", "Comment"?, "Seq", "InSync"}]}
+ *
+ * Health checks come first: record sets find their check's index by Id when
+ * loaded. "Healthy" is the effective status last sent to the dataplanes, so
+ * that a restart resumes from it instead of marking every endpoint healthy.
+ * The two health members are optional when loading (older snapshots).
  *
  * Written atomically (temporary file, fsync, rename, fsync of the directory)
  * as SNAPSHOT_FILE in the state directory. Single-threaded.

@@ -21,11 +21,49 @@ struct zones {
 	struct zones_change *ch; /* circular: ch[(start + i) % ZONES_CHANGES_MAX] */
 	size_t nch, chcap, chstart;
 	uint64_t seq;
+	struct checks *checks;
 };
 
 struct zones *zones_create(void)
 {
-	return calloc(1, sizeof(struct zones));
+	struct zones *z = calloc(1, sizeof(struct zones));
+
+	if (z != NULL && (z->checks = checks_create()) == NULL) {
+		free(z);
+		return NULL;
+	}
+	return z;
+}
+
+struct checks *zones_checks(const struct zones *z)
+{
+	return z->checks;
+}
+
+struct uses_ctx {
+	const char *id;
+	const struct mv_rrset *found;
+};
+
+static int uses_one(const struct mv_rrset *rr, void *arg)
+{
+	struct uses_ctx *u = arg;
+
+	if (rr->health_check_id == NULL || strcmp(rr->health_check_id, u->id) != 0)
+		return 0;
+	u->found = rr;
+	return 1;
+}
+
+bool zones_uses_check(const struct zones *z, const char *id, const struct mv_rrset **rrset)
+{
+	struct uses_ctx u = {id, NULL};
+
+	for (size_t i = 0; i < z->n && u.found == NULL; i++)
+		mv_store_foreach(z->v[i]->store, uses_one, &u);
+	if (rrset != NULL)
+		*rrset = u.found;
+	return u.found != NULL;
 }
 
 static void zone_free(struct zones_zone *zone)
@@ -51,6 +89,7 @@ void zones_destroy(struct zones *z)
 	for (size_t i = 0; i < z->nch; i++)
 		free(zones_change_at(z, i)->comment);
 	free(z->ch);
+	checks_destroy(z->checks);
 	free(z);
 }
 

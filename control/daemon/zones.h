@@ -12,6 +12,10 @@
  * and child (ConflictingDomainExists). Every owner name therefore belongs to
  * at most one zone.
  *
+ * The zones also own the health checks (checks.h) that their record sets
+ * name, so that the whole desired state travels together (snapshot, full
+ * state of a dataplane).
+ *
  * Single-threaded: the daemon's event loop owns the object.
  */
 #ifndef CONTROL_ZONES_H
@@ -22,6 +26,7 @@
 #include <stdint.h>
 
 #include "batch.h"
+#include "checks.h"
 #include "store.h"
 
 #define ZONES_ID_LEN      21     /* "Z" or "C" and 20 of [A-Z0-9] */
@@ -66,11 +71,20 @@ struct zones_new {
 
 struct zones; /* opaque */
 
-/* Returns an empty set of zones, or NULL with errno set (ENOMEM). */
+/* Returns an empty set of zones (and of health checks), or NULL with errno set (ENOMEM). */
 struct zones *zones_create(void);
 
-/* Release every zone and change. Accepts NULL. */
+/* Release every zone, change and health check. Accepts NULL. */
 void zones_destroy(struct zones *z);
+
+/* The health checks (owned by z). */
+struct checks *zones_checks(const struct zones *z);
+
+/*
+ * Whether a record set of any zone names health check id. Out: *rrset (may
+ * be NULL), the first such set. O(record sets).
+ */
+bool zones_uses_check(const struct zones *z, const char *id, const struct mv_rrset **rrset);
 
 /*
  * CreateHostedZone: validate, then add the zone with its SOA
