@@ -1,27 +1,43 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# lab.sh - a two-host lab in network namespaces for mvdns-dataplane.
+# lab.sh - a two-host lab in network namespaces for mvdns-dataplane and
+# mvdns-control.
 #
 #   mvdns-c (client)                         mvdns-s (server)
 #   veth-c 10.53.0.2/24 fd53::2/64  <---->  veth-s (no kernel address)
 #                                            mvdns-dataplane owns 10.53.0.1
-#                                            and fd53::1 through a DPDK vdev
+#                                            and fd53::1 through a DPDK vdev;
+#                                            mvdns-control feeds it
 #
 # Source it from tests, benchmarks and the demo:
 #
 #   . lab/lab.sh
 #   lab_install_traps                # tear everything down on exit/interrupt
 #   lab_up
-#   lab_start_dataplane af_xdp zone.json [more.json ...]
+#   lab_start_dataplane af_xdp zone.json [more.json ...]    # --load, or:
+#   lab_start_control                # mvdns-control with a private state dir
+#   lab_start_dataplane af_xdp       # no zone: fed (and synced) by the control
+#   lab_ctl create-hosted-zone --name example.com --caller-reference r1
 #   lab_exec_c dig @10.53.0.1 www.example.com A
 #   lab_counter answer-noerror
 #   lab_stop_dataplane               # SIGTERM; the counters stay in the log
-#   lab_down                         # idempotent
+#   lab_stop_control                 # SIGTERM (lab_stop_control KILL for kill -9)
+#   lab_down                         # idempotent; also removes the control's state
 #
 # or run it:  lab/lab.sh up|down|status
-#             lab/lab.sh start DRIVER ZONE.json...   (for an interactive lab)
+#             lab/lab.sh start DRIVER [ZONE.json...]   (for an interactive lab)
+#             lab/lab.sh control-start|control-stop
+#             lab/lab.sh ctl MVDNSCTL-ARGS...   (mvdnsctl against the lab's control)
 #             lab/lab.sh stop|counters
+#
+# Isolation. Every dataplane of the lab runs with a private directory
+# (/dev/shm/mvdns-lab.XXXXXX, made by lab_up) bind-mounted over /dev/shm in
+# its own mount namespace, and the lab's mvdns-control scans only that
+# directory (--shm-dir). So the lab's control feeds only the lab's dataplane,
+# and no other control process on the machine (they scan /dev/shm) sees it.
+# A dataplane started with --load uses a subdirectory the control does not
+# scan: it serves its files and nothing else.
 #
 # Drivers: af_packet, af_xdp (one vdev per veth queue), tap (net_tap's
 # interface tap-s is wired to veth-s with tc mirred redirects, see
@@ -32,6 +48,9 @@
 # exit) and work with or without `set -euo pipefail` in the caller.
 #
 # Environment (all optional):
+#   LAB_NS_S, LAB_NS_C  the namespaces (default: mvdns-s, mvdns-c); other
+#                       names (and another LAB_STATE_DIR) give a second lab
+#                       beside the first
 #   LAB_DATAPLANE       binary (default: <repo>/build/dataplane/mvdns-dataplane)
 #   LAB_STATE_DIR       pid file, driver and logs (default: /run/mvdns-lab)
 #   LAB_LOG_DIR         where dataplane logs go (default: $LAB_STATE_DIR; logs
@@ -40,15 +59,19 @@
 #   LAB_STOP_TIMEOUT    seconds to wait for exit after SIGTERM (default: 10)
 #   LAB_LCORES          EAL -l list (default: 0,1: main on 0, one worker on 1)
 #   LAB_EAL_EXTRA       extra EAL options, split on whitespace
-#   LAB_CHANNEL         the dataplane's control channel, /dev/shm/mvdns-dp-NAME
-#                       (default: lab). Not the default "main": a control
-#                       process someone runs on this machine would feed the
-#                       lab's dataplane its own zones.
+#   LAB_CHANNEL         the dataplane's control channel, mvdns-dp-NAME in the
+#                       lab's private shm directory (default: lab-PID, PID of
+#                       the shell that ran lab_up, so unique per run)
+#   LAB_CONTROL         mvdns-control binary (default:
+#                       <repo>/build/control/daemon/mvdns-control)
+#   LAB_CLI             mvdnsctl binary (default: <repo>/build/control/cli/mvdnsctl)
+#   LAB_CTL_DIR         the control's state directory and socket (default:
+#                       $LAB_STATE_DIR/control; removed by lab_down)
 #   LAB_PID_RECORD      file to which every started PID is appended (the test
 #                       runner checks that none survives a test)
 
-LAB_NS_S=mvdns-s
-LAB_NS_C=mvdns-c
+LAB_NS_S=${LAB_NS_S:-mvdns-s}
+LAB_NS_C=${LAB_NS_C:-mvdns-c}
 LAB_IF_S=veth-s
 LAB_IF_C=veth-c
 LAB_IF_TAP=tap-s
@@ -75,8 +98,15 @@ LAB_READY_TIMEOUT=${LAB_READY_TIMEOUT:-30}
 LAB_STOP_TIMEOUT=${LAB_STOP_TIMEOUT:-10}
 LAB_LCORES=${LAB_LCORES:-0,1}
 LAB_EAL_EXTRA=${LAB_EAL_EXTRA:-}
-LAB_CHANNEL=${LAB_CHANNEL:-lab}
+LAB_CHANNEL=${LAB_CHANNEL:-}
 LAB_PID_RECORD=${LAB_PID_RECORD:-}
+LAB_CONTROL=${LAB_CONTROL:-$LAB_ROOT/build/control/daemon/mvdns-control}
+LAB_CLI=${LAB_CLI:-$LAB_ROOT/build/control/cli/mvdnsctl}
+LAB_CTL_DIR=${LAB_CTL_DIR:-$LAB_STATE_DIR/control}
+LAB_CTL_SOCK=$LAB_CTL_DIR/control.sock
+LAB_CTL_READY_PATTERN='^mvdns-control: ready'
+# The dataplanes' private /dev/shm (made by lab_up, recorded in $LAB_STATE_DIR).
+LAB_SHM_DIR=${LAB_SHM_DIR:-}
 
 # Set by lab_start_dataplane (and read back from $LAB_STATE_DIR by the
 # command-line entry points): PID, log path, driver, and the exit status
@@ -86,6 +116,16 @@ LAB_DP_LOG=${LAB_DP_LOG:-}
 LAB_DP_DRIVER=${LAB_DP_DRIVER:-}
 LAB_DP_STATUS=
 LAB_DP_CHILD=0
+LAB_DP_ATTACHED=${LAB_DP_ATTACHED:-0}
+# 1 once this shell's lab_up got past "a lab is already up": the exit trap
+# tears down only a lab of its own, never one that someone else runs.
+LAB_OWNED=0
+
+# The same for mvdns-control (lab_start_control).
+LAB_CTL_PID=${LAB_CTL_PID:-}
+LAB_CTL_LOG=${LAB_CTL_LOG:-}
+LAB_CTL_STATUS=
+LAB_CTL_CHILD=0
 
 lab_log() {
 	printf 'lab: %s\n' "$*" >&2
@@ -137,6 +177,8 @@ lab_up() {
 			"run '$LAB_ROOT/lab/lab.sh down' first"
 		return 1
 	fi
+	# From here on the lab is this shell's: the exit trap may take it down.
+	LAB_OWNED=1
 	if ! lab__create; then
 		lab_log "lab_up failed; tearing down"
 		lab_down
@@ -148,6 +190,11 @@ lab_up() {
 
 lab__create() {
 	mkdir -p "$LAB_STATE_DIR" "$LAB_LOG_DIR" &&
+		LAB_SHM_DIR=$(mktemp -d /dev/shm/mvdns-lab.XXXXXX) &&
+		echo "$LAB_SHM_DIR" >"$LAB_STATE_DIR/shm.dir" &&
+		mkdir "$LAB_SHM_DIR/standalone" &&
+		LAB_CHANNEL=${LAB_CHANNEL:-lab-$$} &&
+		echo "$LAB_CHANNEL" >"$LAB_STATE_DIR/channel" &&
 		ip netns add "$LAB_NS_S" &&
 		ip netns add "$LAB_NS_C" &&
 		# The server's kernel must stay quiet: no IPv6 on its interfaces
@@ -181,6 +228,9 @@ lab_down() {
 	local ns pid pids=()
 
 	lab__load_state
+	if [[ -n $LAB_CTL_PID ]]; then
+		lab_stop_control >/dev/null 2>&1 || true
+	fi
 	if [[ -n $LAB_DP_PID ]]; then
 		lab_stop_dataplane >/dev/null 2>&1 || true
 	fi
@@ -204,12 +254,22 @@ lab_down() {
 		fi
 	done
 	rm -f "$LAB_STATE_DIR/dataplane.pid" "$LAB_STATE_DIR/dataplane.driver" \
-		"$LAB_STATE_DIR/dataplane.logpath"
+		"$LAB_STATE_DIR/dataplane.logpath" "$LAB_STATE_DIR/dataplane.attached" \
+		"$LAB_STATE_DIR/control.pid" "$LAB_STATE_DIR/control.logpath" \
+		"$LAB_STATE_DIR/channel"
+	# The control's journal and snapshots, its socket, and the dataplanes'
+	# private /dev/shm (with whatever a killed dataplane left in it).
+	rm -rf "$LAB_CTL_DIR"
+	if [[ $LAB_SHM_DIR == /dev/shm/mvdns-lab.* && -d $LAB_SHM_DIR ]]; then
+		rm -rf "$LAB_SHM_DIR"
+	fi
+	rm -f "$LAB_STATE_DIR/shm.dir"
 	if [[ $LAB_LOG_DIR == "$LAB_STATE_DIR" ]]; then
-		rm -f "$LAB_STATE_DIR"/dataplane-*.log
+		rm -f "$LAB_STATE_DIR"/dataplane-*.log "$LAB_STATE_DIR"/control-*.log
 	fi
 	rmdir "$LAB_STATE_DIR" 2>/dev/null || true
-	LAB_DP_PID='' LAB_DP_DRIVER='' LAB_DP_CHILD=0
+	LAB_DP_PID='' LAB_DP_DRIVER='' LAB_DP_CHILD=0 LAB_DP_ATTACHED=0
+	LAB_CTL_PID='' LAB_CTL_CHILD=0 LAB_SHM_DIR='' LAB_OWNED=0
 	return 0
 }
 
@@ -225,9 +285,17 @@ lab_status() {
 	done
 	lab__load_state
 	if [[ -n $LAB_DP_PID ]] && lab__pid_alive "$LAB_DP_PID"; then
-		echo "== dataplane: $LAB_DP_DRIVER, pid $LAB_DP_PID, log $LAB_DP_LOG"
+		echo "== dataplane: $LAB_DP_DRIVER, pid $LAB_DP_PID, channel $LAB_CHANNEL," \
+			"$( ((LAB_DP_ATTACHED)) && echo "fed by the control" || echo "--load")," \
+			"log $LAB_DP_LOG"
 	else
 		echo "== dataplane: not running"
+	fi
+	if [[ -n $LAB_CTL_PID ]] && lab__pid_alive "$LAB_CTL_PID"; then
+		echo "== control: pid $LAB_CTL_PID, socket $LAB_CTL_SOCK, state $LAB_CTL_DIR/state," \
+			"log $LAB_CTL_LOG"
+	else
+		echo "== control: not running"
 	fi
 }
 
@@ -236,6 +304,21 @@ lab_status() {
 # namespace: a stale pid file must never make us signal someone else.
 lab__load_state() {
 	local pid
+	if [[ -z $LAB_SHM_DIR && -r $LAB_STATE_DIR/shm.dir ]]; then
+		LAB_SHM_DIR=$(<"$LAB_STATE_DIR/shm.dir")
+	fi
+	if [[ -z $LAB_CHANNEL && -r $LAB_STATE_DIR/channel ]]; then
+		LAB_CHANNEL=$(<"$LAB_STATE_DIR/channel")
+	fi
+	if [[ -z $LAB_CTL_PID && -r $LAB_STATE_DIR/control.pid ]]; then
+		pid=$(<"$LAB_STATE_DIR/control.pid")
+		if lab__pid_in_lab "$pid"; then
+			LAB_CTL_PID=$pid LAB_CTL_CHILD=0
+			LAB_CTL_LOG=$(cat "$LAB_STATE_DIR/control.logpath" 2>/dev/null || true)
+		else
+			lab__forget_control
+		fi
+	fi
 	[[ -z $LAB_DP_PID && -r $LAB_STATE_DIR/dataplane.pid ]] || return 0
 	pid=$(<"$LAB_STATE_DIR/dataplane.pid")
 	if ! lab__pid_in_lab "$pid"; then
@@ -245,6 +328,9 @@ lab__load_state() {
 	LAB_DP_PID=$pid LAB_DP_CHILD=0
 	LAB_DP_DRIVER=$(cat "$LAB_STATE_DIR/dataplane.driver" 2>/dev/null || true)
 	LAB_DP_LOG=$(cat "$LAB_STATE_DIR/dataplane.logpath" 2>/dev/null || true)
+	LAB_DP_ATTACHED=0
+	[[ -e $LAB_STATE_DIR/dataplane.attached ]] && LAB_DP_ATTACHED=1
+	return 0
 }
 
 lab__pid_in_lab() {
@@ -337,14 +423,19 @@ lab__show_log() {
 	tail -n "$lines" "$log" | sed 's/^/  | /' >&2
 }
 
-# lab_start_dataplane DRIVER ZONE.json... - start the dataplane in mvdns-s in
-# the background and wait until it prints its ready line. Sets LAB_DP_PID and
-# LAB_DP_LOG and records them in $LAB_STATE_DIR.
+# lab_start_dataplane DRIVER [ZONE.json...] - start the dataplane in mvdns-s
+# in the background and wait until it prints its ready line. With zone files
+# it serves them (--load) and nothing else. Without, it starts empty on the
+# lab's channel: when the lab's control runs (lab_start_control, before or
+# after), the control feeds it, and this waits until the dataplane has
+# applied the control's full state. Sets LAB_DP_PID and LAB_DP_LOG and
+# records them in $LAB_STATE_DIR.
 lab_start_dataplane() {
 	local driver=${1:-} zone log pid wired=0 deadline eal=() app=() vdevs
+	local shm bpffs=0 attached=1
 	shift || true
-	if (($# == 0)); then
-		lab_log "usage: lab_start_dataplane DRIVER ZONE.json..."
+	if [[ -z $driver ]]; then
+		lab_log "usage: lab_start_dataplane DRIVER [ZONE.json...]"
 		return 1
 	fi
 	vdevs=$(lab__vdev_args "$driver") || return 1
@@ -361,13 +452,20 @@ lab_start_dataplane() {
 		lab_log "no dataplane binary at $LAB_DATAPLANE (build it: make -C $LAB_ROOT build)"
 		return 1
 	fi
+	if [[ -z $LAB_SHM_DIR || ! -d $LAB_SHM_DIR/standalone ]]; then
+		lab_log "the lab has no private shm directory (bring it up with this lab.sh)"
+		return 1
+	fi
 	for zone in "$@"; do
 		if [[ ! -r $zone ]]; then
 			lab_log "cannot read zone file $zone"
 			return 1
 		fi
 		app+=(--load "$(realpath "$zone")")
+		attached=0
 	done
+	shm=$LAB_SHM_DIR
+	((attached)) || shm=$LAB_SHM_DIR/standalone
 	mapfile -t eal <<<"$vdevs"
 	# shellcheck disable=SC2206 # LAB_EAL_EXTRA is a whitespace-split list.
 	eal=(-l "$LAB_LCORES" --no-huge --no-shconf -m 512 --no-pci "${eal[@]}" $LAB_EAL_EXTRA)
@@ -376,26 +474,33 @@ lab_start_dataplane() {
 	mkdir -p "$LAB_STATE_DIR" "$LAB_LOG_DIR" || return 1
 	log=$LAB_LOG_DIR/dataplane-$driver-$(date +%H%M%S)-$$.log
 	: >"$log" || return 1
-	echo "lab: $LAB_DATAPLANE ${eal[*]} -- ${app[*]}" >>"$log"
-	# Each step execs the next, so $! is the dataplane's PID. A background
-	# job of a non-interactive shell starts with SIGINT and SIGQUIT
-	# ignored; env gives them back their default, as from a terminal.
-	if [[ $driver == af_xdp ]]; then
-		# `ip netns exec` remounts /sys without bpffs, which libxdp
-		# wants; the mount lives and dies with this process.
-		# shellcheck disable=SC2016 # expanded by the inner shell
-		ip netns exec "$LAB_NS_S" env --default-signal=INT,QUIT /bin/sh -c \
-			'mount -t bpf bpf /sys/fs/bpf || echo "lab: no bpffs" >&2; exec "$0" "$@"' \
-			"$LAB_DATAPLANE" "${eal[@]}" -- "${app[@]}" </dev/null >>"$log" 2>&1 &
-	else
-		ip netns exec "$LAB_NS_S" env --default-signal=INT,QUIT \
-			"$LAB_DATAPLANE" "${eal[@]}" -- "${app[@]}" </dev/null >>"$log" 2>&1 &
-	fi
+	echo "lab: $LAB_DATAPLANE ${eal[*]} -- ${app[*]} (/dev/shm: $shm)" >>"$log"
+	# `ip netns exec` gives the process a mount namespace of its own: bind
+	# the private shm directory over /dev/shm there, and for af_xdp mount
+	# bpffs, which libxdp wants (`ip netns exec` remounts /sys without it).
+	# Both mounts live and die with the process. The shell execs the
+	# dataplane, so $! is the dataplane's PID. A background job of a
+	# non-interactive shell starts with SIGINT and SIGQUIT ignored; env
+	# gives them back their default, as from a terminal.
+	[[ $driver == af_xdp ]] && bpffs=1
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	ip netns exec "$LAB_NS_S" env --default-signal=INT,QUIT /bin/sh -c '
+		mount --bind "$1" /dev/shm || { echo "lab: cannot bind $1 over /dev/shm" >&2; exit 1; }
+		if [ "$2" = 1 ]; then mount -t bpf bpf /sys/fs/bpf || echo "lab: no bpffs" >&2; fi
+		shift 2
+		exec "$@"' lab-dataplane "$shm" "$bpffs" \
+		"$LAB_DATAPLANE" "${eal[@]}" -- "${app[@]}" </dev/null >>"$log" 2>&1 &
 	pid=$!
 	LAB_DP_PID=$pid LAB_DP_LOG=$log LAB_DP_DRIVER=$driver LAB_DP_STATUS='' LAB_DP_CHILD=1
+	LAB_DP_ATTACHED=$attached
 	echo "$pid" >"$LAB_STATE_DIR/dataplane.pid"
 	echo "$driver" >"$LAB_STATE_DIR/dataplane.driver"
 	echo "$log" >"$LAB_STATE_DIR/dataplane.logpath"
+	if ((attached)); then
+		: >"$LAB_STATE_DIR/dataplane.attached"
+	else
+		rm -f "$LAB_STATE_DIR/dataplane.attached"
+	fi
 	if [[ -n $LAB_PID_RECORD ]]; then
 		echo "$pid $LAB_DATAPLANE" >>"$LAB_PID_RECORD"
 	fi
@@ -437,12 +542,18 @@ lab_start_dataplane() {
 		return 1
 	fi
 	lab_log "dataplane ($driver) ready, pid $pid, log $log"
+	if ((attached)) && lab_control_running; then
+		if ! lab_wait_synced "$LAB_READY_TIMEOUT"; then
+			lab_stop_dataplane >/dev/null 2>&1 || true
+			return 1
+		fi
+	fi
 }
 
 lab__forget_dataplane() {
 	rm -f "$LAB_STATE_DIR/dataplane.pid" "$LAB_STATE_DIR/dataplane.driver" \
-		"$LAB_STATE_DIR/dataplane.logpath"
-	LAB_DP_PID='' LAB_DP_CHILD=0
+		"$LAB_STATE_DIR/dataplane.logpath" "$LAB_STATE_DIR/dataplane.attached"
+	LAB_DP_PID='' LAB_DP_CHILD=0 LAB_DP_ATTACHED=0
 }
 
 # lab_stop_dataplane [SIGNAL] - stop the dataplane with SIGTERM (or SIGNAL,
@@ -475,6 +586,163 @@ lab_stop_dataplane() {
 	fi
 	lab__forget_dataplane
 	return "$rc"
+}
+
+# --- mvdns-control -----------------------------------------------------------
+
+lab_control_running() {
+	lab__load_state
+	[[ -n $LAB_CTL_PID ]] && lab__pid_alive "$LAB_CTL_PID"
+}
+
+# lab_start_control [OPTION...] - start mvdns-control in mvdns-s (so that
+# whatever a health check probes stays in the lab) on the lab's state
+# directory ($LAB_CTL_DIR/state, kept across restarts until lab_down) and
+# socket ($LAB_CTL_SOCK), scanning only the lab's private shm directory.
+# OPTIONs go to mvdns-control (e.g. --snapshot-every 5). Waits for its ready
+# line and, when a dataplane of the lab runs on the channel, until that
+# dataplane has applied the control's full state. Sets LAB_CTL_PID and
+# LAB_CTL_LOG and records them in $LAB_STATE_DIR.
+lab_start_control() {
+	local log pid args deadline
+	if ! lab_is_up; then
+		lab_log "the lab is not up (lab_up first)"
+		return 1
+	fi
+	lab__load_state
+	if lab_control_running; then
+		lab_log "a control process is already running (pid $LAB_CTL_PID)"
+		return 1
+	fi
+	if [[ ! -x $LAB_CONTROL ]]; then
+		lab_log "no control binary at $LAB_CONTROL (build it: make -C $LAB_ROOT build)"
+		return 1
+	fi
+	if [[ -z $LAB_SHM_DIR || ! -d $LAB_SHM_DIR ]]; then
+		lab_log "the lab has no private shm directory (bring it up with this lab.sh)"
+		return 1
+	fi
+	mkdir -p "$LAB_CTL_DIR/state" "$LAB_LOG_DIR" || return 1
+	chmod 0700 "$LAB_CTL_DIR" || return 1
+	args=(--foreground --state-dir "$LAB_CTL_DIR/state" --socket "$LAB_CTL_SOCK"
+		--shm-dir "$LAB_SHM_DIR" "$@")
+	log=$LAB_LOG_DIR/control-$(date +%H%M%S)-$$-$RANDOM.log
+	echo "lab: $LAB_CONTROL ${args[*]}" >"$log" || return 1
+	ip netns exec "$LAB_NS_S" env --default-signal=INT,QUIT \
+		"$LAB_CONTROL" "${args[@]}" </dev/null >>"$log" 2>&1 &
+	pid=$!
+	LAB_CTL_PID=$pid LAB_CTL_LOG=$log LAB_CTL_STATUS='' LAB_CTL_CHILD=1
+	echo "$pid" >"$LAB_STATE_DIR/control.pid"
+	echo "$log" >"$LAB_STATE_DIR/control.logpath"
+	if [[ -n $LAB_PID_RECORD ]]; then
+		echo "$pid $LAB_CONTROL" >>"$LAB_PID_RECORD"
+	fi
+	deadline=$((SECONDS + LAB_READY_TIMEOUT))
+	until grep -q -- "$LAB_CTL_READY_PATTERN" "$log" 2>/dev/null; do
+		if ! lab__pid_alive "$pid"; then
+			LAB_CTL_STATUS=0
+			wait "$pid" 2>/dev/null || LAB_CTL_STATUS=$?
+			lab_log "mvdns-control exited with status $LAB_CTL_STATUS before it was ready"
+			lab__show_log "$log"
+			lab__forget_control
+			return 1
+		fi
+		if ((SECONDS >= deadline)); then
+			lab_log "mvdns-control not ready after ${LAB_READY_TIMEOUT}s"
+			lab__show_log "$log"
+			lab_stop_control >/dev/null 2>&1 || true
+			return 1
+		fi
+		sleep 0.1
+	done
+	lab_log "control ready, pid $pid, socket $LAB_CTL_SOCK, log $log"
+	if ((LAB_DP_ATTACHED)) && [[ -n $LAB_DP_PID ]] && lab__pid_alive "$LAB_DP_PID"; then
+		lab_wait_synced "$LAB_READY_TIMEOUT" || return 1
+	fi
+}
+
+lab__forget_control() {
+	rm -f "$LAB_STATE_DIR/control.pid" "$LAB_STATE_DIR/control.logpath"
+	LAB_CTL_PID='' LAB_CTL_CHILD=0
+}
+
+# lab_stop_control [SIGNAL] - stop mvdns-control with SIGTERM (or SIGNAL:
+# KILL for a crash) and wait for it. Sets LAB_CTL_STATUS as
+# lab_stop_dataplane sets LAB_DP_STATUS; fails if it had to be killed or
+# exited non-zero. The state directory stays (lab_down removes it).
+lab_stop_control() {
+	local sig=${1:-TERM} pid rc=0
+	lab__load_state
+	pid=$LAB_CTL_PID
+	[[ -n $pid ]] || return 0
+	if ! lab__kill_wait "$pid" "$LAB_STOP_TIMEOUT" "$sig"; then
+		lab_log "control pid $pid did not stop on SIG$sig within ${LAB_STOP_TIMEOUT}s"
+		rc=1
+	fi
+	LAB_CTL_STATUS=
+	if ((LAB_CTL_CHILD)); then
+		LAB_CTL_STATUS=0
+		wait "$pid" 2>/dev/null || LAB_CTL_STATUS=$?
+		if [[ $LAB_CTL_STATUS != 0 ]]; then
+			[[ $sig == KILL ]] || lab_log "control exited with status $LAB_CTL_STATUS"
+			rc=1
+		fi
+	fi
+	lab__forget_control
+	return "$rc"
+}
+
+# lab_ctl ARGS... - mvdnsctl against the lab's control.
+lab_ctl() {
+	"$LAB_CLI" --socket "$LAB_CTL_SOCK" "$@"
+}
+
+# The lab dataplane's channel segment, as the control sees it.
+lab__segment() {
+	echo "$LAB_SHM_DIR/mvdns-dp-$LAB_CHANNEL"
+}
+
+# lab_dp_applied_seq - the sequence number of the last batch the dataplane
+# applied and published to its workers: applied_seq in the channel's header
+# (common/channel.h: a u64 at offset 72, host order).
+lab_dp_applied_seq() {
+	local v
+	v=$(od -An -t u8 -j 72 -N 8 "$(lab__segment)" 2>/dev/null) || return 1
+	v=${v//[[:space:]]/}
+	[[ -n $v ]] || return 1
+	echo "$v"
+}
+
+# The batch number of the full state the control sent to the running
+# dataplane (from the control's log), or nothing yet.
+lab__sync_seq() {
+	sed -n "s/^mvdns-control: dataplane mvdns-dp-$LAB_CHANNEL: pid $LAB_DP_PID attached; full state sent as batch \([0-9][0-9]*\)\$/\1/p" \
+		"$LAB_CTL_LOG" 2>/dev/null | tail -n 1
+}
+
+lab__synced() {
+	local want got
+	want=$(lab__sync_seq)
+	[[ -n $want ]] || return 1
+	got=$(lab_dp_applied_seq) || return 1
+	((got >= want))
+}
+
+# lab_wait_synced [SECONDS] - wait until the control has attached the lab's
+# dataplane and the dataplane has applied the full state it was sent.
+lab_wait_synced() {
+	local timeout=${1:-$LAB_READY_TIMEOUT} sent applied
+	lab__load_state
+	if ! lab_wait_for "$timeout" lab__synced; then
+		sent=$(lab__sync_seq)
+		applied=$(lab_dp_applied_seq) || applied=none
+		lab_log "the dataplane (pid ${LAB_DP_PID:-none}, channel $LAB_CHANNEL) did not" \
+			"apply the control's full state within ${timeout}s" \
+			"(full state: ${sent:-not sent}; applied: $applied)"
+		lab__show_log "$LAB_CTL_LOG" 20
+		return 1
+	fi
+	lab_log "dataplane pid $LAB_DP_PID serves the control's state (batch $(lab__sync_seq))"
 }
 
 # lab_counters - ask the running dataplane for its counters (SIGUSR1) and
@@ -554,11 +822,18 @@ lab__on_exit() {
 	if ((rc != 0)) && [[ -n $LAB_DP_PID && -r $LAB_DP_LOG ]]; then
 		lab__show_log "$LAB_DP_LOG" 30
 	fi
-	lab_down
+	if ((rc != 0)) && [[ -n $LAB_CTL_PID && -r $LAB_CTL_LOG ]]; then
+		lab__show_log "$LAB_CTL_LOG" 30
+	fi
+	if ((LAB_OWNED)); then
+		lab_down
+	fi
 	exit "$rc"
 }
 
-# Tear the lab down when the calling script exits, fails or is interrupted.
+# Tear the lab down when the calling script exits, fails or is interrupted
+# (only a lab this shell's lab_up made: a lab_up that found another lab up
+# leaves it alone).
 lab_install_traps() {
 	trap lab__on_exit EXIT
 	trap 'exit 130' INT
@@ -576,9 +851,16 @@ lab__main() {
 	status) lab_status ;;
 	start) lab_start_dataplane "$@" ;;
 	stop) lab_stop_dataplane "$@" ;;
+	control-start) lab_start_control "$@" ;;
+	control-stop) lab_stop_control "$@" ;;
+	ctl)
+		lab__load_state
+		lab_ctl "$@"
+		;;
 	counters) lab_counters ;;
 	*)
-		echo "usage: $0 up|down|status|start DRIVER ZONE.json...|stop|counters" >&2
+		echo "usage: $0 up|down|status|start DRIVER [ZONE.json...]|stop|counters" >&2
+		echo "       $0 control-start [MVDNS-CONTROL-OPTION...]|control-stop|ctl MVDNSCTL-ARGS..." >&2
 		return 2
 		;;
 	esac
