@@ -117,6 +117,8 @@ LAB_DP_DRIVER=${LAB_DP_DRIVER:-}
 LAB_DP_STATUS=
 LAB_DP_CHILD=0
 LAB_DP_ATTACHED=${LAB_DP_ATTACHED:-0}
+# Scratch directories of the caller's, removed by the exit trap.
+LAB_TMP_DIRS=()
 # 1 once this shell's lab_up got past "a lab is already up": the exit trap
 # tears down only a lab of its own, never one that someone else runs.
 LAB_OWNED=0
@@ -362,6 +364,16 @@ lab__kill_wait() {
 	return 1
 }
 
+# lab__kill_wait, without bash's "Killed" job notice when $3 is KILL (a
+# crash on purpose).
+lab__kill_quietly() {
+	if [[ ${3:-} == KILL ]]; then
+		{ lab__kill_wait "$@"; } 2>/dev/null
+	else
+		lab__kill_wait "$@"
+	fi
+}
+
 lab__pid_dead() {
 	! lab__pid_alive "$1"
 }
@@ -541,6 +553,9 @@ lab_start_dataplane() {
 		lab_stop_dataplane >/dev/null 2>&1 || true
 		return 1
 	fi
+	# A dataplane on tap gets a new MAC address each start and announces
+	# none: forget what the client learnt from a previous one.
+	ip -n "$LAB_NS_C" neigh flush dev "$LAB_IF_C" 2>/dev/null || true
 	lab_log "dataplane ($driver) ready, pid $pid, log $log"
 	if ((attached)) && lab_control_running; then
 		if ! lab_wait_synced "$LAB_READY_TIMEOUT"; then
@@ -568,7 +583,7 @@ lab_stop_dataplane() {
 	if [[ $LAB_DP_DRIVER == tap ]]; then
 		lab__unwire_tap
 	fi
-	if ! lab__kill_wait "$pid" "$LAB_STOP_TIMEOUT" "$sig"; then
+	if ! lab__kill_quietly "$pid" "$LAB_STOP_TIMEOUT" "$sig"; then
 		lab_log "dataplane pid $pid did not stop on SIG$sig within ${LAB_STOP_TIMEOUT}s"
 		rc=1
 	fi
@@ -675,7 +690,7 @@ lab_stop_control() {
 	lab__load_state
 	pid=$LAB_CTL_PID
 	[[ -n $pid ]] || return 0
-	if ! lab__kill_wait "$pid" "$LAB_STOP_TIMEOUT" "$sig"; then
+	if ! lab__kill_quietly "$pid" "$LAB_STOP_TIMEOUT" "$sig"; then
 		lab_log "control pid $pid did not stop on SIG$sig within ${LAB_STOP_TIMEOUT}s"
 		rc=1
 	fi
@@ -827,6 +842,9 @@ lab__on_exit() {
 	fi
 	if ((LAB_OWNED)); then
 		lab_down
+	fi
+	if ((${#LAB_TMP_DIRS[@]})); then
+		rm -rf "${LAB_TMP_DIRS[@]}"
 	fi
 	exit "$rc"
 }

@@ -6,13 +6,15 @@
 # A test script runs against one driver, given as $1 or $LAB_DRIVER:
 #
 #   . "$(dirname "$0")/lib.sh"
-#   t_begin "$@"                 # lab up, traps installed
+#   t_begin "$@"                 # lab up, traps installed, $T_TMP made
 #   t_start_dataplane            # tests/lab/zones/lab.json (or the files given)
+#   (or: t_start_control; t_start_dataplane_fed   # mvdns-control feeds it)
 #   t_query "www A" www.example.com A <<'EOF'
 #   status NOERROR
 #   ...
 #   EOF
-#   t_end                        # stops the dataplane (checks a clean exit)
+#   t_end                        # stops the dataplane and the control
+#                                # (checks clean exits)
 #
 # Output, read by run.sh: one line per check, "ok - DESC" or "not ok - DESC",
 # diagnostics on lines starting with "# ". t_end exits 1 if any check failed.
@@ -28,6 +30,8 @@ T_PY=/usr/bin/python3
 T_FAILED=0
 T_PASSED=0
 T_DRIVER=
+# A scratch directory of the test's own (t_begin), removed when it exits.
+T_TMP=
 
 # shellcheck source=SCRIPTDIR/../../lab/lab.sh
 . "$T_ROOT/lab/lab.sh"
@@ -98,6 +102,8 @@ t_begin() {
 	T_DRIVER=${1:-${LAB_DRIVER:-af_packet}}
 	lab__vdev_args "$T_DRIVER" >/dev/null
 	lab_install_traps
+	T_TMP=$(mktemp -d /tmp/mvdns-lab-test.XXXXXX)
+	LAB_TMP_DIRS+=("$T_TMP")
 	lab_up
 }
 
@@ -111,6 +117,30 @@ t_start_dataplane() {
 		t_not_ok "dataplane starts on $T_DRIVER"
 		exit 1
 	fi
+}
+
+# t_start_dataplane_fed - start it empty on the lab's channel; with the
+# control running, return once it serves the control's state (fatal if not).
+t_start_dataplane_fed() {
+	if ! lab_start_dataplane "$T_DRIVER"; then
+		t_not_ok "dataplane starts on $T_DRIVER and applies the control's state"
+		exit 1
+	fi
+}
+
+# t_start_control [OPTION...] - start mvdns-control (see lab_start_control);
+# a failure to start is fatal to the test script.
+t_start_control() {
+	if ! lab_start_control "$@"; then
+		t_not_ok "mvdns-control starts"
+		exit 1
+	fi
+}
+
+# t_stop_control - SIGTERM; checks that it exits 0.
+t_stop_control() {
+	lab_stop_control TERM || true
+	t_expect_eq "mvdns-control exits 0 on SIGTERM" 0 "${LAB_CTL_STATUS:-unknown}"
 }
 
 # t_stop_dataplane [SIGNAL] - SIGTERM (or SIGNAL); checks that it exits 0
@@ -129,6 +159,9 @@ t_stop_dataplane() {
 }
 
 t_end() {
+	if [[ -n $LAB_CTL_PID ]]; then
+		t_stop_control
+	fi
 	if [[ -n $LAB_DP_PID ]]; then
 		t_stop_dataplane TERM
 	fi
