@@ -331,9 +331,10 @@ size_t service_health_drain(struct service *a)
 	if (d.n > 0) {
 		seq = zones_seq(a->zones) + 1;
 		zones_seq_raise(a->zones, seq);
-		journal_statuses(a, d.rec, seq);
+		/* The dataplanes first: the record is not durable before them anyway. */
 		if (a->peers != NULL)
 			peers_publish_batch(a->peers, d.st, d.n, NULL, 0, seq);
+		journal_statuses(a, d.rec, seq);
 		maybe_checkpoint(a);
 	}
 	free(d.st);

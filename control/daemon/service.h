@@ -17,14 +17,16 @@
  *
  * Health check statuses. The engine (checker.h) reports status changes; the
  * daemon's thread drains them (service_health_drain): each changed status is
- * recorded in the registry, appended to the journal WITHOUT fdatasync (one
- * SERVICE_HEALTH_RECORD per drain; it becomes durable with the next durable
- * write, and snapshots hold every status too), and sent to every dataplane
- * as one MV_CHAN_HEALTH message and a COMMIT. A restart thus resumes from the
- * statuses last seen, instead of starting every check healthy: at worst a
- * power failure loses the statuses since the last durable write, and the
- * engine finds them again within a failure threshold. The health check
- * definitions themselves (create, update, delete) are writes like the others.
+ * recorded in the registry, sent to every dataplane as one MV_CHAN_HEALTH
+ * message and a COMMIT, then appended to the journal WITHOUT fdatasync (one
+ * SERVICE_HEALTH_RECORD per drain; the page cache keeps it through a crash of
+ * the process, the next durable write makes it durable, and snapshots hold
+ * every status too), so that no disk wait delays the answers. A restart thus
+ * resumes from the statuses last seen, instead of starting every check
+ * healthy: at worst a power failure loses the statuses since the last durable
+ * write, and the engine finds them again within a failure threshold. The
+ * health check definitions themselves (create, update, delete) are writes
+ * like the others.
  *
  * Single-threaded: the daemon's event loop serialises all requests and drains.
  */

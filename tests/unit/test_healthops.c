@@ -683,8 +683,8 @@ static void consume(struct consumer *c)
 	__atomic_store_n(&shm->consumed, c->consumed, __ATOMIC_RELEASE);
 }
 
-/* A segment as a dataplane creates it, in dir/shm; unmapped by the caller. */
-static struct mv_chan_shm *seg_create(char segdir[96])
+/* A segment (channel `name`) as a dataplane creates it, in dir/shm; unmapped by the caller. */
+static struct mv_chan_shm *seg_create(char segdir[96], const char *name)
 {
 	size_t size = sizeof(struct mv_chan_shm) + SEG_RING;
 	struct mv_chan_shm *shm;
@@ -692,8 +692,8 @@ static struct mv_chan_shm *seg_create(char segdir[96])
 	int fd;
 
 	snprintf(segdir, 96, "%s/shm", dir);
-	cr_assert_eq(mkdir(segdir, 0700), 0);
-	snprintf(path, sizeof(path), "%s/%stest", segdir, MV_CHAN_SHM_PREFIX);
+	cr_assert(mkdir(segdir, 0700) == 0 || errno == EEXIST);
+	snprintf(path, sizeof(path), "%s/%s%s", segdir, MV_CHAN_SHM_PREFIX, name);
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(ftruncate(fd, (off_t)size), 0);
@@ -762,7 +762,7 @@ Test(healthops, names_carry_indexes_and_statuses_travel_as_health_batches)
 				"{'Operation':'SetHealthCheckStatus','Params':{'HealthCheckId':"
 				"'%s','Status':'Unhealthy'}}",
 				ids[1])));
-	c->shm = seg_create(segdir);
+	c->shm = seg_create(segdir, "test");
 	p = peers_create(segdir, e.z);
 	service_set_peers(e.s, p);
 
@@ -820,6 +820,34 @@ Test(healthops, names_carry_indexes_and_statuses_travel_as_health_batches)
 	peers_destroy(p);
 	munmap(c->shm, sizeof(struct mv_chan_shm) + SEG_RING);
 	free(c);
+	env_close(&e);
+}
+
+Test(healthops, the_control_feeds_only_the_channels_named)
+{
+	static const char *const two[] = {"two"}, *const slash[] = {"a/b"}, *const empty[] = {""};
+	struct mv_chan_shm *one, *other;
+	char segdir[96];
+	struct peers *p;
+	struct env e;
+
+	env_open(&e, false, 0);
+	one = seg_create(segdir, "one");
+	other = seg_create(segdir, "two");
+	p = peers_create(segdir, e.z);
+	cr_assert_eq(peers_restrict(p, slash, 1), -EINVAL);
+	cr_assert_eq(peers_restrict(p, empty, 1), -EINVAL);
+	cr_assert_eq(peers_restrict(p, two, 1), 0);
+	cr_assert_eq(peers_scan(p), 1);
+	cr_assert_eq(one->ctl_pid, 0, "not named: left alone");
+	cr_assert_eq(one->produced, 0);
+	cr_assert_eq(other->ctl_pid, (uint64_t)getpid());
+	cr_assert_gt(other->produced, 0, "named: fed its full state");
+	cr_assert_eq(peers_restrict(p, NULL, 0), 0);
+	cr_assert_eq(peers_scan(p), 2, "no names: every channel");
+	peers_destroy(p);
+	munmap(one, sizeof(struct mv_chan_shm) + SEG_RING);
+	munmap(other, sizeof(struct mv_chan_shm) + SEG_RING);
 	env_close(&e);
 }
 
