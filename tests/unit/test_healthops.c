@@ -125,6 +125,13 @@ static json_t *result(json_t *r)
 	return res;
 }
 
+/* The response is a success; release it. */
+static void expect_ok(json_t *r)
+{
+	result(r);
+	json_decref(r);
+}
+
 /* The response is this error, exactly. */
 static void expect_error(json_t *r, const char *want_code, const char *want_message)
 {
@@ -450,10 +457,10 @@ Test(healthops, set_status_is_for_external_checks_and_is_drained_at_once)
 		     "1 validation error detected: Value 'Sick' at 'status' failed to satisfy "
 		     "constraint: Member must satisfy enum value set: [Healthy, Unhealthy]");
 	cr_assert(checks_find(zones_checks(e.z), ext)->healthy, "a new check starts healthy");
-	json_decref(result(call(&e,
-				"{'Operation':'SetHealthCheckStatus','Params':{'HealthCheckId':"
-				"'%s','Status':'Unhealthy'}}",
-				ext)));
+	expect_ok(call(&e,
+		       "{'Operation':'SetHealthCheckStatus','Params':{'HealthCheckId':"
+		       "'%s','Status':'Unhealthy'}}",
+		       ext));
 	cr_assert_not(checks_find(zones_checks(e.z), ext)->healthy, "drained before the answer");
 	cr_assert_not(mv_checker_healthy(e.hc, checks_find(zones_checks(e.z), ext)->index));
 	r = call(&e, "{'Operation':'GetHealthCheckStatus','Params':{'HealthCheckId':'%s'}}", ext);
@@ -468,10 +475,10 @@ Test(healthops, set_status_is_for_external_checks_and_is_drained_at_once)
 		     24);
 	json_decref(r);
 	/* Inverted reads the same result the other way, at once. */
-	json_decref(result(call(&e,
-				"{'Operation':'UpdateHealthCheck','Params':{'HealthCheckId':'%s',"
-				"'Inverted':true}}",
-				ext)));
+	expect_ok(call(&e,
+		       "{'Operation':'UpdateHealthCheck','Params':{'HealthCheckId':'%s',"
+		       "'Inverted':true}}",
+		       ext));
 	cr_assert(checks_find(zones_checks(e.z), ext)->healthy);
 	env_close(&e);
 }
@@ -504,7 +511,7 @@ Test(healthops, a_batch_naming_an_unknown_check_changes_nothing)
 		     "No health check found with ID: 00000000-0000-4000-8000-000000000000");
 	cr_assert_eq(mv_store_count(zones_at(e.z, 0)->store), 2, "only the SOA and NS");
 	/* Accepted, the set carries the check's index. */
-	json_decref(result(pool_set(&e, zone, "CREATE", 1, id)));
+	expect_ok(pool_set(&e, zone, "CREATE", 1, id));
 	dns_name_from_text("pool.example.com", owner, NULL, 0);
 	rr = mv_store_find(zones_at(e.z, 0)->store, owner, DNS_TYPE_A, "s1");
 	cr_assert_not_null(rr);
@@ -527,16 +534,16 @@ static void workload(struct env *e, char ids[3][40])
 		call(e, "{'Operation':'DeleteHealthCheck','Params':{'HealthCheckId':'%s'}}", gone));
 	/* Disabled: never probed, so that nothing changes behind the test's back. */
 	create(e, "c", "{'Type':'HTTP','IPAddress':'127.0.0.1','Port':9,'Disabled':true}", ids[2]);
-	json_decref(result(pool_set(e, zone, "CREATE", 1, ids[0])));
-	json_decref(result(pool_set(e, zone, "CREATE", 2, ids[1])));
-	json_decref(result(call(e,
-				"{'Operation':'SetHealthCheckStatus','Params':{'HealthCheckId':"
-				"'%s','Status':'Unhealthy'}}",
-				ids[1])));
-	json_decref(result(call(e,
-				"{'Operation':'UpdateHealthCheck','Params':{'HealthCheckId':'%s',"
-				"'FailureThreshold':1}}",
-				ids[2])));
+	expect_ok(pool_set(e, zone, "CREATE", 1, ids[0]));
+	expect_ok(pool_set(e, zone, "CREATE", 2, ids[1]));
+	expect_ok(call(e,
+		       "{'Operation':'SetHealthCheckStatus','Params':{'HealthCheckId':"
+		       "'%s','Status':'Unhealthy'}}",
+		       ids[1]));
+	expect_ok(call(e,
+		       "{'Operation':'UpdateHealthCheck','Params':{'HealthCheckId':'%s',"
+		       "'FailureThreshold':1}}",
+		       ids[2]));
 }
 
 static void expect_restored(struct env *e, char ids[3][40], const char *state)
@@ -756,12 +763,12 @@ Test(healthops, names_carry_indexes_and_statuses_travel_as_health_batches)
 	for (int i = 0; i < 3; i++) {
 		snprintf(ref, sizeof(ref), "r%d", i);
 		create(&e, ref, EXTERNAL, ids[i]);
-		json_decref(result(pool_set(&e, zone, "CREATE", i + 1, ids[i])));
+		expect_ok(pool_set(&e, zone, "CREATE", i + 1, ids[i]));
 	}
-	json_decref(result(call(&e,
-				"{'Operation':'SetHealthCheckStatus','Params':{'HealthCheckId':"
-				"'%s','Status':'Unhealthy'}}",
-				ids[1])));
+	expect_ok(call(&e,
+		       "{'Operation':'SetHealthCheckStatus','Params':{'HealthCheckId':"
+		       "'%s','Status':'Unhealthy'}}",
+		       ids[1]));
 	c->shm = seg_create(segdir, "test");
 	p = peers_create(segdir, e.z);
 	service_set_peers(e.s, p);
@@ -797,10 +804,10 @@ Test(healthops, names_carry_indexes_and_statuses_travel_as_health_batches)
 
 	/* A new check announces its index healthy; deleting it frees the index healthy. */
 	create(&e, "r3", EXTERNAL, ids[3]);
-	json_decref(result(call(&e,
-				"{'Operation':'DeleteHealthCheck','Params':{'HealthCheckId':"
-				"'%s'}}",
-				ids[3])));
+	expect_ok(call(&e,
+		       "{'Operation':'DeleteHealthCheck','Params':{'HealthCheckId':"
+		       "'%s'}}",
+		       ids[3]));
 	consume(c);
 	cr_assert_eq(c->n, 11);
 	expect_health(c, 7, 1, (const uint32_t[]){4, 1});
@@ -810,7 +817,7 @@ Test(healthops, names_carry_indexes_and_statuses_travel_as_health_batches)
 
 	/* A batch: the name again, each set with its index. */
 	n = c->n;
-	json_decref(result(pool_set(&e, zone, "DELETE", 2, ids[1])));
+	expect_ok(pool_set(&e, zone, "DELETE", 2, ids[1]));
 	consume(c);
 	cr_assert_eq(c->n, n + 2);
 	cr_assert_eq(c->m[n].type, MV_CHAN_NAME);
@@ -905,10 +912,10 @@ static unsigned distinct(const unsigned seen[11])
 static void set_all(struct env *e, char ids[10][40], int from, int to, const char *status)
 {
 	for (int k = from; k < to; k++)
-		json_decref(result(call(e,
-					"{'Operation':'SetHealthCheckStatus','Params':{"
-					"'HealthCheckId':'%s','Status':'%s'}}",
-					ids[k], status)));
+		expect_ok(call(e,
+			       "{'Operation':'SetHealthCheckStatus','Params':{"
+			       "'HealthCheckId':'%s','Status':'%s'}}",
+			       ids[k], status));
 }
 
 Test(healthops, answers_follow_the_statuses_end_to_end)
@@ -926,7 +933,7 @@ Test(healthops, answers_follow_the_statuses_end_to_end)
 	for (int k = 0; k < 10; k++) {
 		snprintf(ref, sizeof(ref), "r%d", k);
 		create(&e, ref, EXTERNAL, ids[k]);
-		json_decref(result(pool_set(&e, zone, "CREATE", k + 1, ids[k])));
+		expect_ok(pool_set(&e, zone, "CREATE", k + 1, ids[k]));
 	}
 	/* The dataplane's segment, seen through a private directory. */
 	snprintf(shmdir, sizeof(shmdir), "/dev/shm/mvdns-test-healthops-%d", getpid());
