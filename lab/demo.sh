@@ -213,7 +213,7 @@ demo_health() {
 		echo '  ]'
 		echo '}'
 	} >"$batch"
-	printf '\n$ cat health-batch.json\n'
+	printf '\n$ cat %s\n' "$batch"
 	cat "$batch"
 	demo_cli change-resource-record-sets --hosted-zone-id "$DEMO_ZONE_ID" \
 		--change-batch "file://$batch" --wait

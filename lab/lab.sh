@@ -34,8 +34,9 @@
 # Isolation. Every dataplane of the lab runs with a private directory
 # (/dev/shm/mvdns-lab.XXXXXX, made by lab_up) bind-mounted over /dev/shm in
 # its own mount namespace, and the lab's mvdns-control scans only that
-# directory (--shm-dir). So the lab's control feeds only the lab's dataplane,
-# and no other control process on the machine (they scan /dev/shm) sees it.
+# directory (--shm-dir) for the lab's channel only (--channel). So the lab's
+# control feeds only the lab's dataplane, and no other control process on the
+# machine (they scan /dev/shm) sees it.
 # A dataplane started with --load uses a subdirectory the control does not
 # scan: it serves its files and nothing else.
 #
@@ -613,7 +614,8 @@ lab_control_running() {
 # lab_start_control [OPTION...] - start mvdns-control in mvdns-s (so that
 # whatever a health check probes stays in the lab) on the lab's state
 # directory ($LAB_CTL_DIR/state, kept across restarts until lab_down) and
-# socket ($LAB_CTL_SOCK), scanning only the lab's private shm directory.
+# socket ($LAB_CTL_SOCK), feeding only the lab's channel in the lab's
+# private shm directory.
 # OPTIONs go to mvdns-control (e.g. --snapshot-every 5). Waits for its ready
 # line and, when a dataplane of the lab runs on the channel, until that
 # dataplane has applied the control's full state. Sets LAB_CTL_PID and
@@ -640,7 +642,7 @@ lab_start_control() {
 	mkdir -p "$LAB_CTL_DIR/state" "$LAB_LOG_DIR" || return 1
 	chmod 0700 "$LAB_CTL_DIR" || return 1
 	args=(--foreground --state-dir "$LAB_CTL_DIR/state" --socket "$LAB_CTL_SOCK"
-		--shm-dir "$LAB_SHM_DIR" "$@")
+		--shm-dir "$LAB_SHM_DIR" --channel "$LAB_CHANNEL" "$@")
 	log=$LAB_LOG_DIR/control-$(date +%H%M%S)-$$-$RANDOM.log
 	echo "lab: $LAB_CONTROL ${args[*]}" >"$log" || return 1
 	ip netns exec "$LAB_NS_S" env --default-signal=INT,QUIT \

@@ -337,11 +337,17 @@ EOF
 
 # --- an InvalidChangeBatch changes nothing -----------------------------------
 
+# Answers to compare before and after: a lost reply (a loaded machine) is
+# asked again, up to 3 times.
 dig_snapshot() {
-	local q
+	local q reply _
 	for q in "new.example.com A" "txt.example.com TXT" "myapp.example.com A" "alias.example.com CNAME"; do
-		# shellcheck disable=SC2086 # a name and a type
-		t_dig $q
+		for _ in 1 2 3; do
+			# shellcheck disable=SC2086 # a name and a type
+			reply=$(t_dig $q)
+			[[ $reply == noreply* ]] || break
+		done
+		echo "$reply"
 	done
 }
 
