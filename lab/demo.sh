@@ -36,7 +36,7 @@ DEMO_OUT=
 DEMO_ZONE_ID=
 
 demo_usage() {
-	sed -n 's/^# \{0,1\}//; /^Usage:/,/^Exit/p' "$0" >&2
+	sed -n 's/^# \{0,1\}//; /^Usage:/,/^$/p' "$0" >&2
 	exit 2
 }
 
@@ -313,7 +313,11 @@ demo_main() {
 		return 0
 	fi
 	echo
-	echo "== stopping the control, the dataplane (SIGTERM) and the lab"
+	if ((load)); then
+		echo "== stopping the dataplane (SIGTERM) and the lab"
+	else
+		echo "== stopping the control and the dataplane (SIGTERM), and the lab"
+	fi
 	lab_stop_control
 	lab_stop_dataplane
 	lab_down
