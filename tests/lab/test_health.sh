@@ -22,8 +22,8 @@
 # intervals: one driver keeps the suite short.)
 #
 # The control runs in the server namespace (lab_start_control: its probes
-# reach the endpoints on that namespace's loopback), on the lab's private
-# /dev/shm, and is also told to feed only the lab's channel (--channel).
+# reach the endpoints on that namespace's loopback), scans only the lab's
+# private /dev/shm and feeds only the lab's channel (--channel).
 
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -79,10 +79,6 @@ h_ctl() {
 
 h_py() {
 	lab_exec_c "$T_PY" "$H_TMP/dnsq.py" "$@"
-}
-
-h_start_control() {
-	lab_start_control --channel "$LAB_CHANNEL"
 }
 
 # h_create_check REF CONFIG - print the new check's id.
@@ -361,7 +357,7 @@ H_TMP=$(mktemp -d /tmp/mvdns-lab-health.XXXXXX)
 chmod 0755 "$H_TMP" # the namespaces' processes read the helpers
 h_write_helpers
 declare -F lab_start_control >/dev/null || h_fatal "lab.sh runs mvdns-control (lab_start_control)"
-h_start_control || h_fatal "mvdns-control starts (lab_start_control)"
+lab_start_control || h_fatal "mvdns-control starts (lab_start_control)"
 lab_start_dataplane "$T_DRIVER" ||
 	h_fatal "dataplane starts on $T_DRIVER and applies the control's full state"
 t_ok "mvdns-control feeds the dataplane on channel $LAB_CHANNEL (--channel)"
@@ -410,7 +406,7 @@ h_expect "15 Unhealthy: every answer holds exactly the 5 healthy values" "$s" \
 # A crash of the control (no checkpoint) and a restart: the statuses come back
 # from its journal, so the dataplane's new full state keeps the 15 out.
 lab_stop_control KILL || true
-h_start_control || h_fatal "mvdns-control restarts after SIGKILL"
+lab_start_control || h_fatal "mvdns-control restarts after SIGKILL"
 s=$(h_py spread pool.health.test 100)
 h_expect "after the control's restart the 15 stay out (statuses persisted, no flap)" "$s" \
 	"d['min'] == d['max'] == 5 and d['seen'] == '$healthy5'.split(',')"
