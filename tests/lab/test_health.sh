@@ -507,10 +507,10 @@ t_check "lat.health.test: 192.0.2.201 with a check, 192.0.2.202 without" \
 	h_ctl change-resource-record-sets --hosted-zone-id "$zone" --wait \
 	--change-batch "$(h_pool_batch lat.health.test "192.0.2.201:$hc_lat" 192.0.2.202:)"
 lat=$(h_py latency "$LAB_CTL_SOCK" lat.health.test "$hc_lat" 192.0.2.202 "$H_FLIPS") || true
-# Only the median is checked (loosely): the tail depends on what else the
-# machine runs (both lab processes and the client share its CPUs).
-h_expect "$H_FLIPS status flips, every one seen in the answers, median under 10 ms" "$lat" \
-	"d['flips'] == $H_FLIPS and d['p50_ms'] < 10"
+# Every flip must show in the answers; how fast is a figure, printed below and
+# measured by the benchmarks, never asserted here (the machine is shared).
+h_expect "$H_FLIPS status flips, every one seen in the answers" "$lat" \
+	"d['flips'] == $H_FLIPS"
 t_diag "SetHealthCheckStatus (control socket) to the first changed answer (client): $lat"
 
 # --- the end ---------------------------------------------------------------------
