@@ -67,6 +67,13 @@ fuzz: deps
 lab: build
 	$(SUDO) tests/lab/run.sh
 
+# Benchmarks (bench/README.md): JSON in bench/results/, tables on stdout.
+# QUICK=1: the few-minute variant. Low figures never fail it; a component
+# that does not start does.
+.PHONY: bench
+bench: build
+	$(SUDO) bench/run.sh $(if $(filter 1 yes true,$(QUICK)),--quick)
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# control.sh - family 3: control-plane updates (issue 3's benchmark), with
+# mvdns-control and mvdns-dataplane (af_xdp, main lcore 0, worker 1) in the
+# lab, the zone of gen.py with BENCH_CONTROL_NAMES names (default 100,000)
+# loaded through the control socket first.
+#
+#   latency    apply-to-served: from the moment bench/ctl.py writes a
+#              ChangeResourceRecordSets request (1, 100 or 1,000 CREATEs) to
+#              the socket, to the first answer in mvdns-c carrying the new
+#              data (a tight UDP loop asking for the batch's last name);
+#              p50, p99, max per batch size; also when the control answered
+#   sustained  record changes per second: batches back to back through the
+#              socket, then GetChange until INSYNC; 1,000 CREATEs per batch,
+#              and 500 UPSERTs (Route 53 counts an UPSERT twice against the
+#              1,000-record limit, so 500 is the most a batch may hold)
+#   storm      queries lost under a fixed query rate on names that always
+#              exist (the few names), without and with an update storm
+#              (UPSERT batches of 500 back to back, the queried names in every
+#              batch with new values): kxdpgun and dnsperf, same duration
+#
+# Usage: bench/control.sh   (BENCH_QUICK=1: fewer iterations, shorter runs)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+bench_begin control
+bench_need_pkgs dnsperf knot-dnsutils iproute2 ethtool
+bench_need_cmds dnsperf kxdpgun
+
+NAMES=${BENCH_CONTROL_NAMES:-100000}
+ITERATIONS=$(bench_pick 20 100)
+SUSTAINED_BATCHES=$(bench_pick 50 200)
+STORM_SECONDS=$(bench_pick 5 10)
+KXDPGUN_RATE=100000
+DNSPERF_RATE=20000
+GEN_CPU=0 # the worker polls on CPU 1
+D=$BENCH_TMP
+
+"$BENCH_PY" "$BENCH_DIR/gen.py" queries few "$D/q-few.txt"
+LAST_NAME=n$((NAMES - 1)).bench.example
+LAST_ADDR=$("$BENCH_PY" -c "import sys; sys.path.insert(0, '$BENCH_DIR'); import gen; print(gen.many_addr($NAMES - 1))")
+
+bench_lab_up
+bench_lab_control || bench_end
+bench_log "loading $NAMES names into mvdns-control"
+bench_fg bench_ctl 3600 load --names "$NAMES" >"$D/load.json" ||
+	bench_error "mvdns-control did not take the zone" "bench/ctl.py load --names $NAMES" "$(cat "$D/load.json")"
+out=$(<"$D/load.json")
+bench_row kind ctl-load changes "$(jq -r .changes <<<"$out")" \
+	changes_per_s "$(jq -r .changes_per_s <<<"$out")" note "no dataplane attached yet"
+
+LAB_LCORES=0,1
+if ! LAB_READY_TIMEOUT=300 bench_dp_start af_xdp 2>"$D/dp-start.log" ||
+	! bench_fg lab_exec_c "$BENCH_PY" "$BENCH_DIR/ctl.py" wait-served --server "$BENCH_ADDR" \
+		--name "$LAST_NAME" --expect "$LAST_ADDR" --timeout 300 >/dev/null; then
+	bench_error "mvdns-dataplane did not start or did not get the control's state" \
+		"lab_start_dataplane af_xdp (fed by lab_start_control's mvdns-control)" \
+		"$(cat "$D/dp-start.log"; tail -n 5 "${LAB_DP_LOG:-/dev/null}"; tail -n 5 "${LAB_CTL_LOG:-/dev/null}")"
+	bench_end
+fi
+
+# ---- apply-to-served latency ---------------------------------------------------
+cmd="ip netns exec $LAB_NS_C bench/ctl.py --socket SOCK latency --server $BENCH_ADDR --sizes 1,100,1000 --iterations $ITERATIONS"
+bench_log "$cmd"
+if bench_fg timeout 1800 ip netns exec "$LAB_NS_C" "$BENCH_PY" "$BENCH_DIR/ctl.py" \
+	--socket "$BENCH_CTL_SOCK" latency --server "$BENCH_ADDR" --sizes 1,100,1000 \
+	--iterations "$ITERATIONS" >"$D/latency.json" 2>&1; then
+	out=$(<"$D/latency.json")
+	while read -r row; do
+		args=()
+		while IFS=$'\t' read -r k v; do args+=("$k" "$v"); done < <(jq -r 'to_entries[] | [.key, .value] | @tsv' <<<"$row")
+		bench_row kind ctl-latency "${args[@]}" command "$cmd"
+	done < <(jq -c '.[]' <<<"$out")
+else
+	bench_error "the latency benchmark failed" "$cmd" "$(cat "$D/latency.json")"
+fi
+
+# ---- sustained changes per second ------------------------------------------------
+for spec in "CREATE 1000" "UPSERT 500"; do
+	read -r action size <<<"$spec"
+	cmd="bench/ctl.py --socket SOCK sustained --batches $SUSTAINED_BATCHES --size $size --action $action"
+	bench_log "$cmd"
+	if bench_fg bench_ctl 1800 sustained --batches "$SUSTAINED_BATCHES" --size "$size" \
+		--action "$action" >"$D/sustained.json" 2>&1; then
+		out=$(<"$D/sustained.json")
+		bench_row kind ctl-sustained action "$action" batch "$size" batches "$SUSTAINED_BATCHES" \
+			changes_per_s "$(jq -r .changes_per_s <<<"$out")" \
+			insync_seconds "$(jq -r .insync_seconds <<<"$out")" \
+			ack_seconds "$(jq -r .ack_seconds <<<"$out")" command "$cmd"
+	else
+		bench_error "the sustained benchmark ($action) failed" "$cmd" "$(cat "$D/sustained.json")"
+	fi
+done
+
+# ---- queries lost to an update storm ------------------------------------------------
+storm_run() { # TOOL STORM(0|1)
+	local tool=$1 storm=$2 spid= figures kv=() sout=null
+	if ((storm)); then
+		bench_ctl $((STORM_SECONDS + 120)) storm --seconds $((STORM_SECONDS + 2)) >"$D/storm.json" 2>&1 &
+		spid=$!
+		sleep 1 # the storm is on before the queries start
+	fi
+	case $tool in
+	kxdpgun) bench_kxdpgun "$D/q-few.txt" "$GEN_CPU" "$STORM_SECONDS" "$KXDPGUN_RATE" >"$D/figures" ;;
+	dnsperf) bench_dnsperf "$D/q-few.txt" "$GEN_CPU" "$STORM_SECONDS" -Q "$DNSPERF_RATE" -c 2 >"$D/figures" ;;
+	esac || : >"$D/figures"
+	if [[ -n $spid ]]; then
+		if wait "$spid"; then
+			sout=$(jq -r .changes_per_s "$D/storm.json")
+		else
+			bench_error "the update storm failed" "bench/ctl.py storm --seconds $STORM_SECONDS" "$(cat "$D/storm.json")"
+		fi
+	fi
+	figures=$(<"$D/figures")
+	if [[ -z $figures ]]; then
+		bench_error "$tool at a fixed rate gave no figures" "$BENCH_RUN_CMD" "$BENCH_RUN_OUT"
+		return 0
+	fi
+	while read -r k v; do kv+=("$k" "$v"); done <<<"$figures"
+	bench_row kind ctl-storm tool "$tool" storm "$storm" seconds "$STORM_SECONDS" "${kv[@]}" \
+		storm_changes_per_s "$sout" command "$BENCH_RUN_CMD"
+	bench_log "storm=$storm $tool: $(tr '\n' ' ' <<<"$figures") storm changes/s $sout"
+}
+for tool in kxdpgun dnsperf; do
+	lab_exec_c ping -c 1 -W 1 "$BENCH_ADDR" >/dev/null 2>&1 || true
+	storm_run "$tool" 0
+	storm_run "$tool" 1
+done
+
+lab_stop_dataplane >/dev/null 2>&1 || bench_log "the dataplane did not stop cleanly"
+lab_stop_control >/dev/null 2>&1 || bench_log "mvdns-control did not stop cleanly"
+bench_end

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# inproc.sh - family 1: the packet path in process, one core, no I/O
+# (bench/inproc.c). For every table size and query mix:
+#   - Mqps and ns/query: build/bench/inproc --names N --mix M --seconds S --json
+#   - instructions/query: valgrind --tool=callgrind on inproc --queries Q1 and
+#     --queries Q2; (Ir(Q2) - Ir(Q1)) / (Q2 - Q1), so that building the table
+#     and the query ring cancels out. Callgrind counts do not depend on the
+#     load of the machine, so the two runs go in parallel.
+# and, per mix, the largest table's ns/query over the smallest's.
+#
+# Usage: bench/inproc.sh   (BENCH_QUICK=1: 1k and 1M names, 1 s runs)
+# BENCH_INPROC_SIZES="1000 ..." and BENCH_INPROC_MIXES="a ..." narrow a run.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+bench_begin inproc
+bench_need_cmds valgrind
+
+INPROC=$BENCH_BUILD/bench/inproc
+[[ -x $INPROC ]] || bench_die "no $INPROC (make build)"
+read -ra SIZES <<<"${BENCH_INPROC_SIZES:-$(bench_pick "1000 1000000" "1000 100000 1000000 10000000")}"
+read -ra MIXES <<<"${BENCH_INPROC_MIXES:-a random nxdomain aaaa6 multivalue}"
+SECONDS_PER_RUN=$(bench_pick 1 3)
+Q1=10240
+Q2=30720
+
+# callgrind_ir N MIX QUERIES OUT - total instructions (Ir) into OUT.
+callgrind_ir() {
+	local n=$1 mix=$2 q=$3 out=$4 log
+	log=$BENCH_TMP/cg-$n-$mix-$q.log
+	if timeout 3600 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+		"$INPROC" --names "$n" --mix "$mix" --queries "$q" >"$log" 2>&1; then
+		sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$log" | tail -n 1 >"$out"
+	else
+		echo "failed: $(tail -n 5 "$log")" >"$out"
+	fi
+}
+
+declare -A NS
+for n in "${SIZES[@]}"; do
+	for mix in "${MIXES[@]}"; do
+		cmd="$INPROC --names $n --mix $mix --seconds $SECONDS_PER_RUN --json"
+		bench_log "$cmd"
+		if ! out=$(timeout 900 $cmd 2>&1) || ! jq -e . >/dev/null 2>&1 <<<"$out"; then
+			bench_error "inproc failed ($mix, $n names)" "$cmd" "$out"
+			continue
+		fi
+		NS[$n/$mix]=$(jq -r .ns_per_query <<<"$out")
+		# Both callgrind runs at once: counts are exact whatever the load.
+		callgrind_ir "$n" "$mix" "$Q1" "$BENCH_TMP/ir1" &
+		p1=$!
+		callgrind_ir "$n" "$mix" "$Q2" "$BENCH_TMP/ir2" &
+		p2=$!
+		wait "$p1" "$p2" || true
+		ir1=$(<"$BENCH_TMP/ir1") ir2=$(<"$BENCH_TMP/ir2")
+		ipq=null
+		if [[ $ir1 =~ ^[0-9]+$ && $ir2 =~ ^[0-9]+$ ]]; then
+			ipq=$(bench_div "$((ir2 - ir1))" "$((Q2 - Q1))" 1)
+		else
+			bench_error "callgrind failed ($mix, $n names)" \
+				"valgrind --tool=callgrind $INPROC --names $n --mix $mix --queries $Q1|$Q2" \
+				"$ir1 $ir2"
+		fi
+		bench_row kind inproc names "$n" mix "$mix" \
+			mqps "$(jq -r .mqps <<<"$out")" ns_per_query "${NS[$n/$mix]}" \
+			instr_per_query "$ipq" table_build_s "$(jq -r .load_seconds <<<"$out")" \
+			command "$cmd" \
+			instr_command "valgrind --tool=callgrind $INPROC --names $n --mix $mix --queries {$Q1,$Q2}"
+	done
+done
+
+small=${SIZES[0]} large=${SIZES[-1]}
+for mix in "${MIXES[@]}"; do
+	((${#SIZES[@]} > 1)) || break
+	[[ -n ${NS[$small/$mix]:-} && -n ${NS[$large/$mix]:-} ]] || continue
+	bench_row kind inproc-ratio mix "$mix" small "$small" large "$large" \
+		ratio "$(bench_div "${NS[$large/$mix]}" "${NS[$small/$mix]}" 2)"
+done
+bench_end

@@ -1,0 +1,373 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# peers.sh - family 2: the lab against peers. In the client namespace,
+# kxdpgun and dnsperf (pinned with -F / taskset to the CPU the server's hot
+# thread does not use) query, in turn:
+#   reflector        bench/reflector.bpf.c, XDP_TX: the generator's ceiling
+#   knotd-xdp        knotd 3.2, XDP mode on veth-s queue 0 (worker on CPU 0)
+#   knotd-udp        knotd 3.2, UDP sockets, 2 workers
+#   nsd              nsd 4.6, 2 servers, rrl off
+#   mvdns-af_xdp     the dataplane, af_xdp vdevs, main lcore 0, worker 1
+#   mvdns-af_packet  the same on af_packet
+# all serving bench.example. from gen.py (a few names, a million names, a
+# 20-value pool: 8 per answer from mvdns's multivalue sets, all 20 from the
+# peers' RRset), each query set (few, million, pool) for the same duration.
+# Per run: answered/s, loss, latency (dnsperf: average, deviation, max;
+# kxdpgun gives none), reply size, the server's CPU (utime + stime of every
+# process in mvdns-s, from /proc/PID/stat) and the machine's softirq time.
+#
+# Then the busy-polling question (kind busypoll): mvdns on af_xdp with the
+# PMD's busy_budget at its default, 0 (off) and 256, and with the main and
+# worker lcores placed differently (--lcores), few names, both tools; the
+# variants in turn, BENCH_PEERS_ROUNDS times (quick 1, full 3: the report
+# shows the median).
+#
+# This machine is shared: before each run, the cores busy outside the server
+# for half a second are recorded (other CPU); the lab families first wait
+# (a few minutes at most) for other jobs to use less than half a core.
+#
+# mvdns gets the zone with --load when it takes a million names, else from
+# the lab's mvdns-control (the whole state over the channel when it attaches;
+# the control then idles in mvdns-s, and counts in the server's CPU).
+#
+# Usage: bench/peers.sh   (BENCH_QUICK=1: 3 s runs instead of 10)
+#   BENCH_PEERS_SERVERS="reflector knotd-xdp ..."  a subset of the servers
+#   BENCH_PEERS_NAMES=N                             names in the big set
+#   BENCH_PEERS_BUSYPOLL=0                          skip the busy-poll runs
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+bench_begin peers
+bench_need_pkgs dnsperf knot knot-dnsutils nsd clang llvm libbpf-dev iproute2 ethtool iputils-ping
+bench_need_cmds dnsperf kxdpgun knotd nsd clang
+
+DURATION=$(bench_pick 3 10)
+NAMES=${BENCH_PEERS_NAMES:-1000000}
+read -ra SERVERS <<<"${BENCH_PEERS_SERVERS:-reflector knotd-xdp knotd-udp nsd mvdns-af_xdp mvdns-af_packet}"
+QSETS=(few million pool)
+TOOLS=(kxdpgun dnsperf)
+ADDR=$BENCH_ADDR
+KXDPGUN_QPS=10000000 # more than it can send: as fast as it can
+DNSPERF_OPTS=(-c 2 -T 2 -q 500)
+D=$BENCH_TMP
+
+# ---- data --------------------------------------------------------------------
+bench_log "generating the zone ($NAMES names) and the query files"
+"$BENCH_PY" "$BENCH_DIR/gen.py" zonefile --names "$NAMES" "$D/bench.example.zone"
+"$BENCH_PY" "$BENCH_DIR/gen.py" r53 --names 0 "$D/small.json"
+for q in "${QSETS[@]}"; do
+	"$BENCH_PY" "$BENCH_DIR/gen.py" queries "$q" --names "$NAMES" "$D/q-$q.txt"
+done
+LAST_NAME=n$((NAMES - 1)).bench.example
+LAST_ADDR=$("$BENCH_PY" -c "import sys; sys.path.insert(0, '$BENCH_DIR'); import gen; print(gen.many_addr($NAMES - 1))")
+clang -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c "$BENCH_DIR/reflector.bpf.c" -o "$D/reflector.o"
+
+# mvdns: --load of the whole zone if the dataplane takes it (a quick probe on
+# a net_null port), else mvdns-control.
+MVDNS_FEED=control
+"$BENCH_PY" "$BENCH_DIR/gen.py" r53 --names "$NAMES" "$D/zone.json"
+bench_on_cleanup bench_nn_stop
+bench_nn_start "$D/zone.json" probe
+if bench_nn_wait_ready 600; then
+	MVDNS_FEED=load
+else
+	bench_note "mvdns got the zone from mvdns-control: --load refused it ($(bench_nn_output 1))"
+	rm -f "$D/zone.json"
+fi
+bench_nn_stop
+
+bench_lab_up
+bench_wait_quiet "$(bench_pick 120 300)"
+
+# ---- servers -----------------------------------------------------------------
+# Each start function sets GEN_CPU (the CPU the generator gets) and returns
+# non-zero (after bench_error) when the server does not come up.
+SERVER_PID=
+GEN_CPU=1
+
+kernel_addr() { # on|off: the server's kernel owns 10.53.0.1 (peers) or not (mvdns)
+	ip -n "$LAB_NS_S" addr flush dev "$LAB_IF_S"
+	[[ $1 == off ]] || ip -n "$LAB_NS_S" addr add "$ADDR/24" dev "$LAB_IF_S"
+	ip -n "$LAB_NS_C" neigh flush dev "$LAB_IF_C" 2>/dev/null || true
+}
+
+xdp_off() {
+	ip -n "$LAB_NS_S" link set dev "$LAB_IF_S" xdp off 2>/dev/null || true
+	ip -n "$LAB_NS_C" link set dev "$LAB_IF_C" xdp off 2>/dev/null || true
+}
+
+# served TIMEOUT - the last of the million names answers from the client.
+served() {
+	bench_fg lab_exec_c "$BENCH_PY" "$BENCH_DIR/ctl.py" wait-served --server "$ADDR" \
+		--name "$LAST_NAME" --expect "$LAST_ADDR" --timeout "$1" >/dev/null
+}
+
+# wait_log PID LOG PATTERN TIMEOUT - until PATTERN shows in LOG; fails if
+# PID exits first.
+wait_log() {
+	local deadline=$((SECONDS + $4))
+	until grep -q -- "$3" "$2"; do
+		bench__alive "$1" || return 1
+		((SECONDS < deadline)) || return 1
+		sleep 0.1
+	done
+}
+
+start_reflector() {
+	kernel_addr on # ARP and ping from the kernel; UDP/53 never reaches it
+	ip -n "$LAB_NS_S" link set dev "$LAB_IF_S" xdpdrv obj "$D/reflector.o" sec xdp program reflect
+	SERVER_PID= GEN_CPU=1
+}
+
+stop_reflector() {
+	xdp_off
+}
+
+knot_conf() { # MODE DIR
+	local mode=$1 dir=$2
+	mkdir -p "$dir/db"
+	{
+		echo "server:"
+		echo "    rundir: $dir"
+		echo "    pidfile: $dir/knot.pid"
+		echo "    listen: $ADDR@53"
+		echo "    udp-workers: 2"
+		echo "    tcp-workers: 1"
+		echo "    background-workers: 1"
+		if [[ $mode == xdp ]]; then
+			echo "xdp:"
+			echo "    listen: $LAB_IF_S@53"
+			echo "    udp: on"
+			echo "    tcp: off"
+		fi
+		echo "database:"
+		echo "    storage: $dir/db"
+		echo "template:"
+		echo "  - id: default"
+		echo "    storage: $dir"
+		echo "    journal-content: none"
+		echo "    zonefile-sync: -1"
+		echo "    zonefile-load: whole"
+		echo "    semantic-checks: off"
+		echo "zone:"
+		echo "  - domain: bench.example."
+		echo "    file: $D/bench.example.zone"
+		echo "log:"
+		echo "  - target: stderr"
+		echo "    any: info"
+	} >"$dir/knot.conf"
+}
+
+start_knotd() { # xdp|udp
+	local dir=$D/knot-$1 cmd
+	knot_conf "$1" "$dir"
+	kernel_addr on
+	cmd="knotd -c $dir/knot.conf"
+	# knotd's XDP mode needs bpffs, which `ip netns exec` leaves out of /sys.
+	# shellcheck disable=SC2086 # cmd is split on purpose
+	ip netns exec "$LAB_NS_S" sh -c 'mount -t bpf bpf /sys/fs/bpf 2>/dev/null; exec "$@"' sh $cmd \
+		</dev/null >"$dir/knotd.log" 2>&1 &
+	SERVER_PID=$!
+	if ! wait_log "$SERVER_PID" "$dir/knotd.log" "server started" 300 || ! served 60; then
+		bench_error "knotd ($1) did not start or serve" "ip netns exec $LAB_NS_S $cmd" \
+			"$(tail -n 15 "$dir/knotd.log")"
+		stop_server
+		return 1
+	fi
+	GEN_CPU=1 # knotd pins its XDP worker to CPU 0
+}
+
+start_nsd() {
+	local dir=$D/nsd cmd
+	mkdir -p "$dir"
+	cat >"$dir/nsd.conf" <<-EOF
+		server:
+		    ip-address: $ADDR
+		    port: 53
+		    server-count: 2
+		    username: ""
+		    chroot: ""
+		    zonesdir: "$dir"
+		    pidfile: "$dir/nsd.pid"
+		    database: ""
+		    zonelistfile: "$dir/zone.list"
+		    xfrdfile: "$dir/xfrd.state"
+		    xfrdir: "$dir"
+		    rrl-ratelimit: 0
+		    rrl-whitelist-ratelimit: 0
+		    reuseport: yes
+		    round-robin: no
+		    verbosity: 1
+		remote-control:
+		    control-enable: no
+		zone:
+		    name: "bench.example."
+		    zonefile: "$D/bench.example.zone"
+	EOF
+	kernel_addr on
+	cmd="nsd -d -c $dir/nsd.conf"
+	# shellcheck disable=SC2086 # cmd is split on purpose
+	ip netns exec "$LAB_NS_S" $cmd </dev/null >"$dir/nsd.log" 2>&1 &
+	SERVER_PID=$!
+	if ! wait_log "$SERVER_PID" "$dir/nsd.log" "nsd started" 300 || ! served 60; then
+		bench_error "nsd did not start or serve" "ip netns exec $LAB_NS_S $cmd" \
+			"$(tail -n 15 "$dir/nsd.log")"
+		stop_server
+		return 1
+	fi
+	GEN_CPU=1
+}
+
+CTL_LOADED=0
+start_mvdns() { # DRIVER [ZONE]: the whole zone, or ZONE (--load) when given
+	local driver=$1 zone=${2:-} check=1 out
+	kernel_addr off
+	if [[ -n $zone ]]; then
+		check=0
+	elif [[ $MVDNS_FEED == load ]]; then
+		zone=$D/zone.json
+	else
+		if ((!CTL_LOADED)); then
+			bench_lab_control || return 1
+			bench_log "loading $NAMES names into mvdns-control"
+			if ! bench_fg bench_ctl 3600 load --names "$NAMES" >"$D/load.json" ||
+				! out=$(<"$D/load.json"); then
+				bench_error "mvdns-control did not take the zone" "bench/ctl.py load --names $NAMES" "$out"
+				return 1
+			fi
+			bench_log "mvdns-control: $(jq -r '"\(.changes) changes in \(.ack_seconds) s"' <<<"$out")"
+			CTL_LOADED=1
+		fi
+	fi
+	# shellcheck disable=SC2086 # no zone: fed by the control
+	if ! LAB_READY_TIMEOUT=600 bench_dp_start "$driver" $zone 2>"$D/dp-start.log"; then
+		bench_error "mvdns-dataplane ($driver) did not start" \
+			"lab_start_dataplane $driver ${zone:-(fed by mvdns-control)} (LAB_LCORES=$LAB_LCORES BENCH_LCORES=${BENCH_LCORES:-} BENCH_VDEV_EXTRA=${BENCH_VDEV_EXTRA:-})" \
+			"$(cat "$D/dp-start.log")"
+		return 1
+	fi
+	SERVER_PID=$LAB_DP_PID
+	if ((check)) && ! served 300; then
+		bench_error "mvdns-dataplane ($driver) does not serve the zone" \
+			"lab_start_dataplane $driver ${zone:-(fed by mvdns-control)}" "$(tail -n 15 "$LAB_DP_LOG")"
+		stop_server
+		return 1
+	fi
+}
+
+stop_server() {
+	if [[ -n ${LAB_DP_PID:-} ]]; then
+		lab_stop_dataplane >/dev/null 2>&1 || bench_log "the dataplane did not stop cleanly"
+	elif [[ -n $SERVER_PID ]]; then
+		bench__kill_wait "$SERVER_PID"
+	fi
+	# nsd's children and anything else the server left behind (but not the
+	# lab's mvdns-control, which feeds the next dataplane)
+	local pid
+	lab__load_state
+	for pid in $(ip netns pids "$LAB_NS_S" 2>/dev/null); do
+		[[ $pid == "${LAB_CTL_PID:-}" ]] || bench__kill_wait "$pid"
+	done
+	SERVER_PID=
+	xdp_off
+}
+bench_on_cleanup stop_server
+
+# measure KIND SERVER TOOL QSET [KEY VALUE...] - one run, one row.
+measure() {
+	local kind=$1 server=$2 tool=$3 qset=$4 cpu0 cpu1 si0 si1 t0 secs figures kv=() other
+	shift 4
+	bench_lab_check
+	lab_exec_c ping -c 1 -W 1 "$ADDR" >/dev/null 2>&1 || true # the neighbour entry kxdpgun needs
+	if [[ $server == reflector && $tool == dnsperf ]]; then
+		# XDP_TX on veth reaches the peer only through an XDP program there
+		ip -n "$LAB_NS_C" link set dev "$LAB_IF_C" xdpdrv obj "$D/reflector.o" sec xdp program pass
+	fi
+	other=$(bench_other_cpu "$LAB_NS_S" 0.5)
+	cpu0=$(bench_ns_cpu_ticks "$LAB_NS_S") si0=$(bench_softirq_ticks) t0=$(bench_now)
+	case $tool in
+	kxdpgun) bench_kxdpgun "$D/q-$qset.txt" "$GEN_CPU" "$DURATION" "$KXDPGUN_QPS" >"$D/figures" ;;
+	dnsperf) bench_dnsperf "$D/q-$qset.txt" "$GEN_CPU" "$DURATION" "${DNSPERF_OPTS[@]}" >"$D/figures" ;;
+	esac || : >"$D/figures"
+	figures=$(<"$D/figures")
+	secs=$(bench_elapsed "$t0")
+	cpu1=$(bench_ns_cpu_ticks "$LAB_NS_S") si1=$(bench_softirq_ticks)
+	ip -n "$LAB_NS_C" link set dev "$LAB_IF_C" xdp off 2>/dev/null || true
+	if [[ -z $figures ]]; then
+		bench_error "$tool against $server ($qset) gave no figures" "$BENCH_RUN_CMD" "$BENCH_RUN_OUT"
+		return 0
+	fi
+	while read -r k v; do kv+=("$k" "$v"); done <<<"$figures"
+	local server_cpu=null si
+	si=$(bench_softirq_per_s "$si0" "$si1" "$secs")
+	[[ -n $SERVER_PID ]] && server_cpu=$(bench_ticks_per_s $((cpu1 - cpu0)) "$secs")
+	bench_row kind "$kind" server "$server" tool "$tool" qset "$qset" seconds "$DURATION" \
+		"${kv[@]}" server_cpu "$server_cpu" softirq_cpu "${si%% *}" softirq_per_cpu "${si#* }" \
+		gen_cpu "$GEN_CPU" other_cpu "$other" command "$BENCH_RUN_CMD" "$@"
+	bench_log "$server $tool $qset: $(tr '\n' ' ' <<<"$figures")(other jobs: $other cores)"
+}
+
+# ---- the table -----------------------------------------------------------------
+for server in "${SERVERS[@]}"; do
+	bench_log "== $server"
+	bench_lab_check
+	case $server in
+	reflector) start_reflector ;;
+	knotd-xdp) start_knotd xdp || continue ;;
+	knotd-udp) start_knotd udp || continue ;;
+	nsd) start_nsd || continue ;;
+	mvdns-af_xdp | mvdns-af_packet)
+		LAB_LCORES=0,1 BENCH_LCORES='' BENCH_VDEV_EXTRA=''
+		start_mvdns "${server#mvdns-}" || continue
+		GEN_CPU=0 # the worker polls on CPU 1
+		;;
+	*) bench_die "unknown server $server" ;;
+	esac
+	for tool in "${TOOLS[@]}"; do
+		for qset in "${QSETS[@]}"; do
+			measure peer "$server" "$tool" "$qset"
+		done
+	done
+	stop_server
+done
+
+# ---- busy polling on two shared CPUs --------------------------------------------
+# "LCORES|VDEV_EXTRA|GENERATOR_CPU". EAL makes the lowest lcore id the main
+# one, so -l 1,0 is -l 0,1 (main on CPU 0, worker on 1): it stays in the list
+# as a second sample of the same placement; --lcores MAIN@CPU,WORKER@CPU
+# really moves them.
+if [[ ${BENCH_PEERS_BUSYPOLL:-1} == 1 ]]; then
+	VARIANTS=(
+		"-l 0,1|default|0"
+		"-l 0,1|busy_budget=0|0"
+		"-l 0,1|busy_budget=256|0"
+		"-l 1,0|default|0"
+		"--lcores 0@1,1@0|default|1"
+		"--lcores 0@1,1@0|busy_budget=0|1"
+		"--lcores 0@0,1@0|default|1"
+		"--lcores 0@0,1@0|busy_budget=0|1"
+	)
+	ROUNDS=${BENCH_PEERS_ROUNDS:-$(bench_pick 1 3)}
+	for ((round = 1; round <= ROUNDS; round++)); do
+		for v in "${VARIANTS[@]}"; do
+			IFS='|' read -r lcores budget gen <<<"$v"
+			LAB_LCORES=0,1 BENCH_LCORES='' BENCH_VDEV_EXTRA=''
+			case $lcores in
+			-l*) LAB_LCORES=${lcores#-l } ;;
+			--lcores*) BENCH_LCORES=${lcores#--lcores } ;;
+			esac
+			[[ $budget == default ]] || BENCH_VDEV_EXTRA=$budget
+			bench_log "== busy polling (round $round): $lcores, $budget, generator on CPU $gen"
+			start_mvdns af_xdp "$D/small.json" || continue
+			GEN_CPU=$gen
+			for tool in "${TOOLS[@]}"; do
+				measure busypoll mvdns-af_xdp "$tool" few lcores "$lcores" \
+					busy_budget "$budget" round "$round"
+			done
+			stop_server
+		done
+	done
+	LAB_LCORES=0,1 BENCH_LCORES='' BENCH_VDEV_EXTRA=''
+fi
+bench_end

@@ -1,0 +1,276 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""report.py - merge the families' result rows and print the tables.
+
+  report.py --meta META.json [--json OUT.json] [--md OUT.md] [--readme README.md] ROWS.jsonl...
+
+ROWS.jsonl: one JSON object per line, as bench/lib.sh's bench_row writes
+them (every row has "family" and "kind"). The markdown goes to stdout (and
+to --md); --json gets {"meta": ..., "rows": [...]}; --readme replaces what
+lies between the "<!-- results:begin -->" and "<!-- results:end -->" lines.
+"""
+import argparse
+import json
+import sys
+
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+
+
+def fmt(v, digits=0, unit=""):
+    if v is None or v == "":
+        return "-"
+    if isinstance(v, (int, float)):
+        if digits == 0:
+            return "{:,.0f}{}".format(v, unit)
+        return "{:,.{}f}{}".format(v, digits, unit)
+    return str(v)
+
+
+def median(values):
+    v = sorted(x for x in values if x is not None)
+    if not v:
+        return None
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def table(head, rows):
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def names(n):
+    for div, suffix in ((1000000, "M"), (1000, "k")):
+        if n >= div and n % div == 0:
+            return "%d%s" % (n // div, suffix)
+    return str(n)
+
+
+def section_inproc(rows):
+    rs = [r for r in rows if r["kind"] == "inproc"]
+    if not rs:
+        return ""
+    out = ["## 1. In process, one core (bench/inproc)\n",
+           table(["names", "mix", "Mqps", "ns/query", "instructions/query"],
+                 [[names(r["names"]), r["mix"], fmt(r.get("mqps"), 2),
+                   fmt(r.get("ns_per_query"), 1), fmt(r.get("instr_per_query"), 0)] for r in rs])]
+    ratios = [r for r in rows if r["kind"] == "inproc-ratio"]
+    if ratios:
+        r0 = ratios[0]
+        out.append("\nns/query with %s names over %s names: %s\n" % (
+            names(r0["large"]), names(r0["small"]),
+            ", ".join("%s %sx" % (r["mix"], fmt(r.get("ratio"), 2)) for r in ratios)))
+    return "\n".join(out)
+
+
+def peer_rows(rs, ref):
+    out = []
+    for r in rs:
+        lat = "-"
+        if r.get("latency_avg_ms") is not None:
+            lat = "%s / %s / %s" % (fmt(r["latency_avg_ms"], 3), fmt(r.get("latency_sd_ms"), 3),
+                                    fmt(r.get("latency_max_ms"), 2))
+        base = ref.get((r["tool"], r["qset"]))
+        ratio = "-"
+        if base and r.get("answered_per_s") is not None:
+            ratio = fmt(r["answered_per_s"] / base, 2) + "x"
+        out.append([r["server"], r["tool"], r["qset"], fmt(r.get("answered_per_s")),
+                    fmt(r.get("sent_per_s")), fmt(r.get("loss_pct"), 1, "%"), lat,
+                    fmt(r.get("reply_bytes")), fmt(r.get("server_cpu"), 2),
+                    fmt(r.get("softirq_cpu"), 2)
+                    + (" (%s)" % r["softirq_per_cpu"] if r.get("softirq_per_cpu") else ""),
+                    fmt(r.get("other_cpu"), 2), ratio])
+    return out
+
+
+PEER_HEAD = ["server", "tool", "queries", "answered/s", "sent/s", "loss",
+             "latency ms avg / sd / max", "reply B", "server CPU", "softirq CPU", "other CPU",
+             "vs knotd XDP"]
+
+
+def section_peers(rows):
+    rs = [r for r in rows if r["kind"] == "peer"]
+    bp = [r for r in rows if r["kind"] == "busypoll"]
+    if not rs and not bp:
+        return ""
+    ref = {(r["tool"], r["qset"]): r.get("answered_per_s") for r in rs
+           if r["server"] == "knotd-xdp" and r.get("answered_per_s")}
+    order = {"reflector": 0, "mvdns-af_xdp": 1, "mvdns-af_packet": 2, "knotd-xdp": 3,
+             "knotd-udp": 4, "nsd": 5}
+    tools = {"kxdpgun": 0, "dnsperf": 1}
+    qsets = {"few": 0, "million": 1, "pool": 2}
+    rs.sort(key=lambda r: (tools.get(r["tool"], 9), qsets.get(r["qset"], 9),
+                           order.get(r["server"], 9)))
+    secs = rs[0]["seconds"] if rs else (bp[0]["seconds"] if bp else "?")
+    out = ["## 2. The lab against peers (%s s per run)\n" % secs,
+           "Server CPU: cores busy in the server's processes (utime + stime); softirq CPU: "
+           "cores busy in softirq on the whole machine (veth and XDP work, both sides; "
+           "per CPU in brackets); "
+           "other CPU: cores other jobs on this shared machine used just before the run "
+           "(0.5 s sample). Latency from dnsperf only (kxdpgun reports none).\n"]
+    if rs:
+        out.append(table(PEER_HEAD, peer_rows(rs, ref)))
+    if bp:
+        out.append("\n### Busy polling on two shared CPUs (mvdns af_xdp, few names)\n")
+        out.append("Each variant in turn, %d round(s): the median (and the range when there "
+                   "are several rounds).\n" % max(r.get("round", 1) for r in bp))
+        groups = {}
+        for r in bp:
+            key = (r["tool"], str(r.get("lcores")), str(r.get("busy_budget")), r.get("gen_cpu"))
+            groups.setdefault(key, []).append(r)
+        rows, best = [], {}
+        for key in sorted(groups, key=lambda k: (tools.get(k[0], 9),)):
+            g = groups[key]
+            med = median([r.get("answered_per_s") for r in g])
+            rng = ""
+            vals = [r.get("answered_per_s") for r in g if r.get("answered_per_s") is not None]
+            if len(vals) > 1:
+                rng = " (%s-%s)" % (fmt(min(vals)), fmt(max(vals)))
+            base = ref.get((key[0], "few"))
+            rows.append([key[1], key[2], key[3], key[0], fmt(med) + rng,
+                         fmt(median([r.get("loss_pct") for r in g]), 1, "%"),
+                         fmt(median([r.get("server_cpu") for r in g]), 2),
+                         fmt(median([r.get("softirq_cpu") for r in g]), 2)
+                         + (" (%s)" % g[0]["softirq_per_cpu"] if len(g) == 1 and
+                            g[0].get("softirq_per_cpu") else ""),
+                         fmt(median([r.get("other_cpu") for r in g]), 2),
+                         (fmt(med / base, 2) + "x") if base and med is not None else "-"])
+            if med is not None and (key[0] not in best or med > best[key[0]][1]):
+                best[key[0]] = (key, med)
+        out.append(table(["lcores", "busy_budget", "generator CPU", "tool", "answered/s",
+                          "loss", "server CPU", "softirq CPU", "other CPU", "vs knotd XDP"],
+                         rows))
+        for tool, (key, med) in sorted(best.items(), key=lambda t: tools.get(t[0], 9)):
+            out.append("\nBest with %s: %s, busy_budget %s, generator on CPU %s (%s answered/s)."
+                       % (tool, key[1], key[2], key[3], fmt(med)))
+        out.append("")
+    return "\n".join(out)
+
+
+def section_control(rows):
+    lat = [r for r in rows if r["kind"] == "ctl-latency"]
+    sus = [r for r in rows if r["kind"] == "ctl-sustained"]
+    storm = [r for r in rows if r["kind"] == "ctl-storm"]
+    load = [r for r in rows if r["kind"] == "ctl-load"]
+    if not (lat or sus or storm or load):
+        return ""
+    out = ["## 3. Control plane (mvdns-control + dataplane on af_xdp)\n"]
+    if lat:
+        out.append("Apply-to-served latency: from the request written to the socket to the "
+                   "first answer in the client namespace with the new data.\n")
+        out.append(table(["changes per batch", "served p50 ms", "served p99 ms", "served max ms",
+                          "acknowledged p50 ms", "acknowledged p99 ms", "batches", "timeouts"],
+                         [[fmt(r["changes"]), fmt(r.get("served_p50_ms"), 2),
+                           fmt(r.get("served_p99_ms"), 2), fmt(r.get("served_max_ms"), 2),
+                           fmt(r.get("ack_p50_ms"), 2), fmt(r.get("ack_p99_ms"), 2),
+                           fmt(r.get("iterations")), fmt(r.get("timeouts"))] for r in lat]))
+    if sus or load:
+        out.append("\nSustained record changes per second (batches back to back until INSYNC):\n")
+        rs = [["CREATE (initial load, no dataplane attached)", fmt(1000), "-",
+               fmt(r.get("changes_per_s"))] for r in load]
+        rs += [[r["action"], fmt(r.get("batch")), fmt(r.get("batches")),
+                fmt(r.get("changes_per_s"))] for r in sus]
+        out.append(table(["action", "changes per batch", "batches", "changes/s"], rs))
+    if storm:
+        out.append("\nQueries lost at a fixed rate on names that always exist, without and "
+                   "with an update storm (UPSERT batches of 500 back to back):\n")
+        rs = []
+        for tool in ("kxdpgun", "dnsperf"):
+            calm = next((r for r in storm if r["tool"] == tool and not r["storm"]), None)
+            busy = next((r for r in storm if r["tool"] == tool and r["storm"]), None)
+            if not (calm or busy):
+                continue
+            pick = busy or calm
+            rs.append([tool, fmt(pick.get("sent_per_s")),
+                       fmt(calm.get("loss_pct"), 3, "%") if calm else "-",
+                       fmt(busy.get("loss_pct"), 3, "%") if busy else "-",
+                       fmt(busy.get("noerror")) if busy else "-",
+                       fmt(busy.get("storm_changes_per_s")) if busy else "-"])
+        out.append(table(["tool", "queries/s", "lost without storm", "lost with storm",
+                          "NOERROR with storm", "storm changes/s"], rs))
+    return "\n".join(out)
+
+
+def section_scale(rows):
+    rs = [r for r in rows if r["kind"] == "scale"]
+    if not rs:
+        return ""
+    return "\n".join([
+        "## 4. Scale (dataplane on a net_null port)\n",
+        table(["record sets", "loaded by", "start-up s", "VmRSS MB", "VmHWM MB", "bytes per set",
+               "control VmRSS MB"],
+              [[names(r["sets"]) if r["sets"] else "0 (SOA only)",
+                "--load" if r["via"] == "load" else "mvdns-control",
+                fmt(r.get("startup_s"), 2), fmt((r.get("rss_kb") or 0) / 1024, 1),
+                fmt((r.get("hwm_kb") or 0) / 1024, 1), fmt(r.get("bytes_per_set"), 0),
+                fmt(r["control_rss_kb"] / 1024, 1) if r.get("control_rss_kb") else "-"]
+               for r in rs])])
+
+
+def section_problems(rows, meta):
+    errors = [r for r in rows if r["kind"] == "error"]
+    notes = [r for r in rows if r["kind"] == "note"]
+    failed = [f for f, rc in (meta.get("families") or {}).items() if rc.get("status") != 0]
+    if not (errors or notes or failed):
+        return ""
+    out = ["## Problems and notes\n"]
+    for f in failed:
+        out.append("- **family %s exited with status %s**" % (f, meta["families"][f]["status"]))
+    for r in errors:
+        out.append("- **ERROR (%s): %s**\n  - command: `%s`\n  - output:\n\n```\n%s\n```" % (
+            r["family"], r["what"], r.get("command", ""), r.get("output", "")))
+    for r in notes:
+        out.append("- note (%s): %s" % (r["family"], r["text"]))
+    return "\n".join(out) + "\n"
+
+
+def render(meta, rows):
+    m = meta
+    head = ["# mvdns benchmarks%s\n" % (" (QUICK)" if m.get("quick") else ""),
+            "%s, commit %s. Machine: %s vCPUs, %s, kernel %s, %s.\n" % (
+                m.get("date", "?"), m.get("commit", "?"), m.get("nproc", "?"),
+                m.get("cpu", "?"), m.get("kernel", "?"), m.get("memory", "?"))]
+    parts = [section_inproc(rows), section_peers(rows), section_control(rows),
+             section_scale(rows), section_problems(rows, meta)]
+    return "\n".join(head + [p for p in parts if p])
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--meta", required=True)
+    p.add_argument("--json")
+    p.add_argument("--md")
+    p.add_argument("--readme")
+    p.add_argument("rows", nargs="*")
+    a = p.parse_args()
+    meta = json.load(open(a.meta))
+    rows = []
+    for path in a.rows:
+        with open(path) as f:
+            rows += [json.loads(line) for line in f if line.strip()]
+    md = render(meta, rows)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"meta": meta, "rows": rows}, f, indent=1)
+            f.write("\n")
+    if a.md:
+        with open(a.md, "w") as f:
+            f.write(md)
+    if a.readme:
+        text = open(a.readme).read()
+        if BEGIN in text and END in text:
+            pre, rest = text.split(BEGIN, 1)
+            _, post = rest.split(END, 1)
+            body = md.split("\n", 1)[1].lstrip("\n")  # the README has its own title
+            with open(a.readme, "w") as f:
+                f.write(pre + BEGIN + "\n" + body + "\n" + END + post)
+        else:
+            print("report.py: %s has no %s ... %s markers" % (a.readme, BEGIN, END),
+                  file=sys.stderr)
+    sys.stdout.write(md)
+
+
+if __name__ == "__main__":
+    main()

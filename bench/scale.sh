@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# scale.sh - family 4: the dataplane's start-up time and resident memory
+# with N single-A record sets (gen.py scale: n0 ... n<N-1>.bench.example.),
+# and bytes per record set: (VmRSS with N - VmRSS with the SOA alone) / N.
+#
+# The dataplane runs on a net_null port that receives nothing (no-rx=1), in
+# a mount namespace of its own (unshare -m, dpwrap.sh), so no lab is needed
+# and no packet leaves the process. Start-up time: from exec to the ready
+# line, which --load prints once every record set is in the table.
+#
+# If --load refuses the file (it applies Route 53's 1,000-record limit of one
+# request to a whole state), that is reported as an error, and the same
+# figures are measured with the records fed by mvdns-control instead (full
+# state sent over the shared-memory channel when the dataplane attaches):
+# start-up is then from exec until GetChange of the last batch says INSYNC.
+#
+# Usage: bench/scale.sh   (BENCH_QUICK=1: 1M only; BENCH_SCALE_SIZES="N ...")
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+bench_begin scale
+read -ra SIZES <<<"${BENCH_SCALE_SIZES:-$(bench_pick 1000000 "1000000 10000000")}"
+READY_TIMEOUT=1800
+bench_on_cleanup bench_nn_stop
+
+dp_row() { # via N SECONDS [extra...]
+	local via=$1 n=$2 secs=$3 rss hwm
+	shift 3
+	rss=$(bench_proc_kb "$BENCH_NN_PID" VmRSS) hwm=$(bench_proc_kb "$BENCH_NN_PID" VmHWM)
+	bench_row kind scale via "$via" sets "$n" startup_s "$secs" rss_kb "$rss" hwm_kb "$hwm" "$@"
+	echo "$rss"
+}
+
+bytes_per_set() { # RSS_KB BASE_KB N
+	bench_div "$((($1 - $2) * 1024))" "$3" 1
+}
+
+# ---- with --load -------------------------------------------------------------
+load_blocked=0
+base=
+for n in 0 "${SIZES[@]}"; do
+	zone=$BENCH_TMP/scale-$n.json
+	t=$(bench_now)
+	timeout 3600 "$BENCH_PY" "$BENCH_DIR/gen.py" scale --names "$n" "$zone"
+	gen_s=$(bench_elapsed "$t")
+	bench_log "--load $n record sets (JSON $(du -h "$zone" | cut -f1), generated in $gen_s s)"
+	t=$(bench_now)
+	bench_nn_start "$zone" "$n"
+	if ! bench_nn_wait_ready "$READY_TIMEOUT"; then
+		out=$(bench_nn_output)
+		bench_nn_stop
+		rm -f "$zone"
+		if grep -q 'limit of 1000 exceeded' <<<"$out"; then
+			bench_error "--load refuses $n record sets: it applies the 1,000-record limit of one Route 53 request to each file (at most 64 files)" \
+				"$BENCH_NN_CMD  # zone: bench/gen.py scale --names $n FILE" "$out"
+			load_blocked=1
+			break
+		fi
+		bench_error "the dataplane did not start with $n record sets" "$BENCH_NN_CMD" "$out"
+		continue
+	fi
+	secs=$(bench_elapsed "$t")
+	if [[ $n == 0 ]]; then
+		base=$(dp_row load 0 "$secs" command "$BENCH_NN_CMD")
+	else
+		rss=$(bench_proc_kb "$BENCH_NN_PID" VmRSS)
+		dp_row load "$n" "$secs" bytes_per_set "$(bytes_per_set "$rss" "${base:-0}" "$n")" \
+			json_mb "$(($(stat -c %s "$zone") >> 20))" command "$BENCH_NN_CMD" >/dev/null
+	fi
+	bench_nn_stop
+	rm -f "$zone"
+done
+
+# ---- fed by mvdns-control (only when --load is blocked) ----------------------
+if ((load_blocked)); then
+	bench_note "--load is blocked: the scale figures below were measured with the record sets sent by mvdns-control over the channel (via=control)"
+	stub=$BENCH_TMP/stub.json
+	"$BENCH_PY" "$BENCH_DIR/gen.py" scale --names 0 "$stub"
+	bench_ctl_start || bench_end
+	loaded=0
+	base=
+	for n in 0 "${SIZES[@]}"; do
+		bench_log "mvdns-control: $n record sets"
+		# Only the names not loaded yet: n<loaded> ... n<n-1>.
+		if ! out=$(bench_ctl 7200 load --scale --names "$n" --first "$loaded"); then
+			bench_error "mvdns-control did not take $n record sets" "bench/ctl.py load --scale --names $n" "$out"
+			break
+		fi
+		loaded=$n
+		last=$(jq -r .last_change <<<"$out")
+		t=$(bench_now)
+		bench_nn_start "$stub" "control-$n"
+		if ! bench_nn_wait_ready "$READY_TIMEOUT" ||
+			! lab_wait_for 60 grep -q "pid $BENCH_NN_PID attached" "$BENCH_TMP/control.log" ||
+			! bench_ctl "$((READY_TIMEOUT + 10))" wait-insync --id "$last" --timeout "$READY_TIMEOUT" >/dev/null; then
+			bench_error "the dataplane did not start or sync with $n record sets from mvdns-control" \
+				"$BENCH_NN_CMD" "$(bench_nn_output; tail -n 5 "$BENCH_TMP/control.log")"
+			bench_nn_stop
+			break
+		fi
+		secs=$(bench_elapsed "$t")
+		ctl_rss=$(bench_proc_kb "$BENCH_CTL_PID" VmRSS)
+		if [[ $n == 0 ]]; then
+			base=$(dp_row control 0 "$secs" control_rss_kb "$ctl_rss" command "$BENCH_NN_CMD")
+		else
+			rss=$(bench_proc_kb "$BENCH_NN_PID" VmRSS)
+			dp_row control "$n" "$secs" bytes_per_set "$(bytes_per_set "$rss" "${base:-0}" "$n")" \
+				control_rss_kb "$ctl_rss" control_load_per_s "$(jq -r .changes_per_s <<<"$out")" \
+				command "$BENCH_NN_CMD; records from bench/ctl.py load --scale --names $n" >/dev/null
+		fi
+		bench_nn_stop
+	done
+	bench_ctl_stop
+fi
+bench_end
