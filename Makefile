@@ -68,11 +68,12 @@ lab: build
 	$(SUDO) tests/lab/run.sh
 
 # Benchmarks (bench/README.md): JSON in bench/results/, tables on stdout.
-# QUICK=1: the few-minute variant. Low figures never fail it; a component
-# that does not start does.
+# QUICK=1: the few-minute variant; UPDATE_README=1 puts the tables in
+# bench/README.md. Low figures never fail it; a component that does not start does.
 .PHONY: bench
 bench: build
-	$(SUDO) bench/run.sh $(if $(filter 1 yes true,$(QUICK)),--quick)
+	$(SUDO) bench/run.sh $(if $(filter 1 yes true,$(QUICK)),--quick) \
+		$(if $(filter 1 yes true,$(UPDATE_README)),--update-readme)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

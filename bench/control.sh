@@ -22,6 +22,7 @@
 #
 # Usage: bench/control.sh   (BENCH_QUICK=1: fewer iterations, shorter runs)
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 bench_begin control
@@ -50,7 +51,7 @@ out=$(<"$D/load.json")
 bench_row kind ctl-load changes "$(jq -r .changes <<<"$out")" \
 	changes_per_s "$(jq -r .changes_per_s <<<"$out")" note "no dataplane attached yet"
 
-LAB_LCORES=0,1
+LAB_LCORES=0,1 # read by lab_start_dataplane
 if ! LAB_READY_TIMEOUT=300 bench_dp_start af_xdp 2>"$D/dp-start.log" ||
 	! bench_fg lab_exec_c "$BENCH_PY" "$BENCH_DIR/ctl.py" wait-served --server "$BENCH_ADDR" \
 		--name "$LAST_NAME" --expect "$LAST_ADDR" --timeout 300 >/dev/null; then
@@ -95,7 +96,7 @@ done
 
 # ---- queries lost to an update storm ------------------------------------------------
 storm_run() { # TOOL STORM(0|1)
-	local tool=$1 storm=$2 spid= figures kv=() sout=null
+	local tool=$1 storm=$2 spid='' figures kv=() sout=null
 	if ((storm)); then
 		bench_ctl $((STORM_SECONDS + 120)) storm --seconds $((STORM_SECONDS + 2)) >"$D/storm.json" 2>&1 &
 		spid=$!

@@ -13,6 +13,7 @@
 # Usage: bench/inproc.sh   (BENCH_QUICK=1: 1k and 1M names, 1 s runs)
 # BENCH_INPROC_SIZES="1000 ..." and BENCH_INPROC_MIXES="a ..." narrow a run.
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 bench_begin inproc
@@ -43,6 +44,7 @@ for n in "${SIZES[@]}"; do
 	for mix in "${MIXES[@]}"; do
 		cmd="$INPROC --names $n --mix $mix --seconds $SECONDS_PER_RUN --json"
 		bench_log "$cmd"
+		# shellcheck disable=SC2086 # cmd is split on purpose
 		if ! out=$(timeout 900 $cmd 2>&1) || ! jq -e . >/dev/null 2>&1 <<<"$out"; then
 			bench_error "inproc failed ($mix, $n names)" "$cmd" "$out"
 			continue

@@ -235,7 +235,8 @@ bench_other_cpu() {
 	b0=$(bench_busy_ticks) s0=$(bench_ns_cpu_ticks "$1")
 	sleep "$2"
 	b1=$(bench_busy_ticks) s1=$(bench_ns_cpu_ticks "$1")
-	bench_ticks_per_s $((b1 - b0 - (s1 - s0))) "$2"
+	# (the two counters tick apart: never below 0)
+	bench_ticks_per_s $((b1 - b0 > s1 - s0 ? b1 - b0 - (s1 - s0) : 0)) "$2"
 }
 
 # bench_wait_quiet SECONDS - wait up to SECONDS until other jobs use less
@@ -417,6 +418,7 @@ bench_ctl() {
 # For start-up and memory figures: a net_null port that receives nothing,
 # in a mount namespace of its own (unshare -m; dpwrap.sh binds $BENCH_SHM
 # over /dev/shm there). Sets BENCH_NN_PID, BENCH_NN_LOG and BENCH_NN_CMD.
+# shellcheck disable=SC2054 # the commas are inside EAL arguments
 BENCH_NN_EAL=(-l 0,1 --no-huge --no-shconf -m 512 --no-pci --vdev=net_null0,no-rx=1)
 BENCH_NN_PID=
 
@@ -483,6 +485,7 @@ bench_kxdpgun() {
 }
 
 # bench_dnsperf QUERIES CPU SECONDS [DNSPERF OPTIONS...] - pinned with taskset.
+# shellcheck disable=SC2034 # BENCH_RUN_CMD is for the caller
 bench_dnsperf() {
 	local q=$1 cpu=$2 secs=$3
 	shift 3

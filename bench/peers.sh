@@ -36,6 +36,7 @@
 #   BENCH_PEERS_NAMES=N                             names in the big set
 #   BENCH_PEERS_BUSYPOLL=0                          skip the busy-poll runs
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 bench_begin peers
@@ -117,11 +118,7 @@ wait_log() {
 start_reflector() {
 	kernel_addr on # ARP and ping from the kernel; UDP/53 never reaches it
 	ip -n "$LAB_NS_S" link set dev "$LAB_IF_S" xdpdrv obj "$D/reflector.o" sec xdp program reflect
-	SERVER_PID= GEN_CPU=1
-}
-
-stop_reflector() {
-	xdp_off
+	SERVER_PID='' GEN_CPU=1
 }
 
 knot_conf() { # MODE DIR
@@ -164,6 +161,7 @@ start_knotd() { # xdp|udp
 	knot_conf "$1" "$dir"
 	kernel_addr on
 	cmd="knotd -c $dir/knot.conf"
+	: >"$dir/knotd.log"
 	# knotd's XDP mode needs bpffs, which `ip netns exec` leaves out of /sys.
 	# shellcheck disable=SC2086 # cmd is split on purpose
 	ip netns exec "$LAB_NS_S" sh -c 'mount -t bpf bpf /sys/fs/bpf 2>/dev/null; exec "$@"' sh $cmd \
@@ -207,6 +205,7 @@ start_nsd() {
 	EOF
 	kernel_addr on
 	cmd="nsd -d -c $dir/nsd.conf"
+	: >"$dir/nsd.log"
 	# shellcheck disable=SC2086 # cmd is split on purpose
 	ip netns exec "$LAB_NS_S" $cmd </dev/null >"$dir/nsd.log" 2>&1 &
 	SERVER_PID=$!
@@ -333,20 +332,20 @@ for server in "${SERVERS[@]}"; do
 done
 
 # ---- busy polling on two shared CPUs --------------------------------------------
-# "LCORES|VDEV_EXTRA|GENERATOR_CPU". EAL makes the lowest lcore id the main
+# "LCORES|BUSY_BUDGET|GENERATOR_CPU" (default: the PMD's, 64). EAL makes the lowest lcore id the main
 # one, so -l 1,0 is -l 0,1 (main on CPU 0, worker on 1): it stays in the list
 # as a second sample of the same placement; --lcores MAIN@CPU,WORKER@CPU
 # really moves them.
 if [[ ${BENCH_PEERS_BUSYPOLL:-1} == 1 ]]; then
 	VARIANTS=(
 		"-l 0,1|default|0"
-		"-l 0,1|busy_budget=0|0"
-		"-l 0,1|busy_budget=256|0"
+		"-l 0,1|0|0"
+		"-l 0,1|256|0"
 		"-l 1,0|default|0"
 		"--lcores 0@1,1@0|default|1"
-		"--lcores 0@1,1@0|busy_budget=0|1"
+		"--lcores 0@1,1@0|0|1"
 		"--lcores 0@0,1@0|default|1"
-		"--lcores 0@0,1@0|busy_budget=0|1"
+		"--lcores 0@0,1@0|0|1"
 	)
 	ROUNDS=${BENCH_PEERS_ROUNDS:-$(bench_pick 1 3)}
 	for ((round = 1; round <= ROUNDS; round++)); do
@@ -357,7 +356,7 @@ if [[ ${BENCH_PEERS_BUSYPOLL:-1} == 1 ]]; then
 			-l*) LAB_LCORES=${lcores#-l } ;;
 			--lcores*) BENCH_LCORES=${lcores#--lcores } ;;
 			esac
-			[[ $budget == default ]] || BENCH_VDEV_EXTRA=$budget
+			[[ $budget == default ]] || BENCH_VDEV_EXTRA=busy_budget=$budget
 			bench_log "== busy polling (round $round): $lcores, $budget, generator on CPU $gen"
 			start_mvdns af_xdp "$D/small.json" || continue
 			GEN_CPU=$gen

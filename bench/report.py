@@ -138,7 +138,7 @@ def section_peers(rows):
                          (fmt(med / base, 2) + "x") if base and med is not None else "-"])
             if med is not None and (key[0] not in best or med > best[key[0]][1]):
                 best[key[0]] = (key, med)
-        out.append(table(["lcores", "busy_budget", "generator CPU", "tool", "answered/s",
+        out.append(table(["lcores", "busy_budget (vdev)", "generator CPU", "tool", "answered/s",
                           "loss", "server CPU", "softirq CPU", "other CPU", "vs knotd XDP"],
                          rows))
         for tool, (key, med) in sorted(best.items(), key=lambda t: tools.get(t[0], 9)):

@@ -13,9 +13,10 @@
 # bench/README.md. Figures never fail a run; a component that does not start
 # does: the other families still run, and the exit status is 1.
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-BENCH_FAMILY=run
+BENCH_FAMILY=run # for bench_log
 FAMILIES=(inproc scale peers control)
 update_readme=0
 wanted=()

@@ -18,6 +18,7 @@
 #
 # Usage: bench/scale.sh   (BENCH_QUICK=1: 1M only; BENCH_SCALE_SIZES="N ...")
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 bench_begin scale
@@ -49,7 +50,7 @@ for n in 0 "${SIZES[@]}"; do
 	t=$(bench_now)
 	bench_nn_start "$zone" "$n"
 	if ! bench_nn_wait_ready "$READY_TIMEOUT"; then
-		out=$(bench_nn_output)
+		out=$(bench_nn_output 5)
 		bench_nn_stop
 		rm -f "$zone"
 		if grep -q 'limit of 1000 exceeded' <<<"$out"; then
@@ -96,7 +97,7 @@ if ((load_blocked)); then
 			! lab_wait_for 60 grep -q "pid $BENCH_NN_PID attached" "$BENCH_TMP/control.log" ||
 			! bench_ctl "$((READY_TIMEOUT + 10))" wait-insync --id "$last" --timeout "$READY_TIMEOUT" >/dev/null; then
 			bench_error "the dataplane did not start or sync with $n record sets from mvdns-control" \
-				"$BENCH_NN_CMD" "$(bench_nn_output; tail -n 5 "$BENCH_TMP/control.log")"
+				"$BENCH_NN_CMD" "$(bench_nn_output 5; tail -n 5 "$BENCH_TMP/control.log")"
 			bench_nn_stop
 			break
 		fi
