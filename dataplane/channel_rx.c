@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -439,6 +440,7 @@ static void commit(struct mv_channel *ch, uint64_t seq)
 				ch->sync(ch->sync_arg);
 			mv_table_destroy(live);
 			live = t;
+			malloc_trim(0); /* the old table and the staging go back to the system */
 		} else {
 			mv_table_destroy(t);
 		}

@@ -101,7 +101,7 @@ static int apply_doc(struct mv_store *store, const char *where, const char *json
 	struct mv_error e;
 	int rc = 0;
 
-	if (mv_batch_parse(json, len, &batch, &e) != 0 ||
+	if (mv_batch_parse_opts(json, len, MV_BATCH_NO_LIMITS, &batch, &e) != 0 ||
 	    mv_store_apply(store, NULL, &batch, &e) != 0) {
 		int off = snprintf(err, errlen, "%s: ", where);
 		if (off < 0 || (size_t)off >= errlen)

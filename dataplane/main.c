@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,6 +187,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mvdns-dataplane: --load: %s\n", err);
 		goto out;
 	}
+	malloc_trim(0); /* give back what parsing the files took */
 	atomic_init(&current, table);
 	table = NULL; /* owned through `current` from here on */
 	channel = mv_channel_create(opt.channel, &current, rcu_synchronize, rcu);
