@@ -19,8 +19,9 @@ set -euo pipefail
 bench_begin inproc
 bench_need_cmds valgrind
 
-INPROC=$BENCH_BUILD/bench/inproc
+INPROC=$BENCH_INPROC
 [[ -x $INPROC ]] || bench_die "no $INPROC (make build)"
+SHOWN=build/bench/inproc # in the commands the report shows
 read -ra SIZES <<<"${BENCH_INPROC_SIZES:-$(bench_pick "1000 1000000" "1000 100000 1000000 10000000")}"
 read -ra MIXES <<<"${BENCH_INPROC_MIXES:-a random nxdomain aaaa6 multivalue}"
 SECONDS_PER_RUN=$(bench_pick 1 3)
@@ -43,7 +44,7 @@ declare -A NS
 for n in "${SIZES[@]}"; do
 	for mix in "${MIXES[@]}"; do
 		cmd="$INPROC --names $n --mix $mix --seconds $SECONDS_PER_RUN --json"
-		bench_log "$cmd"
+		bench_log "${cmd/#$INPROC/$SHOWN}"
 		# shellcheck disable=SC2086 # cmd is split on purpose
 		if ! out=$(timeout 900 $cmd 2>&1) || ! jq -e . >/dev/null 2>&1 <<<"$out"; then
 			bench_error "inproc failed ($mix, $n names)" "$cmd" "$out"
@@ -68,8 +69,8 @@ for n in "${SIZES[@]}"; do
 		bench_row kind inproc names "$n" mix "$mix" \
 			mqps "$(jq -r .mqps <<<"$out")" ns_per_query "${NS[$n/$mix]}" \
 			instr_per_query "$ipq" table_build_s "$(jq -r .load_seconds <<<"$out")" \
-			command "$cmd" \
-			instr_command "valgrind --tool=callgrind $INPROC --names $n --mix $mix --queries {$Q1,$Q2}"
+			command "${cmd/#$INPROC/$SHOWN}" \
+			instr_command "valgrind --tool=callgrind $SHOWN --names $n --mix $mix --queries {$Q1,$Q2}"
 	done
 done
 

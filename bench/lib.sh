@@ -15,7 +15,9 @@
 # they fail (exit 1) when a component does not start or a tool breaks.
 #
 # Environment: BENCH_QUICK (1: the quick variant), BENCH_OUT (results
-# directory, default bench/results), BENCH_BUILD (default <repo>/build).
+# directory, default bench/results), BENCH_BUILD (default <repo>/build),
+# BENCH_DATAPLANE, BENCH_CONTROL, BENCH_INPROC (the binaries, default in
+# BENCH_BUILD).
 
 set -euo pipefail
 
@@ -25,8 +27,11 @@ BENCH_BUILD=${BENCH_BUILD:-$BENCH_ROOT/build}
 BENCH_QUICK=${BENCH_QUICK:-0}
 BENCH_OUT=${BENCH_OUT:-$BENCH_DIR/results}
 BENCH_PY=/usr/bin/python3 # Debian's, with dnspython
-BENCH_DATAPLANE=$BENCH_BUILD/dataplane/mvdns-dataplane
-BENCH_CONTROL=$BENCH_BUILD/control/daemon/mvdns-control
+# The binaries (run.sh points these at copies, so that a rebuild during the
+# run changes nothing).
+BENCH_DATAPLANE=${BENCH_DATAPLANE:-$BENCH_BUILD/dataplane/mvdns-dataplane}
+BENCH_CONTROL=${BENCH_CONTROL:-$BENCH_BUILD/control/daemon/mvdns-control}
+BENCH_INPROC=${BENCH_INPROC:-$BENCH_BUILD/bench/inproc}
 BENCH_CLK_TCK=$(getconf CLK_TCK)
 BENCH_FAMILY=
 BENCH_TMP=
@@ -38,6 +43,7 @@ BENCH_CLEANUPS=()
 
 # shellcheck source=SCRIPTDIR/../lab/lab.sh
 . "$BENCH_ROOT/lab/lab.sh"
+LAB_CONTROL=$BENCH_CONTROL # for lab_start_control
 
 bench_log() {
 	printf 'bench[%s]: %s\n' "${BENCH_FAMILY:-?}" "$*" >&2

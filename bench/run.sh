@@ -39,9 +39,19 @@ export BENCH_QUICK BENCH_OUT BENCH_BUILD
 ((EUID == 0)) || bench_die "must run as root (namespaces, XDP, DPDK)"
 bench_need_pkgs jq valgrind dnsperf knot knot-dnsutils nsd clang llvm libbpf-dev \
 	iproute2 ethtool iputils-ping python3
-for bin in "$BENCH_DATAPLANE" "$BENCH_CONTROL" "$BENCH_BUILD/bench/inproc"; do
+for bin in "$BENCH_DATAPLANE" "$BENCH_CONTROL" "$BENCH_INPROC"; do
 	[[ -x $bin ]] || bench_die "no $bin: build first (make build)"
 done
+# The families run copies: someone rebuilding build/ meanwhile changes nothing.
+BENCH_BIN=$(mktemp -d /tmp/mvdns-bench-bin.XXXXXX)
+trap 'rm -rf "$BENCH_BIN"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+cp "$BENCH_DATAPLANE" "$BENCH_CONTROL" "$BENCH_INPROC" "$BENCH_BIN/"
+BENCH_DATAPLANE=$BENCH_BIN/$(basename "$BENCH_DATAPLANE")
+BENCH_CONTROL=$BENCH_BIN/$(basename "$BENCH_CONTROL")
+BENCH_INPROC=$BENCH_BIN/$(basename "$BENCH_INPROC")
+export BENCH_DATAPLANE BENCH_CONTROL BENCH_INPROC
 
 # Time limits per family (seconds), quick and full; the lab families include
 # up to 10 minutes of waiting for the lab. On SIGTERM a family tears its lab
