@@ -18,7 +18,8 @@
 #   storm      queries lost under a fixed query rate on names that always
 #              exist (the few names), without and with an update storm
 #              (UPSERT batches of 500 back to back, the queried names in every
-#              batch with new values): kxdpgun and dnsperf, same duration
+#              batch with new values): kxdpgun and dnsperf, same duration;
+#              with the CPU the dataplane and the control used meanwhile
 #
 # Usage: bench/control.sh   (BENCH_QUICK=1: fewer iterations, shorter runs)
 set -euo pipefail
@@ -96,16 +97,20 @@ done
 
 # ---- queries lost to an update storm ------------------------------------------------
 storm_run() { # TOOL STORM(0|1)
-	local tool=$1 storm=$2 spid='' figures kv=() sout=null
+	local tool=$1 storm=$2 spid='' figures kv=() sout=null t0 dp0 ctl0 secs
 	if ((storm)); then
 		bench_ctl $((STORM_SECONDS + 120)) storm --seconds $((STORM_SECONDS + 2)) >"$D/storm.json" 2>&1 &
 		spid=$!
 		sleep 1 # the storm is on before the queries start
 	fi
+	t0=$(bench_now) dp0=$(bench_cpu_ticks "$LAB_DP_PID") ctl0=$(bench_cpu_ticks "$LAB_CTL_PID")
 	case $tool in
 	kxdpgun) bench_kxdpgun "$D/q-few.txt" "$GEN_CPU" "$STORM_SECONDS" "$KXDPGUN_RATE" >"$D/figures" ;;
 	dnsperf) bench_dnsperf "$D/q-few.txt" "$GEN_CPU" "$STORM_SECONDS" -Q "$DNSPERF_RATE" -c 2 >"$D/figures" ;;
 	esac || : >"$D/figures"
+	secs=$(bench_elapsed "$t0")
+	kv=(dataplane_cpu "$(bench_ticks_per_s $(($(bench_cpu_ticks "$LAB_DP_PID") - dp0)) "$secs")"
+		control_cpu "$(bench_ticks_per_s $(($(bench_cpu_ticks "$LAB_CTL_PID") - ctl0)) "$secs")")
 	if [[ -n $spid ]]; then
 		if wait "$spid"; then
 			sout=$(jq -r .changes_per_s "$D/storm.json")

@@ -186,9 +186,13 @@ def section_control(rows):
                        fmt(calm.get("loss_pct"), 3, "%") if calm else "-",
                        fmt(busy.get("loss_pct"), 3, "%") if busy else "-",
                        fmt(busy.get("noerror")) if busy else "-",
-                       fmt(busy.get("storm_changes_per_s")) if busy else "-"])
+                       fmt(busy.get("storm_changes_per_s")) if busy else "-",
+                       "%s / %s" % (fmt(calm.get("dataplane_cpu"), 2) if calm else "-",
+                                    fmt(busy.get("dataplane_cpu"), 2) if busy else "-"),
+                       fmt(busy.get("control_cpu"), 2) if busy else "-"])
         out.append(table(["tool", "queries/s", "lost without storm", "lost with storm",
-                          "NOERROR with storm", "storm changes/s"], rs))
+                          "NOERROR with storm", "storm changes/s",
+                          "dataplane CPU without / with", "control CPU with"], rs))
     return "\n".join(out)
 
 
