@@ -267,7 +267,10 @@ def main():
         if BEGIN in text and END in text:
             pre, rest = text.split(BEGIN, 1)
             _, post = rest.split(END, 1)
-            body = md.split("\n", 1)[1].lstrip("\n")  # the README has its own title
+            # the README has its own title, and the tables go under a heading
+            body = md.split("\n", 1)[1].lstrip("\n")
+            body = "\n".join("#" + line if line.startswith("##") else line
+                              for line in body.split("\n"))
             with open(a.readme, "w") as f:
                 f.write(pre + BEGIN + "\n" + body + "\n" + END + post)
         else:
