@@ -8,7 +8,9 @@
 #     --queries Q2; (Ir(Q2) - Ir(Q1)) / (Q2 - Q1), so that building the table
 #     and the query ring cancels out. Callgrind counts do not depend on the
 #     load of the machine, so the two runs go in parallel.
-# and, per mix, the largest table's ns/query over the smallest's.
+# and, per mix, the largest table's ns/query over the smallest's; then mixes
+# a and random at the largest size again with malloc on transparent huge
+# pages (GLIBC_TUNABLES=glibc.malloc.hugetlb=1), for comparison.
 #
 # Usage: bench/inproc.sh   (BENCH_QUICK=1: 1k and 1M names, 1 s runs)
 # BENCH_INPROC_SIZES="1000 ..." and BENCH_INPROC_MIXES="a ..." narrow a run.
@@ -80,5 +82,25 @@ for mix in "${MIXES[@]}"; do
 	[[ -n ${NS[$small/$mix]:-} && -n ${NS[$large/$mix]:-} ]] || continue
 	bench_row kind inproc-ratio mix "$mix" small "$small" large "$large" \
 		ratio "$(bench_div "${NS[$large/$mix]}" "${NS[$small/$mix]}" 2)"
+done
+
+# The same at the largest size with transparent huge pages for malloc
+# (glibc >= 2.35 madvises its heap; the machine's THP mode is "madvise"):
+# how much of the cost of a big table is TLB misses on 4 KiB pages.
+THP=glibc.malloc.hugetlb=1
+for mix in a random; do
+	[[ " ${MIXES[*]} " == *" $mix "* && -n ${NS[$large/$mix]:-} ]] || continue
+	cmd="$INPROC --names $large --mix $mix --seconds $SECONDS_PER_RUN --json"
+	shown="GLIBC_TUNABLES=$THP ${cmd/#$INPROC/$SHOWN}"
+	bench_log "$shown"
+	# shellcheck disable=SC2086 # cmd is split on purpose
+	if ! out=$(GLIBC_TUNABLES=$THP timeout 900 $cmd 2>&1) || ! jq -e . >/dev/null 2>&1 <<<"$out"; then
+		bench_error "inproc failed with huge pages ($mix, $large names)" "$shown" "$out"
+		continue
+	fi
+	bench_row kind inproc-thp names "$large" mix "$mix" mqps "$(jq -r .mqps <<<"$out")" \
+		ns_per_query "$(jq -r .ns_per_query <<<"$out")" ns_4k "${NS[$large/$mix]}" \
+		thp_mode "$(sed 's/.*\[\(.*\)\].*/\1/' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)" \
+		command "$shown"
 done
 bench_end

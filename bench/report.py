@@ -61,6 +61,13 @@ def section_inproc(rows):
         out.append("\nns/query with %s names over %s names: %s\n" % (
             names(r0["large"]), names(r0["small"]),
             ", ".join("%s %sx" % (r["mix"], fmt(r.get("ratio"), 2)) for r in ratios)))
+    thp = [r for r in rows if r["kind"] == "inproc-thp"]
+    if thp:
+        out.append("\nThe same with malloc on transparent huge pages "
+                   "(GLIBC_TUNABLES=glibc.malloc.hugetlb=1; THP mode %s):\n" % thp[0].get("thp_mode"))
+        out.append(table(["names", "mix", "Mqps", "ns/query", "ns/query on 4 KiB pages"],
+                         [[names(r["names"]), r["mix"], fmt(r.get("mqps"), 2),
+                           fmt(r.get("ns_per_query"), 1), fmt(r.get("ns_4k"), 1)] for r in thp]))
     return "\n".join(out)
 
 
