@@ -6,6 +6,7 @@
 
 #include "name.h"
 #include "query.h"
+#include "random.h"
 #include "wire.h"
 
 /* Longest CNAME chain followed inside a zone before giving up (loops). */
@@ -25,18 +26,6 @@ struct reply {
 	bool overflow;
 };
 
-/* A uniform random number below n from the worker's xorshift64* state. */
-static uint32_t random_below(uint64_t *state, uint32_t n)
-{
-	uint64_t x = *state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*state = x;
-	return (uint32_t)(((x * 0x2545f4914f6cdd1dull) >> 32) * n >> 32);
-}
-
 /*
  * Choose up to MVDNS_MULTIVALUE_MAX of n candidates, uniformly and in random
  * order. Out: pick. Returns how many were chosen.
@@ -47,7 +36,7 @@ static unsigned choose(uint64_t *rng, unsigned n, uint16_t pick[MVDNS_MULTIVALUE
 		for (unsigned i = 0; i < n; i++)
 			pick[i] = (uint16_t)i;
 		for (unsigned i = n; i > 1; i--) {
-			unsigned j = random_below(rng, i);
+			unsigned j = mv_random_below(rng, i);
 			uint16_t tmp = pick[i - 1];
 			pick[i - 1] = pick[j];
 			pick[j] = tmp;
@@ -60,7 +49,7 @@ static unsigned choose(uint64_t *rng, unsigned n, uint16_t pick[MVDNS_MULTIVALUE
 	for (unsigned i = 0; i < MVDNS_MULTIVALUE_MAX; i++) {
 		unsigned j;
 		do {
-			pick[i] = (uint16_t)random_below(rng, n);
+			pick[i] = (uint16_t)mv_random_below(rng, n);
 			if (n <= 64) {
 				j = (taken >> pick[i] & 1) ? 0 : i;
 				continue;
@@ -88,26 +77,22 @@ static inline void copy_rr(uint8_t *dst, const uint8_t *src, unsigned len)
 }
 
 /*
- * Append a multivalue RRset: a fresh choice of up to 8 of its healthy RRs,
- * or of all of them when none is healthy (fail open, as Route 53 does).
- * A choice that does not fit is trimmed to what fits; only when no RR fits
- * does the reply overflow.
+ * Append RRs pick[0..n) of a multivalue RRset, those that fit: a choice that
+ * does not fit is trimmed to what fits; only when no RR fits does the reply
+ * overflow.
  */
-static void reply_multivalue(struct reply *r, const struct mv_rrset_wire *s, uint16_t owner_off,
-			     uint16_t *count)
+static void put_choice(struct reply *r, const struct mv_rrset_wire *s, const uint16_t *pick,
+		       unsigned n, uint16_t owner_off, uint16_t *count)
 {
-	const uint16_t *healthy = s->nhealthy > 0 ? mv_rrset_wire_healthy(s) : NULL;
 	const uint16_t *off = mv_rrset_wire_offsets(s);
 	const uint8_t *rrs = mv_rrset_wire_rrs(s);
-	uint16_t pick[MVDNS_MULTIVALUE_MAX];
-	unsigned n = choose(r->rng, healthy != NULL ? s->nhealthy : s->count, pick), written = 0;
+	unsigned written = 0;
 
 	for (unsigned i = 0; i < n && !r->overflow; i++) {
-		unsigned rr = healthy != NULL ? healthy[pick[i]] : pick[i];
-		uint16_t len = mv_rrset_wire_rr_len(s, rr);
+		uint16_t len = mv_rrset_wire_rr_len(s, pick[i]);
 		if (r->pos + len > r->limit)
 			continue;
-		copy_rr(r->msg + r->pos, rrs + off[rr], len);
+		copy_rr(r->msg + r->pos, rrs + off[pick[i]], len);
 		dns_put_u16(r->msg + r->pos, (uint16_t)(PTR_MASK | owner_off));
 		r->pos = (uint16_t)(r->pos + len);
 		written++;
@@ -115,6 +100,48 @@ static void reply_multivalue(struct reply *r, const struct mv_rrset_wire *s, uin
 	if (written == 0)
 		r->overflow = true;
 	*count = (uint16_t)(*count + written);
+}
+
+/*
+ * Append a multivalue RRset: a fresh choice of up to 8 of its healthy RRs,
+ * or of all of them when none is healthy (fail open, as Route 53 does).
+ * Pools with precomputed variants (variants.h) copy one, rotated by a
+ * random number of RRs, in one go when it fits; others are drawn here.
+ */
+static void reply_multivalue(struct reply *r, const struct mv_rrset_wire *s, uint16_t owner_off,
+			     uint16_t *count)
+{
+	uint16_t pick[MVDNS_MULTIVALUE_MAX];
+	unsigned n;
+
+	if (s->nvariants > 0) {
+		const struct mv_variant *v =
+			mv_rrset_wire_variant(s, mv_random_below(r->rng, s->nvariants));
+		unsigned first = mv_random_below(r->rng, v->count);
+		if (!r->overflow && r->pos + v->len <= r->limit) {
+			uint8_t *dst = r->msg + r->pos;
+			uint16_t head = v->boff[first];
+			memcpy(dst, v->bytes + head, (size_t)(v->len - head));
+			memcpy(dst + v->len - head, v->bytes, head);
+			if (owner_off != DNS_HDR_LEN) /* after a CNAME: walk the RRs */
+				for (unsigned at = 0; at < v->len;
+				     at += 2 + DNS_RR_FIXED_LEN + dns_get_u16(dst + at + 10))
+					dns_put_u16(dst + at, (uint16_t)(PTR_MASK | owner_off));
+			r->pos = (uint16_t)(r->pos + v->len);
+			*count = (uint16_t)(*count + v->count);
+			return;
+		}
+		n = v->count;
+		for (unsigned i = 0; i < n; i++)
+			pick[i] = v->rr[(first + i) % n];
+	} else {
+		const uint16_t *healthy = s->nhealthy > 0 ? mv_rrset_wire_healthy(s) : NULL;
+		n = choose(r->rng, healthy != NULL ? s->nhealthy : s->count, pick);
+		if (healthy != NULL)
+			for (unsigned i = 0; i < n; i++)
+				pick[i] = healthy[pick[i]];
+	}
+	put_choice(r, s, pick, n, owner_off, count);
 }
 
 /* Append an RRset whose RR owners point at `owner_off` (RRs are stored with 0xc00c). */

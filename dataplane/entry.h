@@ -23,17 +23,19 @@
  *   uint32_t health[]   the health check index of each RR (0: none)
  *   uint16_t offset[]   where each RR starts among the RRs
  *   uint16_t healthy[]  the RRs whose health check passes, nhealthy of them
- *   then len octets of RRs.
+ *   then len octets of RRs,
+ *   then, 8-aligned, vcap variants of vstride octets (struct mv_variant).
  * A node is rebuilt when a health status it depends on changes.
  */
 struct mv_rrset_wire {
 	uint16_t type;
-	uint16_t count;    /* RRs */
-	uint16_t len;      /* octets of RRs */
-	uint16_t flags;    /* MV_RRSET_* */
-	uint16_t nhealthy; /* RRs passing their health check (those without one pass) */
-	uint16_t reserved16;
-	uint32_t reserved32;
+	uint16_t count;     /* RRs */
+	uint16_t len;       /* octets of RRs */
+	uint16_t flags;     /* MV_RRSET_* */
+	uint16_t nhealthy;  /* RRs passing their health check (those without one pass) */
+	uint16_t nvariants; /* precomputed choices in use (variants.h); 0: choose per query */
+	uint16_t vcap;      /* room for that many variants after the RRs */
+	uint16_t vstride;   /* octets per variant */
 	uint8_t data[];
 };
 
@@ -62,6 +64,35 @@ static inline const uint16_t *mv_rrset_wire_healthy(const struct mv_rrset_wire *
 static inline const uint8_t *mv_rrset_wire_rrs(const struct mv_rrset_wire *s)
 {
 	return (const uint8_t *)(mv_rrset_wire_healthy(s) + s->count);
+}
+
+/* One precomputed multivalue choice (variants.h), ready to copy. */
+struct mv_variant {
+	uint16_t len;                        /* octets of RRs in bytes[] */
+	uint16_t count;                      /* RRs */
+	uint16_t rr[MVDNS_MULTIVALUE_MAX];   /* which RRs of the set, in order */
+	uint16_t boff[MVDNS_MULTIVALUE_MAX]; /* where each starts in bytes[] */
+	uint8_t bytes[];
+};
+
+static inline size_t mv_rrset_wire_rrs_end(const struct mv_rrset_wire *s)
+{
+	return (mv_rrset_wire_size(s->count, s->len) + 7u) & ~(size_t)7u;
+}
+
+/* Variant k of s (k < s->vcap). */
+static inline const struct mv_variant *mv_rrset_wire_variant(const struct mv_rrset_wire *s,
+							     unsigned k)
+{
+	return (const struct mv_variant *)(const void *)((const uint8_t *)s +
+							 mv_rrset_wire_rrs_end(s) +
+							 (size_t)k * s->vstride);
+}
+
+/* Octets s takes with its variants, 8-aligned. */
+static inline size_t mv_rrset_wire_total(const struct mv_rrset_wire *s)
+{
+	return mv_rrset_wire_rrs_end(s) + (size_t)s->vcap * s->vstride;
 }
 
 /* Octets of RR i. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "variants.h"
 #include "wire.h"
 
 #define ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
@@ -70,7 +71,30 @@ static size_t group_size(const struct mv_rrset *const *group, size_t n, unsigned
 	return len > UINT16_MAX ? 0 : len;
 }
 
-/* Recompute which RRs pass their health checks. */
+/*
+ * Room for the precomputed choices of group[0..n) merged into count RRs:
+ * out *cap variants of *stride octets. Returns the octets (0 for none).
+ */
+static size_t group_variants(const struct mv_rrset *const *group, size_t n, unsigned count,
+			     uint16_t *cap, uint16_t *stride)
+{
+	size_t max_rr = 0;
+	int multivalue = 0;
+
+	for (size_t s = 0; s < n; s++) {
+		multivalue |= group[s]->multivalue;
+		for (unsigned v = 0; v < group[s]->count; v++)
+			if (rr_size(group[s]->rdata_len[v]) > max_rr)
+				max_rr = rr_size(group[s]->rdata_len[v]);
+	}
+	if (!multivalue) {
+		*cap = *stride = 0;
+		return 0;
+	}
+	return mv_variants_room(count, max_rr, cap, stride);
+}
+
+/* Recompute which RRs pass their health checks, and the choices among them. */
 static void set_healthy(struct mv_rrset_wire *w, const struct mv_health *health)
 {
 	const uint32_t *ids = mv_rrset_wire_health(w);
@@ -80,6 +104,7 @@ static void set_healthy(struct mv_rrset_wire *w, const struct mv_health *health)
 	for (unsigned i = 0; i < w->count; i++)
 		if (mv_health_ok(health, ids[i]))
 			healthy[w->nhealthy++] = (uint16_t)i;
+	mv_variants_build(w);
 }
 
 static void group_write(struct mv_rrset_wire *w, const struct mv_rrset *const *group, size_t n,
@@ -140,7 +165,9 @@ static int plan_node(const struct mv_rrset *const *sorted, size_t n, size_t owne
 			return -EINVAL;
 		if (sorted[i]->type == DNS_TYPE_SOA && (count != 1 || sorted[i]->rdata_len[0] < 22))
 			return -EINVAL;
-		p->size += ALIGN8(mv_rrset_wire_size(count, len));
+		uint16_t cap, stride;
+		p->size += ALIGN8(mv_rrset_wire_size(count, len)) +
+			   group_variants(sorted + i, j - i, count, &cap, &stride);
 		p->has_cname |= sorted[i]->type == DNS_TYPE_CNAME;
 		p->has_soa |= sorted[i]->type == DNS_TYPE_SOA;
 		p->ntypes++;
@@ -212,9 +239,10 @@ struct mv_node *mv_node_build(const uint8_t *owner, size_t owner_len,
 		w->type = sorted[i]->type;
 		w->len = (uint16_t)group_size(sorted + i, j - i, &count);
 		w->count = (uint16_t)count;
+		group_variants(sorted + i, j - i, count, &w->vcap, &w->vstride);
 		group_write(w, sorted + i, j - i, health);
 		node->sets[k++] = w;
-		p += ALIGN8(mv_rrset_wire_size(count, w->len));
+		p += mv_rrset_wire_total(w);
 		i = j;
 	}
 out:
@@ -229,7 +257,7 @@ struct mv_node *mv_node_clone(const struct mv_node *node)
 	for (unsigned i = 0; i < node->nsets; i++) {
 		const struct mv_rrset_wire *w = node->sets[i];
 		size_t end = (size_t)((const uint8_t *)w - (const uint8_t *)node) +
-			     ALIGN8(mv_rrset_wire_size(w->count, w->len));
+			     mv_rrset_wire_total(w);
 		if (end > size)
 			size = end;
 	}
