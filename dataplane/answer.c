@@ -267,8 +267,8 @@ static enum mv_verdict resolve(const struct mv_table *t, struct reply *r, const 
 	}
 }
 
-uint16_t mv_answer(const struct mv_table *t, uint8_t *msg, uint16_t len, uint16_t cap,
-		   uint64_t *rng, enum mv_verdict *verdict)
+static uint16_t answer(const struct mv_table *t, uint8_t *msg, uint16_t len, uint16_t cap,
+		       bool stream, uint64_t *rng, enum mv_verdict *verdict)
 {
 	struct dns_query q;
 	struct reply r = {.msg = msg, .rng = rng};
@@ -308,7 +308,8 @@ uint16_t mv_answer(const struct mv_table *t, uint8_t *msg, uint16_t len, uint16_
 			*verdict = MV_VERDICT_ANSWER_REFUSED;
 			break;
 		}
-		uint16_t room = dns_query_max_udp(&q) < cap ? dns_query_max_udp(&q) : cap;
+		uint16_t room =
+			!stream && dns_query_max_udp(&q) < cap ? dns_query_max_udp(&q) : cap;
 		r.pos = q.question_end;
 		r.limit = (uint16_t)(room - (q.edns ? OPT_RR_LEN : 0));
 		if (exact) {
@@ -325,4 +326,16 @@ uint16_t mv_answer(const struct mv_table *t, uint8_t *msg, uint16_t len, uint16_
 	}
 	r.pos = q.question_end;
 	return reply_finish(&r, &q, rcode, aa);
+}
+
+uint16_t mv_answer(const struct mv_table *t, uint8_t *msg, uint16_t len, uint16_t cap,
+		   uint64_t *rng, enum mv_verdict *verdict)
+{
+	return answer(t, msg, len, cap, false, rng, verdict);
+}
+
+uint16_t mv_answer_stream(const struct mv_table *t, uint8_t *msg, uint16_t len, uint16_t cap,
+			  uint64_t *rng, enum mv_verdict *verdict)
+{
+	return answer(t, msg, len, cap, true, rng, verdict);
 }

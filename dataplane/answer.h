@@ -23,4 +23,11 @@
 uint16_t mv_answer(const struct mv_table *t, uint8_t *msg, uint16_t len, uint16_t cap,
 		   uint64_t *rng, enum mv_verdict *verdict);
 
+/*
+ * The same for a message that came over TCP: the reply is limited by cap
+ * only, not by the UDP payload size the query announces (RFC 7766).
+ */
+uint16_t mv_answer_stream(const struct mv_table *t, uint8_t *msg, uint16_t len, uint16_t cap,
+			  uint64_t *rng, enum mv_verdict *verdict);
+
 #endif /* MV_ANSWER_H */

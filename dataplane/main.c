@@ -6,6 +6,7 @@
  * Start-up, the main lcore's loop (control channel, counters) and shutdown.
  * A packet's fate is decided in packet.c (and answer.c for DNS).
  */
+#include <sys/random.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -205,9 +206,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mvdns-dataplane: out of memory for mbufs (try -m 512)\n");
 		goto out;
 	}
+	uint64_t tcp_key[2];
+	if (getrandom(tcp_key, sizeof(tcp_key), 0) != sizeof(tcp_key)) {
+		fprintf(stderr, "mvdns-dataplane: getrandom: %s\n", strerror(errno));
+		goto out;
+	}
 	unsigned i = 0;
 	RTE_LCORE_FOREACH_WORKER(lcore)
 	{
+		memcpy(workers[i].tcp_key, tcp_key, sizeof(tcp_key));
 		workers[i].lcore = lcore;
 		workers[i].rcu = rcu;
 		workers[i].stop = &stop;

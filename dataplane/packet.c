@@ -9,6 +9,7 @@
 #include "cursor.h"
 #include "name.h"
 #include "mvdns.h"
+#include "tcp.h"
 #include "wire.h"
 
 #define ETH_HLEN   14
@@ -25,6 +26,7 @@
 #define IPV4_OFFSET_MASK 0x1fff
 #define IPV6_HLEN        40
 #define IPPROTO_ICMP_    1
+#define IPPROTO_TCP_     6
 #define IPPROTO_UDP_     17
 #define IPPROTO_ICMPV6_  58
 #define UDP_HLEN         8
@@ -206,6 +208,13 @@ static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, uint8_t *frame, uin
 		out = handle_udp(ctx, l4, l4_len, l4_cap, v);
 		if (out == 0)
 			return 0;
+	} else if (ip[9] == IPPROTO_TCP_) {
+		*v = MV_VERDICT_DROP_MALFORMED;
+		if (csum_l4(ip + 12, ip + 16, 4, IPPROTO_TCP_, l4, l4_len) != 0)
+			return 0;
+		out = mv_tcp_handle(ctx, ip + 12, ip + 16, 4, l4, l4_len, l4_cap, v);
+		if (out == 0)
+			return 0;
 	} else if (ip[9] == IPPROTO_ICMP_) {
 		if (l4_len < 8 || l4[0] != ICMP_ECHO_REQUEST)
 			return 0;
@@ -234,6 +243,8 @@ static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, uint8_t *frame, uin
 	if (ip[9] == IPPROTO_UDP_) {
 		uint16_t c = csum_l4(ip + 12, ip + 16, 4, IPPROTO_UDP_, l4, out);
 		dns_put_u16(l4 + 6, c == 0 ? 0xffff : c);
+	} else if (ip[9] == IPPROTO_TCP_) {
+		dns_put_u16(l4 + 16, csum_l4(ip + 12, ip + 16, 4, IPPROTO_TCP_, l4, out));
 	}
 	eth_turn(frame, ctx->mac);
 	return (uint16_t)(ETH_HLEN + IPV4_HLEN + out);
@@ -301,6 +312,13 @@ static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, uint8_t *frame, uin
 		out = handle_udp(ctx, l4, l4_len, l4_cap, v);
 		if (out == 0)
 			return 0;
+	} else if (ip[6] == IPPROTO_TCP_) {
+		*v = MV_VERDICT_DROP_MALFORMED;
+		if (csum_l4(ip + 8, ip + 24, 16, IPPROTO_TCP_, l4, l4_len) != 0)
+			return 0;
+		out = mv_tcp_handle(ctx, ip + 8, ip + 24, 16, l4, l4_len, l4_cap, v);
+		if (out == 0)
+			return 0;
 	} else if (ip[6] == IPPROTO_ICMPV6_) {
 		*v = MV_VERDICT_DROP_MALFORMED;
 		if (l4_len < 8 || csum_l4(ip + 8, ip + 24, 16, IPPROTO_ICMPV6_, l4, l4_len) != 0)
@@ -330,7 +348,7 @@ static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, uint8_t *frame, uin
 		ip[7] = REPLY_TTL;
 	}
 	dns_put_u16(ip + 4, out);
-	uint8_t *sum = l4 + (ip[6] == IPPROTO_UDP_ ? 6 : 2);
+	uint8_t *sum = l4 + (ip[6] == IPPROTO_UDP_ ? 6 : ip[6] == IPPROTO_TCP_ ? 16 : 2);
 	dns_put_u16(sum, 0);
 	uint16_t c = csum_l4(ip + 8, ip + 24, 16, ip[6], l4, out);
 	dns_put_u16(sum, ip[6] == IPPROTO_UDP_ && c == 0 ? 0xffff : c);

@@ -30,7 +30,8 @@ struct mv_packet_ctx {
 	uint8_t mac[6]; /* the port's MAC address */
 	const struct mv_addrs *addrs;
 	const struct mv_table *table;
-	uint64_t *rng; /* the worker's random state for multivalue choices (never 0) */
+	uint64_t *rng;       /* the worker's random state for multivalue choices (never 0) */
+	uint64_t tcp_key[2]; /* the secret of TCP SYN cookies (tcp.h): random per start */
 };
 
 /*

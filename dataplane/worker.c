@@ -2,6 +2,7 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_malloc.h>
@@ -37,6 +38,7 @@ int mv_worker_init(struct mv_worker *w, int socket)
 		rte_eth_tx_buffer_set_err_callback(tx, tx_unsent, w);
 		w->queues[i].tx = tx;
 		w->queues[i].ctx.rng = &w->rng;
+		memcpy(w->queues[i].ctx.tcp_key, w->tcp_key, sizeof(w->tcp_key));
 	}
 	return 0;
 }

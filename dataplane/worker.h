@@ -43,6 +43,7 @@ struct mv_worker {
 	struct mv_table *_Atomic *table;
 	const volatile bool *stop; /* written by main, read once per loop turn */
 	uint64_t rng;              /* random state for multivalue choices; this worker's alone */
+	uint64_t tcp_key[2];       /* the SYN cookies' secret: the same for every worker */
 	uint64_t verdicts[MV_VERDICT_COUNT];
 	uint64_t tx_dropped;
 } __rte_cache_aligned;

@@ -5,6 +5,8 @@
  *   2. as the payload of an Ethernet + IPv4 + UDP frame to port 53, to
  *      mv_packet_handle,
  *   3. as a raw Ethernet frame to mv_packet_handle (ARP, ND, ICMP, IPv6),
+ *   4. as a TCP segment (header, options and data) to port 53, checksums
+ *      made right, and as the data after a completed handshake,
  * against a table loaded from an embedded zone. Every buffer is allocated
  * at exactly its capacity, so AddressSanitizer sees any write past it.
  * A broken invariant traps:
@@ -15,7 +17,9 @@
  *     query's ID, QR set, and the question echoed as it came;
  *   - the verdict says whether a reply was sent;
  *   - a UDP reply frame has swapped addresses and ports, consistent lengths
- *     and correct IPv4 and UDP checksums, and carries what mv_answer says.
+ *     and correct IPv4 and UDP checksums, and carries what mv_answer says;
+ *   - a TCP reply segment has swapped ports, consistent lengths and correct
+ *     checksums, and its data is whole length-prefixed DNS messages.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -329,6 +333,90 @@ static void fuzz_udp4(const uint8_t *data, size_t size, size_t cap, enum mv_verd
 	free(f);
 }
 
+#define TCP_LEN 20
+
+/*
+ * An IPv4 frame to us carrying the TCP segment seg[0..len) (its ports and
+ * checksum set here), handed to mv_packet_handle. Returns the reply's TCP
+ * segment length (0: none), checked, with the reply left in f.
+ */
+static uint16_t tcp_exchange(uint8_t *f, size_t cap, const uint8_t *seg, size_t len)
+{
+	uint8_t *ip = f + ETH_LEN, *tcp = ip + IP4_LEN;
+	enum mv_verdict v = MV_VERDICT_COUNT;
+
+	memcpy(f, our_mac, 6);
+	memcpy(f + 6, peer_mac, 6);
+	wr16(f + 12, 0x0800);
+	memset(ip, 0, IP4_LEN);
+	ip[0] = 0x45;
+	wr16(ip + 2, (uint16_t)(IP4_LEN + len));
+	ip[8] = 64;
+	ip[9] = 6;
+	memcpy(ip + 12, peer_v4, 4);
+	memcpy(ip + 16, our_v4, 4);
+	wr16(ip + 10, (uint16_t)~csum_fold(csum_sum(0, ip, IP4_LEN)));
+	memcpy(tcp, seg, len);
+	wr16(tcp, 40000);
+	wr16(tcp + 2, 53);
+	wr16(tcp + 16, 0);
+	uint32_t acc = csum_sum(0, ip + 12, 8) + 6 + (uint32_t)len;
+	wr16(tcp + 16, (uint16_t)~csum_fold(csum_sum(acc, tcp, len)));
+
+	uint16_t out =
+		mv_packet_handle(&ctx, f, (uint16_t)(ETH_LEN + IP4_LEN + len), (uint16_t)cap, &v);
+	CHECK(v < MV_VERDICT_COUNT);
+	CHECK((out > 0) == verdict_replies[v]);
+	CHECK(out <= cap);
+	if (out == 0)
+		return 0;
+	uint16_t tlen = (uint16_t)(out - ETH_LEN - IP4_LEN);
+	CHECK(out >= ETH_LEN + IP4_LEN + TCP_LEN);
+	CHECK(rd16(ip + 2) == out - ETH_LEN && ip[9] == 6);
+	CHECK(csum_fold(csum_sum(0, ip, IP4_LEN)) == 0xffff);
+	CHECK(memcmp(ip + 12, our_v4, 4) == 0 && memcmp(ip + 16, peer_v4, 4) == 0);
+	CHECK(rd16(tcp) == 53 && rd16(tcp + 2) == 40000);
+	CHECK((tcp[12] >> 4) * 4u >= TCP_LEN && (tcp[12] >> 4) * 4u <= tlen);
+	acc = csum_sum(0, ip + 12, 8) + 6 + tlen;
+	CHECK(csum_fold(csum_sum(acc, tcp, tlen)) == 0xffff);
+	/* The data: whole messages, each after its length. */
+	for (size_t at = (tcp[12] >> 4) * 4u; at < tlen;) {
+		CHECK(at + 2 <= tlen);
+		at += 2 + rd16(tcp + at);
+		CHECK(at <= tlen);
+	}
+	return tlen;
+}
+
+/* The input as a TCP segment, then as the data after a handshake. */
+static void fuzz_tcp(const uint8_t *data, size_t size)
+{
+	size_t cap = ETH_LEN + IP4_LEN + TCP_LEN + size + RAW_SLACK + 1500;
+	uint8_t *f = malloc(cap), *seg = malloc(TCP_LEN + size);
+
+	if (f == NULL || seg == NULL)
+		abort();
+	if (size >= TCP_LEN)
+		tcp_exchange(f, cap, data, size);
+
+	static const uint8_t syn[TCP_LEN + 4] = {
+		[4] = 0, [7] = 1, [12] = 0x60, [13] = 0x02, [20] = 2, 4, 0x05, 0xb4};
+	uint16_t n = tcp_exchange(f, cap, syn, sizeof(syn));
+	CHECK(n == TCP_LEN + 4);
+	uint32_t ours =
+		(uint32_t)rd16(f + ETH_LEN + IP4_LEN + 4) << 16 | rd16(f + ETH_LEN + IP4_LEN + 6);
+	memset(seg, 0, TCP_LEN);
+	wr16(seg + 6, 2); /* our SYN's sequence number + 1 */
+	wr16(seg + 8, (uint16_t)((ours + 1) >> 16));
+	wr16(seg + 10, (uint16_t)(ours + 1));
+	seg[12] = 0x50;
+	seg[13] = 0x18; /* ACK, PSH */
+	memcpy(seg + TCP_LEN, data, size);
+	tcp_exchange(f, cap, seg, TCP_LEN + size);
+	free(seg);
+	free(f);
+}
+
 /* The input as a raw Ethernet frame, with some tailroom as mbufs have. */
 static void fuzz_raw(const uint8_t *data, size_t size)
 {
@@ -368,5 +456,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_udp4(data, size, HDRS + cap, v, out);
 	}
 	fuzz_raw(data, size);
+	fuzz_tcp(data, size);
 	return 0;
 }
