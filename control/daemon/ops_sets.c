@@ -11,19 +11,25 @@
 
 /* ---- record sets ---- */
 
-/* The batch as text: ChangeBatch is an object, or a JSON document in a string. */
-static char *param_batch(json_t *params, struct mv_error *err)
+/* Whether ChangeBatch is there: an object, or a JSON document in a string. */
+static json_t *param_batch(json_t *params, struct mv_error *err)
 {
 	json_t *v = ops_param_get(params, "ChangeBatch");
 
-	if (json_is_object(v))
-		return json_dumps(v, JSON_COMPACT);
-	if (json_is_string(v))
-		return strdup(json_string_value(v));
+	if (json_is_object(v) || json_is_string(v))
+		return v;
 	mv_error_add(err, v == NULL ? "Missing required parameter in input: \"ChangeBatch\""
 				    : "Invalid type for parameter ChangeBatch, valid types: "
 				      "<class 'dict'>");
 	return NULL;
+}
+
+/* Parse ChangeBatch (param_batch's): the object as it is, the string as text. */
+static int parse_batch(json_t *v, struct mv_batch *batch, struct mv_error *err)
+{
+	if (json_is_object(v))
+		return mv_batch_parse_doc(v, 0, batch, err);
+	return mv_batch_parse(json_string_value(v), json_string_length(v), batch, err);
 }
 
 int ops_change_sets(struct ops_ctx *ctx, json_t *params, json_t **result, struct mv_error *err)
@@ -31,7 +37,7 @@ int ops_change_sets(struct ops_ctx *ctx, json_t *params, json_t **result, struct
 	static const char *const known[] = {"HostedZoneId", "ChangeBatch", NULL};
 	struct mv_batch batch = {0};
 	struct zones_zone *zone;
-	char *text = NULL;
+	json_t *doc;
 	const char *id;
 	struct ops_gen g;
 	int rc = -EINVAL;
@@ -40,17 +46,13 @@ int ops_change_sets(struct ops_ctx *ctx, json_t *params, json_t **result, struct
 		return -EINVAL;
 	mv_error_init(err, "InvalidInput");
 	id = ops_param_str(params, "HostedZoneId", true, err);
-	text = param_batch(params, err);
+	doc = param_batch(params, err);
 	if (err->count > 0)
 		goto finish;
-	if (text == NULL) {
-		rc = ops_nomem(err);
-		goto finish;
-	}
 	zone = zones_find(ctx->zones, ops_strip_prefix(id, "/hostedzone/"), err);
 	if (zone == NULL)
 		goto finish;
-	rc = mv_batch_parse(text, strlen(text), &batch, err);
+	rc = parse_batch(doc, &batch, err);
 	/* Route 53 refuses a HealthCheckId that names no check, before anything changes. */
 	if (rc == 0)
 		rc = checks_resolve_batch(zones_checks(ctx->zones), &batch, err);
@@ -67,7 +69,6 @@ int ops_change_sets(struct ops_ctx *ctx, json_t *params, json_t **result, struct
 			    render_change(g.change_id, false, g.submitted_at, batch.comment));
 finish:
 	mv_batch_free(&batch);
-	free(text);
 	return rc;
 }
 

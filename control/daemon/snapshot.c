@@ -99,7 +99,6 @@ static int decode_sets(const struct checks *checks, struct zones_zone *zone, jso
 {
 	json_t *changes = json_array(), *doc, *rrs;
 	struct mv_batch batch = {0};
-	char *text = NULL;
 	size_t i;
 	int rc;
 
@@ -109,18 +108,15 @@ static int decode_sets(const struct checks *checks, struct zones_zone *zone, jso
 							 "ResourceRecordSet", rrs));
 	}
 	doc = json_pack("{s:o}", "Changes", changes);
-	if (doc != NULL)
-		text = json_dumps(doc, JSON_COMPACT);
-	json_decref(doc);
-	if (text == NULL)
+	if (doc == NULL)
 		return -ENOMEM;
-	rc = mv_batch_parse_opts(text, strlen(text), MV_BATCH_NO_LIMITS, &batch, err);
+	rc = mv_batch_parse_doc(doc, MV_BATCH_NO_LIMITS, &batch, err);
+	json_decref(doc);
 	if (rc == 0)
 		rc = checks_resolve_batch(checks, &batch, err);
 	if (rc == 0)
 		rc = mv_store_apply(zone->store, zone->apex, &batch, err);
 	mv_batch_free(&batch);
-	free(text);
 	return rc;
 }
 

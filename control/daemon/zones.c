@@ -159,11 +159,10 @@ int zones_foreach_at(const struct zones *z, const uint8_t *owner,
 /* ---- CreateHostedZone ---- */
 
 /* The SOA and NS record sets Route 53 creates with a zone, as a change batch. */
-static char *apex_batch(const struct zones_zone *zone)
+static json_t *apex_batch(const struct zones_zone *zone)
 {
 	json_t *doc, *ns = json_array();
 	char soa[ZONES_NAME_SIZE * 2 + 64];
-	char *text = NULL;
 
 	snprintf(soa, sizeof(soa), "%s hostmaster.%s 1 7200 900 1209600 86400",
 		 zone->name_servers[0], zone->name);
@@ -174,25 +173,22 @@ static char *apex_batch(const struct zones_zone *zone)
 			"Type", "SOA", "TTL", SOA_TTL, "ResourceRecords", "Value", soa, "Action",
 			"CREATE", "ResourceRecordSet", "Name", zone->name, "Type", "NS", "TTL",
 			NS_TTL, "ResourceRecords", ns);
-	if (doc != NULL)
-		text = json_dumps(doc, JSON_COMPACT);
-	json_decref(doc);
-	return text;
+	return doc;
 }
 
 static int zone_fill_apex(struct zones_zone *zone, struct mv_error *err)
 {
-	char *text = apex_batch(zone);
+	json_t *doc = apex_batch(zone);
 	struct mv_batch batch = {0};
 	int rc = -ENOMEM;
 
-	if (text == NULL)
+	if (doc == NULL)
 		return -ENOMEM;
-	rc = mv_batch_parse_opts(text, strlen(text), MV_BATCH_NO_LIMITS, &batch, err);
+	rc = mv_batch_parse_doc(doc, MV_BATCH_NO_LIMITS, &batch, err);
+	json_decref(doc);
 	if (rc == 0)
 		rc = mv_store_apply(zone->store, zone->apex, &batch, err);
 	mv_batch_free(&batch);
-	free(text);
 	return rc;
 }
 

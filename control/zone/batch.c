@@ -833,8 +833,12 @@ static void ctx_reset(struct batch_ctx *ctx, struct mv_batch *out)
 	ctx->streamed = 0;
 }
 
-int mv_batch_parse_opts(const char *json, size_t len, unsigned flags, struct mv_batch *out,
-			struct mv_error *err)
+/*
+ * The common part: the document from text json[0..len) (streamed when it can
+ * be), or the parsed document doc when json is NULL.
+ */
+static int batch_parse(const char *json, size_t len, json_t *doc, unsigned flags,
+		       struct mv_batch *out, struct mv_error *err)
 {
 	struct batch_ctx ctx = {.flags = flags};
 	json_error_t jerr;
@@ -848,16 +852,19 @@ int mv_batch_parse_opts(const char *json, size_t len, unsigned flags, struct mv_
 	if (ctx.input == NULL || ctx.batch == NULL || ctx.rdbuf == NULL)
 		goto finish;
 	ctx_reset(&ctx, out);
-	root = stream_document(&ctx, json, len, out);
-	if (root == NULL && !ctx.nomem) {
-		ctx_reset(&ctx, out);
-		root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-		if (root == NULL)
-			input_msg(
-				&ctx,
-				"Error parsing parameter '--change-batch': Invalid JSON: %s: line "
-				"%d column %d (char %d)",
-				jerr.text, jerr.line, jerr.column, jerr.position);
+	if (json == NULL) {
+		root = json_incref(doc);
+	} else {
+		root = stream_document(&ctx, json, len, out);
+		if (root == NULL && !ctx.nomem) {
+			ctx_reset(&ctx, out);
+			root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+			if (root == NULL)
+				input_msg(&ctx,
+					  "Error parsing parameter '--change-batch': Invalid JSON: "
+					  "%s: line %d column %d (char %d)",
+					  jerr.text, jerr.line, jerr.column, jerr.position);
+		}
 	}
 	if (root != NULL)
 		parse_document(&ctx, root, out);
@@ -878,6 +885,17 @@ finish:
 	free(ctx.batch);
 	free(ctx.input);
 	return rc;
+}
+
+int mv_batch_parse_opts(const char *json, size_t len, unsigned flags, struct mv_batch *out,
+			struct mv_error *err)
+{
+	return batch_parse(json, len, NULL, flags, out, err);
+}
+
+int mv_batch_parse_doc(json_t *doc, unsigned flags, struct mv_batch *out, struct mv_error *err)
+{
+	return batch_parse(NULL, 0, doc, flags, out, err);
 }
 
 int mv_batch_parse(const char *json, size_t len, struct mv_batch *out, struct mv_error *err)

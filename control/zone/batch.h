@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "mvdns.h"
 
 enum mv_action { MV_ACTION_CREATE, MV_ACTION_DELETE, MV_ACTION_UPSERT };
@@ -98,6 +100,13 @@ int mv_batch_parse(const char *json, size_t len, struct mv_batch *out, struct mv
 /* mv_batch_parse with flags (MV_BATCH_*). */
 int mv_batch_parse_opts(const char *json, size_t len, unsigned flags, struct mv_batch *out,
 			struct mv_error *err);
+
+/*
+ * mv_batch_parse_opts of a document parsed already (jansson's json_t), for
+ * callers that hold one: the same checks, without encoding and parsing it
+ * again.
+ */
+int mv_batch_parse_doc(json_t *doc, unsigned flags, struct mv_batch *out, struct mv_error *err);
 
 /* Release what mv_batch_parse allocated. Accepts a zeroed batch. */
 void mv_batch_free(struct mv_batch *batch);

@@ -636,6 +636,56 @@ Test(zones, journal_replay_rebuilds_identical_state)
 	zones_destroy(z2);
 }
 
+/* Rewrite one journal record in the format of earlier versions into `old`. */
+static void to_old_format(uint64_t lsn, const char *payload, uint32_t len, void *arg)
+{
+	struct journal *old = arg;
+	json_t *rec = json_loadb(payload, len, 0, NULL), *req = json_object_get(rec, "Request");
+	char *text;
+
+	cr_assert_not_null(rec);
+	if (req != NULL) { /* {"Generated", "Request"} -> {"Operation", "Params", "Generated"} */
+		json_t *params = json_object_get(req, "Params");
+		json_t *o =
+			json_pack("{s:O,s:O,s:O}", "Operation", json_object_get(req, "Operation"),
+				  "Params", params != NULL ? params : json_object(), "Generated",
+				  json_object_get(rec, "Generated"));
+		json_decref(rec);
+		rec = o;
+	}
+	text = json_dumps(rec, JSON_COMPACT);
+	cr_assert_eq(journal_append(old, lsn, text, (uint32_t)strlen(text)), 0);
+	free(text);
+	json_decref(rec);
+}
+
+/* A journal that earlier versions wrote (the request re-encoded) replays the same. */
+Test(zones, journal_of_the_earlier_format_replays)
+{
+	struct zones *z1, *z2;
+	struct service *s1 = svc_open(&z1, 0), *s2;
+	char path[128], old_path[160], *a, *b;
+
+	workload(s1);
+	a = state_of(z1);
+	service_close(s1);
+	snprintf(path, sizeof(path), "%s/%s", dir, SERVICE_JOURNAL_FILE);
+	snprintf(old_path, sizeof(old_path), "%s.old", path);
+	struct journal *old = journal_open(old_path, NULL, NULL);
+	cr_assert_not_null(old);
+	journal_close(journal_open(path, to_old_format, old));
+	journal_close(old);
+	cr_assert_eq(rename(old_path, path), 0);
+	s2 = svc_open(&z2, 0);
+	b = state_of(z2);
+	cr_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	service_close(s2);
+	zones_destroy(z1);
+	zones_destroy(z2);
+}
+
 Test(zones, snapshots_and_compaction_rebuild_identical_state)
 {
 	struct zones *z1, *z2, *z3;
