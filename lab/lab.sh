@@ -25,7 +25,7 @@
 #   lab_stop_control                 # SIGTERM (lab_stop_control KILL for kill -9)
 #   lab_down                         # idempotent; also removes the control's state
 #
-# or run it:  lab/lab.sh up|down|status
+# or run it:  lab/lab.sh up [xdp]|down|status
 #             lab/lab.sh start DRIVER [ZONE.json...]   (for an interactive lab)
 #             lab/lab.sh control-start|control-stop
 #             lab/lab.sh ctl MVDNSCTL-ARGS...   (mvdnsctl against the lab's control)
@@ -42,7 +42,11 @@
 #
 # Drivers: af_packet, af_xdp (one vdev per veth queue), tap (net_tap's
 # interface tap-s is wired to veth-s with tc mirred redirects, see
-# lab__wire_tap for why not a bridge).
+# lab__wire_tap for why not a bridge); and xdp, the deployment beside a
+# kernel that keeps the host: `lab_up xdp` gives veth-s one queue and the
+# kernel the server's addresses, and the dataplane's af_xdp port loads
+# bpf/xdp_dns.bpf.o, which steers DNS (UDP and TCP to port 53) to it and
+# leaves ARP, ND, ping and every other port to the kernel.
 #
 # DPDK runs without hugepages (--no-huge --no-shconf -m 512 --no-pci), so the
 # lab reserves none. The functions return non-zero on failure (they do not
@@ -53,6 +57,8 @@
 #                       names (and another LAB_STATE_DIR) give a second lab
 #                       beside the first
 #   LAB_DATAPLANE       binary (default: <repo>/build/dataplane/mvdns-dataplane)
+#   LAB_XDP_PROG        the xdp driver's XDP object (default:
+#                       <repo>/build/bpf/xdp_dns.bpf.o)
 #   LAB_STATE_DIR       pid file, driver and logs (default: /run/mvdns-lab)
 #   LAB_LOG_DIR         where dataplane logs go (default: $LAB_STATE_DIR; logs
 #                       elsewhere survive lab_down)
@@ -80,7 +86,8 @@ LAB_ADDR4_S=10.53.0.1
 LAB_ADDR4_C=10.53.0.2
 LAB_ADDR6_S=fd53::1
 LAB_ADDR6_C=fd53::2
-LAB_DRIVERS=(af_packet af_xdp tap)
+LAB_DRIVERS=(af_packet af_xdp tap) # every test runs on these
+LAB_DRIVER_XDP=xdp                  # only tests that ask for it (their "# drivers:")
 LAB_READY_PATTERN='^mvdns-dataplane: ready'
 LAB_COUNTER_NAMES=(
 	verdict.answer-noerror verdict.answer-nodata verdict.answer-nxdomain
@@ -88,11 +95,13 @@ LAB_COUNTER_NAMES=(
 	verdict.answer-badvers verdict.answer-truncated verdict.arp-reply
 	verdict.nd-advert verdict.icmp-echo verdict.drop-short
 	verdict.drop-not-query verdict.drop-not-for-us verdict.drop-unsupported
-	verdict.drop-malformed tx-dropped
+	verdict.drop-malformed verdict.tcp-syn-ack verdict.tcp-fin-ack
+	verdict.tcp-no-reply verdict.drop-tcp-state verdict.drop-tcp-partial tx-dropped
 )
 
 LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB_DATAPLANE=${LAB_DATAPLANE:-$LAB_ROOT/build/dataplane/mvdns-dataplane}
+LAB_XDP_PROG=${LAB_XDP_PROG:-$LAB_ROOT/build/bpf/xdp_dns.bpf.o}
 LAB_STATE_DIR=${LAB_STATE_DIR:-/run/mvdns-lab}
 LAB_LOG_DIR=${LAB_LOG_DIR:-$LAB_STATE_DIR}
 LAB_READY_TIMEOUT=${LAB_READY_TIMEOUT:-30}
@@ -173,7 +182,10 @@ lab__check_prereqs() {
 
 # Create the namespaces and the veth pair. Fails (without touching anything)
 # if a lab is already up: it may belong to someone else's run.
+# lab_up [xdp] - create the namespaces; "xdp": the shape of the xdp driver.
 lab_up() {
+	local shape=${1:-bypass}
+	[[ $shape == "$LAB_DRIVER_XDP" ]] || shape=bypass
 	lab__check_prereqs || return 1
 	if lab_is_up; then
 		lab_log "a lab is already up (namespace $LAB_NS_S or $LAB_NS_C exists);" \
@@ -182,17 +194,27 @@ lab_up() {
 	fi
 	# From here on the lab is this shell's: the exit trap may take it down.
 	LAB_OWNED=1
-	if ! lab__create; then
+	if ! lab__create "$shape"; then
 		lab_log "lab_up failed; tearing down"
 		lab_down
 		return 1
 	fi
-	lab_log "up: $LAB_NS_C ($LAB_IF_C $LAB_ADDR4_C $LAB_ADDR6_C)" \
-		"<-> $LAB_NS_S ($LAB_IF_S, no kernel address)"
+	if [[ $shape == bypass ]]; then
+		lab_log "up: $LAB_NS_C ($LAB_IF_C $LAB_ADDR4_C $LAB_ADDR6_C)" \
+			"<-> $LAB_NS_S ($LAB_IF_S, no kernel address)"
+	else
+		lab_log "up: $LAB_NS_C ($LAB_IF_C $LAB_ADDR4_C $LAB_ADDR6_C)" \
+			"<-> $LAB_NS_S ($LAB_IF_S, one queue, kernel $LAB_ADDR4_S $LAB_ADDR6_S)"
+	fi
 }
 
+# lab__create SHAPE - bypass: the dataplane owns the server's addresses;
+# xdp: the kernel does, on a one-queue veth-s (see Drivers above).
 lab__create() {
+	local shape=$1 queues=2
+	[[ $shape == bypass ]] || queues=1
 	mkdir -p "$LAB_STATE_DIR" "$LAB_LOG_DIR" &&
+		echo "$shape" >"$LAB_STATE_DIR/shape" &&
 		LAB_SHM_DIR=$(mktemp -d /dev/shm/mvdns-lab.XXXXXX) &&
 		echo "$LAB_SHM_DIR" >"$LAB_STATE_DIR/shm.dir" &&
 		mkdir "$LAB_SHM_DIR/standalone" &&
@@ -200,13 +222,18 @@ lab__create() {
 		echo "$LAB_CHANNEL" >"$LAB_STATE_DIR/channel" &&
 		ip netns add "$LAB_NS_S" &&
 		ip netns add "$LAB_NS_C" &&
-		# The server's kernel must stay quiet: no IPv6 on its interfaces
-		# (veth-s and the tap are created after this), so it sends no
-		# router solicitations or MLD reports and answers nothing.
-		lab_exec_s sysctl -qw net.ipv6.conf.default.disable_ipv6=1 &&
-		ip link add "$LAB_IF_S" netns "$LAB_NS_S" numtxqueues 2 numrxqueues 2 \
+		# Bypass: the server's kernel must stay quiet: no IPv6 on its
+		# interfaces (veth-s and the tap are created after this), so it
+		# sends no router solicitations or MLD reports and answers nothing.
+		{ [[ $shape != bypass ]] ||
+			lab_exec_s sysctl -qw net.ipv6.conf.default.disable_ipv6=1; } &&
+		ip link add "$LAB_IF_S" netns "$LAB_NS_S" numtxqueues $queues numrxqueues $queues \
 			type veth peer name "$LAB_IF_C" netns "$LAB_NS_C" \
-			numtxqueues 2 numrxqueues 2 &&
+			numtxqueues $queues numrxqueues $queues &&
+		{ [[ $shape == bypass ]] || {
+			ip -n "$LAB_NS_S" addr add "$LAB_ADDR4_S/24" dev "$LAB_IF_S" &&
+				ip -n "$LAB_NS_S" addr add "$LAB_ADDR6_S/64" dev "$LAB_IF_S" nodad
+		}; } &&
 		ip -n "$LAB_NS_S" link set lo up &&
 		ip -n "$LAB_NS_C" link set lo up &&
 		ip -n "$LAB_NS_C" addr add "$LAB_ADDR4_C/24" dev "$LAB_IF_C" &&
@@ -259,7 +286,7 @@ lab_down() {
 	rm -f "$LAB_STATE_DIR/dataplane.pid" "$LAB_STATE_DIR/dataplane.driver" \
 		"$LAB_STATE_DIR/dataplane.logpath" "$LAB_STATE_DIR/dataplane.attached" \
 		"$LAB_STATE_DIR/control.pid" "$LAB_STATE_DIR/control.logpath" \
-		"$LAB_STATE_DIR/channel"
+		"$LAB_STATE_DIR/channel" "$LAB_STATE_DIR/shape"
 	# The control's journal and snapshots, its socket, and the dataplanes'
 	# private /dev/shm (with whatever a killed dataplane left in it).
 	rm -rf "$LAB_CTL_DIR"
@@ -391,11 +418,14 @@ lab__vdev_args() {
 		echo "--vdev=net_af_xdp0,iface=$LAB_IF_S,start_queue=0,queue_count=1"
 		echo "--vdev=net_af_xdp1,iface=$LAB_IF_S,start_queue=1,queue_count=1"
 		;;
+	"$LAB_DRIVER_XDP")
+		echo "--vdev=net_af_xdp0,iface=$LAB_IF_S,start_queue=0,queue_count=1,xdp_prog=$LAB_XDP_PROG"
+		;;
 	tap)
 		echo "--vdev=net_tap0,iface=$LAB_IF_TAP"
 		;;
 	*)
-		lab_log "unknown driver '$1' (want one of: ${LAB_DRIVERS[*]})"
+		lab_log "unknown driver '$1' (want one of: ${LAB_DRIVERS[*]} $LAB_DRIVER_XDP)"
 		return 1
 		;;
 	esac
@@ -456,6 +486,14 @@ lab_start_dataplane() {
 		lab_log "the lab is not up (lab_up first)"
 		return 1
 	fi
+	local shape=bypass want=bypass
+	[[ ! -r $LAB_STATE_DIR/shape ]] || shape=$(<"$LAB_STATE_DIR/shape")
+	[[ $driver != "$LAB_DRIVER_XDP" ]] || want=$driver
+	if [[ $shape != "$want" ]]; then
+		lab_log "driver $driver needs the lab up as '$want', it is '$shape'" \
+			"(lab_up $([[ $want == bypass ]] || echo "$want"))"
+		return 1
+	fi
 	lab__load_state
 	if [[ -n $LAB_DP_PID ]] && lab__pid_alive "$LAB_DP_PID"; then
 		lab_log "a dataplane is already running (pid $LAB_DP_PID)"
@@ -495,7 +533,7 @@ lab_start_dataplane() {
 	# dataplane, so $! is the dataplane's PID. A background job of a
 	# non-interactive shell starts with SIGINT and SIGQUIT ignored; env
 	# gives them back their default, as from a terminal.
-	[[ $driver == af_xdp ]] && bpffs=1
+	[[ $driver == af_xdp || $driver == "$LAB_DRIVER_XDP" ]] && bpffs=1
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	ip netns exec "$LAB_NS_S" env --default-signal=INT,QUIT /bin/sh -c '
 		mount --bind "$1" /dev/shm || { echo "lab: cannot bind $1 over /dev/shm" >&2; exit 1; }
@@ -866,7 +904,7 @@ lab__main() {
 	local cmd=${1:-}
 	shift || true
 	case $cmd in
-	up) lab_up ;;
+	up) lab_up "$@" ;;
 	down) lab_down ;;
 	status) lab_status ;;
 	start) lab_start_dataplane "$@" ;;

@@ -104,7 +104,7 @@ t_begin() {
 	lab_install_traps
 	T_TMP=$(mktemp -d /tmp/mvdns-lab-test.XXXXXX)
 	LAB_TMP_DIRS+=("$T_TMP")
-	lab_up
+	lab_up "$T_DRIVER"
 }
 
 # t_start_dataplane [ZONE.json...] - start it (default zone: lab.json); a

@@ -11,7 +11,8 @@
 #   N passed, N failed
 #
 # Usage: tests/lab/run.sh [-d DRIVER]... [-t SECONDS] [TEST...]
-#   -d DRIVER   af_packet, af_xdp or tap (repeatable; default: all three)
+#   -d DRIVER   af_packet, af_xdp, tap or xdp (repeatable; default: all; a
+#               script runs on xdp only when its "# drivers:" line names it)
 #   -t SECONDS  time limit per test script and driver (default: 300)
 #   TEST        test script names (test_dns or test_dns.sh; default: all)
 # A script may restrict its drivers with a "# drivers: ..." line.
@@ -130,7 +131,7 @@ run_main() {
 		esac
 	done
 	shift $((OPTIND - 1))
-	((${#drivers[@]})) || drivers=("${LAB_DRIVERS[@]}")
+	((${#drivers[@]})) || drivers=("${LAB_DRIVERS[@]}" "$LAB_DRIVER_XDP")
 	for t in "$@"; do
 		t=${t%.sh}
 		[[ -f $RUN_DIR/${t#"$RUN_DIR"/}.sh ]] || {
