@@ -11,9 +11,11 @@
 #     looks (in the lab, lab.sh does this itself);
 #   - appending $BENCH_VDEV_EXTRA (e.g. busy_budget=0) to every af_xdp vdev;
 #   - replacing "-l LIST" by "--lcores=$BENCH_LCORES" when that is set
-#     (e.g. 0@0,1@0: both lcores on CPU 0).
+#     (e.g. 0@0,1@0: both lcores on CPU 0);
+#   - appending $BENCH_APP_EXTRA (e.g. --idle-sleep-us 50) to the
+#     dataplane's own options.
 # Environment: BENCH_DATAPLANE (the binary), BENCH_SHM, BENCH_VDEV_EXTRA,
-# BENCH_LCORES.
+# BENCH_LCORES, BENCH_APP_EXTRA.
 set -euo pipefail
 
 if [[ -n ${BENCH_SHM:-} ]]; then
@@ -39,4 +41,6 @@ while (($#)); do
 	esac
 	shift
 done
+# shellcheck disable=SC2206 # BENCH_APP_EXTRA is a whitespace-split list.
+args+=(${BENCH_APP_EXTRA:-})
 exec "${BENCH_DATAPLANE:?}" "${args[@]}"

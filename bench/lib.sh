@@ -342,13 +342,14 @@ bench_shm_dir() {
 
 # bench_dp_start DRIVER [ZONE...] - lab_start_dataplane through dpwrap.sh
 # (no zone: fed by the lab's control, see lab_start_control).
-# BENCH_VDEV_EXTRA (appended to af_xdp vdevs) and BENCH_LCORES (replaces -l
-# with --lcores) shape the variants; LAB_LCORES works as in the lab.
+# BENCH_VDEV_EXTRA (appended to af_xdp vdevs), BENCH_LCORES (replaces -l
+# with --lcores) and BENCH_APP_EXTRA (the dataplane's own options) shape the
+# variants; LAB_LCORES works as in the lab.
 bench_dp_start() {
 	# The lab binds its own private directory over /dev/shm.
 	BENCH_SHM='' BENCH_DATAPLANE=$BENCH_DATAPLANE BENCH_VDEV_EXTRA="${BENCH_VDEV_EXTRA:-}" \
-		BENCH_LCORES="${BENCH_LCORES:-}" LAB_DATAPLANE=$BENCH_DIR/dpwrap.sh \
-		lab_start_dataplane "$@"
+		BENCH_LCORES="${BENCH_LCORES:-}" BENCH_APP_EXTRA="${BENCH_APP_EXTRA:-}" \
+		LAB_DATAPLANE=$BENCH_DIR/dpwrap.sh lab_start_dataplane "$@"
 }
 
 # bench_lab_control - the lab's mvdns-control (lab_start_control: in mvdns-s,

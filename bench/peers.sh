@@ -18,8 +18,9 @@
 # process in mvdns-s, from /proc/PID/stat) and the machine's softirq time.
 #
 # Then the busy-polling question (kind busypoll): mvdns on af_xdp with the
-# PMD's busy_budget at its default, 0 (off) and 256, and with the main and
-# worker lcores placed differently (--lcores), few names, both tools; the
+# PMD's busy_budget at its default, 0 (off) and 256, with the main and
+# worker lcores placed differently (--lcores), and with the worker sleeping
+# 50 us when idle (--idle-sleep-us), few names, both tools; the
 # variants in turn, BENCH_PEERS_ROUNDS times (quick 1, full 3: the report
 # shows the median).
 #
@@ -332,7 +333,7 @@ for server in "${SERVERS[@]}"; do
 done
 
 # ---- busy polling on two shared CPUs --------------------------------------------
-# "LCORES|BUSY_BUDGET|GENERATOR_CPU" (default: the PMD's, 64). EAL makes the lowest lcore id the main
+# "LCORES|BUSY_BUDGET|GENERATOR_CPU[|IDLE_SLEEP_US]" (default: the PMD's, 64). EAL makes the lowest lcore id the main
 # one, so -l 1,0 is -l 0,1 (main on CPU 0, worker on 1): it stays in the list
 # as a second sample of the same placement; --lcores MAIN@CPU,WORKER@CPU
 # really moves them.
@@ -346,17 +347,23 @@ if [[ ${BENCH_PEERS_BUSYPOLL:-1} == 1 ]]; then
 		"--lcores 0@1,1@0|0|1"
 		"--lcores 0@0,1@0|default|1"
 		"--lcores 0@0,1@0|0|1"
+		"-l 0,1|default|0|50"
+		"--lcores 0@0,1@0|0|1|50"
 	)
 	ROUNDS=${BENCH_PEERS_ROUNDS:-$(bench_pick 1 3)}
 	for ((round = 1; round <= ROUNDS; round++)); do
 		for v in "${VARIANTS[@]}"; do
-			IFS='|' read -r lcores budget gen <<<"$v"
-			LAB_LCORES=0,1 BENCH_LCORES='' BENCH_VDEV_EXTRA=''
+			IFS='|' read -r lcores budget gen idle <<<"$v"
+			LAB_LCORES=0,1 BENCH_LCORES='' BENCH_VDEV_EXTRA='' BENCH_APP_EXTRA=''
 			case $lcores in
 			-l*) LAB_LCORES=${lcores#-l } ;;
 			--lcores*) BENCH_LCORES=${lcores#--lcores } ;;
 			esac
 			[[ $budget == default ]] || BENCH_VDEV_EXTRA=busy_budget=$budget
+			if [[ -n $idle ]]; then
+				BENCH_APP_EXTRA="--idle-sleep-us $idle"
+				lcores+=" --idle-sleep-us $idle" # as the report shows it
+			fi
 			bench_log "== busy polling (round $round): $lcores, $budget, generator on CPU $gen"
 			start_mvdns af_xdp "$D/small.json" || continue
 			GEN_CPU=$gen
@@ -367,6 +374,6 @@ if [[ ${BENCH_PEERS_BUSYPOLL:-1} == 1 ]]; then
 			stop_server
 		done
 	done
-	LAB_LCORES=0,1 BENCH_LCORES='' BENCH_VDEV_EXTRA=''
+	LAB_LCORES=0,1 BENCH_LCORES='' BENCH_VDEV_EXTRA='' BENCH_APP_EXTRA=''
 fi
 bench_end

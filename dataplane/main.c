@@ -45,6 +45,7 @@ struct options {
 	char *loads[LOADS_MAX];
 	size_t nloads;
 	const char *channel; /* shared-memory channel name */
+	unsigned idle_sleep_us;
 };
 
 static void on_signal(int sig)
@@ -64,7 +65,9 @@ static void usage(void)
 		"  --load FILE     a Route 53 change batch (JSON) to serve until the control\n"
 		"                  process sends its state\n"
 		"  --channel NAME  the shared-memory channel /dev/shm/" MV_CHAN_SHM_PREFIX "NAME\n"
-		"                  the control process feeds (default: main)\n");
+		"                  the control process feeds (default: main)\n"
+		"  --idle-sleep-us N  a worker that finds no packet for a while sleeps N\n"
+		"                  microseconds (1-10000; default 0: it polls without pause)\n");
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -73,6 +76,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"addr", required_argument, NULL, 'a'},
 		{"load", required_argument, NULL, 'l'},
 		{"channel", required_argument, NULL, 'c'},
+		{"idle-sleep-us", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -101,6 +105,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'c':
 			o->channel = optarg;
 			break;
+		case 's': {
+			char *end;
+			unsigned long us = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || us < 1 || us > 10000) {
+				fprintf(stderr,
+					"mvdns-dataplane: --idle-sleep-us %s: not 1-10000\n",
+					optarg);
+				return -EINVAL;
+			}
+			o->idle_sleep_us = (unsigned)us;
+			break;
+		}
 		default:
 			usage();
 			return -EINVAL;
@@ -215,6 +231,7 @@ int main(int argc, char **argv)
 	RTE_LCORE_FOREACH_WORKER(lcore)
 	{
 		memcpy(workers[i].tcp_key, tcp_key, sizeof(tcp_key));
+		workers[i].idle_sleep_us = opt.idle_sleep_us;
 		workers[i].lcore = lcore;
 		workers[i].rcu = rcu;
 		workers[i].stop = &stop;

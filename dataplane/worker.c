@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_malloc.h>
@@ -11,6 +12,8 @@
 
 /* Replies waiting in a TX buffer longer than this are sent anyway. */
 #define DRAIN_US 100
+/* Empty polls of every queue in a row before an idle worker sleeps. */
+#define IDLE_POLLS 256
 
 /* Single-writer counter increment: a plain add, published for relaxed readers. */
 static inline void count(uint64_t *c, uint64_t n)
@@ -83,18 +86,45 @@ static void handle_burst(struct mv_worker *w, struct mv_worker_queue *q, struct 
 	}
 }
 
-static void poll_queues(struct mv_worker *w)
+/*
+ * Poll every queue once. Replies wait in the TX buffer while full bursts
+ * keep coming (the buffer sends 32 at a time); once a queue returns less
+ * than a full burst it is drained, and waiting would only delay them.
+ * Returns the packets received.
+ */
+static unsigned poll_queues(struct mv_worker *w)
 {
 	struct rte_mbuf *pkts[MV_BURST];
 	const struct mv_table *table = atomic_load_explicit(w->table, memory_order_acquire);
+	unsigned total = 0;
 
 	for (unsigned i = 0; i < w->nqueues; i++) {
 		struct mv_worker_queue *q = &w->queues[i];
 		q->ctx.table = table;
 		uint16_t n = rte_eth_rx_burst(q->port, q->queue, pkts, MV_BURST);
-		if (n > 0)
-			handle_burst(w, q, pkts, n);
+		if (n == 0)
+			continue;
+		handle_burst(w, q, pkts, n);
+		if (n < MV_BURST)
+			rte_eth_tx_buffer_flush(q->port, q->queue, q->tx);
+		total += n;
 	}
+	return total;
+}
+
+/*
+ * Sleep idle_sleep_us, offline for RCU meanwhile (the table's writer does
+ * not wait for a sleeping worker). For hosts where the worker shares its
+ * CPU with other work, e.g. the kernel's network processing (bench/README.md
+ * has the figures).
+ */
+static void idle_sleep(struct mv_worker *w)
+{
+	struct timespec ts = {0, (long)w->idle_sleep_us * 1000};
+
+	rte_rcu_qsbr_thread_offline(w->rcu, w->lcore);
+	nanosleep(&ts, NULL);
+	rte_rcu_qsbr_thread_online(w->rcu, w->lcore);
 }
 
 int mv_worker_run(void *arg)
@@ -102,11 +132,15 @@ int mv_worker_run(void *arg)
 	struct mv_worker *w = arg;
 	const uint64_t drain = (rte_get_tsc_hz() + US_PER_S - 1) / US_PER_S * DRAIN_US;
 	uint64_t last = rte_rdtsc();
+	unsigned idle = 0;
 
 	rte_rcu_qsbr_thread_register(w->rcu, w->lcore);
 	rte_rcu_qsbr_thread_online(w->rcu, w->lcore);
 	while (!*w->stop) {
-		poll_queues(w);
+		if (poll_queues(w) > 0)
+			idle = 0;
+		else if (w->idle_sleep_us > 0 && ++idle >= IDLE_POLLS)
+			idle_sleep(w);
 		uint64_t now = rte_rdtsc();
 		if (now - last > drain) {
 			for (unsigned i = 0; i < w->nqueues; i++)

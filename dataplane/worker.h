@@ -44,6 +44,7 @@ struct mv_worker {
 	const volatile bool *stop; /* written by main, read once per loop turn */
 	uint64_t rng;              /* random state for multivalue choices; this worker's alone */
 	uint64_t tcp_key[2];       /* the SYN cookies' secret: the same for every worker */
+	unsigned idle_sleep_us;    /* 0: poll without pause; else sleep this long when idle */
 	uint64_t verdicts[MV_VERDICT_COUNT];
 	uint64_t tx_dropped;
 } __rte_cache_aligned;
