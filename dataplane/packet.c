@@ -175,6 +175,18 @@ static uint16_t handle_udp(const struct mv_packet_ctx *ctx, uint8_t *l4, uint16_
 	return (uint16_t)(UDP_HLEN + out);
 }
 
+/* A TCP segment from src to dst (alen octets each): its checksum, then tcp.c. */
+static uint16_t handle_tcp(const struct mv_packet_ctx *ctx, const uint8_t *src, const uint8_t *dst,
+			   unsigned alen, uint8_t *l4, uint16_t l4_len, uint16_t l4_cap,
+			   enum mv_verdict *v)
+{
+	if (csum_l4(src, dst, alen, IPPROTO_TCP_, l4, l4_len) != 0) {
+		*v = MV_VERDICT_DROP_MALFORMED;
+		return 0;
+	}
+	return mv_tcp_handle(ctx, src, dst, alen, l4, l4_len, l4_cap, v);
+}
+
 static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, uint8_t *frame, uint16_t len,
 			    uint16_t cap, bool l2_unicast, enum mv_verdict *v)
 {
@@ -209,10 +221,7 @@ static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, uint8_t *frame, uin
 		if (out == 0)
 			return 0;
 	} else if (ip[9] == IPPROTO_TCP_) {
-		*v = MV_VERDICT_DROP_MALFORMED;
-		if (csum_l4(ip + 12, ip + 16, 4, IPPROTO_TCP_, l4, l4_len) != 0)
-			return 0;
-		out = mv_tcp_handle(ctx, ip + 12, ip + 16, 4, l4, l4_len, l4_cap, v);
+		out = handle_tcp(ctx, ip + 12, ip + 16, 4, l4, l4_len, l4_cap, v);
 		if (out == 0)
 			return 0;
 	} else if (ip[9] == IPPROTO_ICMP_) {
@@ -313,10 +322,7 @@ static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, uint8_t *frame, uin
 		if (out == 0)
 			return 0;
 	} else if (ip[6] == IPPROTO_TCP_) {
-		*v = MV_VERDICT_DROP_MALFORMED;
-		if (csum_l4(ip + 8, ip + 24, 16, IPPROTO_TCP_, l4, l4_len) != 0)
-			return 0;
-		out = mv_tcp_handle(ctx, ip + 8, ip + 24, 16, l4, l4_len, l4_cap, v);
+		out = handle_tcp(ctx, ip + 8, ip + 24, 16, l4, l4_len, l4_cap, v);
 		if (out == 0)
 			return 0;
 	} else if (ip[6] == IPPROTO_ICMPV6_) {

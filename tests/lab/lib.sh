@@ -302,6 +302,16 @@ t_query() {
 	return 0
 }
 
+# t_big_answer - the answer lines of big.example.com TXT in zones/lab.json
+# (8 records, about 950 octets: more than 512, less than 1232).
+t_big_answer() {
+	local i x
+	x=$(printf 'x%.0s' {1..94})
+	for i in {0..7}; do
+		echo "answer big.example.com. 300 IN TXT \"big-$i-$x\""
+	done
+}
+
 # --- counters and tools that speak the check protocol ------------------------
 
 # t_snapshot ARRAY - fill the associative array ARRAY (declared by the caller

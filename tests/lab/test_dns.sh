@@ -259,14 +259,6 @@ EOF
 
 # --- truncation: big.example.com TXT is about 950 bytes ----------------------
 
-big_answer() {
-	local i x
-	x=$(printf 'x%.0s' {1..94})
-	for i in {0..7}; do
-		echo "answer big.example.com. 300 IN TXT \"big-$i-$x\""
-	done
-}
-
 t_query "big TXT without EDNS: TC set (512-byte limit), the question only" +noedns big.example.com TXT <<'EOF'
 status NOERROR
 flags qr aa tc
@@ -281,7 +273,7 @@ t_query "big TXT with EDNS bufsize 1232: full answer, no TC" +bufsize=1232 big.e
 status NOERROR
 flags qr aa
 edns version=0 udp=1232
-$(big_answer)
+$(t_big_answer)
 EOF
 
 t_query "big TXT with EDNS bufsize 512: TC set" +bufsize=512 big.example.com TXT <<'EOF'

@@ -13,14 +13,6 @@
 t_begin "$@"
 t_start_dataplane
 
-big_answer() {
-	local i x
-	x=$(printf 'x%.0s' {1..94})
-	for i in {0..7}; do
-		echo "answer big.example.com. 300 IN TXT \"big-$i-$x\""
-	done
-}
-
 declare -A before after
 t_snapshot before
 
@@ -42,13 +34,13 @@ t_query "TCP: big TXT without EDNS is whole (no 512-octet limit over TCP)" +tcp 
 status NOERROR
 flags qr aa
 edns none
-$(big_answer)
+$(t_big_answer)
 EOF
 
 t_query "UDP answer truncated, dig retries over TCP and gets it whole" +noignore +noedns big.example.com TXT <<EOF
 status NOERROR
 flags qr aa
-$(big_answer)
+$(t_big_answer)
 EOF
 
 t_query "TCP over IPv6: www AAAA" @"$LAB_ADDR6_S" +tcp www.example.com AAAA <<'EOF'

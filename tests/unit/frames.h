@@ -14,6 +14,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "load.h"
+#include "packet.h"
+
 #define ETH_LEN     14
 #define IP4_LEN     20
 #define IP6_LEN     40
@@ -321,6 +324,36 @@ static inline size_t dns_query(uint8_t *q, uint16_t id, const char *name, uint16
 		n += 11;
 	}
 	return n;
+}
+
+/* ---- the context ---- */
+
+/*
+ * A packet context answering for our_mac, our_v4 and our_v6 from a table
+ * loaded from zone_json, which must hold nsets record sets. Returns the
+ * table (mv_table_destroy it).
+ */
+static inline struct mv_table *frames_setup(struct mv_packet_ctx *ctx, struct mv_addrs *addrs,
+					    uint64_t *rng, const char *zone_json, long nsets)
+{
+	char err[4096] = "";
+	const char *docs[] = {zone_json};
+	struct mv_table *table = mv_table_create(16, NULL, NULL);
+
+	cr_assert_not_null(table);
+	long n = mv_load_docs(table, docs, 1, err, sizeof(err));
+	cr_assert_eq(n, nsets, "load: %ld %s", n, err);
+	memset(addrs, 0, sizeof(*addrs));
+	addrs->n4 = 1;
+	memcpy(addrs->v4[0], our_v4, 4);
+	addrs->n6 = 1;
+	memcpy(addrs->v6[0], our_v6, 16);
+	memset(ctx, 0, sizeof(*ctx));
+	memcpy(ctx->mac, our_mac, 6);
+	ctx->addrs = addrs;
+	ctx->table = table;
+	ctx->rng = rng;
+	return table;
 }
 
 /* ---- checking replies ---- */

@@ -34,22 +34,7 @@ static struct mv_packet_ctx ctx;
 
 static void setup(void)
 {
-	char err[4096] = "";
-	const char *docs[] = {zone_json};
-
-	memset(&addrs, 0, sizeof(addrs));
-	addrs.n4 = 1;
-	memcpy(addrs.v4[0], our_v4, 4);
-	addrs.n6 = 1;
-	memcpy(addrs.v6[0], our_v6, 16);
-	table = mv_table_create(16, NULL, NULL);
-	cr_assert_not_null(table);
-	long n = mv_load_docs(table, docs, 1, err, sizeof(err));
-	cr_assert_eq(n, 3, "load: %ld %s", n, err);
-	memcpy(ctx.mac, our_mac, 6);
-	ctx.addrs = &addrs;
-	ctx.table = table;
-	ctx.rng = &rng;
+	table = frames_setup(&ctx, &addrs, &rng, zone_json, 3);
 }
 
 static void teardown(void)

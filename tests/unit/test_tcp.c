@@ -44,22 +44,7 @@ static struct mv_packet_ctx ctx;
 
 static void setup(void)
 {
-	char err[4096] = "";
-	const char *docs[] = {zone_json};
-
-	memset(&addrs, 0, sizeof(addrs));
-	addrs.n4 = 1;
-	memcpy(addrs.v4[0], our_v4, 4);
-	addrs.n6 = 1;
-	memcpy(addrs.v6[0], our_v6, 16);
-	table = mv_table_create(16, NULL, NULL);
-	long n = mv_load_docs(table, docs, 1, err, sizeof(err));
-	cr_assert_eq(n, 3, "load: %ld %s", n, err);
-	memset(&ctx, 0, sizeof(ctx));
-	memcpy(ctx.mac, our_mac, 6);
-	ctx.addrs = &addrs;
-	ctx.table = table;
-	ctx.rng = &rng;
+	table = frames_setup(&ctx, &addrs, &rng, zone_json, 3);
 	ctx.tcp_key[0] = 0x0123456789abcdefull;
 	ctx.tcp_key[1] = 0xfedcba9876543210ull;
 }
@@ -182,47 +167,55 @@ static size_t framed_query(uint8_t *out, uint16_t id, const char *name, uint16_t
 	return n + 2;
 }
 
-Test(tcp, handshake_then_answer_closed_with_fin)
+/* One connection's exchange: the handshake, then one query as its first data. */
+struct conn {
+	bool v6;
+	uint16_t sport, mss;
+	uint32_t isn;      /* the client's */
+	uint32_t ours;     /* out: our initial sequence number */
+	size_t qlen;       /* out: octets of the framed query */
+	uint16_t len;      /* out: the reply's TCP segment length */
+	enum mv_verdict v; /* out */
+};
+
+/* Ask name/qtype (query id) on a new connection; the reply's TCP header, or NULL. */
+static const uint8_t *ask(uint8_t *f, struct conn *c, uint16_t id, const char *name, uint16_t qtype)
 {
-	uint8_t f[BUF], q[512];
-	uint32_t ours = handshake(false, 40000, 1000, 1460);
-	size_t qlen = framed_query(q, 0x4242, "www.example.com", QTYPE_A);
-	struct seg s = {.sport = 40000,
-			.seq = 1001,
-			.ack = ours + 1,
+	uint8_t q[512];
+
+	c->ours = handshake(c->v6, c->sport, c->isn, c->mss);
+	c->qlen = framed_query(q, id, name, qtype);
+	struct seg s = {.v6 = c->v6,
+			.sport = c->sport,
+			.seq = c->isn + 1,
+			.ack = c->ours + 1,
 			.flags = ACK | PSH,
 			.data = q,
-			.data_len = qlen};
-	enum mv_verdict v;
-	uint16_t len;
-	const uint8_t *t = send_seg(f, &s, &v, &len);
+			.data_len = c->qlen};
+	return send_seg(f, &s, &c->v, &c->len);
+}
 
-	cr_assert_not_null(t, "no answer (%s)", mv_verdict_name(v));
-	cr_assert_eq(v, MV_VERDICT_ANSWER_NOERROR);
+Test(tcp, handshake_then_answer_closed_with_fin)
+{
+	uint8_t f[BUF];
+	struct conn c = {.sport = 40000, .isn = 1000, .mss = 1460};
+	const uint8_t *t = ask(f, &c, 0x4242, "www.example.com", QTYPE_A);
+
+	cr_assert_not_null(t, "no answer (%s)", mv_verdict_name(c.v));
+	cr_assert_eq(c.v, MV_VERDICT_ANSWER_NOERROR);
 	cr_assert_eq(t[13], ACK | PSH | FIN);
-	cr_assert_eq(rd32(t + 4), ours + 1);
-	cr_assert_eq(rd32(t + 8), 1001 + qlen, "acknowledges the query");
+	cr_assert_eq(rd32(t + 4), c.ours + 1);
+	cr_assert_eq(rd32(t + 8), 1001 + c.qlen, "acknowledges the query");
 	cr_assert_eq(t[12] >> 4, 5);
-	uint16_t dlen = rd16(t + TCP_LEN);
-	cr_assert_eq(dlen + 2, len - TCP_LEN, "one length-prefixed message");
+	cr_assert_eq(rd16(t + TCP_LEN) + 2, c.len - TCP_LEN, "one length-prefixed message");
 	check_dns(t + TCP_LEN + 2, 0x4242, 0, 1, 0, 0);
 }
 
 Test(tcp, over_ipv6)
 {
-	uint8_t f[BUF], q[512];
-	uint32_t ours = handshake(true, 40001, 7, 1440);
-	size_t qlen = framed_query(q, 7, "www.example.com", QTYPE_A);
-	struct seg s = {.v6 = true,
-			.sport = 40001,
-			.seq = 8,
-			.ack = ours + 1,
-			.flags = ACK,
-			.data = q,
-			.data_len = qlen};
-	enum mv_verdict v;
-	uint16_t len;
-	const uint8_t *t = send_seg(f, &s, &v, &len);
+	uint8_t f[BUF];
+	struct conn c = {.v6 = true, .sport = 40001, .isn = 7, .mss = 1440};
+	const uint8_t *t = ask(f, &c, 7, "www.example.com", QTYPE_A);
 
 	cr_assert_not_null(t);
 	check_dns(t + TCP_LEN + 2, 7, 0, 1, 0, 0);
@@ -256,21 +249,12 @@ Test(tcp, two_queries_in_one_segment_two_answers)
 /* Over TCP an answer is not held to 512 octets: UDP truncates, TCP does not. */
 Test(tcp, larger_than_udp_allows)
 {
-	uint8_t f[BUF], q[512];
-	uint32_t ours = handshake(false, 40003, 5, 1460);
-	size_t qlen = framed_query(q, 3, "big.example.com", 16);
-	struct seg s = {.sport = 40003,
-			.seq = 6,
-			.ack = ours + 1,
-			.flags = ACK,
-			.data = q,
-			.data_len = qlen};
-	enum mv_verdict v;
-	uint16_t len;
-	const uint8_t *t = send_seg(f, &s, &v, &len);
+	uint8_t f[BUF];
+	struct conn c = {.sport = 40003, .isn = 5, .mss = 1460};
+	const uint8_t *t = ask(f, &c, 3, "big.example.com", 16);
 
 	cr_assert_not_null(t);
-	cr_assert_eq(v, MV_VERDICT_ANSWER_NOERROR);
+	cr_assert_eq(c.v, MV_VERDICT_ANSWER_NOERROR);
 	check_dns(t + TCP_LEN + 2, 3, 0, 6, 0, 0);
 	cr_assert_gt(rd16(t + TCP_LEN), 512);
 	cr_assert_not(t[TCP_LEN + 2 + 2] & 0x02, "TC");
@@ -279,22 +263,13 @@ Test(tcp, larger_than_udp_allows)
 /* The client's MSS bounds the reply: 536 octets leave room for 4 of 6 TXT. */
 Test(tcp, reply_within_the_clients_mss)
 {
-	uint8_t f[BUF], q[512];
-	uint32_t ours = handshake(false, 40004, 5, 536);
-	size_t qlen = framed_query(q, 4, "big.example.com", 16);
-	struct seg s = {.sport = 40004,
-			.seq = 6,
-			.ack = ours + 1,
-			.flags = ACK,
-			.data = q,
-			.data_len = qlen};
-	enum mv_verdict v;
-	uint16_t len;
-	const uint8_t *t = send_seg(f, &s, &v, &len);
+	uint8_t f[BUF];
+	struct conn c = {.sport = 40004, .isn = 5, .mss = 536};
+	const uint8_t *t = ask(f, &c, 4, "big.example.com", 16);
 
 	cr_assert_not_null(t);
-	cr_assert_leq(len - TCP_LEN, 536);
-	cr_assert_eq(v, MV_VERDICT_ANSWER_TRUNCATED, "%s", mv_verdict_name(v));
+	cr_assert_leq(c.len - TCP_LEN, 536);
+	cr_assert_eq(c.v, MV_VERDICT_ANSWER_TRUNCATED, "%s", mv_verdict_name(c.v));
 }
 
 Test(tcp, fin_is_acknowledged)
