@@ -28,6 +28,12 @@
  * octets remain (8, since every message is 8-aligned), both sides skip them
  * without a PAD.
  *
+ * Doorbell: an idle dataplane sleeps instead of polling. It sets `waiting`,
+ * reads `doorbell`, and if nothing new was produced waits on the doorbell
+ * (a futex word in the shared mapping) with a timeout; the producer bumps
+ * `doorbell` after advancing `produced`, and wakes it when `waiting` is set
+ * (both sides sequentially consistent, so a wake-up is never lost).
+ *
  * Backpressure: the producer waits while the ring lacks room; nothing is
  * ever dropped. The dataplane validates every message (lengths, names,
  * counts); a bad message is counted in `rejected`, discards the batch it
@@ -39,7 +45,7 @@
 #include <stdint.h>
 
 #define MV_CHAN_MAGIC      0x314843534e44564dull /* "MVDNSCH1" little-endian */
-#define MV_CHAN_VERSION    1
+#define MV_CHAN_VERSION    2
 #define MV_CHAN_SHM_PREFIX "mvdns-dp-"
 #define MV_CHAN_RING_SIZE  (16u << 20) /* octets; a power of two */
 #define MV_CHAN_MSG_MAX    (1u << 20)  /* largest message, header included */
@@ -105,12 +111,14 @@ struct mv_chan_shm {
 	uint64_t applied_seq; /* seq of the last COMMIT applied and published */
 	uint64_t rejected;    /* messages rejected as malformed */
 	uint64_t names;       /* names in the table after the last COMMIT */
-	uint8_t pad1[32];
+	uint32_t waiting;     /* 1 while asleep on the doorbell */
+	uint8_t pad1[28];
 
 	/* Written by the control process (release), read by the dataplane (acquire). */
 	uint64_t produced; /* ring octets produced, monotonic */
 	uint64_t ctl_pid;  /* the control process feeding it, 0 for none */
-	uint8_t pad2[48];
+	uint32_t doorbell; /* bumped after every advance of produced (a futex word) */
+	uint8_t pad2[44];
 
 	uint8_t ring[]; /* ring_size octets */
 };

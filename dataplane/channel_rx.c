@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -459,6 +461,24 @@ static void commit(struct mv_channel *ch, uint64_t seq)
 	}
 	ch->syncing = false;
 	staging_clear(ch);
+}
+
+int mv_channel_wait(struct mv_channel *ch, unsigned timeout_ms)
+{
+	struct mv_chan_shm *shm = ch->shm;
+	struct timespec ts = {(time_t)(timeout_ms / 1000), (long)(timeout_ms % 1000) * 1000000L};
+	int woken = 1;
+
+	/* Sequentially consistent with ring_bell in the control process: either
+	 * it sees `waiting` and wakes us, or we see its doorbell or data. */
+	__atomic_store_n(&shm->waiting, 1, __ATOMIC_SEQ_CST);
+	uint32_t bell = __atomic_load_n(&shm->doorbell, __ATOMIC_SEQ_CST);
+	if (load_acquire(&shm->produced) == ch->consumed &&
+	    syscall(SYS_futex, &shm->doorbell, FUTEX_WAIT, bell, &ts, NULL, 0) != 0 &&
+	    errno == ETIMEDOUT)
+		woken = 0;
+	__atomic_store_n(&shm->waiting, 0, __ATOMIC_RELAXED);
+	return woken;
 }
 
 int mv_channel_poll(struct mv_channel *ch)

@@ -35,6 +35,14 @@ void mv_channel_destroy(struct mv_channel *ch);
  */
 int mv_channel_poll(struct mv_channel *ch);
 
+/*
+ * Sleep until the control process rings the doorbell (common/channel.h) or
+ * timeout_ms pass, unless something is waiting to be consumed already. A
+ * signal ends the sleep too. Main lcore only. Returns 1 when woken (or not
+ * asleep at all), 0 on the timeout.
+ */
+int mv_channel_wait(struct mv_channel *ch, unsigned timeout_ms);
+
 /* Messages rejected as malformed so far. */
 uint64_t mv_channel_rejected(const struct mv_channel *ch);
 

@@ -34,8 +34,9 @@
 #define MBUFS      16383
 #define MBUF_CACHE 256
 #define LOADS_MAX  64
-/* The main lcore sleeps this long between polls of an idle channel. */
-#define IDLE_SLEEP_US 200
+/* The main lcore sleeps on an idle channel's doorbell at most this long
+ * (signals may reach a worker thread instead, so it looks at them then). */
+#define IDLE_WAIT_MS 100
 
 static volatile bool stop;
 static volatile sig_atomic_t dump;
@@ -257,7 +258,7 @@ int main(int argc, char **argv)
 
 	while (!stop) {
 		if (mv_channel_poll(channel) == 0)
-			usleep(IDLE_SLEEP_US);
+			mv_channel_wait(channel, IDLE_WAIT_MS);
 		if (dump) {
 			dump = 0;
 			print_counters(workers, nworkers);

@@ -2,7 +2,10 @@
 #include "feed.h"
 
 #include <errno.h>
+#include <linux/futex.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* Bounded writer over the output buffer; ok turns 0 at the first overflow. */
 struct feed_out {
@@ -100,6 +103,14 @@ size_t feed_encode_ctl(uint16_t type, uint64_t seq, uint8_t out[sizeof(struct mv
 	return sizeof(hdr);
 }
 
+/* Wake the dataplane if it sleeps on the doorbell (channel.h). */
+static void ring_bell(struct mv_chan_shm *shm)
+{
+	__atomic_add_fetch(&shm->doorbell, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&shm->waiting, __ATOMIC_SEQ_CST) != 0)
+		syscall(SYS_futex, &shm->doorbell, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
 /* Wait until `need` octets are free at produced; 0, -EPROTO or wait's error. */
 static int ring_room(struct mv_chan_shm *shm, uint64_t produced, uint64_t need, feed_wait_fn wait,
 		     void *arg)
@@ -153,6 +164,7 @@ int feed_ring_write(struct mv_chan_shm *shm, const void *msg, uint32_t len, feed
 	memcpy(shm->ring + off, msg, len);
 	/* Release: the whole message is visible before the position that covers it. */
 	__atomic_store_n(&shm->produced, produced + len, __ATOMIC_RELEASE);
+	ring_bell(shm);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -12,6 +13,7 @@
 
 #include "channel.h"
 #include "channel_rx.h"
+#include "feed.h"
 #include "name.h"
 #include "wire.h"
 
@@ -321,4 +323,39 @@ Test(channel, wraps_around_the_ring)
 	}
 	cr_assert_gt(shm->consumed, 2ull * MV_CHAN_RING_SIZE);
 	cr_assert_eq(mv_channel_rejected(ch), 0);
+}
+
+/* ---- the doorbell ---- */
+
+struct sleeper {
+	struct mv_channel *ch;
+	int woken;
+};
+
+static void *sleep_on_the_doorbell(void *arg)
+{
+	struct sleeper *s = arg;
+
+	s->woken = mv_channel_wait(s->ch, 10000);
+	return NULL;
+}
+
+/* An idle dataplane sleeps; the control process's next message wakes it. */
+Test(channel, the_doorbell_wakes_a_sleeping_dataplane)
+{
+	struct sleeper s = {ch, -1};
+	uint8_t msg[sizeof(struct mv_chan_msg)];
+	pthread_t t;
+
+	cr_assert_eq(mv_channel_wait(ch, 10), 0, "nothing produced: the timeout ends the sleep");
+	cr_assert_eq(pthread_create(&t, NULL, sleep_on_the_doorbell, &s), 0);
+	while (__atomic_load_n(&shm->waiting, __ATOMIC_SEQ_CST) == 0)
+		usleep(1000);
+	feed_encode_ctl(MV_CHAN_COMMIT, 1, msg);
+	cr_assert_eq(feed_ring_write(shm, msg, sizeof(msg), NULL, NULL), 0);
+	cr_assert_eq(pthread_join(t, NULL), 0);
+	cr_assert_eq(s.woken, 1, "woken by the doorbell, not by the 10 s timeout");
+	cr_assert_eq(shm->waiting, 0);
+	cr_assert_eq(mv_channel_poll(ch), 1);
+	cr_assert_eq(mv_channel_wait(ch, 10), 0, "all consumed: asleep again until the timeout");
 }
