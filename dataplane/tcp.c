@@ -119,6 +119,20 @@ static void put_header(uint8_t *l4, uint32_t seq, uint32_t ack, uint8_t flags, u
 }
 
 /*
+ * A segment no connection of ours explains: data after our FIN (a client
+ * that pipelined more queries) or a cookie that does not match. RST it
+ * (RFC 9293 3.10.7.1: SEQ = the segment's ACK), so that the client learns
+ * at once and asks again on a new connection instead of waiting out its
+ * timeout.
+ */
+static uint16_t reset(uint8_t *l4, uint32_t ack, enum mv_verdict *verdict)
+{
+	put_header(l4, ack, 0, TCP_RST, TCP_HLEN);
+	*verdict = MV_VERDICT_TCP_RESET;
+	return TCP_HLEN;
+}
+
+/*
  * Answer the complete DNS messages in in[0..len) into out[0..room), each
  * after its length. Out: *consumed, the octets of in used. Returns the
  * octets written (0: none answered).
@@ -195,11 +209,10 @@ uint16_t mv_tcp_handle(const struct mv_packet_ctx *ctx, const uint8_t *src, cons
 
 	if (payload == 0 && !(flags & TCP_FIN))
 		return 0; /* the handshake's last ACK, or the ACK of our reply */
-	*verdict = MV_VERDICT_DROP_TCP_STATE;
 	if (payload > 0) {
 		/* Data: only as the first segment after the handshake. */
 		if (sent > 3)
-			return 0;
+			return reset(l4, ack, verdict);
 		uint16_t mss = mss_table[sent];
 		uint16_t room = (uint16_t)(l4_cap - TCP_HLEN < mss ? l4_cap - TCP_HLEN : mss);
 		uint8_t in[UINT16_MAX];
@@ -215,7 +228,7 @@ uint16_t mv_tcp_handle(const struct mv_packet_ctx *ctx, const uint8_t *src, cons
 	}
 	/* A FIN: before we sent anything (sent: the MSS bits), or after our reply. */
 	if (sent > 3 + UINT16_MAX + 1)
-		return 0;
+		return reset(l4, ack, verdict);
 	put_header(l4, ack, seq + 1, (uint8_t)(TCP_ACK | (sent <= 3 ? TCP_FIN : 0)), TCP_HLEN);
 	*verdict = MV_VERDICT_TCP_FIN_ACK;
 	return TCP_HLEN;

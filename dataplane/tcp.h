@@ -13,9 +13,13 @@
  *     retransmitting its query;
  *   - a FIN is acknowledged (with our FIN too if we had sent nothing), so
  *     the client's side closes cleanly;
+ *   - data after our FIN (more pipelined queries), or data and FINs that
+ *     no cookie explains, are answered with RST: the client asks again on
+ *     a new connection at once;
  *   - pure ACKs and RSTs need no reply.
  * Limits: the replies to one connection fit one segment (the client's MSS,
- * at most 1,460 octets); a larger answer is truncated with TC as over UDP.
+ * at most 1,460 octets); a larger answer is truncated with TC as over UDP;
+ * queries sent after the first segment are reset, not answered.
  * Messages split over several segments are answered once the client's
  * retransmission brings them whole.
  */

@@ -21,13 +21,13 @@
 	X(ICMP_ECHO, "icmp-echo", 1)               \
 	X(TCP_SYN_ACK, "tcp-syn-ack", 1)           \
 	X(TCP_FIN_ACK, "tcp-fin-ack", 1)           \
+	X(TCP_RESET, "tcp-reset", 1)               \
 	X(TCP_NO_REPLY, "tcp-no-reply", 0)         \
 	X(DROP_SHORT, "drop-short", 0)             \
 	X(DROP_NOT_QUERY, "drop-not-query", 0)     \
 	X(DROP_NOT_FOR_US, "drop-not-for-us", 0)   \
 	X(DROP_UNSUPPORTED, "drop-unsupported", 0) \
 	X(DROP_MALFORMED, "drop-malformed", 0)     \
-	X(DROP_TCP_STATE, "drop-tcp-state", 0)     \
 	X(DROP_TCP_PARTIAL, "drop-tcp-partial", 0)
 
 enum mv_verdict {

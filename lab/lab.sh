@@ -96,7 +96,7 @@ LAB_COUNTER_NAMES=(
 	verdict.nd-advert verdict.icmp-echo verdict.drop-short
 	verdict.drop-not-query verdict.drop-not-for-us verdict.drop-unsupported
 	verdict.drop-malformed verdict.tcp-syn-ack verdict.tcp-fin-ack
-	verdict.tcp-no-reply verdict.drop-tcp-state verdict.drop-tcp-partial tx-dropped
+	verdict.tcp-reset verdict.tcp-no-reply verdict.drop-tcp-partial tx-dropped
 )
 
 LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -11,6 +11,7 @@ Usage: tcp_pipeline.py SERVER_ADDRESS
 import socket
 import struct
 import sys
+import time
 
 import dns.message
 import dns.rrset
@@ -84,3 +85,24 @@ with socket.socket(family, socket.SOCK_STREAM) as s:
         msgs, rest = [], str(e)
     check([m.id for m in msgs] == [3], "length and message in two segments: answered after the retransmission",
           f"{len(msgs)} answers, rest {rest!r}")
+
+# A query on the same connection after the server's FIN: reset at once,
+# so the client asks again on a new connection instead of timing out.
+with socket.socket(family, socket.SOCK_STREAM) as s:
+    s.settimeout(5)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s.connect((server, 53))
+    s.sendall(framed("www.example.com", 4))
+    first, _ = messages(read_all(s))
+    s.sendall(framed("www.example.com", 5))
+    time.sleep(0.5)  # the reset arrives; the next send reports it
+    try:
+        s.send(b"\0\0")
+        outcome = "no reset"
+    except (ConnectionResetError, BrokenPipeError):
+        outcome = "reset"
+    except OSError as e:
+        outcome = "error %s" % e
+    check([m.id for m in first] == [4] and outcome == "reset",
+          "a query after the server's FIN is reset at once",
+          f"first answers {[m.id for m in first]}, then {outcome}")

@@ -81,5 +81,7 @@ t_expect_ge "verdict tcp-fin-ack counts the clients' FINs" 20 \
 	"$(t_delta before after tcp-fin-ack)"
 t_expect_ge "verdict drop-tcp-partial counts the split queries" 2 \
 	"$(t_delta before after drop-tcp-partial)"
+t_expect_ge "verdict tcp-reset counts the queries sent after our FIN" 2 \
+	"$(t_delta before after tcp-reset)"
 
 t_end

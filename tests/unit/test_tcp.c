@@ -313,20 +313,6 @@ Test(tcp, segments_needing_no_reply)
 	cr_assert_null(send_seg(f, &rst, &v, &len));
 	cr_assert_eq(v, MV_VERDICT_TCP_NO_REPLY);
 
-	/* Data whose acknowledgement is not our cookie: a guess, or after our FIN. */
-	struct seg bad = {.sport = 40006,
-			  .seq = 101,
-			  .ack = ours + 1 + 4,
-			  .flags = ACK,
-			  .data = q,
-			  .data_len = qlen};
-	cr_assert_null(send_seg(f, &bad, &v, &len));
-	cr_assert_eq(v, MV_VERDICT_DROP_TCP_STATE);
-	bad.ack = ours + 1;
-	bad.sport = 40007; /* the cookie belongs to the addresses and ports */
-	cr_assert_null(send_seg(f, &bad, &v, &len));
-	cr_assert_eq(v, MV_VERDICT_DROP_TCP_STATE);
-
 	/* Half a message: nothing until the client resends it whole. */
 	struct seg part = {.sport = 40006,
 			   .seq = 101,
@@ -360,6 +346,47 @@ Test(tcp, segments_needing_no_reply)
 	f[ETH_LEN + IP4_LEN + 12] = 0x40; /* data offset 16 octets */
 	cr_assert_eq(mv_packet_handle(&ctx, f, (uint16_t)n, BUF, &v), 0);
 	cr_assert_eq(v, MV_VERDICT_DROP_MALFORMED);
+}
+
+/*
+ * Data whose acknowledgement is not our cookie (a guess, another
+ * connection's, or a query pipelined after our FIN) is reset: SEQ = its ACK.
+ */
+Test(tcp, segments_no_cookie_explains_are_reset)
+{
+	uint8_t f[BUF], q[512];
+	uint32_t ours = handshake(false, 40009, 100, 1460);
+	size_t qlen = framed_query(q, 9, "www.example.com", QTYPE_A);
+	uint32_t acks[] = {ours + 1 + 4, ours + 1 + 100 + 1};
+	enum mv_verdict v;
+	uint16_t len;
+
+	for (unsigned i = 0; i < 2; i++) {
+		struct seg bad = {.sport = 40009,
+				  .seq = 101,
+				  .ack = acks[i],
+				  .flags = ACK | PSH,
+				  .data = q,
+				  .data_len = qlen};
+		const uint8_t *t = send_seg(f, &bad, &v, &len);
+		cr_assert_not_null(t);
+		cr_assert_eq(v, MV_VERDICT_TCP_RESET);
+		cr_assert_eq(t[13], RST);
+		cr_assert_eq(rd32(t + 4), acks[i]);
+		cr_assert_eq(len, TCP_LEN);
+	}
+	/* The cookie belongs to the addresses and ports. */
+	struct seg other = {.sport = 40010,
+			    .seq = 101,
+			    .ack = ours + 1,
+			    .flags = ACK,
+			    .data = q,
+			    .data_len = qlen};
+	cr_assert_not_null(send_seg(f, &other, &v, &len));
+	cr_assert_eq(v, MV_VERDICT_TCP_RESET);
+	struct seg fin = {.sport = 40009, .seq = 101, .ack = ours + 1 + 100000, .flags = ACK | FIN};
+	cr_assert_not_null(send_seg(f, &fin, &v, &len));
+	cr_assert_eq(v, MV_VERDICT_TCP_RESET);
 }
 
 /* A SYN without an MSS option gets the default 536; the cookie remembers it. */
