@@ -321,7 +321,8 @@ static int link_wait(uint16_t port, double seconds)
 	while (!stop && rte_rdtsc() < end) {
 		if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status)
 			return 0;
-		rte_delay_ms(10);
+		rte_delay_us_sleep(
+			10000); /* not spinning: the server's control thread may share our CPU */
 	}
 	return -ETIMEDOUT;
 }
@@ -653,8 +654,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "memif_gen: %s: %s\n", opt.queries, strerror((int)-n));
 		goto out;
 	}
-	if (link_wait(g->port, 10) != 0) {
-		fprintf(stderr, "memif_gen: the memif link did not come up in 10 s "
+	if (link_wait(g->port, 20) != 0) {
+		fprintf(stderr, "memif_gen: the memif link did not come up in 20 s "
 				"(is the dataplane listening on the socket, role=server?)\n");
 		goto out;
 	}
