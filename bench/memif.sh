@@ -22,8 +22,13 @@
 #
 # Both processes run without hugepages (--no-huge --no-shconf -m 512): memif
 # in copy mode shares its rings and buffers through memfd, which needs no
-# hugepages (zero-copy mode would need the mbufs in shared hugepage memory;
-# it is not measured). The socket is a file in our temp dir
+# hugepages. One more run per variant (few, flat out) has the generator in
+# memif's zero-copy mode (client side only: the dataplane, the server,
+# copies either way), which needs its mbufs in one shared hugepage file
+# (--in-memory --single-file-segments; "Zero-copy doesn't support
+# multi-file segments" otherwise): the family adds BENCH_MEMIF_HUGEPAGES
+# (160) 2 MB pages to vm.nr_hugepages for it and takes them back at exit
+# (BENCH_MEMIF_ZC=0: no zero-copy run, no hugepages). The socket is a file in our temp dir
 # (socket-abstract=no), the EAL prefixes are ours; the dataplane has a
 # private /dev/shm (dpwrap.sh). Everything is removed on exit, also on
 # failure or interrupt.
@@ -43,6 +48,8 @@ BENCH_MEMIF_GEN=${BENCH_MEMIF_GEN:-$BENCH_BUILD/bench/memif_gen}
 NAMES=${BENCH_MEMIF_NAMES:-$(bench_pick 100000 1000000)}
 DURATION=${BENCH_MEMIF_SECONDS:-$(bench_pick 3 10)}
 ROUNDS=${BENCH_MEMIF_ROUNDS:-$(bench_pick 1 2)}
+ZC=${BENCH_MEMIF_ZC:-1}
+HUGEPAGES=${BENCH_MEMIF_HUGEPAGES:-160}
 WARMUP=0.5
 WINDOW=512
 FIXED_RATE=1000000
@@ -58,6 +65,22 @@ GEN_PREFIX=mvbm-gen-$$
 # the directory stays): ours go at exit.
 bench_on_cleanup rm -rf "/var/run/dpdk/$DP_PREFIX" "/var/run/dpdk/$GEN_PREFIX"
 bench_on_cleanup bench_nn_stop
+
+# ---- hugepages for the zero-copy generator -----------------------------------
+hugepages_give_back() {
+	local now
+	now=$(cat /proc/sys/vm/nr_hugepages)
+	echo $((now > HUGEPAGES ? now - HUGEPAGES : 0)) >/proc/sys/vm/nr_hugepages
+}
+if ((ZC)); then
+	echo $(($(cat /proc/sys/vm/nr_hugepages) + HUGEPAGES)) >/proc/sys/vm/nr_hugepages
+	bench_on_cleanup hugepages_give_back
+	free_pages=$(awk '$1 == "HugePages_Free:" { print $2 }' /proc/meminfo)
+	if ((free_pages < 128)); then
+		bench_note "only $free_pages free 2 MB hugepages (wanted 128): no zero-copy runs"
+		ZC=0
+	fi
+fi
 
 # ---- data --------------------------------------------------------------------
 bench_log "generating the zone ($NAMES names) and the query files"
@@ -92,11 +115,17 @@ children_cpu() {
 		printf "%.3f\n", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$D/times")
 }
 
-# run_gen CPU QSET RATE - one generator run; sets OUT (its JSON) and CMD.
+# run_gen CPU QSET RATE ZEROCOPY - one generator run; sets OUT (its JSON) and CMD.
 run_gen() {
-	local cpu=$1 qset=$2 rate=$3 log=$D/gen.log
-	local eal=(-l "$cpu" --no-huge --no-shconf -m 512 --no-pci --no-telemetry
-		--file-prefix "$GEN_PREFIX" "--vdev=net_memif0,role=client,socket=$SOCK,socket-abstract=no")
+	local cpu=$1 qset=$2 rate=$3 zc=$4 log=$D/gen.log mem vdev
+	local vdev="net_memif0,role=client,socket=$SOCK,socket-abstract=no"
+	local mem=(--no-huge --no-shconf -m 512)
+	if ((zc)); then
+		vdev+=,zero-copy=yes
+		mem=(--in-memory --single-file-segments -m 256)
+	fi
+	local eal=(-l "$cpu" "${mem[@]}" --no-pci --no-telemetry --file-prefix "$GEN_PREFIX"
+		"--vdev=$vdev")
 	local app=(--queries "$D/q-$qset.txt" --seconds "$DURATION" --warmup "$WARMUP"
 		--window "$WINDOW" --rate "$rate" --json)
 	CMD="build/bench/memif_gen ${eal[*]} -- ${app[*]}"
@@ -129,19 +158,20 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		fi
 		dp_cmd=${BENCH_NN_CMD//$D\//}
 		runs=()
-		for q in "${QSETS[@]}"; do runs+=("$q 0"); done
-		runs+=("few $FIXED_RATE")
+		for q in "${QSETS[@]}"; do runs+=("$q 0 0"); done
+		((ZC)) && runs+=("few 0 1")
+		runs+=("few $FIXED_RATE 0")
 		for r in "${runs[@]}"; do
-			read -r qset rate <<<"$r"
+			read -r qset rate zc <<<"$r"
 			other=$(memif_other_cpu "$BENCH_NN_PID" 0.5)
 			t0=$(bench_cpu_ticks "$BENCH_NN_PID") b0=$(bench_busy_ticks)
 			children_cpu
 			c0=$CHILD_CPU w0=$(bench_now)
 			OUT_ERR=
-			run_gen "$gen_cpu" "$qset" "$rate"
+			run_gen "$gen_cpu" "$qset" "$rate" "$zc"
 			if [[ -z $OUT ]]; then
 				bench_note "memif_gen gave no figures ($label, $qset, rate $rate), once: again (${OUT_ERR##*$'\n'})"
-				run_gen "$gen_cpu" "$qset" "$rate"
+				run_gen "$gen_cpu" "$qset" "$rate" "$zc"
 			fi
 			wall=$(bench_elapsed "$w0")
 			dp_ticks=$(($(bench_cpu_ticks "$BENCH_NN_PID") - t0))
@@ -157,10 +187,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
 					"$CMD  # dataplane: $dp_cmd" "$OUT_ERR"
 				continue
 			fi
-			bench_log "  $qset rate $rate: $(jq -r '"\(.answered_per_s) answered/s, loss \(.loss_pct)%, p50 \(.lat_p50_us) us, p99 \(.lat_p99_us) us"' <<<"$OUT"), other CPU $other before, $other_during during"
+			bench_log "  $qset rate $rate$( ((zc)) && echo " zero-copy"): $(jq -r '"\(.answered_per_s) answered/s, loss \(.loss_pct)%, p50 \(.lat_p50_us) us, p99 \(.lat_p99_us) us"' <<<"$OUT"), other CPU $other before, $other_during during"
 			# shellcheck disable=SC2046 # key value pairs from the generator's JSON
 			bench_row kind memif round "$round" lcores "$label" gen_cpu "$gen_cpu" \
-				qset "$qset" names "$NAMES" rate "$rate" window "$WINDOW" seconds "$DURATION" \
+				qset "$qset" names "$NAMES" rate "$rate" zero_copy "$zc" window "$WINDOW" seconds "$DURATION" \
 				$(jq -r 'to_entries[] | select(.key != "seconds") | "\(.key) \(.value)"' <<<"$OUT") \
 				measured_s "$(jq -r .seconds <<<"$OUT")" dataplane_cpu "$dp_cpu" \
 				generator_cpu "$(bench_div "$gen_cpu_s" "$wall" 2)" other_cpu "$other" \

@@ -225,7 +225,7 @@ def section_memif(rows):
         return ""
     groups = {}
     for r in rs:
-        key = (r["lcores"], r["gen_cpu"], r["qset"], r.get("rate") or 0)
+        key = (r["lcores"], r["gen_cpu"], r["qset"], r.get("rate") or 0, r.get("zero_copy") or 0)
         groups.setdefault(key, []).append(r)
     qsets = {"few": 0, "many": 1, "pool": 2}
     order = []
@@ -242,14 +242,16 @@ def section_memif(rows):
            "in the 0.5 s before the run, and during it (all busy time but ours).\n"
            % (names(rs[0]["names"]), fmt(rs[0].get("window")), max(r.get("round", 1) for r in rs))]
     table_rows, best = [], None
-    for key in sorted(groups, key=lambda k: (order.index(k[:2]), k[3] != 0, qsets.get(k[2], 9))):
+    for key in sorted(groups, key=lambda k: (order.index(k[:2]), k[3] != 0, k[4],
+                                             qsets.get(k[2], 9))):
         g = groups[key]
         vals = [r.get("answered_per_s") for r in g if r.get("answered_per_s") is not None]
         med = median(vals)
         rng = " (%s-%s)" % (fmt(min(vals)), fmt(max(vals))) if len(vals) > 1 else ""
         lat = " / ".join(fmt(median([r.get(f) for r in g]), 1)
                          for f in ("lat_p50_us", "lat_p90_us", "lat_p99_us", "lat_max_us"))
-        table_rows.append([key[0], key[1], key[2], "flat out" if not key[3] else fmt(key[3]),
+        table_rows.append([key[0], key[1], key[2] + (" (generator zero-copy)" if key[4] else ""),
+                           "flat out" if not key[3] else fmt(key[3]),
                            fmt(med) + rng, fmt(median([r.get("loss_pct") for r in g]), 3, "%"),
                            lat, fmt(median([r.get("dataplane_cpu") for r in g]), 2),
                            fmt(median([r.get("generator_cpu") for r in g]), 2),
@@ -262,9 +264,10 @@ def section_memif(rows):
                       "dataplane CPU", "generator CPU", "other CPU before / during"],
                      table_rows))
     if best:
-        out.append("\nBest flat out: %s, generator on CPU %s, %s queries: %s answered/s "
-                   "(aim: 5,000,000 on one worker core)." % (best[0][0], best[0][1], best[0][2],
-                                                             fmt(best[1])))
+        out.append("\nBest flat out: %s, generator on CPU %s, %s queries%s: %s answered/s "
+                   "(aim: 5,000,000 on one worker core)." % (
+                       best[0][0], best[0][1], best[0][2],
+                       " (generator zero-copy)" if best[0][4] else "", fmt(best[1])))
     return "\n".join(out)
 
 
