@@ -28,14 +28,16 @@
 # (--in-memory --single-file-segments; "Zero-copy doesn't support
 # multi-file segments" otherwise): the family adds BENCH_MEMIF_HUGEPAGES
 # (160) 2 MB pages to vm.nr_hugepages for it and takes them back at exit
-# (BENCH_MEMIF_ZC=0: no zero-copy run, no hugepages). The socket is a file in our temp dir
-# (socket-abstract=no), the EAL prefixes are ours; the dataplane has a
-# private /dev/shm (dpwrap.sh). Everything is removed on exit, also on
-# failure or interrupt.
+# (BENCH_MEMIF_ZC=0: no zero-copy run, no hugepages). The socket is a file
+# in our temp dir (socket-abstract=no), the EAL prefixes are ours; the
+# dataplane has a private /dev/shm (dpwrap.sh). Everything is removed on
+# exit, also on failure or interrupt.
 #
 # Usage: bench/memif.sh   (BENCH_QUICK=1: 3 s runs, 100k names)
 #   BENCH_MEMIF_NAMES=N   names in the zone (default 1M, quick 100k)
 #   BENCH_MEMIF_SECONDS=S run length
+#   BENCH_MEMIF_ROUNDS=K  rounds of the variants
+#   BENCH_MEMIF_ZC=0      no zero-copy runs (and no hugepages)
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"

@@ -321,8 +321,8 @@ static int link_wait(uint16_t port, double seconds)
 	while (!stop && rte_rdtsc() < end) {
 		if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status)
 			return 0;
-		rte_delay_us_sleep(
-			10000); /* not spinning: the server's control thread may share our CPU */
+		/* Sleep, not spin: the server's control thread may share our CPU. */
+		rte_delay_us_sleep(10000);
 	}
 	return -ETIMEDOUT;
 }
