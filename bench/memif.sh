@@ -27,7 +27,8 @@
 # copies either way), which needs its mbufs in one shared hugepage file
 # (--in-memory --single-file-segments; "Zero-copy doesn't support
 # multi-file segments" otherwise): the family adds BENCH_MEMIF_HUGEPAGES
-# (160) 2 MB pages to vm.nr_hugepages for it and takes them back at exit
+# (160) 2 MB pages to vm.nr_hugepages for it (and tops it up before each
+# zero-copy run if others took pages meanwhile) and takes them back at exit
 # (BENCH_MEMIF_ZC=0: no zero-copy run, no hugepages). The socket is a file
 # in our temp dir (socket-abstract=no), the EAL prefixes are ours; the
 # dataplane has a private /dev/shm (dpwrap.sh). Everything is removed on
@@ -69,19 +70,35 @@ bench_on_cleanup rm -rf "/var/run/dpdk/$DP_PREFIX" "/var/run/dpdk/$GEN_PREFIX"
 bench_on_cleanup bench_nn_stop
 
 # ---- hugepages for the zero-copy generator -----------------------------------
+# vm.nr_hugepages is the machine's: we add what we need and take back what we
+# added, never set it outright. Before each zero-copy run, top it up again:
+# another job on this machine may have set it to a value of its own meanwhile.
+HP_ADDED=0
+HP_NEED=$((HUGEPAGES < 144 ? HUGEPAGES : 144)) # -m 256 on 2 MB pages, and EAL's own
+hugepages_free() {
+	awk '$1 == "HugePages_Free:" { print $2 }' /proc/meminfo
+}
+# hugepages_ensure - at least HP_NEED free 2 MB pages (0), or not even after
+# asking for more (1).
+hugepages_ensure() {
+	local short
+	short=$((HP_NEED - $(hugepages_free)))
+	if ((short > 0)); then
+		echo $(($(cat /proc/sys/vm/nr_hugepages) + short)) >/proc/sys/vm/nr_hugepages
+		HP_ADDED=$((HP_ADDED + short))
+	fi
+	(($(hugepages_free) >= HP_NEED))
+}
 hugepages_give_back() {
 	local now
 	now=$(cat /proc/sys/vm/nr_hugepages)
-	echo $((now > HUGEPAGES ? now - HUGEPAGES : 0)) >/proc/sys/vm/nr_hugepages
+	echo $((now > HP_ADDED ? now - HP_ADDED : 0)) >/proc/sys/vm/nr_hugepages
 }
 if ((ZC)); then
-	echo $(($(cat /proc/sys/vm/nr_hugepages) + HUGEPAGES)) >/proc/sys/vm/nr_hugepages
 	bench_on_cleanup hugepages_give_back
-	free_pages=$(awk '$1 == "HugePages_Free:" { print $2 }' /proc/meminfo)
-	if ((free_pages < 128)); then
-		bench_note "only $free_pages free 2 MB hugepages (wanted 128): no zero-copy runs"
-		ZC=0
-	fi
+	HP_NEED=$HUGEPAGES
+	hugepages_ensure || bench_note "only $(hugepages_free) free 2 MB hugepages after asking for $HUGEPAGES"
+	HP_NEED=$((HUGEPAGES < 144 ? HUGEPAGES : 144))
 fi
 
 # ---- data --------------------------------------------------------------------
@@ -165,6 +182,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		runs+=("few $FIXED_RATE 0")
 		for r in "${runs[@]}"; do
 			read -r qset rate zc <<<"$r"
+			if ((zc)) && ! hugepages_ensure; then
+				bench_note "no zero-copy run ($label): $(hugepages_free) free 2 MB hugepages, $HP_NEED needed"
+				continue
+			fi
 			other=$(memif_other_cpu "$BENCH_NN_PID" 0.5)
 			t0=$(bench_cpu_ticks "$BENCH_NN_PID") b0=$(bench_busy_ticks)
 			children_cpu
