@@ -89,6 +89,7 @@ hugepages_ensure() {
 	fi
 	(($(hugepages_free) >= HP_NEED))
 }
+# shellcheck disable=SC2317 # run by the exit trap (bench_on_cleanup)
 hugepages_give_back() {
 	local now
 	now=$(cat /proc/sys/vm/nr_hugepages)
