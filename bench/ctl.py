@@ -23,6 +23,14 @@ namespace). Every command prints one JSON object on stdout.
       UPSERT batches back to back for D seconds (the query-loss benchmark's
       storm); the FEW names are in every batch, with a new value each time
 
+  ctl.py --socket S health --server IP --flips K [--checks C]
+      health change to answer latency: C multivalue A sets (at most 8, so
+      that every answer carries every healthy value) at hpool.bench.example.,
+      each with an EXTERNAL health check; then check 1 set Unhealthy and
+      Healthy in turn, K times, and from each SetHealthCheckStatus request
+      (sent, and acknowledged) to the first answer without (or again with)
+      its value
+
 Route 53 counts an UPSERT twice against the 1,000-record limit of a batch,
 so an UPSERT batch holds at most 500 changes.
 """
@@ -165,6 +173,63 @@ class Prober:
         self.sock.setblocking(False)
         self.qid = random.randrange(65536)
         self.sent = 0
+        self.rtts = []
+
+    def poll_has(self, name, value, wait=0.01):
+        """One query and its reply: whether the answer carries value (None: no reply)."""
+        self.qid = (self.qid + 1) & 0xFFFF
+        msg = query(name, self.qid)
+        self.sock.send(msg)
+        self.sent += 1
+        deadline = time.perf_counter() + wait
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+                return None
+            try:
+                while True:
+                    reply = self.sock.recv(4096)
+                    if reply[:2] == msg[:2]:
+                        rcode, addrs = answers(reply)
+                        return None if rcode is None else value in addrs
+            except BlockingIOError:
+                pass
+
+    def until(self, name, value, want, deadline, on_idle, inflight=4):
+        """Ask again and again, up to `inflight` queries outstanding, until an
+        answer carries value (want True) or lacks it (want False); returns
+        when that answer arrived (perf_counter), or None at deadline.
+        on_idle() runs between receives (the control's response)."""
+        pending = {}  # qid -> send time
+        while True:
+            now = time.perf_counter()
+            if now > deadline:
+                return None
+            for qid, t in list(pending.items()):
+                if now - t > 0.005:  # lost or very late: stop waiting for it
+                    del pending[qid]
+            while len(pending) < inflight:
+                self.qid = (self.qid + 1) & 0xFFFF
+                self.sock.send(query(name, self.qid))
+                self.sent += 1
+                pending[self.qid] = time.perf_counter()
+            on_idle()
+            if not select.select([self.sock], [], [], 0.001)[0]:
+                continue
+            try:
+                while True:
+                    reply = self.sock.recv(4096)
+                    now = time.perf_counter()
+                    qid = struct.unpack(">H", reply[:2])[0] if len(reply) >= 2 else None
+                    t = pending.pop(qid, None)
+                    if t is None:
+                        continue
+                    self.rtts.append((now - t) * 1e3)
+                    rcode, addrs = answers(reply)
+                    if rcode is not None and (value in addrs) == want:
+                        return now
+            except BlockingIOError:
+                pass
 
     def poll(self, name, expect, wait=0.0005):
         """One query; True if a reply (to it or an earlier one) shows `expect`."""
@@ -322,6 +387,88 @@ def cmd_storm(a, ctl):
                       "changes_per_s": round(batches * size / elapsed), "insync": ok}))
 
 
+HEALTH_NAME = "hpool." + gen.ZONE
+
+
+def health_addr(i):
+    return "203.0.113.%d" % (i + 1)
+
+
+def pct_row(values):
+    if not values:
+        return {}
+    return {"p50_ms": round(percentile(values, 50), 3), "p90_ms": round(percentile(values, 90), 3),
+            "p99_ms": round(percentile(values, 99), 3), "max_ms": round(max(values), 3),
+            "min_ms": round(min(values), 3)}
+
+
+def cmd_health(a, ctl):
+    zid = zone_id(ctl)
+    run = time.time_ns() % 1000000000
+    checks = []
+    for i in range(a.checks):
+        r = ctl.call("CreateHealthCheck", {"CallerReference": "bench-health-%d-%d" % (run, i),
+                                           "HealthCheckConfig": {"Type": "EXTERNAL"}})
+        checks.append(r["HealthCheck"]["Id"])
+    changes = [{"Action": "CREATE", "ResourceRecordSet": {
+        "Name": HEALTH_NAME, "Type": "A", "TTL": 60, "SetIdentifier": "hp-%02d" % (i + 1),
+        "MultiValueAnswer": True, "HealthCheckId": checks[i],
+        "ResourceRecords": [{"Value": health_addr(i)}]}} for i in range(a.checks)]
+    r = ctl.call("ChangeResourceRecordSets", change_params(zid, changes))
+    if not wait_insync(ctl, r["ChangeInfo"]["Id"], 60):
+        raise SystemExit("ctl.py: the pool did not become INSYNC in 60 s")
+    p = Prober(a.server)
+    value, check = health_addr(0), checks[0]
+    if not wait_for(p, value, True, 10):
+        raise SystemExit("ctl.py: %s never answered with %s" % (HEALTH_NAME, value))
+    rng = random.Random(4)
+    flips = {"Unhealthy": [], "Healthy": []}
+    timeouts = 0
+    for i in range(a.flips):
+        status = "Unhealthy" if i % 2 == 0 else "Healthy"
+        # A random gap, so that the flips do not keep one phase of the
+        # dataplane's channel polling (it sleeps 200 us when idle).
+        time.sleep(rng.uniform(0.002, 0.012))
+        t0 = time.perf_counter()
+        ctl.send("SetHealthCheckStatus", {"HealthCheckId": check, "Status": status})
+        acked = []
+
+        def check_ack():
+            if not acked and ctl.ready():
+                result("SetHealthCheckStatus", ctl.recv())
+                acked.append(time.perf_counter())
+        t_seen = p.until(HEALTH_NAME, value, status == "Healthy", t0 + a.timeout, check_ack,
+                         a.inflight)
+        t_ack = acked[0] if acked else None
+        if t_ack is None:
+            result("SetHealthCheckStatus", ctl.recv())
+            t_ack = time.perf_counter()
+        if t_seen is None:
+            timeouts += 1
+            continue
+        flips[status].append(((t_seen - t0) * 1e3, (t_ack - t0) * 1e3, (t_seen - t_ack) * 1e3))
+    rows = []
+    for status in ("Unhealthy", "Healthy", "both"):
+        f = flips["Unhealthy"] + flips["Healthy"] if status == "both" else flips[status]
+        row = {"to": status, "flips": len(f), "checks": a.checks}
+        row.update({"sent_" + k: v for k, v in pct_row([x[0] for x in f]).items()})
+        row.update({"acked_" + k: v for k, v in pct_row([x[2] for x in f]).items()})
+        row.update({"ack_" + k: v for k, v in pct_row([x[1] for x in f]).items()})
+        rows.append(row)
+    rows[-1].update({"timeouts": timeouts, "probes": p.sent,
+                     "probe_rtt_p50_ms": round(percentile(p.rtts, 50), 3) if p.rtts else None,
+                     "probe_rtt_p99_ms": round(percentile(p.rtts, 99), 3) if p.rtts else None})
+    print(json.dumps(rows))
+
+
+def wait_for(p, value, present, timeout):
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if p.poll_has(HEALTH_NAME, value, wait=0.01) == present:
+            return True
+    return False
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -352,10 +499,17 @@ def main():
     s = sub.add_parser("storm")
     s.add_argument("--seconds", type=float, required=True)
     s.add_argument("--size", type=int, default=BATCH_RECORDS_MAX // 2)
+    s = sub.add_parser("health")
+    s.add_argument("--server", required=True)
+    s.add_argument("--flips", type=int, default=200)
+    s.add_argument("--checks", type=int, default=8)
+    s.add_argument("--timeout", type=float, default=5)
+    s.add_argument("--inflight", type=int, default=4)
     a = p.parse_args()
     ctl = None if a.cmd == "wait-served" else Control(a.socket)
     fn = {"load": cmd_load, "wait-insync": cmd_wait_insync, "wait-served": cmd_wait_served,
-          "latency": cmd_latency, "sustained": cmd_sustained, "storm": cmd_storm}[a.cmd]
+          "latency": cmd_latency, "sustained": cmd_sustained, "storm": cmd_storm,
+          "health": cmd_health}[a.cmd]
     sys.exit(fn(a, ctl) or 0)
 
 

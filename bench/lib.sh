@@ -434,6 +434,7 @@ bench_nn_start() {
 	bench_shm_dir
 	BENCH_NN_LOG=$BENCH_TMP/dataplane-$2.log
 	BENCH_NN_CMD="unshare -m $BENCH_DIR/dpwrap.sh ${BENCH_NN_EAL[*]} -- --addr 10.53.0.1 --load $1 --channel $BENCH_FAMILY-$2"
+	: >"$BENCH_NN_LOG" # before bench_nn_wait_ready greps it
 	# shellcheck disable=SC2086 # BENCH_NN_CMD is split on purpose
 	BENCH_DATAPLANE=$BENCH_DATAPLANE $BENCH_NN_CMD </dev/null >"$BENCH_NN_LOG" 2>&1 &
 	BENCH_NN_PID=$!

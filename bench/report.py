@@ -219,6 +219,84 @@ def section_scale(rows):
                for r in rs])])
 
 
+def section_memif(rows):
+    rs = [r for r in rows if r["kind"] == "memif"]
+    if not rs:
+        return ""
+    groups = {}
+    for r in rs:
+        key = (r["lcores"], r["gen_cpu"], r["qset"], r.get("rate") or 0, r.get("zero_copy") or 0)
+        groups.setdefault(key, []).append(r)
+    qsets = {"few": 0, "many": 1, "pool": 2}
+    order = []
+    for key in groups:
+        if key[:2] not in order:
+            order.append(key[:2])
+    out = ["## 5. DPDK to DPDK over memif (bench/memif_gen, %s s per run)\n" % rs[0]["seconds"],
+           "The dataplane (one worker) and bench/memif_gen (one lcore) joined by a net_memif "
+           "port, no kernel in the path; %s names in the zone; at most %s queries outstanding. "
+           "Each variant in turn, %d round(s): the median (and the range when there are "
+           "several). Latency: from tx_burst of the query to rx_burst of its answer, in "
+           "microseconds (medians of the rounds' percentiles). Dataplane and generator CPU: "
+           "utime + stime, in cores; other CPU: cores other jobs on this shared machine used "
+           "in the 0.5 s before the run, and during it (all busy time but ours).\n"
+           % (names(rs[0]["names"]), fmt(rs[0].get("window")), max(r.get("round", 1) for r in rs))]
+    table_rows, best = [], None
+    for key in sorted(groups, key=lambda k: (order.index(k[:2]), k[3] != 0, k[4],
+                                             qsets.get(k[2], 9))):
+        g = groups[key]
+        vals = [r.get("answered_per_s") for r in g if r.get("answered_per_s") is not None]
+        med = median(vals)
+        rng = " (%s-%s)" % (fmt(min(vals)), fmt(max(vals))) if len(vals) > 1 else ""
+        lat = " / ".join(fmt(median([r.get(f) for r in g]), 1)
+                         for f in ("lat_p50_us", "lat_p90_us", "lat_p99_us", "lat_max_us"))
+        table_rows.append([key[0], key[1], key[2] + (" (generator zero-copy)" if key[4] else ""),
+                           "flat out" if not key[3] else fmt(key[3]),
+                           fmt(med) + rng, fmt(median([r.get("loss_pct") for r in g]), 3, "%"),
+                           lat, fmt(median([r.get("dataplane_cpu") for r in g]), 2),
+                           fmt(median([r.get("generator_cpu") for r in g]), 2),
+                           "%s / %s" % (fmt(median([r.get("other_cpu") for r in g]), 2),
+                                        fmt(median([r.get("other_cpu_during") for r in g]), 2))])
+        if med is not None and not key[3] and (best is None or med > best[1]):
+            best = (key, med)
+    out.append(table(["dataplane lcores", "generator CPU", "queries", "offered/s",
+                      "answered/s", "loss", "latency us p50 / p90 / p99 / max",
+                      "dataplane CPU", "generator CPU", "other CPU before / during"],
+                     table_rows))
+    if best:
+        out.append("\nBest flat out: %s, generator on CPU %s, %s queries%s: %s answered/s "
+                   "(aim: 5,000,000 on one worker core)." % (
+                       best[0][0], best[0][1], best[0][2],
+                       " (generator zero-copy)" if best[0][4] else "", fmt(best[1])))
+    return "\n".join(out)
+
+
+def section_health(rows):
+    rs = [r for r in rows if r["kind"] == "health"]
+    if not rs:
+        return ""
+    both = next((r for r in rs if r["to"] == "both"), rs[-1])
+    out = ["## 6. Health change to answer (mvdns-control + dataplane on af_xdp)\n",
+           "SetHealthCheckStatus of one EXTERNAL check (one of %s multivalue values at one "
+           "name) on the control socket, Unhealthy and Healthy in turn, to the first answer in "
+           "the client namespace without (or again with) its value. \"sent\": from the request "
+           "written to the socket; \"acknowledged\": from the control's response (negative "
+           "when the answer changed first). Probe round trip p50 %s ms (%s queries); other CPU "
+           "%s, server CPU %s.\n" % (both.get("checks"), fmt(both.get("probe_rtt_p50_ms"), 3),
+                                      fmt(both.get("probes")), fmt(both.get("other_cpu"), 2),
+                                      fmt(both.get("server_cpu"), 2))]
+    out.append(table(["to", "flips", "from sent p50 ms", "p90", "p99", "max",
+                      "from acknowledged p50 ms", "p99", "max", "response p50 ms", "p99",
+                      "timeouts"],
+                     [[r["to"], fmt(r.get("flips")), fmt(r.get("sent_p50_ms"), 3),
+                       fmt(r.get("sent_p90_ms"), 3), fmt(r.get("sent_p99_ms"), 3),
+                       fmt(r.get("sent_max_ms"), 3), fmt(r.get("acked_p50_ms"), 3),
+                       fmt(r.get("acked_p99_ms"), 3), fmt(r.get("acked_max_ms"), 3),
+                       fmt(r.get("ack_p50_ms"), 3), fmt(r.get("ack_p99_ms"), 3),
+                       fmt(r.get("timeouts")) if "timeouts" in r else "-"] for r in rs]))
+    return "\n".join(out)
+
+
 def section_problems(rows, meta):
     errors = [r for r in rows if r["kind"] == "error"]
     notes = [r for r in rows if r["kind"] == "note"]
@@ -243,7 +321,8 @@ def render(meta, rows):
                 m.get("date", "?"), m.get("commit", "?"), m.get("nproc", "?"),
                 m.get("cpu", "?"), m.get("kernel", "?"), m.get("memory", "?"))]
     parts = [section_inproc(rows), section_peers(rows), section_control(rows),
-             section_scale(rows), section_problems(rows, meta)]
+             section_scale(rows), section_memif(rows), section_health(rows),
+             section_problems(rows, meta)]
     return "\n".join(head + [p for p in parts if p])
 
 

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# memif.sh - family 5: DPDK to DPDK over net_memif, no kernel in the path.
+# The real dataplane (one worker) on a net_memif port in the server role,
+# serving gen.py's zone with --load, and bench/memif_gen (build/bench/
+# memif_gen, one lcore) on the client side of the same memif socket: real
+# Ethernet/IPv4/UDP/DNS query frames, answers matched by DNS id and UDP port,
+# latency from a TSC stamp per query (see memif_gen.c).
+#
+# Variants (the peers study's lcore placements; the generator pinned with
+# its EAL -l to the CPU the dataplane's worker does not use):
+#   -l 0,1            main lcore on CPU 0, worker on CPU 1; generator on CPU 0
+#   --lcores 0@1,1@0  worker on CPU 0, main lcore on CPU 1; generator on CPU 1
+#   --lcores 0@0,1@0  main and worker on CPU 0; generator alone on CPU 1
+# and per variant the query sets few, many (every name of the zone once,
+# shuffled) and pool (the 20-value multivalue pool, 8 per answer), flat out
+# (at most 512 queries outstanding, below the 1024-slot memif ring), then
+# few at a fixed 1M queries/s for latency below saturation. Each run
+# BENCH_MEMIF_ROUNDS times (quick 1, full 2), variants in turn; the report
+# shows the median and range.
+#
+# Both processes run without hugepages (--no-huge --no-shconf -m 512): memif
+# in copy mode shares its rings and buffers through memfd, which needs no
+# hugepages. One more run per variant (few, flat out) has the generator in
+# memif's zero-copy mode (client side only: the dataplane, the server,
+# copies either way), which needs its mbufs in one shared hugepage file
+# (--in-memory --single-file-segments; "Zero-copy doesn't support
+# multi-file segments" otherwise): the family adds BENCH_MEMIF_HUGEPAGES
+# (160) 2 MB pages to vm.nr_hugepages for it (and tops it up before each
+# zero-copy run if others took pages meanwhile) and takes them back at exit
+# (BENCH_MEMIF_ZC=0: no zero-copy run, no hugepages). The socket is a file
+# in our temp dir (socket-abstract=no), the EAL prefixes are ours; the
+# dataplane has a private /dev/shm (dpwrap.sh). Everything is removed on
+# exit, also on failure or interrupt.
+#
+# Usage: bench/memif.sh   (BENCH_QUICK=1: 3 s runs, 100k names)
+#   BENCH_MEMIF_NAMES=N   names in the zone (default 1M, quick 100k)
+#   BENCH_MEMIF_SECONDS=S run length
+#   BENCH_MEMIF_ROUNDS=K  rounds of the variants
+#   BENCH_MEMIF_ZC=0      no zero-copy runs (and no hugepages)
+set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+bench_begin memif
+BENCH_MEMIF_GEN=${BENCH_MEMIF_GEN:-$BENCH_BUILD/bench/memif_gen}
+[[ -x $BENCH_MEMIF_GEN ]] || bench_die "no $BENCH_MEMIF_GEN: build first (make build)"
+[[ -x $BENCH_DATAPLANE ]] || bench_die "no $BENCH_DATAPLANE: build first (make build)"
+
+NAMES=${BENCH_MEMIF_NAMES:-$(bench_pick 100000 1000000)}
+DURATION=${BENCH_MEMIF_SECONDS:-$(bench_pick 3 10)}
+ROUNDS=${BENCH_MEMIF_ROUNDS:-$(bench_pick 1 2)}
+ZC=${BENCH_MEMIF_ZC:-1}
+HUGEPAGES=${BENCH_MEMIF_HUGEPAGES:-160}
+WARMUP=0.5
+WINDOW=512
+FIXED_RATE=1000000
+QSETS=(few many pool)
+# lcores (as dpwrap.sh's BENCH_LCORES; "" = -l 0,1) | generator CPU
+VARIANTS=("|0" "0@1,1@0|1" "0@0,1@0|1")
+D=$BENCH_TMP
+SOCK=$D/memif.sock
+DP_PREFIX=mvbm-dp-$$
+GEN_PREFIX=mvbm-gen-$$
+
+# EAL keeps a runtime directory per prefix (the telemetry socket is off, but
+# the directory stays): ours go at exit.
+bench_on_cleanup rm -rf "/var/run/dpdk/$DP_PREFIX" "/var/run/dpdk/$GEN_PREFIX"
+bench_on_cleanup bench_nn_stop
+
+# ---- hugepages for the zero-copy generator -----------------------------------
+# vm.nr_hugepages is the machine's: we add what we need and take back what we
+# added, never set it outright. Before each zero-copy run, top it up again:
+# another job on this machine may have set it to a value of its own meanwhile.
+HP_ADDED=0
+HP_NEED=$((HUGEPAGES < 144 ? HUGEPAGES : 144)) # -m 256 on 2 MB pages, and EAL's own
+hugepages_free() {
+	awk '$1 == "HugePages_Free:" { print $2 }' /proc/meminfo
+}
+# hugepages_ensure - at least HP_NEED free 2 MB pages (0), or not even after
+# asking for more (1).
+hugepages_ensure() {
+	local short
+	short=$((HP_NEED - $(hugepages_free)))
+	if ((short > 0)); then
+		echo $(($(cat /proc/sys/vm/nr_hugepages) + short)) >/proc/sys/vm/nr_hugepages
+		HP_ADDED=$((HP_ADDED + short))
+	fi
+	(($(hugepages_free) >= HP_NEED))
+}
+# shellcheck disable=SC2317 # run by the exit trap (bench_on_cleanup)
+hugepages_give_back() {
+	local now
+	now=$(cat /proc/sys/vm/nr_hugepages)
+	echo $((now > HP_ADDED ? now - HP_ADDED : 0)) >/proc/sys/vm/nr_hugepages
+}
+if ((ZC)); then
+	bench_on_cleanup hugepages_give_back
+	HP_NEED=$HUGEPAGES
+	hugepages_ensure || bench_note "only $(hugepages_free) free 2 MB hugepages after asking for $HUGEPAGES"
+	HP_NEED=$((HUGEPAGES < 144 ? HUGEPAGES : 144))
+fi
+
+# ---- data --------------------------------------------------------------------
+bench_log "generating the zone ($NAMES names) and the query files"
+"$BENCH_PY" "$BENCH_DIR/gen.py" r53 --names "$NAMES" "$D/zone.json"
+"$BENCH_PY" "$BENCH_DIR/gen.py" queries few --names "$NAMES" "$D/q-few.txt"
+"$BENCH_PY" "$BENCH_DIR/gen.py" queries million --names "$NAMES" "$D/q-many.txt"
+"$BENCH_PY" "$BENCH_DIR/gen.py" queries pool --names "$NAMES" "$D/q-pool.txt"
+
+# bench_nn_start's dataplane, on the memif server port instead of net_null.
+# shellcheck disable=SC2054 # the commas are inside EAL arguments
+BENCH_NN_EAL=(-l 0,1 --no-huge --no-shconf -m 512 --no-pci --no-telemetry
+	--file-prefix "$DP_PREFIX" "--vdev=net_memif0,role=server,socket=$SOCK,socket-abstract=no")
+
+# memif_other_cpu PID SECONDS - cores busy outside PID (the dataplane, whose
+# worker busy-polls) over SECONDS: other people's jobs.
+memif_other_cpu() {
+	local b0 s0 b1 s1
+	b0=$(bench_busy_ticks) s0=$(bench_cpu_ticks "$1")
+	sleep "$2"
+	b1=$(bench_busy_ticks) s1=$(bench_cpu_ticks "$1")
+	bench_ticks_per_s $((b1 - b0 > s1 - s0 ? b1 - b0 - (s1 - s0) : 0)) "$2"
+}
+
+# children_cpu - CHILD_CPU: CPU seconds (user + system) of this shell's
+# reaped children so far (the second line of bash's `times`, run in this
+# shell, not in a $(...) subshell): the generator's among them once its
+# timeout wrapper has been waited for.
+children_cpu() {
+	times >"$D/times"
+	CHILD_CPU=$(awk 'NR == 2 {
+		split($1, u, /[ms]/); split($2, s, /[ms]/)
+		printf "%.3f\n", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$D/times")
+}
+
+# run_gen CPU QSET RATE ZEROCOPY - one generator run; sets OUT (its JSON) and CMD.
+run_gen() {
+	local cpu=$1 qset=$2 rate=$3 zc=$4 log=$D/gen.log mem vdev
+	local vdev="net_memif0,role=client,socket=$SOCK,socket-abstract=no"
+	local mem=(--no-huge --no-shconf -m 512)
+	if ((zc)); then
+		vdev+=,zero-copy=yes
+		mem=(--in-memory --single-file-segments -m 256)
+	fi
+	local eal=(-l "$cpu" "${mem[@]}" --no-pci --no-telemetry --file-prefix "$GEN_PREFIX"
+		"--vdev=$vdev")
+	local app=(--queries "$D/q-$qset.txt" --seconds "$DURATION" --warmup "$WARMUP"
+		--window "$WINDOW" --rate "$rate" --json)
+	CMD="build/bench/memif_gen ${eal[*]} -- ${app[*]}"
+	CMD=${CMD//$D\//}
+	OUT=
+	bench_fg timeout -k 10 $((${DURATION%.*} + 60)) "$BENCH_MEMIF_GEN" "${eal[@]}" -- \
+		"${app[@]}" </dev/null >"$log" 2>&1 || true
+	OUT=$(grep '^{' "$log" | tail -n 1) || true
+	[[ -n $OUT ]] || OUT_ERR=$(grep -v -e '^EAL:' -e 'mp action callback' "$log" | tail -n 10)
+}
+
+# ---- the runs ----------------------------------------------------------------
+bench_wait_quiet "$(bench_pick 120 300)"
+for ((round = 1; round <= ROUNDS; round++)); do
+	for vi in "${!VARIANTS[@]}"; do
+		v=${VARIANTS[vi]}
+		lcores=${v%%|*} gen_cpu=${v##*|}
+		label=${lcores:+--lcores $lcores}
+		label=${label:--l 0,1}
+		bench_log "round $round: dataplane $label, generator on CPU $gen_cpu"
+		rm -f "$SOCK"
+		BENCH_LCORES=$lcores
+		export BENCH_LCORES
+		bench_nn_start "$D/zone.json" "r$round-v$vi"
+		if ! bench_nn_wait_ready 600; then
+			bench_error "the dataplane did not start on memif ($label)" "$BENCH_NN_CMD" \
+				"$(bench_nn_output 10)"
+			bench_nn_stop
+			continue
+		fi
+		dp_cmd=${BENCH_NN_CMD//$D\//}
+		runs=()
+		for q in "${QSETS[@]}"; do runs+=("$q 0 0"); done
+		((ZC)) && runs+=("few 0 1")
+		runs+=("few $FIXED_RATE 0")
+		for r in "${runs[@]}"; do
+			read -r qset rate zc <<<"$r"
+			if ((zc)) && ! hugepages_ensure; then
+				bench_note "no zero-copy run ($label): $(hugepages_free) free 2 MB hugepages, $HP_NEED needed"
+				continue
+			fi
+			other=$(memif_other_cpu "$BENCH_NN_PID" 0.5)
+			t0=$(bench_cpu_ticks "$BENCH_NN_PID") b0=$(bench_busy_ticks)
+			children_cpu
+			c0=$CHILD_CPU w0=$(bench_now)
+			OUT_ERR=
+			run_gen "$gen_cpu" "$qset" "$rate" "$zc"
+			if [[ -z $OUT ]]; then
+				bench_note "memif_gen gave no figures ($label, $qset, rate $rate), once: again (${OUT_ERR##*$'\n'})"
+				run_gen "$gen_cpu" "$qset" "$rate" "$zc"
+			fi
+			wall=$(bench_elapsed "$w0")
+			dp_ticks=$(($(bench_cpu_ticks "$BENCH_NN_PID") - t0))
+			dp_cpu=$(bench_ticks_per_s "$dp_ticks" "$wall")
+			children_cpu
+			gen_cpu_s=$(awk -v a="$c0" -v b="$CHILD_CPU" 'BEGIN { printf "%.3f", b - a }')
+			# Everything busy during the run but the dataplane and the generator.
+			other_during=$(awk -v b="$(($(bench_busy_ticks) - b0))" -v d="$dp_ticks" \
+				-v g="$gen_cpu_s" -v w="$wall" -v hz="$BENCH_CLK_TCK" 'BEGIN {
+				o = (b - d) / hz - g; printf "%.2f", (o > 0 ? o : 0) / w }')
+			if [[ -z $OUT ]]; then
+				bench_error "memif_gen gave no figures ($label, $qset, rate $rate)" \
+					"$CMD  # dataplane: $dp_cmd" "$OUT_ERR"
+				continue
+			fi
+			bench_log "  $qset rate $rate$( ((zc)) && echo " zero-copy"): $(jq -r '"\(.answered_per_s) answered/s, loss \(.loss_pct)%, p50 \(.lat_p50_us) us, p99 \(.lat_p99_us) us"' <<<"$OUT"), other CPU $other before, $other_during during"
+			# shellcheck disable=SC2046 # key value pairs from the generator's JSON
+			bench_row kind memif round "$round" lcores "$label" gen_cpu "$gen_cpu" \
+				qset "$qset" names "$NAMES" rate "$rate" zero_copy "$zc" window "$WINDOW" seconds "$DURATION" \
+				$(jq -r 'to_entries[] | select(.key != "seconds") | "\(.key) \(.value)"' <<<"$OUT") \
+				measured_s "$(jq -r .seconds <<<"$OUT")" dataplane_cpu "$dp_cpu" \
+				generator_cpu "$(bench_div "$gen_cpu_s" "$wall" 2)" other_cpu "$other" \
+				other_cpu_during "$other_during" command "$CMD" dataplane_command "$dp_cmd"
+		done
+		bench_nn_stop
+		# The dataplane's own count of replies it could not send.
+		dropped=$(awk '$1 == "tx-dropped" { print $2 }' "$BENCH_NN_LOG")
+		[[ ${dropped:-0} == 0 ]] || bench_note "dataplane $label: tx-dropped $dropped over its runs"
+	done
+done
+bench_end
