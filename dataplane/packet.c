@@ -395,7 +395,6 @@ uint16_t mv_packet_handle(const struct mv_packet_ctx *ctx, uint8_t *frame, uint1
 static bool query_hash(const uint8_t *frame, uint16_t len, uint32_t *hash)
 {
 	uint16_t l3 = ETH_HLEN, l4;
-	uint8_t name[MVDNS_NAME_MAX];
 	struct dns_cursor c;
 
 	if (len < ETH_HLEN + IPV4_HLEN + UDP_HLEN + DNS_HDR_LEN)
@@ -418,11 +417,8 @@ static bool query_hash(const uint8_t *frame, uint16_t len, uint32_t *hash)
 		return false;
 	dns_cursor_init(&c, frame + l4 + UDP_HLEN + DNS_HDR_LEN,
 			(size_t)(len - l4 - UDP_HLEN - DNS_HDR_LEN));
-	size_t nlen = dns_name_read_lower(&c, name);
-	if (c.err != 0)
-		return false;
-	*hash = dns_name_hash(name, nlen);
-	return true;
+	*hash = dns_name_hash_read(&c);
+	return c.err == 0;
 }
 
 void mv_packet_handle_burst(const struct mv_packet_ctx *ctx, uint8_t *const *frames,

@@ -2,6 +2,7 @@
 #include "name.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 /* Label length octets: 00xxxxxx is a label, 11xxxxxx a pointer, 01/10 reserved. */
@@ -51,7 +52,11 @@ static void copy_lower(uint8_t *out, const uint8_t *in, size_t len)
 	lower_word(out + len - 8, in + len - 8);
 }
 
-size_t dns_name_read_lower(struct dns_cursor *c, uint8_t out[MVDNS_NAME_MAX])
+/*
+ * The wire length of the uncompressed name at the cursor, checked as
+ * dns_name_read_lower documents; 0 with c->err set. Does not move.
+ */
+static size_t name_walk(struct dns_cursor *c)
 {
 	const uint8_t *name = c->pos;
 	size_t left = dns_cursor_left(c), len = 0;
@@ -61,7 +66,6 @@ size_t dns_name_read_lower(struct dns_cursor *c, uint8_t out[MVDNS_NAME_MAX])
 
 	if (c->err != 0)
 		return 0;
-	/* Walk the length octets first; the letters are copied in one pass after. */
 	for (;;) {
 		if (len >= limit) {
 			/* Past 255 octets is malformed even if the message also ends. */
@@ -76,9 +80,18 @@ size_t dns_name_read_lower(struct dns_cursor *c, uint8_t out[MVDNS_NAME_MAX])
 		}
 		len += 1u + label;
 		if (label == 0)
-			break;
+			return len;
 	}
-	copy_lower(out, name, len); /* length octets (< 64) are never letters */
+}
+
+size_t dns_name_read_lower(struct dns_cursor *c, uint8_t out[MVDNS_NAME_MAX])
+{
+	/* Walk the length octets first; the letters are copied in one pass after. */
+	size_t len = name_walk(c);
+
+	if (len == 0)
+		return 0;
+	copy_lower(out, c->pos, len); /* length octets (< 64) are never letters */
 	c->pos += len;
 	return len;
 }
@@ -142,10 +155,13 @@ static inline uint64_t tail_word(const uint8_t *p, size_t len)
 	return w;
 }
 
-uint32_t dns_name_hash(const uint8_t *name, size_t len)
+/*
+ * 64-bit multiply-xorshift over 8-octet words: cheap, and good enough that
+ * open addressing at load factor 0.5 stays short. With fold, each word is
+ * lower-cased first, which gives the hash of the lower-cased name.
+ */
+static inline uint32_t hash_words(const uint8_t *name, size_t len, bool fold)
 {
-	/* 64-bit multiply-xorshift over 8-octet words: cheap, and good enough
-	 * that open addressing at load factor 0.5 stays short. */
 	const uint64_t k = 0x9e3779b97f4a7c15ull;
 	uint64_t h = len * k;
 	size_t i = 0;
@@ -153,15 +169,32 @@ uint32_t dns_name_hash(const uint8_t *name, size_t len)
 	for (; i + 8 <= len; i += 8) {
 		uint64_t w;
 		memcpy(&w, name + i, 8);
-		h = (h ^ w) * k;
+		h = (h ^ (fold ? lower8(w) : w)) * k;
 		h ^= h >> 29;
 	}
 	if (i < len) {
-		h = (h ^ tail_word(name + i, len - i)) * k;
+		uint64_t w = tail_word(name + i, len - i); /* zero octets stay zero */
+		h = (h ^ (fold ? lower8(w) : w)) * k;
 		h ^= h >> 29;
 	}
 	h *= k;
 	return (uint32_t)(h >> 32) ^ (uint32_t)h;
+}
+
+uint32_t dns_name_hash(const uint8_t *name, size_t len)
+{
+	return hash_words(name, len, false);
+}
+
+uint32_t dns_name_hash_read(struct dns_cursor *c)
+{
+	size_t len = name_walk(c);
+
+	if (len == 0)
+		return 0;
+	uint32_t h = hash_words(c->pos, len, true);
+	c->pos += len;
+	return h;
 }
 
 size_t dns_name_len(const uint8_t *name)

@@ -35,6 +35,13 @@ void dns_name_lower(uint8_t *name, size_t len);
 /* Hash of a lower-cased wire name (for the record table). */
 uint32_t dns_name_hash(const uint8_t *name, size_t len);
 
+/*
+ * Read a name as dns_name_read_lower does (same checks, same errors) and
+ * return the dns_name_hash of its lower-cased form, without copying it.
+ * Returns 0 with c->err set on error (0 is also a valid hash: check err).
+ */
+uint32_t dns_name_hash_read(struct dns_cursor *c);
+
 /* Length of a well-formed wire name. */
 size_t dns_name_len(const uint8_t *name);
 

@@ -155,6 +155,27 @@ Test(name, hash_depends_on_every_octet)
 	}
 }
 
+Test(name, hash_read_is_hash_of_lower_copy)
+{
+	const char *names[] = {"\3WwW\7ExAmPlE\3CoM", "\1A", "\7EXAMPLE", "\2@[\1Z", ""};
+	uint8_t out[MVDNS_NAME_MAX];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t len = strlen(names[i]) + 1;
+		struct dns_cursor c, d;
+		dns_cursor_init(&c, (const uint8_t *)names[i], len);
+		dns_cursor_init(&d, (const uint8_t *)names[i], len);
+		size_t n = dns_name_read_lower(&c, out);
+		cr_assert_eq(dns_name_hash_read(&d), dns_name_hash(out, n), "name %zu", i);
+		cr_assert_eq(d.err, 0);
+		cr_assert_eq(dns_cursor_offset(&d), len);
+	}
+	struct dns_cursor c;
+	dns_cursor_init(&c, (const uint8_t *)"\3ab", 3);
+	dns_name_hash_read(&c);
+	cr_assert_eq(c.err, -EMSGSIZE, "the same checks as dns_name_read_lower");
+}
+
 Test(name, skip_handles_pointers_without_following)
 {
 	struct dns_cursor c;
