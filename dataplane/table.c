@@ -10,9 +10,11 @@
 #include "table.h"
 
 #include <errno.h>
+#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "name.h"
 #include "node.h"
@@ -28,9 +30,20 @@ struct slot {
 	struct mv_node *_Atomic node; /* NULL (never used), TOMBSTONE, or a node */
 };
 
+/*
+ * One mapping: this header, then the slots from the next cache line on, so
+ * that no slot straddles two lines (a probe touches as few as it can).
+ */
 struct slots {
-	size_t mask; /* slot count - 1, a power of two minus one */
-	struct slot s[];
+	size_t mask;    /* slot count - 1, a power of two minus one */
+	size_t map_len; /* octets mapped, for munmap */
+	alignas(64) struct slot s[];
+};
+
+/* Memory to free after a grace period, and how. */
+struct retired {
+	void *p;
+	void (*release)(void *p);
 };
 
 struct mv_table {
@@ -42,19 +55,63 @@ struct mv_table {
 	size_t tombstones; /* tombstones in slots */
 	struct mv_zone **zones;
 	size_t nzones;
-	void **retired; /* memory to free after the next grace period */
+	struct retired *retired; /* to free after the next grace period */
 	size_t nretired, retired_cap;
 	mv_table_sync_fn sync;
 	void *sync_arg;
 	struct mv_health *health; /* statuses, and which names use each check */
 };
 
+#define HUGE_PAGE (2u << 20)
+
+/*
+ * Zeroed memory for a slot array. A large table's probes land anywhere in
+ * it, so on 4 KiB pages nearly every probe also misses the TLB: ask for
+ * 2 MiB pages, reserved ones (MAP_HUGETLB) when the system has some free,
+ * else transparent ones (MADV_HUGEPAGE, honoured in THP mode "madvise" or
+ * "always"), else plain pages. Reserved pages come out of the pool DPDK
+ * draws from too: 10M names take 256 of them (512 MiB), so reserve that many
+ * more. Out: *len, the octets mapped.
+ */
+static void *slots_map(size_t *len)
+{
+	void *p = MAP_FAILED;
+
+	if (*len >= HUGE_PAGE) {
+		size_t huge = (*len + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+		p = mmap(NULL, huge, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+		if (p != MAP_FAILED) {
+			*len = huge;
+			return p;
+		}
+	}
+	p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (*len >= HUGE_PAGE)
+		(void)madvise(p, *len, MADV_HUGEPAGE); /* a hint: 4 KiB pages work too */
+	return p;
+}
+
 static struct slots *slots_alloc(size_t n)
 {
-	struct slots *s = calloc(1, sizeof(*s) + n * sizeof(s->s[0]));
-	if (s != NULL)
+	size_t len = sizeof(struct slots) + n * sizeof(struct slot);
+	struct slots *s = slots_map(&len);
+
+	if (s != NULL) {
 		s->mask = n - 1;
+		s->map_len = len;
+	}
 	return s;
+}
+
+static void slots_free(void *p)
+{
+	struct slots *s = p;
+
+	if (s != NULL)
+		munmap(s, s->map_len);
 }
 
 static size_t slots_for(size_t names)
@@ -77,7 +134,7 @@ struct mv_table *mv_table_create(size_t names, mv_table_sync_fn sync, void *sync
 	}
 	t->health = mv_health_create();
 	if (t->health == NULL) {
-		free(s);
+		slots_free(s);
 		free(t);
 		return NULL;
 	}
@@ -97,7 +154,7 @@ void mv_table_destroy(struct mv_table *t)
 		if (n != NULL && n != TOMBSTONE)
 			free(n);
 	}
-	free(s);
+	slots_free(s);
 	for (size_t i = 0; i < t->nzones; i++) {
 		free((void *)(uintptr_t)atomic_load_explicit(&t->zones[i]->negative,
 							     memory_order_relaxed));
@@ -105,7 +162,7 @@ void mv_table_destroy(struct mv_table *t)
 	}
 	free(t->zones);
 	for (size_t i = 0; i < t->nretired; i++)
-		free(t->retired[i]);
+		t->retired[i].release(t->retired[i].p);
 	free(t->retired);
 	mv_health_destroy(t->health);
 	free(t);
@@ -142,7 +199,10 @@ void mv_table_prefetch_slot(const struct mv_table *t, uint32_t hash)
 {
 	const struct slots *s = atomic_load_explicit(&t->slots, memory_order_acquire);
 
+	/* The next slot too: a probe often goes on to it (load factor up to
+	 * 0.5), and when it lies in the next cache line that would be a miss. */
 	__builtin_prefetch(&s->s[hash & s->mask]);
+	__builtin_prefetch(&s->s[(hash + 1) & s->mask]);
 }
 
 void mv_table_prefetch_node(const struct mv_table *t, uint32_t hash)
@@ -154,8 +214,11 @@ void mv_table_prefetch_node(const struct mv_table *t, uint32_t hash)
 	/* Only a hint: the probe's first slot, when its tag matches. */
 	if (n != NULL && n != TOMBSTONE &&
 	    atomic_load_explicit(&slot->tag, memory_order_relaxed) == hash) {
+		/* A node with one small RRset spans about 100 octets: two or,
+		 * depending on where malloc put it, three cache lines. */
 		__builtin_prefetch(n);
 		__builtin_prefetch((const uint8_t *)n + 64);
+		__builtin_prefetch((const uint8_t *)n + 128);
 	}
 }
 
@@ -197,18 +260,25 @@ static size_t slot_find(const struct slots *s, const uint8_t *name, size_t len, 
 	}
 }
 
-static int retire(struct mv_table *t, void *p)
+/* Writer: free p with release() after the next grace period. */
+static int retire_with(struct mv_table *t, void *p, void (*release)(void *p))
 {
 	if (t->nretired == t->retired_cap) {
 		size_t cap = t->retired_cap ? t->retired_cap * 2 : 64;
-		void **r = realloc(t->retired, cap * sizeof(*r));
+		struct retired *r = realloc(t->retired, cap * sizeof(*r));
 		if (r == NULL)
 			return -ENOMEM;
 		t->retired = r;
 		t->retired_cap = cap;
 	}
-	t->retired[t->nretired++] = p;
+	t->retired[t->nretired++] = (struct retired){p, release};
 	return 0;
+}
+
+/* Writer: free p (from malloc) after the next grace period. */
+static int retire(struct mv_table *t, void *p)
+{
+	return retire_with(t, p, free);
 }
 
 /* Writer: make room for one more node; rebuilds the slot array when needed. */
@@ -220,8 +290,8 @@ static int reserve(struct mv_table *t)
 	if ((t->live + t->tombstones + 1) * 2 <= size)
 		return 0;
 	struct slots *s = slots_alloc(slots_for(t->live + 1));
-	if (s == NULL || retire(t, old) != 0) {
-		free(s);
+	if (s == NULL || retire_with(t, old, slots_free) != 0) {
+		slots_free(s);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < size; i++) {
@@ -474,7 +544,7 @@ void mv_table_commit(struct mv_table *t)
 	if (t->sync != NULL)
 		t->sync(t->sync_arg);
 	for (size_t i = 0; i < t->nretired; i++)
-		free(t->retired[i]);
+		t->retired[i].release(t->retired[i].p);
 	t->nretired = 0;
 }
 
