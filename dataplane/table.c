@@ -195,30 +195,40 @@ bool mv_table_is_large(const struct mv_table *t)
 	return s->mask >= LARGE_SLOTS - 1;
 }
 
+/*
+ * Slots a prefetch covers: four consecutive slots of 16 octets, aligned to
+ * 16, lie in at most two cache lines, those of the first and the last.
+ * Most probes end within them (load factor at most 0.5).
+ */
+#define PREFETCH_SLOTS 4
+
 void mv_table_prefetch_slot(const struct mv_table *t, uint32_t hash)
 {
 	const struct slots *s = atomic_load_explicit(&t->slots, memory_order_acquire);
 
-	/* The next slot too: a probe often goes on to it (load factor up to
-	 * 0.5), and when it lies in the next cache line that would be a miss. */
 	__builtin_prefetch(&s->s[hash & s->mask]);
-	__builtin_prefetch(&s->s[(hash + 1) & s->mask]);
+	__builtin_prefetch(&s->s[(hash + PREFETCH_SLOTS - 1) & s->mask]);
 }
 
 void mv_table_prefetch_node(const struct mv_table *t, uint32_t hash)
 {
 	const struct slots *s = atomic_load_explicit(&t->slots, memory_order_acquire);
-	const struct slot *slot = &s->s[hash & s->mask];
-	const struct mv_node *n = atomic_load_explicit(&slot->node, memory_order_acquire);
 
-	/* Only a hint: the probe's first slot, when its tag matches. */
-	if (n != NULL && n != TOMBSTONE &&
-	    atomic_load_explicit(&slot->tag, memory_order_relaxed) == hash) {
-		/* A node with one small RRset spans about 100 octets: two or,
-		 * depending on where malloc put it, three cache lines. */
-		__builtin_prefetch(n);
-		__builtin_prefetch((const uint8_t *)n + 64);
-		__builtin_prefetch((const uint8_t *)n + 128);
+	/* Only a hint: the first node among the prefetched slots whose tag matches. */
+	for (size_t k = 0; k < PREFETCH_SLOTS; k++) {
+		const struct slot *slot = &s->s[(hash + k) & s->mask];
+		const struct mv_node *n = atomic_load_explicit(&slot->node, memory_order_acquire);
+		if (n == NULL)
+			return;
+		if (n != TOMBSTONE &&
+		    atomic_load_explicit(&slot->tag, memory_order_relaxed) == hash) {
+			/* A node with one small RRset spans about 100 octets: two or,
+			 * depending on where malloc put it, three cache lines. */
+			__builtin_prefetch(n);
+			__builtin_prefetch((const uint8_t *)n + 64);
+			__builtin_prefetch((const uint8_t *)n + 128);
+			return;
+		}
 	}
 }
 
