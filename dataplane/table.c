@@ -168,8 +168,9 @@ void mv_table_destroy(struct mv_table *t)
 	free(t);
 }
 
-const struct mv_node *mv_table_lookup(const struct mv_table *t, const uint8_t *name, size_t len,
-				      uint32_t hash)
+/* mv_table_lookup, inlined into mv_table_lookup_closest (every query's path). */
+static inline const struct mv_node *lookup(const struct mv_table *t, const uint8_t *name,
+					   size_t len, uint32_t hash)
 {
 	const struct slots *s = atomic_load_explicit(&t->slots, memory_order_acquire);
 
@@ -183,9 +184,15 @@ const struct mv_node *mv_table_lookup(const struct mv_table *t, const uint8_t *n
 		 * least as new as n; a stale mismatch only skips a node being
 		 * removed, which is a correct answer too. */
 		if (atomic_load_explicit(&s->s[i].tag, memory_order_relaxed) == hash &&
-		    n->name_len == len && memcmp(n->name, name, len) == 0)
+		    n->name_len == len && dns_name_equal(n->name, name, len))
 			return n;
 	}
+}
+
+const struct mv_node *mv_table_lookup(const struct mv_table *t, const uint8_t *name, size_t len,
+				      uint32_t hash)
+{
+	return lookup(t, name, len, hash);
 }
 
 bool mv_table_is_large(const struct mv_table *t)
@@ -235,13 +242,13 @@ void mv_table_prefetch_node(const struct mv_table *t, uint32_t hash)
 const struct mv_node *mv_table_lookup_closest(const struct mv_table *t, const uint8_t *name,
 					      size_t len, uint32_t hash, int *exact)
 {
-	const struct mv_node *n = mv_table_lookup(t, name, len, hash);
+	const struct mv_node *n = lookup(t, name, len, hash);
 
 	*exact = n != NULL;
 	while (n == NULL && len > 1) {
 		len -= 1u + name[0];
 		name += 1u + name[0];
-		n = mv_table_lookup(t, name, len, dns_name_hash(name, len));
+		n = lookup(t, name, len, dns_name_hash(name, len));
 	}
 	return n;
 }

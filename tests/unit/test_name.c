@@ -176,6 +176,23 @@ Test(name, hash_read_is_hash_of_lower_copy)
 	cr_assert_eq(c.err, -EMSGSIZE, "the same checks as dns_name_read_lower");
 }
 
+Test(name, equal_finds_a_difference_anywhere)
+{
+	uint8_t a[40], b[40 + 5];
+
+	for (size_t i = 0; i < sizeof(a); i++)
+		a[i] = (uint8_t)(i * 13 + 3);
+	for (size_t len = 0; len <= sizeof(a); len++) {
+		memcpy(b + 5, a, len); /* another alignment */
+		cr_assert(dns_name_equal(a, b + 5, len), "length %zu", len);
+		for (size_t i = 0; i < len; i++) {
+			b[5 + i] ^= 1;
+			cr_assert(!dns_name_equal(a, b + 5, len), "length %zu, octet %zu", len, i);
+			b[5 + i] ^= 1;
+		}
+	}
+}
+
 Test(name, skip_handles_pointers_without_following)
 {
 	struct dns_cursor c;
