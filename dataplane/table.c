@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Open addressing with linear probing over an array of slots. A slot holds
- * the name's hash as a tag and a node pointer; a removed node leaves a
- * tombstone so that probe sequences stay intact. Readers load the slot array
- * and node pointers with acquire; the writer fills the tag, then publishes
- * the node with release. The slot array is replaced whole (RCU) to grow or
- * to sweep tombstones.
+ * Open addressing with linear probing over an array of slots. A slot is one
+ * 64-bit word holding a node pointer and 16 bits of the name's hash as a
+ * tag; a removed node leaves a tombstone so that probe sequences stay
+ * intact. Readers load the slot array and slots with acquire; the writer
+ * publishes a slot (tag and node at once) with release. The slot array is
+ * replaced whole (RCU) to grow or to sweep tombstones.
  */
 #include "table.h"
 
@@ -22,13 +22,44 @@
 
 #define TOMBSTONE ((struct mv_node *)(uintptr_t)1)
 #define MIN_SLOTS 64u
-/* From this many slots (4 MiB of them) the table outgrows the caches: prefetch. */
+/* From this many slots (2 MiB of them, for 128k names and more) the table
+ * outgrows the caches: prefetch. */
 #define LARGE_SLOTS (1u << 18)
 
+/*
+ * Eight slots share a cache line, so a probe sequence rarely leaves its
+ * first line. The node's address fills the low 48 bits (what user-space
+ * addresses use on x86-64 and arm64 Linux; publish checks) and the tag the
+ * high 16: the hash's upper half, the part the slot index does not already
+ * fix in tables of up to 2^16 slots.
+ */
 struct slot {
-	_Atomic uint32_t tag;         /* hash of the name; a filter only */
-	struct mv_node *_Atomic node; /* NULL (never used), TOMBSTONE, or a node */
+	_Atomic uint64_t word; /* 0 (never used), the tombstone, or a node and its tag */
 };
+
+#define SLOT_TAG_SHIFT 48
+#define SLOT_ADDR_MASK ((UINT64_C(1) << SLOT_TAG_SHIFT) - 1)
+
+static inline uint64_t slot_pack(const struct mv_node *n, uint32_t hash)
+{
+	return (uint64_t)(hash >> 16) << SLOT_TAG_SHIFT | (uintptr_t)n;
+}
+
+static inline struct mv_node *slot_node(uint64_t w)
+{
+	return (struct mv_node *)(uintptr_t)(w & SLOT_ADDR_MASK);
+}
+
+static inline bool slot_tag_matches(uint64_t w, uint32_t hash)
+{
+	return w >> SLOT_TAG_SHIFT == hash >> 16;
+}
+
+/* Writer: the node in slot i (NULL, TOMBSTONE or a node). */
+static inline struct mv_node *slot_get(const struct slot *s, size_t i)
+{
+	return slot_node(atomic_load_explicit(&s[i].word, memory_order_relaxed));
+}
 
 /*
  * One mapping: this header, then the slots from the next cache line on, so
@@ -150,7 +181,7 @@ void mv_table_destroy(struct mv_table *t)
 		return;
 	struct slots *s = atomic_load_explicit(&t->slots, memory_order_relaxed);
 	for (size_t i = 0; i <= s->mask; i++) {
-		struct mv_node *n = atomic_load_explicit(&s->s[i].node, memory_order_relaxed);
+		struct mv_node *n = slot_get(s->s, i);
 		if (n != NULL && n != TOMBSTONE)
 			free(n);
 	}
@@ -175,16 +206,14 @@ static inline const struct mv_node *lookup(const struct mv_table *t, const uint8
 	const struct slots *s = atomic_load_explicit(&t->slots, memory_order_acquire);
 
 	for (size_t i = hash & s->mask;; i = (i + 1) & s->mask) {
-		const struct mv_node *n = atomic_load_explicit(&s->s[i].node, memory_order_acquire);
+		uint64_t w = atomic_load_explicit(&s->s[i].word, memory_order_acquire);
+		const struct mv_node *n = slot_node(w);
 		if (n == NULL)
 			return NULL;
 		if (n == TOMBSTONE)
 			continue;
-		/* The tag was stored before the node was published, so it is at
-		 * least as new as n; a stale mismatch only skips a node being
-		 * removed, which is a correct answer too. */
-		if (atomic_load_explicit(&s->s[i].tag, memory_order_relaxed) == hash &&
-		    n->name_len == len && dns_name_equal(n->name, name, len))
+		if (slot_tag_matches(w, hash) && n->name_len == len &&
+		    dns_name_equal(n->name, name, len))
 			return n;
 	}
 }
@@ -203,9 +232,10 @@ bool mv_table_is_large(const struct mv_table *t)
 }
 
 /*
- * Slots a prefetch covers: four consecutive slots of 16 octets, aligned to
- * 16, lie in at most two cache lines, those of the first and the last.
- * Most probes end within them (load factor at most 0.5).
+ * Slots a prefetch covers: four consecutive slots of 8 octets, aligned to
+ * 8, lie in at most two cache lines, those of the first and the last (in
+ * one, five times out of eight). Most probes end within them (load factor
+ * at most 0.5).
  */
 #define PREFETCH_SLOTS 4
 
@@ -223,12 +253,12 @@ void mv_table_prefetch_node(const struct mv_table *t, uint32_t hash)
 
 	/* Only a hint: the first node among the prefetched slots whose tag matches. */
 	for (size_t k = 0; k < PREFETCH_SLOTS; k++) {
-		const struct slot *slot = &s->s[(hash + k) & s->mask];
-		const struct mv_node *n = atomic_load_explicit(&slot->node, memory_order_acquire);
+		uint64_t w = atomic_load_explicit(&s->s[(hash + k) & s->mask].word,
+						  memory_order_acquire);
+		const struct mv_node *n = slot_node(w);
 		if (n == NULL)
 			return;
-		if (n != TOMBSTONE &&
-		    atomic_load_explicit(&slot->tag, memory_order_relaxed) == hash) {
+		if (n != TOMBSTONE && slot_tag_matches(w, hash)) {
 			/* A node with one small RRset spans about 100 octets: two or,
 			 * depending on where malloc put it, three cache lines. */
 			__builtin_prefetch(n);
@@ -260,7 +290,7 @@ static size_t slot_find(const struct slots *s, const uint8_t *name, size_t len, 
 	size_t insert = SIZE_MAX;
 
 	for (size_t i = hash & s->mask;; i = (i + 1) & s->mask) {
-		struct mv_node *n = atomic_load_explicit(&s->s[i].node, memory_order_relaxed);
+		struct mv_node *n = slot_get(s->s, i);
 		if (n == NULL) {
 			*found = 0;
 			return insert != SIZE_MAX ? insert : i;
@@ -312,14 +342,13 @@ static int reserve(struct mv_table *t)
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < size; i++) {
-		struct mv_node *n = atomic_load_explicit(&old->s[i].node, memory_order_relaxed);
+		struct mv_node *n = slot_get(old->s, i);
 		if (n == NULL || n == TOMBSTONE)
 			continue;
 		size_t j = n->hash & s->mask;
-		while (atomic_load_explicit(&s->s[j].node, memory_order_relaxed) != NULL)
+		while (slot_get(s->s, j) != NULL)
 			j = (j + 1) & s->mask;
-		atomic_init(&s->s[j].tag, n->hash);
-		atomic_init(&s->s[j].node, n);
+		atomic_init(&s->s[j].word, slot_pack(n, n->hash));
 	}
 	t->tombstones = 0;
 	atomic_store_explicit(&t->slots, s, memory_order_release);
@@ -333,17 +362,18 @@ static int publish(struct mv_table *t, struct mv_node *node)
 	int found;
 	size_t i = slot_find(s, node->name, node->name_len, node->hash, &found);
 
+	if (((uintptr_t)node & ~SLOT_ADDR_MASK) != 0)
+		return -ENOMEM; /* an address a slot cannot hold: never seen on Linux */
 	if (found) {
-		struct mv_node *old = atomic_load_explicit(&s->s[i].node, memory_order_relaxed);
-		if (retire(t, old) != 0)
+		if (retire(t, slot_get(s->s, i)) != 0)
 			return -ENOMEM;
-		atomic_store_explicit(&s->s[i].node, node, memory_order_release);
+		atomic_store_explicit(&s->s[i].word, slot_pack(node, node->hash),
+				      memory_order_release);
 		return 0;
 	}
-	if (atomic_load_explicit(&s->s[i].node, memory_order_relaxed) == TOMBSTONE)
+	if (slot_get(s->s, i) == TOMBSTONE)
 		t->tombstones--;
-	atomic_store_explicit(&s->s[i].tag, node->hash, memory_order_relaxed);
-	atomic_store_explicit(&s->s[i].node, node, memory_order_release);
+	atomic_store_explicit(&s->s[i].word, slot_pack(node, node->hash), memory_order_release);
 	t->live++;
 	return 0;
 }
@@ -356,7 +386,7 @@ static int unpublish(struct mv_table *t, struct mv_node *node)
 
 	if (!found || retire(t, node) != 0)
 		return -ENOMEM;
-	atomic_store_explicit(&s->s[i].node, TOMBSTONE, memory_order_release);
+	atomic_store_explicit(&s->s[i].word, slot_pack(TOMBSTONE, 0), memory_order_release);
 	t->live--;
 	t->tombstones++;
 	return 0;
