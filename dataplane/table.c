@@ -101,7 +101,7 @@ struct mv_table {
  * 2 MiB pages, reserved ones (MAP_HUGETLB) when the system has some free,
  * else transparent ones (MADV_HUGEPAGE, honoured in THP mode "madvise" or
  * "always"), else plain pages. Reserved pages come out of the pool DPDK
- * draws from too: 10M names take 256 of them (512 MiB), so reserve that many
+ * draws from too: 10M names take 128 of them (256 MiB), so reserve that many
  * more. Out: *len, the octets mapped.
  */
 static void *slots_map(size_t *len)
