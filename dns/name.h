@@ -7,8 +7,10 @@
 #ifndef DNS_NAME_H
 #define DNS_NAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "cursor.h"
 #include "mvdns.h"
@@ -34,6 +36,35 @@ void dns_name_lower(uint8_t *name, size_t len);
 
 /* Hash of a lower-cased wire name (for the record table). */
 uint32_t dns_name_hash(const uint8_t *name, size_t len);
+
+/*
+ * Read a name as dns_name_read_lower does (same checks, same errors) and
+ * return the dns_name_hash of its lower-cased form, without copying it.
+ * Returns 0 with c->err set on error (0 is also a valid hash: check err).
+ */
+uint32_t dns_name_hash_read(struct dns_cursor *c);
+
+/*
+ * Whether the len octets at a and b are equal: for names, which are short,
+ * eight octets at a time and inline, where memcmp is a call. The last word
+ * overlaps the one before instead of finishing octet by octet.
+ */
+static inline bool dns_name_equal(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	uint64_t x, y;
+
+	if (len < 8)
+		return memcmp(a, b, len) == 0;
+	for (size_t i = 0; i + 8 < len; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return false;
+	}
+	memcpy(&x, a + len - 8, 8);
+	memcpy(&y, b + len - 8, 8);
+	return x == y;
+}
 
 /* Length of a well-formed wire name. */
 size_t dns_name_len(const uint8_t *name);

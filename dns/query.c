@@ -47,7 +47,10 @@ static void read_records(struct dns_cursor *c, const uint8_t *msg, struct dns_qu
 
 	for (unsigned i = 0; i < skipped + additional && c->err == 0; i++) {
 		bool root_owner = dns_cursor_left(c) > 0 && *c->pos == 0;
-		dns_name_skip(c);
+		if (root_owner)
+			dns_cursor_skip(c, 1); /* OPT's owner: no need for the general walk */
+		else
+			dns_name_skip(c);
 		if (i >= skipped && root_owner && dns_cursor_left(c) >= 2 &&
 		    dns_get_u16(c->pos) == DNS_TYPE_OPT) {
 			if (q->edns) { /* a second OPT: RFC 6891 6.1.1 */

@@ -70,6 +70,129 @@ Test(name, read_errors)
 	cr_assert_eq(err, -EMSGSIZE, "no root label");
 }
 
+/* A wire name of total length len (2..255): labels of 63, then one to fit. */
+static size_t long_name(uint8_t *w, size_t len, char letter)
+{
+	size_t off = 0;
+
+	while (len - 1 - off > 0) {
+		size_t label = len - 1 - off - 1 < 63 ? len - 1 - off - 1 : 63;
+		w[off] = (uint8_t)label;
+		memset(w + off + 1, letter, label);
+		off += 1 + label;
+	}
+	w[off] = 0;
+	return off + 1;
+}
+
+Test(name, read_length_limits)
+{
+	uint8_t w[320], out[MVDNS_NAME_MAX];
+	int err;
+	size_t left;
+
+	cr_assert_eq(long_name(w, 255, 'A'), 255);
+	cr_assert_eq(read_name(w, 255, out, &err, &left), 255, "255 octets is the most");
+	cr_assert_eq(err, 0);
+	cr_assert_eq(out[1], 'a');
+	read_name(w, 254, out, &err, &left);
+	cr_assert_eq(err, -EMSGSIZE, "255 octets cut short");
+	/* 256 octets: four labels of 63, a root label after them. */
+	memset(w, 0, sizeof(w));
+	for (int i = 0; i < 4; i++) {
+		w[i * 64] = 63;
+		memset(w + i * 64 + 1, 'a', 63);
+	}
+	read_name(w, 257, out, &err, &left);
+	cr_assert_eq(err, -EBADMSG, "over 255 octets");
+	read_name(w, 200, out, &err, &left);
+	cr_assert_eq(err, -EBADMSG, "over 255 octets, and cut short too");
+	/* Labels up to octet 255, then the root label at 255: one octet too many. */
+	w[3 * 64] = 62;
+	read_name(w, 257, out, &err, &left);
+	cr_assert_eq(err, -EBADMSG, "256 octets with the root label");
+	read_name(w, 255, out, &err, &left);
+	cr_assert_eq(err, -EMSGSIZE, "the message ends before the root label: cut short");
+}
+
+Test(name, read_lower_every_length)
+{
+	uint8_t w[64], out[MVDNS_NAME_MAX];
+	int err;
+	size_t left;
+
+	/* Lengths around the eight-octet words of the copy (and its overlap). */
+	for (size_t len = 3; len <= 40; len++) {
+		w[0] = (uint8_t)(len - 2);
+		for (size_t i = 1; i + 1 < len; i++)
+			w[i] = (uint8_t)("AbZ@[`az{09-_"[i % 13]);
+		w[len - 1] = 0;
+		memset(out, 0xee, sizeof(out));
+		cr_assert_eq(read_name(w, len, out, &err, &left), len);
+		cr_assert_eq(err, 0);
+		for (size_t i = 1; i + 1 < len; i++)
+			cr_assert_eq(out[i], w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i],
+				     "length %zu, octet %zu", len, i);
+		cr_assert_eq(out[len], 0xee, "nothing written past the name (length %zu)", len);
+	}
+}
+
+Test(name, hash_depends_on_every_octet)
+{
+	uint8_t a[48], b[48 + 3];
+
+	for (size_t i = 0; i < sizeof(a); i++)
+		a[i] = (uint8_t)(i * 7 + 1);
+	for (size_t len = 1; len <= sizeof(a); len++) {
+		memcpy(b + 3, a, len); /* another alignment: the same hash */
+		cr_assert_eq(dns_name_hash(a, len), dns_name_hash(b + 3, len));
+		for (size_t i = 0; i < len; i++) {
+			b[3 + i] ^= 0x20;
+			cr_assert_neq(dns_name_hash(a, len), dns_name_hash(b + 3, len),
+				      "length %zu, octet %zu", len, i);
+			b[3 + i] ^= 0x20;
+		}
+	}
+}
+
+Test(name, hash_read_is_hash_of_lower_copy)
+{
+	const char *names[] = {"\3WwW\7ExAmPlE\3CoM", "\1A", "\7EXAMPLE", "\2@[\1Z", ""};
+	uint8_t out[MVDNS_NAME_MAX];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t len = strlen(names[i]) + 1;
+		struct dns_cursor c, d;
+		dns_cursor_init(&c, (const uint8_t *)names[i], len);
+		dns_cursor_init(&d, (const uint8_t *)names[i], len);
+		size_t n = dns_name_read_lower(&c, out);
+		cr_assert_eq(dns_name_hash_read(&d), dns_name_hash(out, n), "name %zu", i);
+		cr_assert_eq(d.err, 0);
+		cr_assert_eq(dns_cursor_offset(&d), len);
+	}
+	struct dns_cursor c;
+	dns_cursor_init(&c, (const uint8_t *)"\3ab", 3);
+	dns_name_hash_read(&c);
+	cr_assert_eq(c.err, -EMSGSIZE, "the same checks as dns_name_read_lower");
+}
+
+Test(name, equal_finds_a_difference_anywhere)
+{
+	uint8_t a[40], b[40 + 5];
+
+	for (size_t i = 0; i < sizeof(a); i++)
+		a[i] = (uint8_t)(i * 13 + 3);
+	for (size_t len = 0; len <= sizeof(a); len++) {
+		memcpy(b + 5, a, len); /* another alignment */
+		cr_assert(dns_name_equal(a, b + 5, len), "length %zu", len);
+		for (size_t i = 0; i < len; i++) {
+			b[5 + i] ^= 1;
+			cr_assert(!dns_name_equal(a, b + 5, len), "length %zu, octet %zu", len, i);
+			b[5 + i] ^= 1;
+		}
+	}
+}
+
 Test(name, skip_handles_pointers_without_following)
 {
 	struct dns_cursor c;
