@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The operation table and what the operations share (ops_pvt.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +90,21 @@ const char *ops_strip_prefix(const char *id, const char *prefix)
 	return strncmp(id, prefix, len) == 0 ? id + len : id;
 }
 
+struct zones_zone *ops_zone_by_id(struct ops_ctx *ctx, const char *id, const char *key,
+				  struct mv_error *err)
+{
+	id = ops_strip_prefix(id, "/hostedzone/");
+	if (strlen(id) > OPS_ZONE_ID_MAX) { /* Route 53 validates before it looks */
+		mv_error_init(err, "InvalidInput");
+		mv_error_add(err,
+			     "Value '%s' at '%c%s' failed to satisfy constraint: Member must have "
+			     "length less than or equal to %d",
+			     id, tolower((unsigned char)key[0]), key + 1, OPS_ZONE_ID_MAX);
+		return NULL;
+	}
+	return zones_find(ctx->zones, id, err);
+}
+
 struct zones_zone *ops_param_zone(struct ops_ctx *ctx, json_t *params, const char *key,
 				  struct mv_error *err)
 {
@@ -96,7 +112,7 @@ struct zones_zone *ops_param_zone(struct ops_ctx *ctx, json_t *params, const cha
 
 	if (id == NULL)
 		return NULL;
-	return zones_find(ctx->zones, ops_strip_prefix(id, "/hostedzone/"), err);
+	return ops_zone_by_id(ctx, id, key, err);
 }
 
 /* ---- generated values: fresh for a live request, recorded when replaying ---- */

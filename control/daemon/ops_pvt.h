@@ -48,6 +48,17 @@ void ops_format_time(int64_t ms, char out[ZONES_TIME_SIZE]);
 /* id without its prefix ("/hostedzone/", "/change/"), if it has it. */
 const char *ops_strip_prefix(const char *id, const char *prefix);
 
+/* Route 53's longest hosted zone id. */
+#define OPS_ZONE_ID_MAX 32
+
+/*
+ * The zone of id (with or without "/hostedzone/"), given as member key, or
+ * NULL (err: InvalidInput for an id longer than Route 53 allows, else
+ * NoSuchHostedZone).
+ */
+struct zones_zone *ops_zone_by_id(struct ops_ctx *ctx, const char *id, const char *key,
+				  struct mv_error *err);
+
 /* The zone a required id member names, or NULL (err: InvalidInput or NoSuchHostedZone). */
 struct zones_zone *ops_param_zone(struct ops_ctx *ctx, json_t *params, const char *key,
 				  struct mv_error *err);

@@ -49,7 +49,7 @@ int ops_change_sets(struct ops_ctx *ctx, json_t *params, json_t **result, struct
 	doc = param_batch(params, err);
 	if (err->count > 0)
 		goto finish;
-	zone = zones_find(ctx->zones, ops_strip_prefix(id, "/hostedzone/"), err);
+	zone = ops_zone_by_id(ctx, id, "HostedZoneId", err);
 	if (zone == NULL)
 		goto finish;
 	rc = parse_batch(doc, &batch, err);

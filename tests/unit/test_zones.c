@@ -345,6 +345,10 @@ Test(zones, malformed_requests_are_invalid_input)
 		("{'Operation':'CreateHostedZone','Params':{'Name':'a.com','CallerReference':'r',"
 		 "'HostedZoneConfig':{'PrivateZone':true}}}"),
 		"{'Operation':'ChangeResourceRecordSets','Params':{'HostedZoneId':'Z1'}}",
+		"{'Operation':'GetHostedZone','Params':{'Id':'Z123456789012345678901234567890123'}"
+		"}",
+		("{'Operation':'ChangeResourceRecordSets','Params':{'HostedZoneId':"
+		 "'/hostedzone/Z123456789012345678901234567890123','ChangeBatch':{'Changes':[]}}}"),
 		"{'Operation':'ListHostedZones','Params':{'MaxItems':'0'}}",
 		"{'Operation':'ListHostedZones','Params':{'MaxItems':'x'}}",
 	};
