@@ -98,30 +98,19 @@ struct mv_table {
 /*
  * Zeroed memory for a slot array. A large table's probes land anywhere in
  * it, so on 4 KiB pages nearly every probe also misses the TLB: ask for
- * 2 MiB pages, reserved ones (MAP_HUGETLB) when the system has some free,
- * else transparent ones (MADV_HUGEPAGE, honoured in THP mode "madvise" or
- * "always"), else plain pages. Reserved pages come out of the pool DPDK
- * draws from too: 10M names take 128 of them (256 MiB), so reserve that many
- * more. Out: *len, the octets mapped.
+ * transparent 2 MiB pages (MADV_HUGEPAGE, honoured in THP mode "madvise" or
+ * "always"; 4 KiB pages work too). Not reserved ones (MAP_HUGETLB): those
+ * are the pool DPDK draws its memory from, and an operator sizes it for
+ * DPDK. Out: *len, the octets mapped.
  */
 static void *slots_map(size_t *len)
 {
-	void *p = MAP_FAILED;
+	void *p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (*len >= HUGE_PAGE) {
-		size_t huge = (*len + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
-		p = mmap(NULL, huge, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
-		if (p != MAP_FAILED) {
-			*len = huge;
-			return p;
-		}
-	}
-	p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	if (*len >= HUGE_PAGE)
-		(void)madvise(p, *len, MADV_HUGEPAGE); /* a hint: 4 KiB pages work too */
+		(void)madvise(p, *len, MADV_HUGEPAGE); /* a hint */
 	return p;
 }
 
