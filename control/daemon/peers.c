@@ -433,6 +433,24 @@ static struct peer *peer_slot(struct peers *p, const char *file, const struct st
 	return &p->v[p->n++];
 }
 
+/*
+ * The dataplane rejected a message, so it lacks a batch we sent: send the
+ * full state again, once it has applied our last one (a full state that
+ * is itself rejected is not sent again and again; its log says why).
+ */
+static void peer_rejected(struct peers *p, struct peer *pe)
+{
+	/* Acquire: pairs with the dataplane's release after publishing a batch. */
+	uint64_t applied = __atomic_load_n(&pe->shm->applied_seq, __ATOMIC_ACQUIRE);
+
+	if (applied < pe->sync_seq) {
+		log_peer(pe, "rejected a message of our full state (see its log)");
+		return;
+	}
+	log_peer(pe, "rejected a message (see its log); sending the full state again");
+	peer_sync(p, pe);
+}
+
 /* Attach, re-sync or detach one segment found by the scan. */
 static void peer_visit(struct peers *p, const char *file)
 {
@@ -487,7 +505,7 @@ size_t peers_scan(struct peers *p)
 
 		if (pe->shm != NULL && rejected != pe->rejected) {
 			pe->rejected = rejected;
-			log_peer(pe, "rejected a message (see its log)");
+			peer_rejected(p, pe);
 		}
 		if (!pe->seen || pe->dead) {
 			if (pe->shm != NULL && !pe->dead)

@@ -432,6 +432,40 @@ Test(peers, attach_sync_publish_resync_detach)
 	free(c);
 }
 
+/* A rejected batch leaves the dataplane behind: the full state goes again. */
+Test(peers, a_rejection_brings_the_full_state_again)
+{
+	struct zones *z = zones_example();
+	struct mv_chan_shm *shm = seg_create("rej", 1, (uint64_t)getpid());
+	struct consumer *c = calloc(1, sizeof(*c));
+	struct peers *p = peers_create(segdir, z);
+	uint64_t seq;
+
+	c->shm = shm;
+	cr_assert_eq(peers_scan(p), 1);
+	seq = expect_sync(c);
+	shm->applied_seq = seq;
+	cr_assert_eq(peers_scan(p), 1);
+	consume(c);
+	cr_assert_eq(c->n, 5, "nothing new while nothing was rejected");
+
+	shm->rejected = 1; /* say, a NAME of a later batch */
+	zones_seq_raise(z, seq);
+	cr_assert_eq(peers_scan(p), 1);
+	uint64_t again = expect_sync(c);
+	cr_assert_gt(again, seq);
+
+	/* Rejected again before that full state is applied: not sent a third time. */
+	shm->rejected = 2;
+	cr_assert_eq(peers_scan(p), 1);
+	consume(c);
+	cr_assert_eq(c->n, 10);
+	cr_assert_not(peers_applied(p, seq));
+	peers_destroy(p);
+	zones_destroy(z);
+	free(c);
+}
+
 Test(peers, sequence_numbers_continue_above_applied)
 {
 	struct zones *z = zones_example();
