@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "pid.h"
 #include "cursor.h"
 #include "name.h"
 #include "node.h"
@@ -65,25 +66,6 @@ static void store_release(uint64_t *p, uint64_t v)
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
-/* Whether pid runs: exists and is not a zombie waiting to be reaped. */
-static bool pid_runs(pid_t pid)
-{
-	char path[64], stat[256];
-	FILE *f;
-
-	if (kill(pid, 0) != 0 && errno != EPERM)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return true; /* no /proc: trust kill() */
-	size_t n = fread(stat, 1, sizeof(stat) - 1, f);
-	fclose(f);
-	stat[n] = '\0';
-	const char *state = strrchr(stat, ')'); /* "pid (comm) S ..." */
-	return state == NULL || (state[1] != '\0' && state[2] != 'Z' && state[2] != 'X');
-}
-
 /* Whether the segment at path exists and its dataplane (another process) still runs. */
 static bool channel_owner_alive(const char *path)
 {
@@ -95,7 +77,7 @@ static bool channel_owner_alive(const char *path)
 		return false;
 	if (pread(fd, &hdr, sizeof(hdr), 0) == (ssize_t)sizeof(hdr) && hdr.magic == MV_CHAN_MAGIC &&
 	    hdr.dp_pid != 0 && (pid_t)hdr.dp_pid != getpid())
-		alive = pid_runs((pid_t)hdr.dp_pid);
+		alive = mv_pid_runs(hdr.dp_pid);
 	close(fd);
 	return alive;
 }

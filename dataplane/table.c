@@ -101,23 +101,23 @@ struct mv_table {
  * transparent 2 MiB pages (MADV_HUGEPAGE, honoured in THP mode "madvise" or
  * "always"; 4 KiB pages work too). Not reserved ones (MAP_HUGETLB): those
  * are the pool DPDK draws its memory from, and an operator sizes it for
- * DPDK. Out: *len, the octets mapped.
+ * DPDK.
  */
-static void *slots_map(size_t *len)
+static void *slots_map(size_t len)
 {
-	void *p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
-	if (*len >= HUGE_PAGE)
-		(void)madvise(p, *len, MADV_HUGEPAGE); /* a hint */
+	if (len >= HUGE_PAGE)
+		(void)madvise(p, len, MADV_HUGEPAGE); /* a hint */
 	return p;
 }
 
 static struct slots *slots_alloc(size_t n)
 {
 	size_t len = sizeof(struct slots) + n * sizeof(struct slot);
-	struct slots *s = slots_map(&len);
+	struct slots *s = slots_map(len);
 
 	if (s != NULL) {
 		s->mask = n - 1;

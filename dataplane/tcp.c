@@ -180,12 +180,16 @@ uint16_t mv_tcp_handle(const struct mv_packet_ctx *ctx, const uint8_t *src, cons
 		return 0;
 	uint8_t flags = l4[13];
 	uint32_t seq = dns_get_u32(l4 + 4), ack = dns_get_u32(l4 + 8);
-	uint32_t isn = cookie(ctx->tcp_key, src, dst, alen, l4);
+	uint16_t payload = (uint16_t)(l4_len - hlen);
 	uint16_t our_mss = alen == 4 ? OUR_MSS_V4 : OUR_MSS_V6;
 
+	/* RSTs, the handshake's last ACK and the ACKs of our replies: no reply,
+	 * and no cookie to compute. */
 	*verdict = MV_VERDICT_TCP_NO_REPLY;
-	if (flags & TCP_RST)
+	if ((flags & TCP_RST) ||
+	    ((flags & (TCP_SYN | TCP_FIN | TCP_ACK)) == TCP_ACK && payload == 0))
 		return 0;
+	uint32_t isn = cookie(ctx->tcp_key, src, dst, alen, l4);
 	if (flags & TCP_SYN) {
 		*verdict = MV_VERDICT_DROP_MALFORMED;
 		if (flags & (TCP_ACK | TCP_FIN) || l4_cap < TCP_HLEN + 4)
@@ -204,11 +208,8 @@ uint16_t mv_tcp_handle(const struct mv_packet_ctx *ctx, const uint8_t *src, cons
 		*verdict = MV_VERDICT_DROP_MALFORMED;
 		return 0;
 	}
-	uint16_t payload = (uint16_t)(l4_len - hlen);
 	uint32_t sent = ack - 1 - isn; /* octets we sent (the MSS bits included) */
 
-	if (payload == 0 && !(flags & TCP_FIN))
-		return 0; /* the handshake's last ACK, or the ACK of our reply */
 	if (payload > 0) {
 		/* Data: only as the first segment after the handshake. */
 		if (sent > 3)

@@ -16,6 +16,7 @@
 
 #include "channel.h"
 #include "feed.h"
+#include "pid.h"
 #include "text.h"
 
 #define WAIT_NS       50000     /* sleep while a ring is full */
@@ -50,26 +51,6 @@ struct peers {
 };
 
 /* Whether the process runs: it exists and is not a zombie nobody has reaped yet. */
-static int pid_alive(uint64_t pid)
-{
-	char path[48], stat[128];
-	const char *state;
-	ssize_t n;
-	int fd;
-
-	if (pid == 0 || pid > INT32_MAX || (kill((pid_t)pid, 0) != 0 && errno != EPERM))
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%lu/stat", (unsigned long)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 1; /* no /proc: trust kill() */
-	n = read(fd, stat, sizeof(stat) - 1);
-	close(fd);
-	stat[n > 0 ? n : 0] = '\0';
-	state = strrchr(stat, ')'); /* "pid (comm) S ..." */
-	return state == NULL || state[1] == '\0' || state[2] != 'Z';
-}
-
 static void log_peer(const struct peer *pe, const char *what)
 {
 	fprintf(stderr, "mvdns-control: dataplane %s: %s\n", pe->file, what);
@@ -84,7 +65,7 @@ static int peer_gone(const struct peers *p, const struct peer *pe)
 
 	snprintf(path, sizeof(path), "%s/%s", p->dir, pe->file);
 	return stat(path, &st) != 0 || st.st_ino != pe->ino || st.st_dev != pe->dev ||
-	       !pid_alive(pe->shm->dp_pid);
+	       !mv_pid_runs(pe->shm->dp_pid);
 }
 
 struct wait_ctx {
@@ -380,9 +361,9 @@ static int peer_map(struct peers *p, struct peer *pe, int fd, const struct stat 
 	else if (ring < 64 || (ring & (ring - 1)) != 0 ||
 		 ring > (uint64_t)st->st_size - sizeof(*shm))
 		why = "bad ring size";
-	else if (shm->dp_epoch == 0 || !pid_alive(shm->dp_pid))
+	else if (shm->dp_epoch == 0 || !mv_pid_runs(shm->dp_pid))
 		why = "its dataplane is not running";
-	else if (ctl != 0 && ctl != p->self && pid_alive(ctl))
+	else if (ctl != 0 && ctl != p->self && mv_pid_runs(ctl))
 		why = "fed by another control process";
 	if (why != NULL) {
 		if (!pe->ignored)
@@ -471,7 +452,7 @@ static void peer_visit(struct peers *p, const char *file)
 	if (pe->shm == NULL) {
 		if (peer_map(p, pe, fd, &st))
 			peer_sync(p, pe);
-	} else if (!pid_alive(pe->shm->dp_pid)) {
+	} else if (!mv_pid_runs(pe->shm->dp_pid)) {
 		log_peer(pe, "its dataplane died; detached");
 		peer_unmap(pe);
 		pe->ignored = 1;
