@@ -58,6 +58,19 @@ static struct checks_check *param_check(struct ops_ctx *ctx, json_t *params, str
 	return check;
 }
 
+/*
+ * The preamble of a request about one health check: only `known` members,
+ * then the check its HealthCheckId names. NULL with err filled otherwise.
+ */
+static struct checks_check *request_check(struct ops_ctx *ctx, json_t *params,
+					  const char *const *known, struct mv_error *err)
+{
+	if (ops_params_known(params, known, err) != 0)
+		return NULL;
+	mv_error_init(err, "InvalidInput");
+	return param_check(ctx, params, err);
+}
+
 /* A fresh id in Route 53's form: a random (version 4) UUID, lower case. */
 static void gen_check_id(char out[CHECKS_ID_MAX + 1])
 {
@@ -228,10 +241,7 @@ int ops_get_check(struct ops_ctx *ctx, json_t *params, json_t **result, struct m
 	static const char *const known[] = {"HealthCheckId", NULL};
 	struct checks_check *check;
 
-	if (ops_params_known(params, known, err) != 0)
-		return -EINVAL;
-	mv_error_init(err, "InvalidInput");
-	check = param_check(ctx, params, err);
+	check = request_check(ctx, params, known, err);
 	if (check == NULL)
 		return -EINVAL;
 	*result = json_pack("{s:o}", "HealthCheck", render_health_check(check));
@@ -395,10 +405,7 @@ int ops_update_check(struct ops_ctx *ctx, json_t *params, json_t **result, struc
 	struct checks_check *check;
 	int rc;
 
-	if (ops_params_known(params, known, err) != 0)
-		return -EINVAL;
-	mv_error_init(err, "InvalidInput");
-	check = param_check(ctx, params, err);
+	check = request_check(ctx, params, known, err);
 	if (check == NULL)
 		return -EINVAL;
 	rc = check_version(params, check, err);
@@ -431,10 +438,7 @@ int ops_delete_check(struct ops_ctx *ctx, json_t *params, json_t **result, struc
 	uint32_t index;
 	int rc;
 
-	if (ops_params_known(params, known, err) != 0)
-		return -EINVAL;
-	mv_error_init(err, "InvalidInput");
-	check = param_check(ctx, params, err);
+	check = request_check(ctx, params, known, err);
 	if (check == NULL)
 		return -EINVAL;
 	if (zones_uses_check(ctx->zones, check->id, &rr)) {
@@ -480,10 +484,7 @@ int ops_check_status(struct ops_ctx *ctx, json_t *params, json_t **result, struc
 	json_t *list;
 	size_t n = 0;
 
-	if (ops_params_known(params, known, err) != 0)
-		return -EINVAL;
-	mv_error_init(err, "InvalidInput");
-	check = param_check(ctx, params, err);
+	check = request_check(ctx, params, known, err);
 	if (check == NULL)
 		return -EINVAL;
 	if (ctx->checker != NULL)
