@@ -50,7 +50,6 @@ struct peers {
 	size_t nonly;
 };
 
-/* Whether the process runs: it exists and is not a zombie nobody has reaped yet. */
 static void log_peer(const struct peer *pe, const char *what)
 {
 	fprintf(stderr, "mvdns-control: dataplane %s: %s\n", pe->file, what);

@@ -25,6 +25,10 @@ struct service {
 	size_t replayed; /* journal records applied at start-up */
 	size_t due;      /* journal records at which to snapshot next */
 	struct mv_error err;
+	/* service_health_drain's room for one status per check, kept from one
+	 * request to the next (it runs after every request). */
+	struct feed_health *drained;
+	size_t drained_cap;
 };
 
 static void ctx_init(struct service *a, struct ops_ctx *ctx, json_t *replay)
@@ -204,6 +208,7 @@ void service_close(struct service *a)
 	if (a == NULL)
 		return;
 	journal_close(a->journal);
+	free(a->drained);
 	free(a);
 }
 
@@ -364,13 +369,17 @@ size_t service_health_drain(struct service *a)
 
 	if (a->checker == NULL || d.cap == 0)
 		return 0;
-	d.st = malloc(d.cap * sizeof(*d.st));
-	d.rec = json_object();
-	if (d.st == NULL || d.rec == NULL) {
-		free(d.st); /* the changes stay queued: the next turn tries again */
-		json_decref(d.rec);
-		return 0;
+	if (a->drained_cap < d.cap) {
+		struct feed_health *st = realloc(a->drained, d.cap * sizeof(*st));
+		if (st == NULL)
+			return 0; /* the changes stay queued: the next turn tries again */
+		a->drained = st;
+		a->drained_cap = d.cap;
 	}
+	d.st = a->drained;
+	d.rec = json_object();
+	if (d.rec == NULL)
+		return 0;
 	mv_checker_drain(a->checker, on_status, &d);
 	if (d.n > 0) {
 		seq = zones_seq(a->zones) + 1;
@@ -381,7 +390,6 @@ size_t service_health_drain(struct service *a)
 		journal_statuses(a, d.rec, seq);
 		maybe_checkpoint(a);
 	}
-	free(d.st);
 	json_decref(d.rec);
 	return d.n;
 }
