@@ -267,15 +267,16 @@ static enum mv_verdict resolve(const struct mv_table *t, struct reply *r, const 
 	}
 }
 
-static uint16_t answer(const struct mv_table *t, uint8_t *msg, uint16_t len, uint16_t cap,
-		       bool stream, uint64_t *rng, enum mv_verdict *verdict)
+/* The answer to msg, parsed as status and q, over TCP if stream. */
+static uint16_t answer(const struct mv_table *t, uint8_t *msg, uint16_t cap, bool stream,
+		       uint64_t *rng, enum dns_query_status status, const struct dns_query *q,
+		       enum mv_verdict *verdict)
 {
-	struct dns_query q;
 	struct reply r = {.msg = msg, .rng = rng};
 	unsigned rcode = DNS_RCODE_NOERROR;
 	bool aa = true;
 
-	switch (dns_query_parse(msg, len, &q)) {
+	switch (status) {
 	case DNS_QUERY_SHORT:
 		*verdict = MV_VERDICT_DROP_SHORT;
 		return 0;
@@ -300,42 +301,53 @@ static uint16_t answer(const struct mv_table *t, uint8_t *msg, uint16_t len, uin
 		break;
 	case DNS_QUERY_OK: {
 		int exact;
-		const struct mv_node *node = mv_table_lookup_closest(
-			t, q.qname, q.qname_len, dns_name_hash(q.qname, q.qname_len), &exact);
+		const struct mv_node *node =
+			mv_table_lookup_closest(t, q->qname, q->qname_len, q->qname_hash, &exact);
 		if (node == NULL) {
 			rcode = DNS_RCODE_REFUSED;
 			aa = false;
 			*verdict = MV_VERDICT_ANSWER_REFUSED;
 			break;
 		}
-		uint16_t room =
-			!stream && dns_query_max_udp(&q) < cap ? dns_query_max_udp(&q) : cap;
-		r.pos = q.question_end;
-		r.limit = (uint16_t)(room - (q.edns ? OPT_RR_LEN : 0));
+		uint16_t room = !stream && dns_query_max_udp(q) < cap ? dns_query_max_udp(q) : cap;
+		r.pos = q->question_end;
+		r.limit = (uint16_t)(room - (q->edns ? OPT_RR_LEN : 0));
 		if (exact) {
-			*verdict = resolve(t, &r, &q, node, &rcode);
+			*verdict = resolve(t, &r, q, node, &rcode);
 		} else {
 			rcode = DNS_RCODE_NXDOMAIN;
 			*verdict = MV_VERDICT_ANSWER_NXDOMAIN;
-			reply_negative(&r, node->zone, DNS_HDR_LEN, q.qname_len);
+			reply_negative(&r, node->zone, DNS_HDR_LEN, q->qname_len);
 		}
 		if (r.overflow)
 			*verdict = MV_VERDICT_ANSWER_TRUNCATED;
-		return reply_finish(&r, &q, rcode, aa);
+		return reply_finish(&r, q, rcode, aa);
 	}
 	}
-	r.pos = q.question_end;
-	return reply_finish(&r, &q, rcode, aa);
+	r.pos = q->question_end;
+	return reply_finish(&r, q, rcode, aa);
 }
 
 uint16_t mv_answer(const struct mv_table *t, uint8_t *msg, uint16_t len, uint16_t cap,
 		   uint64_t *rng, enum mv_verdict *verdict)
 {
-	return answer(t, msg, len, cap, false, rng, verdict);
+	struct dns_query q;
+	enum dns_query_status status = dns_query_parse(msg, len, &q);
+
+	return answer(t, msg, cap, false, rng, status, &q, verdict);
+}
+
+uint16_t mv_answer_parsed(const struct mv_table *t, const struct mv_parsed *p, uint16_t cap,
+			  uint64_t *rng, enum mv_verdict *verdict)
+{
+	return answer(t, p->msg, cap, false, rng, p->status, &p->q, verdict);
 }
 
 uint16_t mv_answer_stream(const struct mv_table *t, uint8_t *msg, uint16_t len, uint16_t cap,
 			  uint64_t *rng, enum mv_verdict *verdict)
 {
-	return answer(t, msg, len, cap, true, rng, verdict);
+	struct dns_query q;
+	enum dns_query_status status = dns_query_parse(msg, len, &q);
+
+	return answer(t, msg, cap, true, rng, status, &q, verdict);
 }

@@ -9,8 +9,21 @@
 
 #include <stdint.h>
 
+#include "query.h"
 #include "table.h"
 #include "verdict.h"
+
+/*
+ * A message parsed ahead of its answer: mv_packet_handle_burst parses a
+ * large table's burst first, to prefetch the names' slots and nodes, and
+ * answers from these parses after.
+ */
+struct mv_parsed {
+	uint8_t *msg; /* what was parsed: msg[0..len) */
+	uint16_t len;
+	enum dns_query_status status;
+	struct dns_query q;
+};
 
 /*
  * Answer the DNS message msg[0..len) in place. The buffer holds cap octets
@@ -22,6 +35,13 @@
  */
 uint16_t mv_answer(const struct mv_table *t, uint8_t *msg, uint16_t len, uint16_t cap,
 		   uint64_t *rng, enum mv_verdict *verdict);
+
+/*
+ * mv_answer for a message parsed ahead: p->msg[0..p->len) in a buffer of
+ * cap octets, unchanged since it was parsed.
+ */
+uint16_t mv_answer_parsed(const struct mv_table *t, const struct mv_parsed *p, uint16_t cap,
+			  uint64_t *rng, enum mv_verdict *verdict);
 
 /*
  * The same for a message that came over TCP: the reply is limited by cap

@@ -6,8 +6,6 @@
 #include <string.h>
 
 #include "answer.h"
-#include "cursor.h"
-#include "name.h"
 #include "mvdns.h"
 #include "tcp.h"
 #include "wire.h"
@@ -169,9 +167,12 @@ static uint16_t handle_arp(const struct mv_packet_ctx *ctx, uint8_t *frame, uint
 	return ETH_HLEN + ARP_LEN;
 }
 
-/* Turn a UDP datagram to port 53 into the reply; l4 points at the UDP header. */
-static uint16_t handle_udp(const struct mv_packet_ctx *ctx, uint8_t *l4, uint16_t l4_len,
-			   uint16_t l4_cap, enum mv_verdict *v)
+/*
+ * Turn a UDP datagram to port 53 into the reply; l4 points at the UDP header.
+ * ahead: its DNS payload parsed ahead, or NULL (used only if it is this one).
+ */
+static uint16_t handle_udp(const struct mv_packet_ctx *ctx, const struct mv_parsed *ahead,
+			   uint8_t *l4, uint16_t l4_len, uint16_t l4_cap, enum mv_verdict *v)
 {
 	if (l4_len < UDP_HLEN || dns_get_u16(l4 + 4) < UDP_HLEN || dns_get_u16(l4 + 4) > l4_len) {
 		*v = MV_VERDICT_DROP_MALFORMED;
@@ -182,8 +183,11 @@ static uint16_t handle_udp(const struct mv_packet_ctx *ctx, uint8_t *l4, uint16_
 		return 0;
 	}
 	uint16_t dns_len = (uint16_t)(dns_get_u16(l4 + 4) - UDP_HLEN);
-	uint16_t out = mv_answer(ctx->table, l4 + UDP_HLEN, dns_len, (uint16_t)(l4_cap - UDP_HLEN),
-				 ctx->rng, v);
+	uint16_t dns_cap = (uint16_t)(l4_cap - UDP_HLEN);
+	uint16_t out =
+		ahead != NULL && ahead->msg == l4 + UDP_HLEN && ahead->len == dns_len
+			? mv_answer_parsed(ctx->table, ahead, dns_cap, ctx->rng, v)
+			: mv_answer(ctx->table, l4 + UDP_HLEN, dns_len, dns_cap, ctx->rng, v);
 	if (out == 0)
 		return 0;
 	uint16_t sport = dns_get_u16(l4);
@@ -206,8 +210,9 @@ static uint16_t handle_tcp(const struct mv_packet_ctx *ctx, const uint8_t *src, 
 	return mv_tcp_handle(ctx, src, dst, alen, l4, l4_len, l4_cap, v);
 }
 
-static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, uint8_t *frame, uint16_t len,
-			    uint16_t cap, bool l2_unicast, enum mv_verdict *v)
+static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, const struct mv_parsed *ahead,
+			    uint8_t *frame, uint16_t len, uint16_t cap, bool l2_unicast,
+			    enum mv_verdict *v)
 {
 	uint8_t *ip = frame + ETH_HLEN;
 	uint16_t l4_len, out;
@@ -236,7 +241,7 @@ static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, uint8_t *frame, uin
 	l4_len = (uint16_t)(total - IPV4_HLEN);
 	uint16_t l4_cap = (uint16_t)(cap - ETH_HLEN - IPV4_HLEN);
 	if (ip[9] == IPPROTO_UDP_) {
-		out = handle_udp(ctx, l4, l4_len, l4_cap, v);
+		out = handle_udp(ctx, ahead, l4, l4_len, l4_cap, v);
 		if (out == 0)
 			return 0;
 	} else if (ip[9] == IPPROTO_TCP_) {
@@ -313,8 +318,9 @@ static uint16_t handle_nd(const struct mv_packet_ctx *ctx, uint8_t *ip, uint8_t 
 	return ND_ADVERT_LEN;
 }
 
-static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, uint8_t *frame, uint16_t len,
-			    uint16_t cap, bool l2_unicast, enum mv_verdict *v)
+static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, const struct mv_parsed *ahead,
+			    uint8_t *frame, uint16_t len, uint16_t cap, bool l2_unicast,
+			    enum mv_verdict *v)
 {
 	uint8_t *ip = frame + ETH_HLEN;
 	uint16_t out;
@@ -337,7 +343,7 @@ static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, uint8_t *frame, uin
 	if (!solicit && (!l2_unicast || !is_our_v6(ctx->addrs, ip + 24)))
 		return 0;
 	if (ip[6] == IPPROTO_UDP_) {
-		out = handle_udp(ctx, l4, l4_len, l4_cap, v);
+		out = handle_udp(ctx, ahead, l4, l4_len, l4_cap, v);
 		if (out == 0)
 			return 0;
 	} else if (ip[6] == IPPROTO_TCP_) {
@@ -385,8 +391,9 @@ static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, uint8_t *frame, uin
 	return (uint16_t)(ETH_HLEN + IPV6_HLEN + out);
 }
 
-uint16_t mv_packet_handle(const struct mv_packet_ctx *ctx, uint8_t *frame, uint16_t len,
-			  uint16_t cap, enum mv_verdict *verdict)
+/* mv_packet_handle, with the frame's DNS query parsed ahead or NULL. */
+static uint16_t handle_frame(const struct mv_packet_ctx *ctx, const struct mv_parsed *ahead,
+			     uint8_t *frame, uint16_t len, uint16_t cap, enum mv_verdict *verdict)
 {
 	if (len < ETH_HLEN) {
 		*verdict = MV_VERDICT_DROP_SHORT;
@@ -400,9 +407,9 @@ uint16_t mv_packet_handle(const struct mv_packet_ctx *ctx, uint8_t *frame, uint1
 	}
 	switch (dns_get_u16(frame + 12)) {
 	case ETH_P_IPV4:
-		return handle_ipv4(ctx, frame, len, cap, l2_unicast, verdict);
+		return handle_ipv4(ctx, ahead, frame, len, cap, l2_unicast, verdict);
 	case ETH_P_IPV6:
-		return handle_ipv6(ctx, frame, len, cap, l2_unicast, verdict);
+		return handle_ipv6(ctx, ahead, frame, len, cap, l2_unicast, verdict);
 	case ETH_P_ARP:
 		return handle_arp(ctx, frame, len, verdict);
 	default:
@@ -411,17 +418,23 @@ uint16_t mv_packet_handle(const struct mv_packet_ctx *ctx, uint8_t *frame, uint1
 	}
 }
 
+uint16_t mv_packet_handle(const struct mv_packet_ctx *ctx, uint8_t *frame, uint16_t len,
+			  uint16_t cap, enum mv_verdict *verdict)
+{
+	return handle_frame(ctx, NULL, frame, len, cap, verdict);
+}
+
 /*
- * The hash of the question name when frame looks like a DNS query (IPv4
- * without options or IPv6, UDP to port 53); a guess for prefetching only:
- * mv_packet_handle checks everything again. Returns false otherwise.
+ * Parse the DNS query in frame when it looks like one (IPv4 without options
+ * or IPv6, UDP to port 53), into p; a guess of where the payload lies, which
+ * handle_udp uses only if its own checks arrive at the same payload.
+ * Returns whether p holds a query to look up.
  */
-static bool query_hash(const uint8_t *frame, uint16_t len, uint32_t *hash)
+static bool parse_ahead(uint8_t *frame, uint16_t len, struct mv_parsed *p)
 {
 	uint16_t l3 = ETH_HLEN, l4;
-	struct dns_cursor c;
 
-	if (len < ETH_HLEN + IPV4_HLEN + UDP_HLEN + DNS_HDR_LEN)
+	if (len < ETH_HLEN + IPV4_HLEN + UDP_HLEN)
 		return false;
 	switch (dns_get_u16(frame + 12)) {
 	case ETH_P_IPV4:
@@ -437,19 +450,22 @@ static bool query_hash(const uint8_t *frame, uint16_t len, uint32_t *hash)
 	default:
 		return false;
 	}
-	if (l4 + UDP_HLEN + DNS_HDR_LEN > len || dns_get_u16(frame + l4 + 2) != MVDNS_DNS_PORT)
+	if (l4 + UDP_HLEN > len || dns_get_u16(frame + l4 + 2) != MVDNS_DNS_PORT)
 		return false;
-	dns_cursor_init(&c, frame + l4 + UDP_HLEN + DNS_HDR_LEN,
-			(size_t)(len - l4 - UDP_HLEN - DNS_HDR_LEN));
-	*hash = dns_name_hash_read(&c);
-	return c.err == 0;
+	uint16_t udp_len = dns_get_u16(frame + l4 + 4);
+	if (udp_len < UDP_HLEN || udp_len > len - l4)
+		return false;
+	p->msg = frame + l4 + UDP_HLEN;
+	p->len = (uint16_t)(udp_len - UDP_HLEN);
+	p->status = dns_query_parse(p->msg, p->len, &p->q);
+	return p->status == DNS_QUERY_OK;
 }
 
 void mv_packet_handle_burst(const struct mv_packet_ctx *ctx, uint8_t *const *frames,
 			    const uint16_t *lens, const uint16_t *caps, unsigned n, uint16_t *out,
 			    enum mv_verdict *verdicts)
 {
-	uint32_t hash[MV_PACKET_BURST_MAX];
+	struct mv_parsed ahead[MV_PACKET_BURST_MAX];
 	bool dns[MV_PACKET_BURST_MAX];
 
 	if (n > MV_PACKET_BURST_MAX) {
@@ -460,16 +476,21 @@ void mv_packet_handle_burst(const struct mv_packet_ctx *ctx, uint8_t *const *fra
 				       verdicts + MV_PACKET_BURST_MAX);
 		return;
 	}
-	/* A table that fits the caches gains nothing from a second parse. */
-	unsigned ahead = mv_table_is_large(ctx->table) ? n : 0;
-	for (unsigned i = 0; i < ahead; i++) {
-		dns[i] = query_hash(frames[i], lens[i], &hash[i]);
-		if (dns[i])
-			mv_table_prefetch_slot(ctx->table, hash[i]);
+	/* A table that fits the caches gains nothing from parsing ahead. */
+	if (!mv_table_is_large(ctx->table)) {
+		for (unsigned i = 0; i < n; i++)
+			out[i] = handle_frame(ctx, NULL, frames[i], lens[i], caps[i], &verdicts[i]);
+		return;
 	}
-	for (unsigned i = 0; i < ahead; i++)
+	for (unsigned i = 0; i < n; i++) {
+		dns[i] = parse_ahead(frames[i], lens[i], &ahead[i]);
 		if (dns[i])
-			mv_table_prefetch_node(ctx->table, hash[i]);
+			mv_table_prefetch_slot(ctx->table, ahead[i].q.qname_hash);
+	}
 	for (unsigned i = 0; i < n; i++)
-		out[i] = mv_packet_handle(ctx, frames[i], lens[i], caps[i], &verdicts[i]);
+		if (dns[i])
+			mv_table_prefetch_node(ctx->table, ahead[i].q.qname_hash);
+	for (unsigned i = 0; i < n; i++)
+		out[i] = handle_frame(ctx, dns[i] ? &ahead[i] : NULL, frames[i], lens[i], caps[i],
+				      &verdicts[i]);
 }

@@ -25,33 +25,6 @@ static inline uint64_t lower8(uint64_t w)
 	return w | upper >> 2; /* 0x80 >> 2 == 0x20, the case bit */
 }
 
-/* Lower-case the eight octets at in into out. */
-static inline void lower_word(uint8_t *out, const uint8_t *in)
-{
-	uint64_t w;
-
-	memcpy(&w, in, 8);
-	w = lower8(w);
-	memcpy(out, &w, 8);
-}
-
-/*
- * Copy len octets lower-cased, eight at a time. The last word is the last
- * eight octets, overlapping the one before: it rewrites some octets with
- * the same values instead of finishing octet by octet.
- */
-static void copy_lower(uint8_t *out, const uint8_t *in, size_t len)
-{
-	if (len < 8) {
-		for (size_t i = 0; i < len; i++)
-			out[i] = ascii_lower(in[i]);
-		return;
-	}
-	for (size_t i = 0; i + 8 < len; i += 8)
-		lower_word(out + i, in + i);
-	lower_word(out + len - 8, in + len - 8);
-}
-
 /*
  * The wire length of the uncompressed name at the cursor, checked as
  * dns_name_read_lower documents; 0 with c->err set. Does not move.
@@ -82,18 +55,6 @@ static size_t name_walk(struct dns_cursor *c)
 		if (label == 0)
 			return len;
 	}
-}
-
-size_t dns_name_read_lower(struct dns_cursor *c, uint8_t out[MVDNS_NAME_MAX])
-{
-	/* Walk the length octets first; the letters are copied in one pass after. */
-	size_t len = name_walk(c);
-
-	if (len == 0)
-		return 0;
-	copy_lower(out, c->pos, len); /* length octets (< 64) are never letters */
-	c->pos += len;
-	return len;
 }
 
 void dns_name_skip(struct dns_cursor *c)
@@ -131,6 +92,9 @@ void dns_name_lower(uint8_t *name, size_t len)
  * instead of a call to memcpy for a variable length. (Any fixed order would
  * do: the hash only has to agree with itself.)
  */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	       "copy_lower_hash takes the rest of a name from a little-endian word");
+
 static inline uint64_t tail_word(const uint8_t *p, size_t len)
 {
 	uint64_t w = 0;
@@ -157,28 +121,89 @@ static inline uint64_t tail_word(const uint8_t *p, size_t len)
 
 /*
  * 64-bit multiply-xorshift over 8-octet words: cheap, and good enough that
- * open addressing at load factor 0.5 stays short. With fold, each word is
- * lower-cased first, which gives the hash of the lower-cased name.
+ * open addressing at load factor 0.5 stays short. A name of len octets
+ * hashes as hash_start(len), hash_word of each whole word in order, then
+ * of the rest (tail_word) if any, then hash_end.
  */
+#define HASH_K 0x9e3779b97f4a7c15ull
+
+static inline uint64_t hash_start(size_t len)
+{
+	return len * HASH_K;
+}
+
+static inline uint64_t hash_word(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * HASH_K;
+	return h ^ h >> 29;
+}
+
+static inline uint32_t hash_end(uint64_t h)
+{
+	h *= HASH_K;
+	return (uint32_t)(h >> 32) ^ (uint32_t)h;
+}
+
+/* With fold, each word is lower-cased first: the hash of the lower-cased name. */
 static inline uint32_t hash_words(const uint8_t *name, size_t len, bool fold)
 {
-	const uint64_t k = 0x9e3779b97f4a7c15ull;
-	uint64_t h = len * k;
+	uint64_t h = hash_start(len);
 	size_t i = 0;
 
 	for (; i + 8 <= len; i += 8) {
 		uint64_t w;
 		memcpy(&w, name + i, 8);
-		h = (h ^ (fold ? lower8(w) : w)) * k;
-		h ^= h >> 29;
+		h = hash_word(h, fold ? lower8(w) : w);
 	}
 	if (i < len) {
 		uint64_t w = tail_word(name + i, len - i); /* zero octets stay zero */
-		h = (h ^ (fold ? lower8(w) : w)) * k;
-		h ^= h >> 29;
+		h = hash_word(h, fold ? lower8(w) : w);
 	}
-	h *= k;
-	return (uint32_t)(h >> 32) ^ (uint32_t)h;
+	return hash_end(h);
+}
+
+/*
+ * Copy len octets lower-cased and hash them, eight at a time. From 8 octets
+ * on, the rest is taken from the last eight, overlapping the word before:
+ * stored as it is (same values again), hashed shifted down to the rest's
+ * octets, which is what tail_word reads on a little-endian machine.
+ */
+static uint32_t copy_lower_hash(uint8_t *out, const uint8_t *in, size_t len)
+{
+	if (len < 8) {
+		for (size_t i = 0; i < len; i++)
+			out[i] = ascii_lower(in[i]);
+		return hash_words(out, len, false);
+	}
+	uint64_t h = hash_start(len), w;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, in + i, 8);
+		w = lower8(w);
+		memcpy(out + i, &w, 8);
+		h = hash_word(h, w);
+	}
+	if (i < len) {
+		memcpy(&w, in + len - 8, 8);
+		w = lower8(w);
+		memcpy(out + len - 8, &w, 8);
+		h = hash_word(h, w >> 8 * (8 - (len - i)));
+	}
+	return hash_end(h);
+}
+
+size_t dns_name_read_lower(struct dns_cursor *c, uint8_t out[MVDNS_NAME_MAX], uint32_t *hash)
+{
+	/* Walk the length octets first; the letters are copied in one pass after. */
+	size_t len = name_walk(c);
+
+	*hash = 0;
+	if (len == 0)
+		return 0;
+	*hash = copy_lower_hash(out, c->pos, len); /* length octets (< 64) are never letters */
+	c->pos += len;
+	return len;
 }
 
 uint32_t dns_name_hash(const uint8_t *name, size_t len)

@@ -17,13 +17,13 @@
 
 /*
  * Read an uncompressed name (as a question name must be) and copy it,
- * lower-cased, to out. Compression pointers, the reserved label types 0x40
- * and 0x80, and names longer than 255 octets set the cursor's error to
- * -EBADMSG; a name cut short sets -EMSGSIZE.
- * Out: out (at most MVDNS_NAME_MAX bytes).
+ * lower-cased, to out, hashing it on the way. Compression pointers, the
+ * reserved label types 0x40 and 0x80, and names longer than 255 octets set
+ * the cursor's error to -EBADMSG; a name cut short sets -EMSGSIZE.
+ * Out: out (at most MVDNS_NAME_MAX bytes), *hash (dns_name_hash of out).
  * Returns the wire length of the name, or 0 with c->err set.
  */
-size_t dns_name_read_lower(struct dns_cursor *c, uint8_t out[MVDNS_NAME_MAX]);
+size_t dns_name_read_lower(struct dns_cursor *c, uint8_t out[MVDNS_NAME_MAX], uint32_t *hash);
 
 /*
  * Step over a name that may end in a compression pointer (owner names of

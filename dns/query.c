@@ -85,7 +85,7 @@ enum dns_query_status dns_query_parse(const uint8_t *msg, uint16_t len, struct d
 
 	dns_cursor_init(&c, msg, len);
 	dns_cursor_skip(&c, DNS_HDR_LEN);
-	q->qname_len = (uint8_t)dns_name_read_lower(&c, q->qname);
+	q->qname_len = (uint8_t)dns_name_read_lower(&c, q->qname, &q->qname_hash);
 	q->qtype = dns_cursor_u16(&c);
 	q->qclass = dns_cursor_u16(&c);
 	if (c.err != 0)

@@ -26,6 +26,7 @@ enum dns_query_status {
 struct dns_query {
 	uint8_t qname[MVDNS_NAME_MAX]; /* lower-cased copy, for lookups */
 	uint8_t qname_len;             /* wire length, root label included */
+	uint32_t qname_hash;           /* dns_name_hash of qname */
 	uint16_t qtype;
 	uint16_t qclass;
 	uint16_t question_end; /* offset just past QCLASS: the reply is written from here */

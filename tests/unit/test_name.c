@@ -10,7 +10,9 @@ static size_t read_name(const void *wire, size_t len, uint8_t *out, int *err, si
 {
 	struct dns_cursor c;
 	dns_cursor_init(&c, wire, len);
-	size_t n = dns_name_read_lower(&c, out);
+	uint32_t hash;
+	size_t n = dns_name_read_lower(&c, out, &hash);
+	cr_assert_eq(hash, n > 0 ? dns_name_hash(out, n) : 0, "the hash of what was read");
 	*err = c.err;
 	*left = dns_cursor_left(&c);
 	return n;
@@ -165,8 +167,10 @@ Test(name, hash_read_is_hash_of_lower_copy)
 		struct dns_cursor c, d;
 		dns_cursor_init(&c, (const uint8_t *)names[i], len);
 		dns_cursor_init(&d, (const uint8_t *)names[i], len);
-		size_t n = dns_name_read_lower(&c, out);
+		uint32_t hash;
+		size_t n = dns_name_read_lower(&c, out, &hash);
 		cr_assert_eq(dns_name_hash_read(&d), dns_name_hash(out, n), "name %zu", i);
+		cr_assert_eq(hash, dns_name_hash(out, n), "name %zu", i);
 		cr_assert_eq(d.err, 0);
 		cr_assert_eq(dns_cursor_offset(&d), len);
 	}
@@ -174,6 +178,37 @@ Test(name, hash_read_is_hash_of_lower_copy)
 	dns_cursor_init(&c, (const uint8_t *)"\3ab", 3);
 	dns_name_hash_read(&c);
 	cr_assert_eq(c.err, -EMSGSIZE, "the same checks as dns_name_read_lower");
+}
+
+/* Every wire length a name can have, mixed case, labels of every size. */
+Test(name, read_lower_hashes_every_length)
+{
+	uint8_t wire[MVDNS_NAME_MAX], out[MVDNS_NAME_MAX], lower[MVDNS_NAME_MAX];
+
+	for (size_t len = 1; len <= MVDNS_NAME_MAX; len += len == 1 ? 2 : 1) { /* no name has 2 */
+		size_t at = 0;
+		for (unsigned k = 0; at + 1 < len; k++) { /* labels of 1, 2, 3, ... octets */
+			size_t rest = len - 1 - at;       /* octets left before the root label */
+			size_t label = rest - 1 < 1 + k % 63 ? rest - 1 : 1 + k % 63;
+			if (rest - 1 - label == 1) /* a single octet left could not be a label */
+				label = label > 1 ? label - 1 : label + 1;
+			wire[at] = (uint8_t)label;
+			for (size_t j = 1; j <= label; j++)
+				wire[at + j] = (uint8_t)((at + j) % 3 ? 'A' + (at + j) % 26 : 'q');
+			at += 1 + label;
+		}
+		wire[at] = 0;
+		cr_assert_eq(at + 1, len);
+		memcpy(lower, wire, len);
+		dns_name_lower(lower, len);
+
+		struct dns_cursor c;
+		uint32_t hash;
+		dns_cursor_init(&c, wire, len);
+		cr_assert_eq(dns_name_read_lower(&c, out, &hash), len, "length %zu", len);
+		cr_assert_eq(memcmp(out, lower, len), 0, "length %zu", len);
+		cr_assert_eq(hash, dns_name_hash(lower, len), "length %zu", len);
+	}
 }
 
 Test(name, equal_finds_a_difference_anywhere)

@@ -991,6 +991,12 @@ Test(packet, burst_equals_one_by_one)
 					  : frame_udp4(a[i], q, qlen, (uint16_t)(1000 + i), 53);
 		if (i == 13)
 			a[i][20] ^= 0xff; /* a broken one among them */
+		if (i == 16) { /* UDP says more than IP carries: a query only by the UDP length */
+			wr16(a[i] + 16, (uint16_t)(rd16(a[i] + 16) - 4));
+			ip4_fix(a[i]);
+		}
+		if (i == 19) /* IPv4 options: the DNS payload is not where a guess would look */
+			a[i][14] = 0x46;
 		memcpy(b[i], a[i], BUF);
 		frames[i] = a[i];
 		lens[i] = (uint16_t)len;
