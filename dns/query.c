@@ -39,6 +39,28 @@ static void read_opt(struct dns_cursor *c, struct dns_query *q)
 	q->edns_do = (ttl & OPT_TTL_DO) != 0;
 }
 
+/*
+ * The records after the question of nearly every query: one OPT record
+ * without options and nothing else. Reads it and returns true, or returns
+ * false without reading for anything else, which read_records handles.
+ */
+static bool read_plain_opt(struct dns_cursor *c, const uint8_t *msg, struct dns_query *q)
+{
+	const uint8_t *opt = c->pos; /* owner, type, payload, TTL, RDLENGTH */
+
+	if (c->err != 0 || dns_cursor_left(c) != 1 + DNS_RR_FIXED_LEN ||
+	    dns_hdr_ancount(msg) != 0 || dns_hdr_nscount(msg) != 0 || dns_hdr_arcount(msg) != 1 ||
+	    opt[0] != 0 || dns_get_u16(opt + 1) != DNS_TYPE_OPT || dns_get_u16(opt + 9) != 0)
+		return false;
+	uint16_t payload = dns_get_u16(opt + 3);
+	q->edns = true;
+	q->edns_payload = payload < MVDNS_UDP_PAYLOAD_PLAIN ? MVDNS_UDP_PAYLOAD_PLAIN : payload;
+	q->edns_version = opt[6];
+	q->edns_do = (dns_get_u16(opt + 7) & OPT_TTL_DO) != 0;
+	c->pos += 1 + DNS_RR_FIXED_LEN;
+	return true;
+}
+
 /* Skip or interpret the records after the question. */
 static void read_records(struct dns_cursor *c, const uint8_t *msg, struct dns_query *q)
 {
@@ -96,7 +118,8 @@ enum dns_query_status dns_query_parse(const uint8_t *msg, uint16_t len, struct d
 	q->edns_do = false;
 	q->edns_version = 0;
 	q->edns_payload = MVDNS_UDP_PAYLOAD_PLAIN;
-	read_records(&c, msg, q);
+	if (!read_plain_opt(&c, msg, q))
+		read_records(&c, msg, q);
 	if (c.err != 0 || dns_cursor_left(&c) != 0)
 		return DNS_QUERY_FORMERR;
 
