@@ -204,11 +204,15 @@ int main(int argc, char **argv)
 	uint64_t names = 1000, fixed = 0;
 	double seconds = 3;
 	const char *mix = "a";
-	bool json = false;
+	bool json = false, tx_csum = false;
 	static const struct option opts[] = {
-		{"names", required_argument, NULL, 'n'}, {"seconds", required_argument, NULL, 's'},
-		{"mix", required_argument, NULL, 'm'},   {"queries", required_argument, NULL, 'q'},
-		{"json", no_argument, NULL, 'j'},        {NULL, 0, NULL, 0},
+		{"names", required_argument, NULL, 'n'},
+		{"seconds", required_argument, NULL, 's'},
+		{"mix", required_argument, NULL, 'm'},
+		{"queries", required_argument, NULL, 'q'},
+		{"json", no_argument, NULL, 'j'},
+		{"tx-csum", no_argument, NULL, 'c'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -229,6 +233,9 @@ int main(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'c': /* as on a port with checksum offload: the NIC completes them */
+			tx_csum = true;
+			break;
 		default:
 			return 2;
 		}
@@ -244,7 +251,7 @@ int main(int argc, char **argv)
 	memcpy(addrs.v4[0], "\x0a\x35\0\1", 4);
 	memcpy(addrs.v6[0], "\xfd\x53\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16);
 	uint64_t rng = 0x9e3779b97f4a7c15ull;
-	struct mv_packet_ctx ctx = {.addrs = &addrs, .table = t, .rng = &rng};
+	struct mv_packet_ctx ctx = {.addrs = &addrs, .table = t, .rng = &rng, .tx_csum = tx_csum};
 	memcpy(ctx.mac, our_mac, 6);
 
 	static uint8_t burst[BURST][2048];

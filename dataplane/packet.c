@@ -106,15 +106,56 @@ static uint16_t csum_fold(uint64_t sum)
 	return ntohs((uint16_t)~sum);
 }
 
-/* Checksum of an upper-layer packet with the IPv4 or IPv6 pseudo-header. */
-static uint16_t csum_l4(const uint8_t *src, const uint8_t *dst, size_t alen, uint8_t proto,
-			const uint8_t *l4, uint16_t l4_len)
+/* Ones' complement sum of an IPv4 header of ihl 32-bit words: straight for 5. */
+static inline uint64_t csum_ipv4_header(const uint8_t *ip, unsigned ihl)
+{
+	uint64_t w0, w1;
+	uint32_t w2;
+
+	if (ihl != 5)
+		return csum_add(0, ip, ihl * 4u);
+	memcpy(&w0, ip, 8);
+	memcpy(&w1, ip + 8, 8);
+	memcpy(&w2, ip + 16, 4);
+	return csum_add64(csum_add64(w0, w1), w2);
+}
+
+/* Ones' complement sum of the IPv4 or IPv6 pseudo-header. */
+static uint64_t csum_pseudo(const uint8_t *src, const uint8_t *dst, size_t alen, uint8_t proto,
+			    uint16_t l4_len)
 {
 	uint64_t sum = csum_add(0, src, alen);
 	sum = csum_add(sum, dst, alen);
 	sum = csum_add64(sum, htons(proto));
-	sum = csum_add64(sum, htons(l4_len));
-	return csum_fold(csum_add(sum, l4, l4_len));
+	return csum_add64(sum, htons(l4_len));
+}
+
+/* Checksum of an upper-layer packet with the IPv4 or IPv6 pseudo-header. */
+static uint16_t csum_l4(const uint8_t *src, const uint8_t *dst, size_t alen, uint8_t proto,
+			const uint8_t *l4, uint16_t l4_len)
+{
+	return csum_fold(csum_add(csum_pseudo(src, dst, alen, proto, l4_len), l4, l4_len));
+}
+
+/*
+ * Store the checksum of a UDP or TCP reply from src to the address after it
+ * (alen octets each), or with ctx->tx_csum what the port completes it from:
+ * the pseudo-header's sum, folded and not complemented. A UDP checksum that
+ * computes to 0 is sent as all ones (RFC 768: 0 means none).
+ */
+static void put_l4_csum(const struct mv_packet_ctx *ctx, const uint8_t *src, size_t alen,
+			uint8_t proto, uint8_t *l4, uint16_t l4_len)
+{
+	uint8_t *sum = l4 + (proto == IPPROTO_UDP_ ? 6 : 16);
+
+	dns_put_u16(sum, 0);
+	if (ctx->tx_csum) {
+		dns_put_u16(sum, (uint16_t)~csum_fold(
+					 csum_pseudo(src, src + alen, alen, proto, l4_len)));
+		return;
+	}
+	uint16_t c = csum_l4(src, src + alen, alen, proto, l4, l4_len);
+	dns_put_u16(sum, proto == IPPROTO_UDP_ && c == 0 ? 0xffff : c);
 }
 
 static bool is_our_v4(const struct mv_addrs *a, const uint8_t *ip)
@@ -223,7 +264,7 @@ static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, const struct mv_par
 	uint16_t total = dns_get_u16(ip + 2);
 	*v = MV_VERDICT_DROP_MALFORMED;
 	if ((ip[0] >> 4) != 4 || (ip[0] & 0xf) < 5 || total < (ip[0] & 0xf) * 4u ||
-	    total > len - ETH_HLEN || csum_fold(csum_add(0, ip, (ip[0] & 0xfu) * 4)) != 0)
+	    total > len - ETH_HLEN || csum_fold(csum_ipv4_header(ip, ip[0] & 0xfu)) != 0)
 		return 0;
 	/* A multicast or broadcast source is never answered (RFC 1122 3.2.1.3). */
 	if (ip[12] >= 224 || (ip[12] == 0 && ip[13] == 0 && ip[14] == 0 && ip[15] == 0))
@@ -272,13 +313,10 @@ static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, const struct mv_par
 	dns_put_u16(ip + 6, 0x4000); /* DF, no fragment offset */
 	ip[8] = REPLY_TTL;
 	dns_put_u16(ip + 10, 0);
-	dns_put_u16(ip + 10, csum_fold(csum_add(0, ip, IPV4_HLEN)));
-	if (ip[9] == IPPROTO_UDP_) {
-		uint16_t c = csum_l4(ip + 12, ip + 16, 4, IPPROTO_UDP_, l4, out);
-		dns_put_u16(l4 + 6, c == 0 ? 0xffff : c);
-	} else if (ip[9] == IPPROTO_TCP_) {
-		dns_put_u16(l4 + 16, csum_l4(ip + 12, ip + 16, 4, IPPROTO_TCP_, l4, out));
-	}
+	if (ip[9] == IPPROTO_UDP_ || ip[9] == IPPROTO_TCP_)
+		put_l4_csum(ctx, ip + 12, 4, ip[9], l4, out);
+	if (!ctx->tx_csum || ip[9] == IPPROTO_ICMP_)
+		dns_put_u16(ip + 10, csum_fold(csum_ipv4_header(ip, IPV4_HLEN / 4)));
 	eth_turn(frame, ctx->mac);
 	return (uint16_t)(ETH_HLEN + IPV4_HLEN + out);
 }
@@ -379,10 +417,12 @@ static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, const struct mv_par
 		ip[7] = REPLY_TTL;
 	}
 	dns_put_u16(ip + 4, out);
-	uint8_t *sum = l4 + (ip[6] == IPPROTO_UDP_ ? 6 : ip[6] == IPPROTO_TCP_ ? 16 : 2);
-	dns_put_u16(sum, 0);
-	uint16_t c = csum_l4(ip + 8, ip + 24, 16, ip[6], l4, out);
-	dns_put_u16(sum, ip[6] == IPPROTO_UDP_ && c == 0 ? 0xffff : c);
+	if (ip[6] == IPPROTO_UDP_ || ip[6] == IPPROTO_TCP_) {
+		put_l4_csum(ctx, ip + 8, 16, ip[6], l4, out);
+	} else {
+		dns_put_u16(l4 + 2, 0);
+		dns_put_u16(l4 + 2, csum_l4(ip + 8, ip + 24, 16, ip[6], l4, out));
+	}
 	eth_turn(frame, ctx->mac);
 	if (ip[24] == 0xff) { /* to a multicast address (DAD): 33:33 + its low 32 bits */
 		frame[0] = frame[1] = 0x33;
@@ -422,6 +462,22 @@ uint16_t mv_packet_handle(const struct mv_packet_ctx *ctx, uint8_t *frame, uint1
 			  uint16_t cap, enum mv_verdict *verdict)
 {
 	return handle_frame(ctx, NULL, frame, len, cap, verdict);
+}
+
+enum mv_tx_csum mv_packet_tx_csum(const uint8_t *reply)
+{
+	switch (dns_get_u16(reply + 12)) {
+	case ETH_P_IPV4:
+		return reply[ETH_HLEN + 9] == IPPROTO_UDP_   ? MV_TX_CSUM_UDP4
+		       : reply[ETH_HLEN + 9] == IPPROTO_TCP_ ? MV_TX_CSUM_TCP4
+							     : MV_TX_CSUM_NONE;
+	case ETH_P_IPV6:
+		return reply[ETH_HLEN + 6] == IPPROTO_UDP_   ? MV_TX_CSUM_UDP6
+		       : reply[ETH_HLEN + 6] == IPPROTO_TCP_ ? MV_TX_CSUM_TCP6
+							     : MV_TX_CSUM_NONE;
+	default:
+		return MV_TX_CSUM_NONE;
+	}
 }
 
 /*

@@ -32,7 +32,24 @@ struct mv_packet_ctx {
 	const struct mv_table *table;
 	uint64_t *rng;       /* the worker's random state for multivalue choices (never 0) */
 	uint64_t tcp_key[2]; /* the secret of TCP SYN cookies (tcp.h): random per start */
+	/* The port computes the checksums of UDP and TCP replies on transmit
+	 * (DPDK's checksum offload): their IPv4 header checksum is left 0 and
+	 * their UDP or TCP checksum holds the pseudo-header's sum, as a NIC
+	 * expects. Other replies (ICMP, ND, ARP) are always complete. */
+	bool tx_csum;
 };
+
+/* What the port has to compute for a reply when ctx->tx_csum is set. */
+enum mv_tx_csum {
+	MV_TX_CSUM_NONE, /* nothing: the reply is complete */
+	MV_TX_CSUM_UDP4, /* IPv4 header and UDP checksums; IPv4 replies have no options */
+	MV_TX_CSUM_TCP4, /* IPv4 header and TCP checksums */
+	MV_TX_CSUM_UDP6, /* UDP checksum */
+	MV_TX_CSUM_TCP6, /* TCP checksum */
+};
+
+/* For a reply mv_packet_handle wrote with ctx->tx_csum set: what is left to the port. */
+enum mv_tx_csum mv_packet_tx_csum(const uint8_t *reply);
 
 /*
  * Handle one Ethernet frame frame[0..len) in a buffer of cap octets.

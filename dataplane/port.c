@@ -9,8 +9,13 @@
 
 #define RX_DESC 1024
 #define TX_DESC 1024
+/* What a port must compute for the dataplane to leave it checksums (packet.h tx_csum). */
+#define TX_CSUM_OFFLOADS                                                \
+	(RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM | \
+	 RTE_ETH_TX_OFFLOAD_TCP_CKSUM)
 
-static int port_configure(uint16_t port, uint16_t nq, struct rte_mempool *pool)
+/* Configure and start a port with nq queue pairs. Out: *tx_csum, checksums offloaded. */
+static int port_configure(uint16_t port, uint16_t nq, struct rte_mempool *pool, bool *tx_csum)
 {
 	struct rte_eth_dev_info info;
 	struct rte_eth_conf conf;
@@ -25,6 +30,9 @@ static int port_configure(uint16_t port, uint16_t nq, struct rte_mempool *pool)
 		conf.rx_adv_conf.rss_conf.rss_hf =
 			info.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP);
 	}
+	*tx_csum = (info.tx_offload_capa & TX_CSUM_OFFLOADS) == TX_CSUM_OFFLOADS;
+	if (*tx_csum)
+		conf.txmode.offloads = TX_CSUM_OFFLOADS;
 	rc = rte_eth_dev_configure(port, nq, nq, &conf);
 	if (rc != 0)
 		return rc;
@@ -68,7 +76,8 @@ int mv_ports_start(struct mv_worker *workers, unsigned nworkers, struct rte_memp
 								      : info.max_tx_queues;
 		if (nq > nworkers)
 			nq = (uint16_t)nworkers;
-		rc = port_configure(port, nq, pool);
+		bool tx_csum = false;
+		rc = port_configure(port, nq, pool, &tx_csum);
 		if (rc == 0)
 			rc = rte_eth_macaddr_get(port, &mac);
 		rte_eth_dev_get_name_by_port(port, name);
@@ -88,9 +97,12 @@ int mv_ports_start(struct mv_worker *workers, unsigned nworkers, struct rte_memp
 			wq->queue = q;
 			memcpy(wq->ctx.mac, mac.addr_bytes, 6);
 			wq->ctx.addrs = addrs;
+			wq->ctx.tx_csum = tx_csum;
 		}
-		printf("mvdns-dataplane: port %u %s mac " RTE_ETHER_ADDR_PRT_FMT " queues %u\n",
-		       port, name, RTE_ETHER_ADDR_BYTES(&mac), nq);
+		printf("mvdns-dataplane: port %u %s mac " RTE_ETHER_ADDR_PRT_FMT
+		       " queues %u checksums %s\n",
+		       port, name, RTE_ETHER_ADDR_BYTES(&mac), nq,
+		       tx_csum ? "offloaded" : "in software");
 		nports++;
 	}
 	if (nports == 0) {

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include <rte_cycles.h>
+#include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
@@ -52,6 +53,29 @@ void mv_worker_fini(struct mv_worker *w)
 	}
 }
 
+/* The offload flags of a reply the port completes the checksums of (packet.h tx_csum). */
+static uint64_t tx_csum_flags(struct rte_mbuf *m, const uint8_t *reply)
+{
+	m->l2_len = RTE_ETHER_HDR_LEN;
+	switch (mv_packet_tx_csum(reply)) {
+	case MV_TX_CSUM_UDP4:
+		m->l3_len = sizeof(struct rte_ipv4_hdr);
+		return RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_UDP_CKSUM;
+	case MV_TX_CSUM_TCP4:
+		m->l3_len = sizeof(struct rte_ipv4_hdr);
+		return RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM;
+	case MV_TX_CSUM_UDP6:
+		m->l3_len = sizeof(struct rte_ipv6_hdr);
+		return RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM;
+	case MV_TX_CSUM_TCP6:
+		m->l3_len = sizeof(struct rte_ipv6_hdr);
+		return RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_TCP_CKSUM;
+	case MV_TX_CSUM_NONE:
+		break;
+	}
+	return 0;
+}
+
 /* Decide every packet of a burst and queue the replies; drop the rest at once. */
 static void handle_burst(struct mv_worker *w, struct mv_worker_queue *q, struct rte_mbuf **pkts,
 			 uint16_t n)
@@ -79,7 +103,7 @@ static void handle_burst(struct mv_worker *w, struct mv_worker_queue *q, struct 
 		}
 		m->data_len = out[i];
 		m->pkt_len = out[i];
-		m->ol_flags = 0;
+		m->ol_flags = q->ctx.tx_csum ? tx_csum_flags(m, frames[i]) : 0;
 		rte_eth_tx_buffer(q->port, q->queue, q->tx, m);
 	}
 }

@@ -113,6 +113,30 @@ static inline bool l4_csum_ok(const uint8_t *src, const uint8_t *dst, size_t ale
 	return sum_fold(sum_bytes(pseudo(src, dst, alen, proto, len), l4, len)) == 0xffff;
 }
 
+/*
+ * What a NIC with checksum offload does to a reply the handler wrote with
+ * ctx.tx_csum set (DPDK's convention): the IPv4 header checksum is computed
+ * from 0, the UDP or TCP one over the segment with the pseudo-header's sum
+ * already in its field. Checks that the handler left the IPv4 one 0.
+ */
+static inline void nic_complete(uint8_t *f, enum mv_tx_csum what)
+{
+	uint8_t *ip = f + ETH_LEN;
+	bool v4 = what == MV_TX_CSUM_UDP4 || what == MV_TX_CSUM_TCP4;
+	bool udp = what == MV_TX_CSUM_UDP4 || what == MV_TX_CSUM_UDP6;
+
+	if (what == MV_TX_CSUM_NONE)
+		return;
+	size_t l4_len = v4 ? rd16(ip + 2) - (size_t)IP4_LEN : rd16(ip + 4);
+	uint8_t *l4 = ip + (v4 ? IP4_LEN : IP6_LEN), *sum = l4 + (udp ? 6 : 16);
+	if (v4) {
+		cr_assert_eq(rd16(ip + 10), 0, "the IPv4 header checksum is left to the NIC");
+		wr16(ip + 10, csum(sum_bytes(0, ip, IP4_LEN)));
+	}
+	uint16_t c = csum(sum_bytes(0, l4, l4_len));
+	wr16(sum, udp && c == 0 ? 0xffff : c);
+}
+
 /* ---- frame builders ---- */
 
 static inline size_t put_eth(uint8_t *f, const uint8_t *dst, const uint8_t *src, uint16_t type)

@@ -963,6 +963,51 @@ Test(packet, short_upper_layers)
 	}
 }
 
+/* ---- checksum offload ---- */
+
+/*
+ * With ctx.tx_csum, every reply a NIC completes (mv_packet_tx_csum) is the
+ * reply computed in software, octet for octet; ICMP, ND and ARP replies
+ * are complete already.
+ */
+Test(packet, tx_csum_offload_gives_the_software_replies)
+{
+	uint8_t q[512], a[BUF], b[BUF];
+	size_t qlen = dns_query(q, 7, "WwW.example.com", QTYPE_A, true);
+	struct {
+		size_t len;
+		enum mv_tx_csum what;
+	} cases[6];
+	uint8_t frames[6][BUF];
+
+	cases[0].len = frame_udp4(frames[0], q, qlen, 40000, 53);
+	cases[0].what = MV_TX_CSUM_UDP4;
+	cases[1].len = frame_udp6(frames[1], q, qlen, 40001, 53);
+	cases[1].what = MV_TX_CSUM_UDP6;
+	cases[2].len = frame_icmp4(frames[2], 8);
+	cases[3].len = frame_icmp6_echo(frames[3]);
+	cases[4].len = frame_arp(frames[4], bcast_mac, 1, our_v4);
+	cases[5].len = frame_ns(frames[5], peer_v6, our_v6, 255);
+	for (unsigned i = 2; i < 6; i++)
+		cases[i].what = MV_TX_CSUM_NONE;
+
+	for (unsigned i = 0; i < 6; i++) {
+		enum mv_verdict va, vb;
+		memcpy(a, frames[i], BUF);
+		memcpy(b, frames[i], BUF);
+		uint16_t na = mv_packet_handle(&ctx, a, (uint16_t)cases[i].len, BUF, &va);
+		struct mv_packet_ctx off = ctx;
+		off.tx_csum = true;
+		uint16_t nb = mv_packet_handle(&off, b, (uint16_t)cases[i].len, BUF, &vb);
+		cr_assert(na > 0, "case %u answered", i);
+		cr_assert_eq(nb, na, "case %u: length", i);
+		cr_assert_eq(vb, va, "case %u: verdict", i);
+		cr_assert_eq(mv_packet_tx_csum(b), cases[i].what, "case %u: left to the NIC", i);
+		nic_complete(b, cases[i].what);
+		cr_assert(memcmp(a, b, na) == 0, "case %u: the same octets", i);
+	}
+}
+
 /* ---- bursts ---- */
 
 /*

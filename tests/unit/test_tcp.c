@@ -401,3 +401,25 @@ Test(tcp, syn_without_mss)
 	cr_assert_not_null(t);
 	cr_assert_eq(rd32(t + 4) & 3, 0, "MSS index 0: 536");
 }
+
+/* With checksum offload, a SYN-ACK a NIC completes is the one computed in software. */
+Test(tcp, tx_csum_offload_gives_the_software_syn_ack)
+{
+	for (int v6 = 0; v6 <= 1; v6++) {
+		struct seg syn = {.v6 = v6, .sport = 40000, .seq = 1000, .flags = SYN};
+		uint8_t a[BUF], b[BUF];
+		enum mv_verdict va, vb;
+		size_t len = frame_tcp(a, &syn);
+		memcpy(b, a, BUF);
+		uint16_t na = mv_packet_handle(&ctx, a, (uint16_t)len, BUF, &va);
+		struct mv_packet_ctx off = ctx;
+		off.tx_csum = true;
+		uint16_t nb = mv_packet_handle(&off, b, (uint16_t)len, BUF, &vb);
+		cr_assert(na > 0);
+		cr_assert_eq(nb, na);
+		cr_assert_eq(vb, va);
+		cr_assert_eq(mv_packet_tx_csum(b), v6 ? MV_TX_CSUM_TCP6 : MV_TX_CSUM_TCP4);
+		nic_complete(b, mv_packet_tx_csum(b));
+		cr_assert(memcmp(a, b, na) == 0, "%s: the same octets", v6 ? "IPv6" : "IPv4");
+	}
+}
