@@ -10,7 +10,8 @@
 #     load of the machine, so the two runs go in parallel.
 # and, per mix, the largest table's ns/query over the smallest's; then mixes
 # a and random at the largest size again with malloc on transparent huge
-# pages (GLIBC_TUNABLES=glibc.malloc.hugetlb=1), for comparison.
+# pages (GLIBC_TUNABLES=glibc.malloc.hugetlb=1), for comparison; and mix a
+# at the smallest and largest size with checksums offloaded (--tx-csum).
 #
 # Usage: bench/inproc.sh   (BENCH_QUICK=1: 1k and 1M names, 1 s runs)
 # BENCH_INPROC_SIZES="1000 ..." and BENCH_INPROC_MIXES="a ..." narrow a run.
@@ -30,49 +31,60 @@ SECONDS_PER_RUN=$(bench_pick 1 3)
 Q1=10240
 Q2=30720
 
-# callgrind_ir N MIX QUERIES OUT - total instructions (Ir) into OUT.
+# callgrind_ir N MIX QUERIES OUT [ARGS...] - total instructions (Ir) into OUT.
 callgrind_ir() {
 	local n=$1 mix=$2 q=$3 out=$4 log
+	shift 4
 	log=$BENCH_TMP/cg-$n-$mix-$q.log
 	if timeout 3600 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-		"$INPROC" --names "$n" --mix "$mix" --queries "$q" >"$log" 2>&1; then
+		"$INPROC" --names "$n" --mix "$mix" --queries "$q" "$@" >"$log" 2>&1; then
 		sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$log" | tail -n 1 >"$out"
 	else
 		echo "failed: $(tail -n 5 "$log")" >"$out"
 	fi
 }
 
+# measure N MIX [ARGS...] - one cell: the run's JSON into OUT, instructions
+# per query into IPQ (null if callgrind failed), the command shown into CMD.
+# Returns 1 (after bench_error) if the run failed.
+measure() {
+	local n=$1 mix=$2 p1 p2 ir1 ir2 cmd
+	shift 2
+	cmd="$INPROC --names $n --mix $mix --seconds $SECONDS_PER_RUN --json${*:+ $*}"
+	CMD=${cmd/#$INPROC/$SHOWN}
+	bench_log "$CMD"
+	# shellcheck disable=SC2086 # cmd is split on purpose
+	if ! OUT=$(timeout 900 $cmd 2>&1) || ! jq -e . >/dev/null 2>&1 <<<"$OUT"; then
+		bench_error "inproc failed ($mix, $n names${*:+, $*})" "$cmd" "$OUT"
+		return 1
+	fi
+	# Both callgrind runs at once: counts are exact whatever the load.
+	callgrind_ir "$n" "$mix" "$Q1" "$BENCH_TMP/ir1" "$@" &
+	p1=$!
+	callgrind_ir "$n" "$mix" "$Q2" "$BENCH_TMP/ir2" "$@" &
+	p2=$!
+	wait "$p1" "$p2" || true
+	ir1=$(<"$BENCH_TMP/ir1") ir2=$(<"$BENCH_TMP/ir2")
+	IPQ=null
+	if [[ $ir1 =~ ^[0-9]+$ && $ir2 =~ ^[0-9]+$ ]]; then
+		IPQ=$(bench_div "$((ir2 - ir1))" "$((Q2 - Q1))" 1)
+	else
+		bench_error "callgrind failed ($mix, $n names${*:+, $*})" \
+			"valgrind --tool=callgrind $INPROC --names $n --mix $mix --queries $Q1|$Q2 $*" \
+			"$ir1 $ir2"
+	fi
+	ICMD="valgrind --tool=callgrind $SHOWN --names $n --mix $mix --queries {$Q1,$Q2}${*:+ $*}"
+}
+
 declare -A NS
 for n in "${SIZES[@]}"; do
 	for mix in "${MIXES[@]}"; do
-		cmd="$INPROC --names $n --mix $mix --seconds $SECONDS_PER_RUN --json"
-		bench_log "${cmd/#$INPROC/$SHOWN}"
-		# shellcheck disable=SC2086 # cmd is split on purpose
-		if ! out=$(timeout 900 $cmd 2>&1) || ! jq -e . >/dev/null 2>&1 <<<"$out"; then
-			bench_error "inproc failed ($mix, $n names)" "$cmd" "$out"
-			continue
-		fi
-		NS[$n/$mix]=$(jq -r .ns_per_query <<<"$out")
-		# Both callgrind runs at once: counts are exact whatever the load.
-		callgrind_ir "$n" "$mix" "$Q1" "$BENCH_TMP/ir1" &
-		p1=$!
-		callgrind_ir "$n" "$mix" "$Q2" "$BENCH_TMP/ir2" &
-		p2=$!
-		wait "$p1" "$p2" || true
-		ir1=$(<"$BENCH_TMP/ir1") ir2=$(<"$BENCH_TMP/ir2")
-		ipq=null
-		if [[ $ir1 =~ ^[0-9]+$ && $ir2 =~ ^[0-9]+$ ]]; then
-			ipq=$(bench_div "$((ir2 - ir1))" "$((Q2 - Q1))" 1)
-		else
-			bench_error "callgrind failed ($mix, $n names)" \
-				"valgrind --tool=callgrind $INPROC --names $n --mix $mix --queries $Q1|$Q2" \
-				"$ir1 $ir2"
-		fi
+		measure "$n" "$mix" || continue
+		NS[$n/$mix]=$(jq -r .ns_per_query <<<"$OUT")
 		bench_row kind inproc names "$n" mix "$mix" \
-			mqps "$(jq -r .mqps <<<"$out")" ns_per_query "${NS[$n/$mix]}" \
-			instr_per_query "$ipq" table_build_s "$(jq -r .load_seconds <<<"$out")" \
-			command "${cmd/#$INPROC/$SHOWN}" \
-			instr_command "valgrind --tool=callgrind $SHOWN --names $n --mix $mix --queries {$Q1,$Q2}"
+			mqps "$(jq -r .mqps <<<"$OUT")" ns_per_query "${NS[$n/$mix]}" \
+			instr_per_query "$IPQ" table_build_s "$(jq -r .load_seconds <<<"$OUT")" \
+			command "$CMD" instr_command "$ICMD"
 	done
 done
 
@@ -102,5 +114,16 @@ for mix in a random; do
 		ns_per_query "$(jq -r .ns_per_query <<<"$out")" ns_4k "${NS[$large/$mix]}" \
 		thp_mode "$(sed 's/.*\[\(.*\)\].*/\1/' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)" \
 		command "$shown"
+done
+# Mix a again as on a port with checksum offload (a NIC's, net_tap): the
+# dataplane leaves the IPv4 header and UDP checksums to the port.
+ends=("$small")
+[[ $large == "$small" ]] || ends+=("$large")
+for n in "${ends[@]}"; do
+	[[ " ${MIXES[*]} " == *" a "* && -n ${NS[$n/a]:-} ]] || continue
+	measure "$n" a --tx-csum || continue
+	bench_row kind inproc-txcsum names "$n" mix a mqps "$(jq -r .mqps <<<"$OUT")" \
+		ns_per_query "$(jq -r .ns_per_query <<<"$OUT")" instr_per_query "$IPQ" \
+		ns_software "${NS[$n/a]}" command "$CMD" instr_command "$ICMD"
 done
 bench_end

@@ -68,6 +68,15 @@ def section_inproc(rows):
         out.append(table(["names", "mix", "Mqps", "ns/query", "ns/query on 4 KiB pages"],
                          [[names(r["names"]), r["mix"], fmt(r.get("mqps"), 2),
                            fmt(r.get("ns_per_query"), 1), fmt(r.get("ns_4k"), 1)] for r in thp]))
+    tx = [r for r in rows if r["kind"] == "inproc-txcsum"]
+    if tx:
+        out.append("\nMix a with the IPv4 and UDP checksums left to the port, as on a NIC "
+                   "with checksum offload (`--tx-csum`):\n")
+        out.append(table(["names", "mix", "Mqps", "ns/query", "instructions/query",
+                          "ns/query in software"],
+                         [[names(r["names"]), r["mix"], fmt(r.get("mqps"), 2),
+                           fmt(r.get("ns_per_query"), 1), fmt(r.get("instr_per_query"), 0),
+                           fmt(r.get("ns_software"), 1)] for r in tx]))
     return "\n".join(out)
 
 
