@@ -8,6 +8,7 @@
 #define MV_ENTRY_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "mvdns.h"
@@ -111,6 +112,9 @@ struct mv_zone {
 	 * section: TTL = min(SOA TTL, MINIMUM) (RFC 2308 section 5). Written by
 	 * the writer with a release store, read by workers with an acquire load. */
 	const struct mv_rrset_wire *_Atomic negative;
+	/* Writer only: the apex arrived with no ancestor in the table, so no
+	 * node above it counts it as a child yet (see adopt_zones_below). */
+	bool orphan;
 	uint8_t apex_len;
 	uint8_t apex[MVDNS_NAME_MAX];
 };

@@ -450,6 +450,32 @@ static int ensure_ancestors(struct mv_table *t, const uint8_t *name, size_t len,
 	return adjust_children(t, p, +1);
 }
 
+/*
+ * Writer: after the apex of a new zone at apex[0..len), link the zones below
+ * it whose apexes arrived first, with no ancestor to count them as a child:
+ * the names between become empty non-terminals of the new zone, as if the
+ * zones had arrived the other way round.
+ */
+static int adopt_zones_below(struct mv_table *t, const uint8_t *apex, size_t len)
+{
+	for (size_t i = 0; i < t->nzones; i++) {
+		struct mv_zone *z = t->zones[i];
+		struct mv_zone *parent_zone;
+		if (!z->orphan || z->apex_len <= len ||
+		    !dns_name_is_below(z->apex, z->apex_len, apex, len))
+			continue;
+		z->orphan = false;
+		if (writer_lookup(t, z->apex, z->apex_len) == NULL)
+			continue; /* emptied meanwhile: nothing to link */
+		int rc = reserve(t);
+		if (rc == 0)
+			rc = ensure_ancestors(t, z->apex, z->apex_len, &parent_zone);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* Writer: drop name's link to its parent; remove parents left empty. */
 static int release_ancestors(struct mv_table *t, const uint8_t *name, size_t len)
 {
@@ -521,11 +547,14 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 		free(negative);
 		return rc;
 	}
+	bool new_apex = old == NULL && soa != NULL;
 	if (old == NULL && (rc = reserve(t)) == 0) {
 		struct mv_zone *parent_zone = NULL;
 		rc = ensure_ancestors(t, owner, owner_len, &parent_zone);
-		if (rc == -ENOENT && soa != NULL)
+		if (rc == -ENOENT && soa != NULL) {
 			rc = 0; /* a zone apex needs no parent */
+			zone->orphan = true;
+		}
 		if (node->zone == NULL)
 			node->zone = parent_zone;
 	}
@@ -545,7 +574,8 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 		if (prev != NULL)
 			retire(t, (void *)(uintptr_t)prev);
 	}
-	return publish(t, node);
+	rc = publish(t, node);
+	return rc == 0 && new_apex ? adopt_zones_below(t, owner, owner_len) : rc;
 }
 
 /* Rebuild one watching name if it still uses the changed check. */

@@ -445,6 +445,46 @@ Test(table, nested_zone)
 	mv_table_destroy(t);
 }
 
+/*
+ * A zone whose apex arrives before its parent zone's: the names between
+ * become empty non-terminals of the parent as when the parent comes first,
+ * also through a middle zone that arrives between the two, and go again
+ * with the child zone.
+ */
+Test(table, child_zone_before_parent)
+{
+	static const char *const order[2][3] = {
+		{"example.com", "y.example.com", "a.b.x.y.example.com"},
+		{"a.b.x.y.example.com", "y.example.com", "example.com"},
+	};
+	static const char *const names[] = {"example.com", "y.example.com", "x.y.example.com",
+					    "b.x.y.example.com", "a.b.x.y.example.com"};
+	static const char *const zones[] = {"example.com", "y.example.com", "y.example.com",
+					    "y.example.com", "a.b.x.y.example.com"};
+
+	for (unsigned k = 0; k < 2; k++) {
+		struct mv_table *t = mv_table_create(16, NULL, NULL);
+		struct rs soa;
+		for (unsigned i = 0; i < 3; i++) {
+			rs_soa(&soa, order[k][i], 600, 1, 60);
+			cr_assert_eq(set1(t, order[k][i], &soa), 0, "%s", order[k][i]);
+		}
+		cr_assert_eq(mv_table_count(t), 5, "order %u", k);
+		for (unsigned i = 0; i < 5; i++)
+			cr_assert(zone_is(look(t, names[i]), zones[i]), "order %u: %s", k,
+				  names[i]);
+		cr_assert_null(look(t, "com"));
+
+		/* The child zone goes: so do the names that only led to it. */
+		cr_assert_eq(del(t, "a.b.x.y.example.com"), 0);
+		cr_assert_null(look(t, "b.x.y.example.com"), "order %u", k);
+		cr_assert_null(look(t, "x.y.example.com"), "order %u", k);
+		cr_assert_eq(mv_table_count(t), 2, "order %u", k);
+		mv_table_commit(t);
+		mv_table_destroy(t);
+	}
+}
+
 Test(table, lookup_closest)
 {
 	struct mv_table *t = zone_table(16, NULL, NULL);
