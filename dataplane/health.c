@@ -78,15 +78,25 @@ int mv_health_set(struct mv_health *h, uint32_t id, bool healthy)
 	return 1;
 }
 
+/* Where name is among e's watchers, or e->nnames. */
+static unsigned watcher_find(const struct entry *e, const uint8_t *name, size_t len)
+{
+	unsigned k = 0;
+
+	while (k < e->nnames &&
+	       (e->names[k].len != len || memcmp(e->names[k].name, name, len) != 0))
+		k++;
+	return k;
+}
+
 int mv_health_watch(struct mv_health *h, uint32_t id, const uint8_t *name, size_t len)
 {
 	struct entry *e = entry_get(h, id);
 
 	if (e == NULL)
 		return id == 0 || id >= ID_MAX ? -EINVAL : -ENOMEM;
-	for (unsigned k = 0; k < e->nnames; k++)
-		if (e->names[k].len == len && memcmp(e->names[k].name, name, len) == 0)
-			return 0;
+	if (watcher_find(e, name, len) < e->nnames)
+		return 0;
 	if (e->nnames == e->cap) {
 		unsigned cap = e->cap ? e->cap * 2 : 4;
 		struct watcher *w = realloc(e->names, cap * sizeof(*w));
@@ -101,6 +111,23 @@ int mv_health_watch(struct mv_health *h, uint32_t id, const uint8_t *name, size_
 	memcpy(copy, name, len);
 	e->names[e->nnames++] = (struct watcher){.len = (uint8_t)len, .name = copy};
 	return 0;
+}
+
+void mv_health_unwatch(struct mv_health *h, uint32_t id, const uint8_t *name, size_t len)
+{
+	if (id == 0 || id >= h->nids)
+		return;
+	struct entry *e = &h->ids[id];
+	unsigned k = watcher_find(e, name, len);
+	if (k == e->nnames)
+		return;
+	free(e->names[k].name);
+	e->names[k] = e->names[--e->nnames]; /* order does not matter */
+}
+
+unsigned mv_health_watchers(const struct mv_health *h, uint32_t id)
+{
+	return id == 0 || id >= h->nids ? 0 : h->ids[id].nnames;
 }
 
 int mv_health_foreach_name(struct mv_health *h, uint32_t id,

@@ -24,8 +24,14 @@ bool mv_health_ok(const struct mv_health *h, uint32_t id);
 /* Set a status. Returns 1 if it changed, 0 if not, -ENOMEM, -EINVAL for id 0. */
 int mv_health_set(struct mv_health *h, uint32_t id, bool healthy);
 
-/* Remember that the name uses index id (once per name). Returns 0 or -ENOMEM. */
+/* Remember that the name uses index id (once per name). Returns 0, -ENOMEM or -EINVAL. */
 int mv_health_watch(struct mv_health *h, uint32_t id, const uint8_t *name, size_t len);
+
+/* Forget that the name uses index id; nothing if it was not watching. */
+void mv_health_unwatch(struct mv_health *h, uint32_t id, const uint8_t *name, size_t len);
+
+/* How many names watch index id. */
+unsigned mv_health_watchers(const struct mv_health *h, uint32_t id);
 
 /*
  * Call fn for every name watching id (names that no longer use it are

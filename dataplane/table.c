@@ -476,6 +476,18 @@ static int adopt_zones_below(struct mv_table *t, const uint8_t *apex, size_t len
 	return 0;
 }
 
+/* Writer: stop watching the health checks old uses and node (NULL: none) does not. */
+static void unwatch_dropped(struct mv_table *t, const struct mv_node *old,
+			    const struct mv_node *node)
+{
+	for (unsigned i = 0; old != NULL && i < old->nsets; i++) {
+		const uint32_t *ids = mv_rrset_wire_health(old->sets[i]);
+		for (unsigned k = 0; k < old->sets[i]->count; k++)
+			if (ids[k] != 0 && (node == NULL || !mv_node_uses_health(node, ids[k])))
+				mv_health_unwatch(t->health, ids[k], old->name, old->name_len);
+	}
+}
+
 /* Writer: drop name's link to its parent; remove parents left empty. */
 static int release_ancestors(struct mv_table *t, const uint8_t *name, size_t len)
 {
@@ -515,10 +527,16 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 				return -ENOMEM;
 			ent->hash = old->hash;
 			ent->children = old->children;
-			return publish(t, ent);
+			rc = publish(t, ent);
+		} else {
+			rc = unpublish(t, old);
+			if (rc == 0)
+				rc = release_ancestors(t, owner, owner_len);
 		}
-		rc = unpublish(t, old);
-		return rc != 0 ? rc : release_ancestors(t, owner, owner_len);
+		if (rc == 0)
+			unwatch_dropped(t, old,
+					NULL); /* old stays readable until the next commit */
+		return rc;
 	}
 
 	/* Validate everything that can fail before anything is published. */
@@ -538,7 +556,8 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 		return -errno;
 	}
 	node->hash = dns_name_hash(owner, owner_len);
-	/* Health watches first: a stale watch is harmless (rehealth_name checks). */
+	/* Health watches first: a stale watch is harmless (rehealth_name checks),
+	 * and unwatch_dropped removes the ones a name stops using. */
 	for (size_t i = 0; i < n && rc == 0; i++)
 		if (sets[i]->health != 0)
 			rc = mv_health_watch(t->health, sets[i]->health, owner, owner_len);
@@ -575,7 +594,10 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 			retire(t, (void *)(uintptr_t)prev);
 	}
 	rc = publish(t, node);
-	return rc == 0 && new_apex ? adopt_zones_below(t, owner, owner_len) : rc;
+	if (rc != 0)
+		return rc;
+	unwatch_dropped(t, old, node); /* old stays readable until the next commit */
+	return new_apex ? adopt_zones_below(t, owner, owner_len) : 0;
 }
 
 /* Rebuild one watching name if it still uses the changed check. */
@@ -601,6 +623,11 @@ int mv_table_set_health(struct mv_table *t, uint32_t id, bool healthy)
 	if (rc <= 0)
 		return rc;
 	return mv_health_foreach_name(t->health, id, rehealth_name, arg);
+}
+
+unsigned mv_table_health_watchers(const struct mv_table *t, uint32_t id)
+{
+	return mv_health_watchers(t->health, id);
 }
 
 void mv_table_commit(struct mv_table *t)

@@ -84,6 +84,9 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
  */
 int mv_table_set_health(struct mv_table *t, uint32_t id, bool healthy);
 
+/* Writer: how many names mv_table_set_health(id) would look at: those using id. */
+unsigned mv_table_health_watchers(const struct mv_table *t, uint32_t id);
+
 /*
  * Writer: wait for a grace period (the sync callback) and free everything
  * retired since the last commit. Call after a batch of mv_table_set_name.

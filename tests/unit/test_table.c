@@ -485,6 +485,47 @@ Test(table, child_zone_before_parent)
 	}
 }
 
+/* A name that stops using a health check stops being watched for it. */
+Test(table, health_watchers_follow_the_names)
+{
+	struct mv_table *t = zone_table(16, NULL, NULL);
+	struct rs a, b;
+
+	rs_init(&a, "www.example.com", DNS_TYPE_A, 60);
+	rs_a(&a, 192, 0, 2, 1);
+	a.set.health = 7;
+	rs_init(&b, "www.example.com", DNS_TYPE_AAAA, 60);
+	rs_add(&b, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\1", 16);
+	b.set.health = 8;
+	struct rs *both[] = {&a, &b};
+	cr_assert_eq(set(t, "www.example.com", both, 2), 0);
+	cr_assert_eq(set1(t, "mail.example.com", &a), 0);
+	cr_assert_eq(mv_table_health_watchers(t, 7), 2);
+	cr_assert_eq(mv_table_health_watchers(t, 8), 1);
+
+	/* Replaced by sets without check 8, then 7 gone too, then deleted. */
+	cr_assert_eq(set1(t, "www.example.com", &a), 0);
+	cr_assert_eq(mv_table_health_watchers(t, 7), 2);
+	cr_assert_eq(mv_table_health_watchers(t, 8), 0);
+	a.set.health = 0;
+	cr_assert_eq(set1(t, "www.example.com", &a), 0);
+	cr_assert_eq(mv_table_health_watchers(t, 7), 1);
+	cr_assert_eq(del(t, "mail.example.com"), 0);
+	cr_assert_eq(mv_table_health_watchers(t, 7), 0);
+
+	/* A name that keeps children (an empty non-terminal after) too. */
+	a.set.health = 9;
+	cr_assert_eq(set1(t, "x.example.com", &a), 0);
+	cr_assert_eq(set1(t, "y.x.example.com", &a), 0);
+	cr_assert_eq(mv_table_health_watchers(t, 9), 2);
+	cr_assert_eq(del(t, "x.example.com"), 0);
+	cr_assert_not_null(look(t, "x.example.com"));
+	cr_assert_eq(mv_table_health_watchers(t, 9), 1);
+	cr_assert_eq(mv_table_set_health(t, 9, false), 0);
+	mv_table_commit(t);
+	mv_table_destroy(t);
+}
+
 Test(table, lookup_closest)
 {
 	struct mv_table *t = zone_table(16, NULL, NULL);
