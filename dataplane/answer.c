@@ -260,6 +260,11 @@ static enum mv_verdict resolve(const struct mv_table *t, struct reply *r, const 
 		if (node == NULL || node->zone != zone)
 			return MV_VERDICT_ANSWER_NOERROR; /* delegated to another zone */
 		if (!exact) {
+			const struct mv_node *wild = mv_table_wildcard(t, node);
+			if (wild != NULL && wild->zone == zone) {
+				node = wild; /* the target is synthesized from it (RFC 4592) */
+				continue;
+			}
 			*rcode = DNS_RCODE_NXDOMAIN; /* RFC 6604: rcode of the last name */
 			reply_negative(r, zone, name_off, name_len);
 			return MV_VERDICT_ANSWER_NXDOMAIN;
@@ -316,8 +321,10 @@ answer(const struct mv_table *t, uint8_t *msg, uint16_t cap, bool stream, uint64
 		uint16_t room = !stream && dns_query_max_udp(q) < cap ? dns_query_max_udp(q) : cap;
 		r.pos = q->question_end;
 		r.limit = (uint16_t)(room - (q->edns ? OPT_RR_LEN : 0));
-		if (exact) {
-			*verdict = resolve(t, &r, q, node, &rcode);
+		const struct mv_node *wild = exact ? NULL : mv_table_wildcard(t, node);
+		if (exact ||
+		    wild != NULL) { /* a wildcard answers with the query's name (RFC 4592) */
+			*verdict = resolve(t, &r, q, exact ? node : wild, &rcode);
 		} else {
 			rcode = DNS_RCODE_NXDOMAIN;
 			*verdict = MV_VERDICT_ANSWER_NXDOMAIN;

@@ -81,6 +81,10 @@ struct mv_table {
 	/* Read by workers (acquire), written by the writer (release). */
 	struct slots *_Atomic slots;
 
+	/* Nodes whose first label is "*", counted by the writer, read by
+	 * workers (relaxed): none, and NXDOMAIN looks for no wildcard. */
+	_Atomic size_t wildcards;
+
 	/* Writer-only state below. */
 	size_t live;       /* nodes in slots */
 	size_t tombstones; /* tombstones in slots */
@@ -272,6 +276,19 @@ const struct mv_node *mv_table_lookup_closest(const struct mv_table *t, const ui
 	return n;
 }
 
+const struct mv_node *mv_table_wildcard(const struct mv_table *t, const struct mv_node *encloser)
+{
+	uint8_t name[MVDNS_NAME_MAX];
+	size_t len = 2u + encloser->name_len;
+
+	if (atomic_load_explicit(&t->wildcards, memory_order_relaxed) == 0 || len > MVDNS_NAME_MAX)
+		return NULL;
+	name[0] = 1;
+	name[1] = '*';
+	memcpy(name + 2, encloser->name, encloser->name_len);
+	return lookup(t, name, len, dns_name_hash(name, len));
+}
+
 /* Writer: index of the slot holding name, or of the slot to insert it into. */
 static size_t slot_find(const struct slots *s, const uint8_t *name, size_t len, uint32_t hash,
 			int *found)
@@ -344,6 +361,12 @@ static int reserve(struct mv_table *t)
 	return 0;
 }
 
+/* Whether a wire name's first label is "*" (RFC 4592 section 2.1.1). */
+static inline bool is_wildcard(const uint8_t *name)
+{
+	return name[0] == 1 && name[1] == '*';
+}
+
 /* Writer: publish node in place of whatever holds its name (retiring that). */
 static int publish(struct mv_table *t, struct mv_node *node)
 {
@@ -364,6 +387,8 @@ static int publish(struct mv_table *t, struct mv_node *node)
 		t->tombstones--;
 	atomic_store_explicit(&s->s[i].word, slot_pack(node, node->hash), memory_order_release);
 	t->live++;
+	if (is_wildcard(node->name))
+		atomic_fetch_add_explicit(&t->wildcards, 1, memory_order_relaxed);
 	return 0;
 }
 
@@ -378,6 +403,8 @@ static int unpublish(struct mv_table *t, struct mv_node *node)
 	atomic_store_explicit(&s->s[i].word, slot_pack(TOMBSTONE, 0), memory_order_release);
 	t->live--;
 	t->tombstones++;
+	if (is_wildcard(node->name))
+		atomic_fetch_sub_explicit(&t->wildcards, 1, memory_order_relaxed);
 	return 0;
 }
 

@@ -63,6 +63,13 @@ const struct mv_node *mv_table_lookup_closest(const struct mv_table *t, const ui
 					      size_t len, uint32_t hash, int *exact);
 
 /*
+ * Reader: the wildcard "*.<encloser>" (RFC 4592), the source of synthesis for
+ * names that do not exist below encloser, their closest encloser; or NULL.
+ * Costs nothing while the table holds no wildcard at all.
+ */
+const struct mv_node *mv_table_wildcard(const struct mv_table *t, const struct mv_node *encloser);
+
+/*
  * Writer: make `sets` (n record sets, all owned by `owner`, in wire form)
  * the complete content of that owner name, replacing what was there.
  * Record sets of one type are merged into one RRset (multivalue sets

@@ -217,6 +217,43 @@ flags qr
 answer -
 EOF
 
+# --- wildcards (RFC 4592): *.apps.example.org A, admin.apps.example.org TXT ---
+
+t_query "wildcard: a name below apps is answered with its own name" web1.apps.example.org A <<'EOF'
+status NOERROR
+flags qr aa
+question web1.apps.example.org. IN A
+answer web1.apps.example.org. 120 IN A 198.51.100.80
+authority -
+EOF
+
+t_query "wildcard: several labels in place of the *" a.b.apps.example.org A <<'EOF'
+status NOERROR
+flags qr aa
+answer a.b.apps.example.org. 120 IN A 198.51.100.80
+EOF
+
+t_query "wildcard: a type it does not have is NODATA" web1.apps.example.org AAAA <<EOF
+status NOERROR
+flags qr aa
+answer -
+authority $SOA_ORG
+EOF
+
+t_query "wildcard: an existing name is not matched" admin.apps.example.org A <<EOF
+status NOERROR
+flags qr aa
+answer -
+authority $SOA_ORG
+EOF
+
+t_query "wildcard: nor a name below an existing one" x.admin.apps.example.org A <<EOF
+status NXDOMAIN
+flags qr aa
+answer -
+authority $SOA_ORG
+EOF
+
 # --- EDNS --------------------------------------------------------------------
 
 t_query "EDNS query: OPT in the response, udp 1232" www.example.com A <<'EOF'

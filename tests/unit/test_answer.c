@@ -40,7 +40,15 @@ static const char *zone_json =
 "{\"Action\": \"CREATE\", \"ResourceRecordSet\": {\"Name\": \"myapp.example.com.\", \"Type\": \"A\", \"TTL\": 60,"
 "  \"SetIdentifier\": \"one\", \"MultiValueAnswer\": true, \"ResourceRecords\": [{\"Value\": \"192.0.2.11\"}]}},"
 "{\"Action\": \"CREATE\", \"ResourceRecordSet\": {\"Name\": \"myapp.example.com.\", \"Type\": \"A\", \"TTL\": 60,"
-"  \"SetIdentifier\": \"two\", \"MultiValueAnswer\": true, \"ResourceRecords\": [{\"Value\": \"192.0.2.12\"}]}}"
+"  \"SetIdentifier\": \"two\", \"MultiValueAnswer\": true, \"ResourceRecords\": [{\"Value\": \"192.0.2.12\"}]}},"
+"{\"Action\": \"CREATE\", \"ResourceRecordSet\": {\"Name\": \"*.wild.example.com.\", \"Type\": \"A\", \"TTL\": 60,"
+"  \"ResourceRecords\": [{\"Value\": \"192.0.2.50\"}]}},"
+"{\"Action\": \"CREATE\", \"ResourceRecordSet\": {\"Name\": \"sub.wild.example.com.\", \"Type\": \"TXT\", \"TTL\": 60,"
+"  \"ResourceRecords\": [{\"Value\": \"\\\"here\\\"\"}]}},"
+"{\"Action\": \"CREATE\", \"ResourceRecordSet\": {\"Name\": \"\\\\052.cn.example.com.\", \"Type\": \"CNAME\", \"TTL\": 60,"
+"  \"ResourceRecords\": [{\"Value\": \"www.example.com.\"}]}},"
+"{\"Action\": \"CREATE\", \"ResourceRecordSet\": {\"Name\": \"tgt.example.com.\", \"Type\": \"CNAME\", \"TTL\": 60,"
+"  \"ResourceRecords\": [{\"Value\": \"x.wild.example.com.\"}]}}"
 "]}";
 /* clang-format on */
 
@@ -268,6 +276,47 @@ Test(answer, cname_edge_cases)
 	ask(&q, "loop1.example.com", DNS_TYPE_A, 0);
 	cr_assert_eq(q.v, MV_VERDICT_ANSWER_NOERROR);
 	cr_assert_leq(dns_hdr_ancount(q.b), 8, "a CNAME loop ends");
+}
+
+/* RFC 4592: a name that does not exist below a wildcard's parent is answered from it. */
+Test(answer, wildcards)
+{
+	struct q q;
+
+	for (unsigned i = 0; i < 2; i++) { /* one label or several in place of the "*" */
+		ask(&q, i == 0 ? "x.wild.example.com" : "A.b.wild.example.com", DNS_TYPE_A, 0);
+		cr_assert_eq(q.v, MV_VERDICT_ANSWER_NOERROR);
+		cr_assert(q.b[DNS_HDR_FLAGS1] & DNS_FLAG1_AA);
+		cr_assert_eq(dns_hdr_ancount(q.b), 1);
+		const uint8_t *rr = q.b + rr_at(&q, 0);
+		cr_assert_eq(dns_get_u16(rr), DNS_PTR_QNAME, "owner: the query's name");
+		cr_assert(memcmp(rr + 12, "\xc0\x00\x02\x32", 4) == 0);
+	}
+	ask(&q, "x.wild.example.com", DNS_TYPE_AAAA, 0);
+	cr_assert_eq(q.v, MV_VERDICT_ANSWER_NODATA, "the wildcard has no AAAA");
+	cr_assert_eq(dns_hdr_nscount(q.b), 1);
+
+	/* Existing names are not matched, nor names below them. */
+	ask(&q, "sub.wild.example.com", DNS_TYPE_A, 0);
+	cr_assert_eq(q.v, MV_VERDICT_ANSWER_NODATA);
+	ask(&q, "a.sub.wild.example.com", DNS_TYPE_A, 0);
+	cr_assert_eq(q.v, MV_VERDICT_ANSWER_NXDOMAIN);
+	ask(&q, "wild.example.com", DNS_TYPE_A, 0);
+	cr_assert_eq(q.v, MV_VERDICT_ANSWER_NODATA, "an empty non-terminal");
+	ask(&q, "*.wild.example.com", DNS_TYPE_A, 0);
+	cr_assert_eq(q.v, MV_VERDICT_ANSWER_NOERROR, "the wildcard's own name");
+	ask(&q, "nope.example.com", DNS_TYPE_A, 0);
+	cr_assert_eq(q.v, MV_VERDICT_ANSWER_NXDOMAIN, "no wildcard at the apex");
+
+	/* A wildcard CNAME (written \052 as Route 53 does), and a CNAME to a synthesized name. */
+	ask(&q, "q.cn.example.com", DNS_TYPE_A, 0);
+	cr_assert_eq(q.v, MV_VERDICT_ANSWER_NOERROR);
+	cr_assert_eq(dns_hdr_ancount(q.b), 3, "the CNAME and www's two addresses");
+	cr_assert_eq(dns_get_u16(q.b + rr_at(&q, 0) + 2), DNS_TYPE_CNAME);
+	ask(&q, "tgt.example.com", DNS_TYPE_A, 0);
+	cr_assert_eq(q.v, MV_VERDICT_ANSWER_NOERROR);
+	cr_assert_eq(dns_hdr_ancount(q.b), 2);
+	cr_assert(memcmp(q.b + rr_at(&q, 1) + 12, "\xc0\x00\x02\x32", 4) == 0);
 }
 
 Test(answer, edns_reply_has_opt)
