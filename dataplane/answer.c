@@ -23,6 +23,7 @@ struct reply {
 	uint16_t limit; /* largest reply allowed, the OPT record's room excluded */
 	uint16_t ancount;
 	uint16_t nscount;
+	uint16_t arcount; /* the OPT record not counted */
 	bool overflow;
 };
 
@@ -200,13 +201,13 @@ static uint16_t reply_finish(struct reply *r, const struct dns_query *q, unsigne
 
 	if (r->overflow) { /* RFC 2181 section 9: TC, and the question only */
 		r->pos = q->question_end;
-		r->ancount = r->nscount = 0;
+		r->ancount = r->nscount = r->arcount = 0;
 	}
 	put_header(msg, rcode, aa, r->overflow);
 	dns_put_u16(msg + DNS_HDR_QDCOUNT, 1);
 	dns_put_u16(msg + DNS_HDR_ANCOUNT, r->ancount);
 	dns_put_u16(msg + DNS_HDR_NSCOUNT, r->nscount);
-	dns_put_u16(msg + DNS_HDR_ARCOUNT, q->edns ? 1 : 0);
+	dns_put_u16(msg + DNS_HDR_ARCOUNT, (uint16_t)(r->arcount + (q->edns ? 1 : 0)));
 	if (q->edns) {
 		uint8_t *opt = msg + r->pos;
 		opt[0] = 0;
@@ -220,6 +221,47 @@ static uint16_t reply_finish(struct reply *r, const struct dns_query *q, unsigne
 		r->pos += OPT_RR_LEN;
 	}
 	return r->pos;
+}
+
+/* Whether zone has delegations: nearly none has, and then no query looks for them. */
+static inline bool has_cuts(const struct mv_zone *zone)
+{
+	return atomic_load_explicit(&zone->cuts, memory_order_relaxed) != 0;
+}
+
+/*
+ * A referral to the delegation at cut, for a name at or below it (RFC 1034
+ * 4.3.2 step 3b): its NS RRset in the authority section, and the addresses
+ * of those name servers that lie below the cut (glue, which the resolver
+ * cannot find elsewhere) in the additional section; TC when they do not
+ * all fit (RFC 9471).
+ */
+static enum mv_verdict referral(const struct mv_table *t, struct reply *r,
+				const struct dns_query *q, const struct mv_node *cut)
+{
+	const struct mv_rrset_wire *ns = mv_node_find(cut, DNS_TYPE_NS);
+	uint16_t at = r->pos;
+
+	reply_rrset(r, ns, (uint16_t)(DNS_HDR_LEN + q->qname_len - cut->name_len), &r->nscount);
+	for (uint16_t end = r->pos; !r->overflow && at < end;
+	     at = (uint16_t)(at + 2 + DNS_RR_FIXED_LEN + dns_get_u16(r->msg + at + 10))) {
+		uint16_t target = (uint16_t)(at + 2 + DNS_RR_FIXED_LEN); /* the NS RR's name */
+		uint8_t name[MVDNS_NAME_MAX];
+		size_t len = dns_name_len(r->msg + target);
+		memcpy(name, r->msg + target, len);
+		dns_name_lower(name, len);
+		if (!dns_name_is_below(name, len, cut->name, cut->name_len))
+			continue;
+		const struct mv_node *glue =
+			mv_table_lookup(t, name, len, dns_name_hash(name, len));
+		static const uint16_t types[] = {DNS_TYPE_A, DNS_TYPE_AAAA};
+		for (unsigned i = 0; glue != NULL && i < 2; i++) {
+			const struct mv_rrset_wire *set = mv_node_find(glue, types[i]);
+			if (set != NULL)
+				reply_rrset(r, set, target, &r->arcount);
+		}
+	}
+	return MV_VERDICT_ANSWER_REFERRAL;
 }
 
 /* Walk from the node at qname through CNAMEs; fill answer and authority. */
@@ -257,8 +299,9 @@ static enum mv_verdict resolve(const struct mv_table *t, struct reply *r, const 
 		int exact;
 		node = mv_table_lookup_closest(t, target, name_len, dns_name_hash(target, name_len),
 					       &exact);
-		if (node == NULL || node->zone != zone)
-			return MV_VERDICT_ANSWER_NOERROR; /* delegated to another zone */
+		if (node == NULL || node->zone != zone ||
+		    (has_cuts(zone) && mv_table_cut(t, node) != NULL))
+			return MV_VERDICT_ANSWER_NOERROR; /* delegated: the resolver follows */
 		if (!exact) {
 			const struct mv_node *wild = mv_table_wildcard(t, node);
 			if (wild != NULL && wild->zone == zone) {
@@ -321,9 +364,13 @@ answer(const struct mv_table *t, uint8_t *msg, uint16_t cap, bool stream, uint64
 		uint16_t room = !stream && dns_query_max_udp(q) < cap ? dns_query_max_udp(q) : cap;
 		r.pos = q->question_end;
 		r.limit = (uint16_t)(room - (q->edns ? OPT_RR_LEN : 0));
-		const struct mv_node *wild = exact ? NULL : mv_table_wildcard(t, node);
-		if (exact ||
-		    wild != NULL) { /* a wildcard answers with the query's name (RFC 4592) */
+		const struct mv_node *cut = has_cuts(node->zone) ? mv_table_cut(t, node) : NULL;
+		const struct mv_node *wild = NULL;
+		if (cut != NULL && !(cut == node && exact && q->qtype == DNS_TYPE_DS)) {
+			aa = false; /* below a delegation: not ours (DS at it is the parent's) */
+			*verdict = referral(t, &r, q, cut);
+		} else if (exact || (wild = mv_table_wildcard(t, node)) != NULL) {
+			/* A wildcard answers with the query's name (RFC 4592). */
 			*verdict = resolve(t, &r, q, exact ? node : wild, &rcode);
 		} else {
 			rcode = DNS_RCODE_NXDOMAIN;

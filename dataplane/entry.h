@@ -112,6 +112,9 @@ struct mv_zone {
 	 * section: TTL = min(SOA TTL, MINIMUM) (RFC 2308 section 5). Written by
 	 * the writer with a release store, read by workers with an acquire load. */
 	const struct mv_rrset_wire *_Atomic negative;
+	/* MV_NODE_CUT nodes in the zone, counted by the writer, read by workers
+	 * (relaxed): none, and no query looks for a zone cut above its name. */
+	_Atomic uint32_t cuts;
 	/* Writer only: the apex arrived with no ancestor in the table, so no
 	 * node above it counts it as a child yet (see adopt_zones_below). */
 	bool orphan;
@@ -121,6 +124,7 @@ struct mv_zone {
 
 #define MV_NODE_APEX  0x1 /* holds the zone's SOA */
 #define MV_NODE_CNAME 0x2 /* holds a CNAME (and then nothing else) */
+#define MV_NODE_CUT   0x4 /* NS and no SOA: a delegation (zone cut, RFC 1034 4.2.2) */
 
 /*
  * Everything at one owner name. A node with no RRsets is an empty

@@ -143,7 +143,7 @@ static int cmp_set_type(const void *a, const void *b)
 struct plan {
 	size_t size; /* octets of the node's one allocation */
 	size_t ntypes;
-	int has_cname, has_soa;
+	int has_cname, has_soa, has_ns;
 };
 
 /* Pass 1: sizes and rules, no allocation. Returns 0 or -EINVAL. */
@@ -170,6 +170,7 @@ static int plan_node(const struct mv_rrset *const *sorted, size_t n, size_t owne
 			   group_variants(sorted + i, j - i, count, &cap, &stride);
 		p->has_cname |= sorted[i]->type == DNS_TYPE_CNAME;
 		p->has_soa |= sorted[i]->type == DNS_TYPE_SOA;
+		p->has_ns |= sorted[i]->type == DNS_TYPE_NS;
 		p->ntypes++;
 		i = j;
 	}
@@ -223,7 +224,8 @@ struct mv_node *mv_node_build(const uint8_t *owner, size_t owner_len,
 	node->name_len = (uint8_t)owner_len;
 	node->nsets = (uint8_t)plan.ntypes;
 	node->flags =
-		(uint8_t)((plan.has_soa ? MV_NODE_APEX : 0) | (plan.has_cname ? MV_NODE_CNAME : 0));
+		(uint8_t)((plan.has_soa ? MV_NODE_APEX : 0) | (plan.has_cname ? MV_NODE_CNAME : 0) |
+			  (plan.has_ns && !plan.has_soa ? MV_NODE_CUT : 0));
 	node->zone = zone;
 	uint8_t *p = (uint8_t *)&node->sets[plan.ntypes];
 	memcpy(p, owner, owner_len);

@@ -289,6 +289,26 @@ const struct mv_node *mv_table_wildcard(const struct mv_table *t, const struct m
 	return lookup(t, name, len, dns_name_hash(name, len));
 }
 
+const struct mv_node *mv_table_cut(const struct mv_table *t, const struct mv_node *node)
+{
+	const struct mv_zone *zone = node->zone;
+	const struct mv_node *cut = NULL;
+	const uint8_t *name = node->name;
+	size_t len = node->name_len;
+
+	if (atomic_load_explicit(&zone->cuts, memory_order_relaxed) == 0)
+		return NULL;
+	/* Up to the apex; every ancestor of a node exists (empty non-terminals). */
+	while (node != NULL && len > zone->apex_len) {
+		if (node->flags & MV_NODE_CUT)
+			cut = node;
+		len -= 1u + name[0];
+		name += 1u + name[0];
+		node = lookup(t, name, len, dns_name_hash(name, len));
+	}
+	return cut;
+}
+
 /* Writer: index of the slot holding name, or of the slot to insert it into. */
 static size_t slot_find(const struct slots *s, const uint8_t *name, size_t len, uint32_t hash,
 			int *found)
@@ -367,6 +387,16 @@ static inline bool is_wildcard(const uint8_t *name)
 	return name[0] == 1 && name[1] == '*';
 }
 
+/* Writer: count node (by = 1) or stop counting it (by = -1) among the wildcards and cuts. */
+static void count_node(struct mv_table *t, const struct mv_node *node, int by)
+{
+	if (is_wildcard(node->name))
+		atomic_fetch_add_explicit(&t->wildcards, (size_t)(ptrdiff_t)by,
+					  memory_order_relaxed);
+	if ((node->flags & MV_NODE_CUT) && node->zone != NULL)
+		atomic_fetch_add_explicit(&node->zone->cuts, (uint32_t)by, memory_order_relaxed);
+}
+
 /* Writer: publish node in place of whatever holds its name (retiring that). */
 static int publish(struct mv_table *t, struct mv_node *node)
 {
@@ -377,18 +407,20 @@ static int publish(struct mv_table *t, struct mv_node *node)
 	if (((uintptr_t)node & ~SLOT_ADDR_MASK) != 0)
 		return -ENOMEM; /* an address a slot cannot hold: never seen on Linux */
 	if (found) {
-		if (retire(t, slot_get(s->s, i)) != 0)
+		struct mv_node *old = slot_get(s->s, i);
+		if (retire(t, old) != 0)
 			return -ENOMEM;
 		atomic_store_explicit(&s->s[i].word, slot_pack(node, node->hash),
 				      memory_order_release);
+		count_node(t, old, -1);
+		count_node(t, node, +1);
 		return 0;
 	}
 	if (slot_get(s->s, i) == TOMBSTONE)
 		t->tombstones--;
 	atomic_store_explicit(&s->s[i].word, slot_pack(node, node->hash), memory_order_release);
 	t->live++;
-	if (is_wildcard(node->name))
-		atomic_fetch_add_explicit(&t->wildcards, 1, memory_order_relaxed);
+	count_node(t, node, +1);
 	return 0;
 }
 
@@ -403,8 +435,7 @@ static int unpublish(struct mv_table *t, struct mv_node *node)
 	atomic_store_explicit(&s->s[i].word, slot_pack(TOMBSTONE, 0), memory_order_release);
 	t->live--;
 	t->tombstones++;
-	if (is_wildcard(node->name))
-		atomic_fetch_sub_explicit(&t->wildcards, 1, memory_order_relaxed);
+	count_node(t, node, -1);
 	return 0;
 }
 

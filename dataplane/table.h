@@ -70,6 +70,14 @@ const struct mv_node *mv_table_lookup_closest(const struct mv_table *t, const ui
 const struct mv_node *mv_table_wildcard(const struct mv_table *t, const struct mv_node *encloser);
 
 /*
+ * Reader: the zone cut at or above node, below its zone's apex, that is
+ * nearest the apex (RFC 1034 4.3.2: the delegation whose referral answers
+ * for node's name and everything below it); or NULL. Costs nothing in a
+ * zone without delegations.
+ */
+const struct mv_node *mv_table_cut(const struct mv_table *t, const struct mv_node *node);
+
+/*
  * Writer: make `sets` (n record sets, all owned by `owner`, in wire form)
  * the complete content of that owner name, replacing what was there.
  * Record sets of one type are merged into one RRset (multivalue sets

@@ -11,6 +11,7 @@
 	X(ANSWER_NOERROR, "answer-noerror", 1)     \
 	X(ANSWER_NODATA, "answer-nodata", 1)       \
 	X(ANSWER_NXDOMAIN, "answer-nxdomain", 1)   \
+	X(ANSWER_REFERRAL, "answer-referral", 1)   \
 	X(ANSWER_REFUSED, "answer-refused", 1)     \
 	X(ANSWER_FORMERR, "answer-formerr", 1)     \
 	X(ANSWER_NOTIMP, "answer-notimp", 1)       \

@@ -90,7 +90,7 @@ LAB_DRIVERS=(af_packet af_xdp tap) # every test runs on these
 LAB_DRIVER_XDP=xdp                  # only tests that ask for it (their "# drivers:")
 LAB_READY_PATTERN='^mvdns-dataplane: ready'
 LAB_COUNTER_NAMES=(
-	verdict.answer-noerror verdict.answer-nodata verdict.answer-nxdomain
+	verdict.answer-noerror verdict.answer-nodata verdict.answer-nxdomain verdict.answer-referral
 	verdict.answer-refused verdict.answer-formerr verdict.answer-notimp
 	verdict.answer-badvers verdict.answer-truncated verdict.arp-reply
 	verdict.nd-advert verdict.icmp-echo verdict.drop-short

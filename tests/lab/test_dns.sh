@@ -254,6 +254,26 @@ answer -
 authority $SOA_ORG
 EOF
 
+# --- delegation: dept.example.org NS ns1.dept.example.org (glue), ns.example.net
+
+t_query "referral below a delegation: NS in authority, glue, no AA" www.dept.example.org A <<'EOF'
+status NOERROR
+flags qr
+answer -
+authority dept.example.org. 3600 IN NS ns1.dept.example.org.
+authority dept.example.org. 3600 IN NS ns.example.net.
+additional ns1.dept.example.org. 3600 IN A 198.51.100.54
+EOF
+
+t_query "referral at the delegation point itself" dept.example.org NS <<'EOF'
+status NOERROR
+flags qr
+answer -
+authority dept.example.org. 3600 IN NS ns1.dept.example.org.
+authority dept.example.org. 3600 IN NS ns.example.net.
+additional ns1.dept.example.org. 3600 IN A 198.51.100.54
+EOF
+
 # --- EDNS --------------------------------------------------------------------
 
 t_query "EDNS query: OPT in the response, udp 1232" www.example.com A <<'EOF'

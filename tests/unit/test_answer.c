@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <criterion/criterion.h>
 #include <string.h>
+#include <strings.h>
 
 #include "answer.h"
 #include "load.h"
@@ -48,7 +49,17 @@ static const char *zone_json =
 "{\"Action\": \"CREATE\", \"ResourceRecordSet\": {\"Name\": \"\\\\052.cn.example.com.\", \"Type\": \"CNAME\", \"TTL\": 60,"
 "  \"ResourceRecords\": [{\"Value\": \"www.example.com.\"}]}},"
 "{\"Action\": \"CREATE\", \"ResourceRecordSet\": {\"Name\": \"tgt.example.com.\", \"Type\": \"CNAME\", \"TTL\": 60,"
-"  \"ResourceRecords\": [{\"Value\": \"x.wild.example.com.\"}]}}"
+"  \"ResourceRecords\": [{\"Value\": \"x.wild.example.com.\"}]}},"
+"{\"Action\": \"CREATE\", \"ResourceRecordSet\": {\"Name\": \"sub.example.com.\", \"Type\": \"NS\", \"TTL\": 86400,"
+"  \"ResourceRecords\": [{\"Value\": \"NS1.sub.example.com.\"}, {\"Value\": \"ns.example.net.\"}]}},"
+"{\"Action\": \"CREATE\", \"ResourceRecordSet\": {\"Name\": \"sub.example.com.\", \"Type\": \"DS\", \"TTL\": 86400,"
+"  \"ResourceRecords\": [{\"Value\": \"12345 13 2 ABCD\"}]}},"
+"{\"Action\": \"CREATE\", \"ResourceRecordSet\": {\"Name\": \"ns1.sub.example.com.\", \"Type\": \"A\", \"TTL\": 86400,"
+"  \"ResourceRecords\": [{\"Value\": \"192.0.2.53\"}]}},"
+"{\"Action\": \"CREATE\", \"ResourceRecordSet\": {\"Name\": \"ns1.sub.example.com.\", \"Type\": \"AAAA\", \"TTL\": 86400,"
+"  \"ResourceRecords\": [{\"Value\": \"2001:db8::53\"}]}},"
+"{\"Action\": \"CREATE\", \"ResourceRecordSet\": {\"Name\": \"insub.example.com.\", \"Type\": \"CNAME\", \"TTL\": 60,"
+"  \"ResourceRecords\": [{\"Value\": \"www.sub.example.com.\"}]}}"
 "]}";
 /* clang-format on */
 
@@ -317,6 +328,60 @@ Test(answer, wildcards)
 	cr_assert_eq(q.v, MV_VERDICT_ANSWER_NOERROR);
 	cr_assert_eq(dns_hdr_ancount(q.b), 2);
 	cr_assert(memcmp(q.b + rr_at(&q, 1) + 12, "\xc0\x00\x02\x32", 4) == 0);
+}
+
+/*
+ * RFC 1034 4.3.2: at and below a delegation (sub.example.com NS), a referral:
+ * no AA, the NS RRset in authority, glue for the name server below the cut.
+ */
+Test(answer, delegation_referral)
+{
+	static const char *const names[] = {"sub.example.com", "www.sub.example.com",
+					    "a.b.sub.example.com", "ns1.sub.example.com"};
+	struct q q;
+
+	for (unsigned i = 0; i < 4; i++) {
+		ask(&q, names[i], DNS_TYPE_A, 1232);
+		cr_assert_eq(q.v, MV_VERDICT_ANSWER_REFERRAL, "%s", names[i]);
+		cr_assert_eq(rcode(&q), DNS_RCODE_NOERROR);
+		cr_assert_not(q.b[DNS_HDR_FLAGS1] & DNS_FLAG1_AA, "%s: not authoritative",
+			      names[i]);
+		cr_assert_eq(dns_hdr_ancount(q.b), 0);
+		cr_assert_eq(dns_hdr_nscount(q.b), 2);
+		cr_assert_eq(dns_hdr_arcount(q.b), 3, "%s: A and AAAA glue, and OPT", names[i]);
+		const uint8_t *ns = q.b + rr_at(&q, 0);
+		cr_assert_eq(dns_get_u16(ns + 2), DNS_TYPE_NS);
+		/* Owner: "sub.example.com" as a pointer into the question name. */
+		cr_assert_eq(dns_get_u16(ns) & 0x3fff,
+			     DNS_HDR_LEN + strlen(names[i]) + 2 - sizeof("\3sub\7example\3com"));
+		const uint8_t *a = q.b + rr_at(&q, 2), *aaaa = q.b + rr_at(&q, 3);
+		cr_assert_eq(dns_get_u16(a + 2), DNS_TYPE_A);
+		cr_assert_eq(dns_get_u16(aaaa + 2), DNS_TYPE_AAAA);
+		cr_assert(memcmp(a + 12, "\xc0\x00\x02\x35", 4) == 0);
+		/* The glue's owner points at the NS RR's name, NS1.sub.example.com. */
+		uint16_t owner = dns_get_u16(a) & 0x3fff;
+		cr_assert(strncasecmp((const char *)q.b + owner, "\3ns1\3sub", 8) == 0);
+		cr_assert_eq(dns_get_u16(aaaa), dns_get_u16(a));
+	}
+	/* DS at the cut is the parent's to answer; below it, a referral again. */
+	ask(&q, "sub.example.com", DNS_TYPE_DS, 0);
+	cr_assert_eq(q.v, MV_VERDICT_ANSWER_NOERROR);
+	cr_assert(q.b[DNS_HDR_FLAGS1] & DNS_FLAG1_AA);
+	cr_assert_eq(dns_hdr_ancount(q.b), 1);
+	ask(&q, "x.sub.example.com", DNS_TYPE_DS, 0);
+	cr_assert_eq(q.v, MV_VERDICT_ANSWER_REFERRAL);
+	/* A CNAME into the delegated zone stops at the cut: the resolver follows. */
+	ask(&q, "insub.example.com", DNS_TYPE_A, 0);
+	cr_assert_eq(q.v, MV_VERDICT_ANSWER_NOERROR);
+	cr_assert_eq(dns_hdr_ancount(q.b), 1);
+	cr_assert(q.b[DNS_HDR_FLAGS1] & DNS_FLAG1_AA);
+	/* Glue that does not fit: TC (RFC 9471), the question only. */
+	uint16_t full = ask(&q, "www.sub.example.com", DNS_TYPE_A, 0);
+	build(&q, "www.sub.example.com", DNS_TYPE_A, 0, 0);
+	q.len = mv_answer(table, q.b, q.len, (uint16_t)(full - 1), &rng, &q.v);
+	cr_assert_eq(q.v, MV_VERDICT_ANSWER_TRUNCATED);
+	cr_assert(q.b[DNS_HDR_FLAGS1] & DNS_FLAG1_TC);
+	cr_assert_eq(dns_hdr_arcount(q.b), 0);
 }
 
 Test(answer, edns_reply_has_opt)
