@@ -115,6 +115,12 @@ RRSET("host.example.net.", "A", 60, V("198.51.100.1"))
 RRSET("back.example.net.", "CNAME", 60, V("www.example.com."))
 RRSET("sub.example.com.", "SOA", 3600, V("ns1.example.com. hostmaster.example.com. 3 7200 900 1209600 30"))
 RRSET("host.sub.example.com.", "AAAA", 60, V("2001:db8::53"))
+RRSET("*.wild.example.com.", "A", 60, V("192.0.2.77"))
+RRSET("*.wc.example.com.", "CNAME", 60, V("x.wild.example.com."))
+RRSET("del.example.com.", "NS", 3600, V("ns1.del.example.com.") "," V("ns.example.net.") "," V("ns2.del.example.com."))
+RRSET("ns1.del.example.com.", "A", 3600, V("192.0.2.54"))
+RRSET("ns2.del.example.com.", "AAAA", 3600, V("2001:db8::54"))
+RRSET("todel.example.com.", "CNAME", 60, V("a.del.example.com."))
 "{\"Action\": \"CREATE\", \"ResourceRecordSet\": {\"Name\": \"last.example.com.\", \"Type\": \"A\","
 " \"TTL\": 60, \"ResourceRecords\": [" V("192.0.2.99") "]}}"
 "]}";
