@@ -3,7 +3,8 @@
  * Where a packet's fate is decided. Ethernet, ARP, IPv4, IPv6, ICMP, ICMPv6
  * neighbour discovery and UDP, down to the DNS payload that answer.c
  * handles. A reply is built in place over the received frame: addresses and
- * ports swapped, lengths and checksums computed fresh. Pure function of the
+ * ports swapped, lengths and checksums computed fresh (or, on a port with
+ * checksum offload, left to the port: tx_csum). Pure function of the
  * bytes, the addresses and the table; no allocation, no I/O, lock-free.
  */
 #ifndef MV_PACKET_H
@@ -61,9 +62,9 @@ uint16_t mv_packet_handle(const struct mv_packet_ctx *ctx, uint8_t *frame, uint1
 
 /*
  * Handle a burst of n frames: frames[i][0..lens[i]) in buffers of caps[i]
- * octets. Looks the burst's DNS names up with prefetching (all slots, then
- * all nodes, then the answers), so that the cache misses of a large table
- * overlap instead of adding up.
+ * octets. On a table too large for the caches, parses the burst's queries
+ * first and prefetches their names' slots, then their nodes, then answers
+ * from those parses, so that the cache misses overlap instead of adding up.
  * Out: out[i], the reply length of frame i (0 to drop it); verdicts[i].
  */
 void mv_packet_handle_burst(const struct mv_packet_ctx *ctx, uint8_t *const *frames,
