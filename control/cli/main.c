@@ -18,6 +18,7 @@
 #include "output.h"
 #include "pager.h"
 #include "params.h"
+#include "query.h"
 
 #ifndef MVDNS_CLI_VERSION
 #define MVDNS_CLI_VERSION "0"
@@ -28,6 +29,7 @@
 struct cli_globals {
 	const char *socket;
 	enum cli_output_format output;
+	struct cli_query *query; /* --query, or NULL */
 	int read_timeout_ms;
 	bool debug;
 	bool help;
@@ -147,8 +149,15 @@ static double cli_now(void)
 /* Print a Result in the chosen format. Returns the exit code. */
 static int cli_print(const struct cli_globals *g, const struct cli_verb *verb, json_t *result)
 {
-	if (cli_output_print(stdout, g->output, verb->operation, verb->paging.result_key, result) <
-	    0) {
+	/* With --query the result is what it selects; text pages only whole results. */
+	json_t *shown = g->query != NULL ? cli_query_apply(g->query, result) : json_incref(result);
+	int rc = shown == NULL ? -1
+			       : cli_output_print(stdout, g->output, verb->operation,
+						  g->query != NULL ? NULL : verb->paging.result_key,
+						  shown);
+
+	json_decref(shown);
+	if (rc < 0) {
 		fprintf(stderr, "\nmvdnsctl: out of memory while printing the result\n");
 		return CLI_RC_FAILURE;
 	}
@@ -232,6 +241,7 @@ static int cli_globals_parse(int argc, char **argv, struct cli_globals *g, char 
 		size_t len = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
 		bool takes = (len == 8 && strncmp(arg, "--socket", 8) == 0) ||
 			     (len == 8 && strncmp(arg, "--output", 8) == 0) ||
+			     (len == 7 && strncmp(arg, "--query", 7) == 0) ||
 			     (len == 18 && strncmp(arg, "--cli-read-timeout", 18) == 0);
 
 		if (strcmp(arg, "--version") == 0) {
@@ -260,6 +270,16 @@ static int cli_globals_parse(int argc, char **argv, struct cli_globals *g, char 
 			return cli_usage_error("argument %s: expected one argument", arg);
 		if (arg[2] == 's') {
 			g->socket = value;
+		} else if (arg[2] == 'q') {
+			char err[128];
+			cli_query_free(g->query);
+			g->query = cli_query_compile(value, err, sizeof(err));
+			if (g->query == NULL) {
+				fprintf(stderr,
+					"\nBad value for --query %s: Bad jmespath expression: %s\n",
+					value, err);
+				return CLI_RC_USAGE;
+			}
 		} else if (arg[2] == 'o') {
 			if (cli_output_format_parse(value, &g->output) < 0)
 				return cli_usage_error(
@@ -332,6 +352,7 @@ int main(int argc, char **argv)
 	json_decref(result);
 	json_decref(req.params);
 out:
+	cli_query_free(g.query);
 	free(rest);
 	if (fflush(stdout) != 0 && rc == CLI_RC_OK)
 		rc = CLI_RC_FAILURE;

@@ -294,6 +294,7 @@ static void cli_global_help(FILE *f)
 		"$MVDNS_CONTROL_SOCKET,\n"
 		"                            else %s)\n"
 		"  --output json|table|text  output format (default json)\n"
+		"  --query EXPRESSION        a JMESPath expression selecting what to print\n"
 		"  --cli-read-timeout SECONDS  give up on a response after this long (default 60)\n"
 		"  --debug                   print the request and response lines on stderr\n"
 		"  --cli-input-json JSON|file://  the parameters as one JSON object, with Route "

@@ -252,6 +252,41 @@ golden list-hosted-zones ListHostedZones list-hosted-zones
 golden get-hosted-zone GetHostedZone get-hosted-zone --id Z1
 golden get-health-check GetHealthCheck get-health-check --health-check-id hc-1
 
+# --- --query: JMESPath over the result, then the output format --------------------------
+answer "{\"ListResourceRecordSets\": [{\"Result\": $(cat "$GOLD/list-resource-record-sets.json")}]}"
+query() { # query NAME WANT ARGS...: stdout is exactly WANT
+	local name=$1 want=$2
+	shift 2
+	cli list-resource-record-sets --hosted-zone-id Z1 "$@"
+	if [ "$RC" != 0 ]; then
+		nok "$name" "exit code $RC" "stderr: $(cat "$T/err")"
+	elif [ "$(cat "$T/out")" != "$want" ]; then
+		nok "$name" "got: $(cat "$T/out")" "want: $want"
+	else
+		ok "$name"
+	fi
+}
+query "--query a filter projection, text: one line, tab-separated" \
+	"$(printf 'www.example.com.\twww.example.com.')" \
+	--output text --query "ResourceRecordSets[?Type=='A'].Name"
+query "--query an index and a field, text" "example.com." \
+	--output text --query 'ResourceRecordSets[0].Name'
+query "--query a negative index, a JSON literal, json output" '"two"' \
+	--query 'ResourceRecordSets[?Type==`"A"`] | [-1].SetIdentifier'
+query "--query length() of a projection, json" "3" \
+	--query 'length(ResourceRecordSets[?!starts_with(Name, `"www"`)])'
+query "--query a multiselect hash, json as the AWS CLI indents it" \
+	"$(printf '{\n    "N": "txt.example.com.",\n    "T": "TXT"\n}')" \
+	--query 'ResourceRecordSets[*].{N: Name, T: Type} | [2]'
+query "--query a multiselect list over a projection, text: a line per row" \
+	"$(printf 'example.com.\tNS\nexample.com.\tSOA')" \
+	--output text --query 'ResourceRecordSets[?Name==`"example.com."`].[Name, Type]'
+query "--query nothing selected: null" "null" --query 'ResourceRecordSets[0].Nope'
+cli list-resource-record-sets --hosted-zone-id Z1 --query 'ResourceRecordSets[?Type=='
+expect "--query a bad expression: exit 252, the AWS CLI's message" 252 \
+	"Bad value for --query ResourceRecordSets[?Type==: Bad jmespath expression"
+expect_no_request "--query a bad expression: nothing sent"
+
 # --- list verbs page like the AWS CLI ------------------------------------------------
 RRSET='{"Name": "a.example.com.", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "192.0.2.1"}]}'
 PAGE1="{\"Result\": {\"ResourceRecordSets\": [$RRSET], \"IsTruncated\": true, \"MaxItems\": \"1\", \"NextRecordName\": \"b.example.com.\", \"NextRecordType\": \"A\"}}"
