@@ -13,9 +13,29 @@
 #include <string.h>
 
 enum tok {
-	T_EOF, T_ID, T_QID, T_NUM, T_LIT, T_DOT, T_STAR, T_LBRACK, T_RBRACK, T_FLATTEN, T_FILTER,
-	T_LBRACE, T_RBRACE, T_COMMA, T_COLON, T_PIPE, T_OR, T_AND, T_NOT, T_LPAREN, T_RPAREN,
-	T_AT, T_CMP,
+	T_EOF,
+	T_ID,
+	T_QID,
+	T_NUM,
+	T_LIT,
+	T_DOT,
+	T_STAR,
+	T_LBRACK,
+	T_RBRACK,
+	T_FLATTEN,
+	T_FILTER,
+	T_LBRACE,
+	T_RBRACE,
+	T_COMMA,
+	T_COLON,
+	T_PIPE,
+	T_OR,
+	T_AND,
+	T_NOT,
+	T_LPAREN,
+	T_RPAREN,
+	T_AT,
+	T_CMP,
 };
 
 enum cmp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
@@ -29,19 +49,34 @@ struct token {
 };
 
 enum kind {
-	K_CURRENT, K_FIELD, K_SUB, K_INDEX, K_PROJECT, K_VALUES, K_FLATTEN, K_FILTER, K_LIST,
-	K_HASH, K_PIPE, K_CMP, K_AND, K_OR, K_NOT, K_LITERAL, K_FUNC,
+	K_CURRENT,
+	K_FIELD,
+	K_SUB,
+	K_INDEX,
+	K_PROJECT,
+	K_VALUES,
+	K_FLATTEN,
+	K_FILTER,
+	K_LIST,
+	K_HASH,
+	K_PIPE,
+	K_CMP,
+	K_AND,
+	K_OR,
+	K_NOT,
+	K_LITERAL,
+	K_FUNC,
 };
 
 struct node {
 	enum kind k;
 	enum cmp op;
 	long index;
-	char *name;   /* K_FIELD, K_FUNC */
-	json_t *lit;  /* K_LITERAL */
+	char *name;             /* K_FIELD, K_FUNC */
+	json_t *lit;            /* K_LITERAL */
 	struct node *a, *b, *c; /* left, right (and K_FILTER's condition in c) */
-	struct node **items; /* K_LIST, K_HASH, K_FUNC arguments */
-	char **keys;         /* K_HASH */
+	struct node **items;    /* K_LIST, K_HASH, K_FUNC arguments */
+	char **keys;            /* K_HASH */
 	size_t n;
 };
 
@@ -115,7 +150,8 @@ static struct token *lex(const char *s, size_t *ntoks, const char **err)
 				s++;
 			t.t = T_ID;
 			t.text = strndup(b, (size_t)(s - b));
-		} else if (isdigit((unsigned char)*s) || (*s == '-' && isdigit((unsigned char)s[1]))) {
+		} else if (isdigit((unsigned char)*s) ||
+			   (*s == '-' && isdigit((unsigned char)s[1]))) {
 			char *e;
 			t.t = T_NUM;
 			t.num = strtol(s, &e, 10);
@@ -228,19 +264,32 @@ static void node_free(struct node *n)
 static int lbp(enum tok t)
 {
 	switch (t) {
-	case T_PIPE: return 1;
-	case T_OR: return 2;
-	case T_AND: return 3;
-	case T_CMP: return 5;
-	case T_FLATTEN: return 9;
-	case T_STAR: return 20;
-	case T_FILTER: return 21;
-	case T_DOT: return 40;
-	case T_NOT: return 45;
-	case T_LBRACE: return 50;
-	case T_LBRACK: return 55;
-	case T_LPAREN: return 60;
-	default: return 0;
+	case T_PIPE:
+		return 1;
+	case T_OR:
+		return 2;
+	case T_AND:
+		return 3;
+	case T_CMP:
+		return 5;
+	case T_FLATTEN:
+		return 9;
+	case T_STAR:
+		return 20;
+	case T_FILTER:
+		return 21;
+	case T_DOT:
+		return 40;
+	case T_NOT:
+		return 45;
+	case T_LBRACE:
+		return 50;
+	case T_LBRACK:
+		return 55;
+	case T_LPAREN:
+		return 60;
+	default:
+		return 0;
 	}
 }
 
@@ -417,9 +466,9 @@ static struct node *bracket(struct parser *p, struct node *left)
 static struct node *filter(struct parser *p, struct node *left)
 {
 	struct node *cond = expr(p, 0);
-	struct node *n = cond != NULL && expect(p, T_RBRACK) ? pair(K_FILTER, left,
-								      projection_rhs(p, 21))
-							     : (node_free(left), NULL);
+	struct node *n = cond != NULL && expect(p, T_RBRACK)
+				 ? pair(K_FILTER, left, projection_rhs(p, 21))
+				 : (node_free(left), NULL);
 	if (n == NULL)
 		node_free(cond);
 	else
@@ -613,7 +662,8 @@ static json_t *project(json_t *elems, const struct node *rhs, const struct node 
 	json_t *out = json_array(), *e, *r;
 	size_t i;
 
-	json_array_foreach(elems, i, e) {
+	json_array_foreach(elems, i, e)
+	{
 		if (cond != NULL) {
 			json_t *c = eval(cond, e);
 			bool keep = truthy(c);
@@ -673,8 +723,8 @@ static json_t *call(const struct node *n, json_t *cur)
 		   n->n == 2 && json_is_string(arg[0]) && json_is_string(arg[1])) {
 		const char *s = json_string_value(arg[0]), *x = json_string_value(arg[1]);
 		size_t ls = strlen(s), lx = strlen(x);
-		out = json_boolean(lx <= ls && memcmp(n->name[0] == 's' ? s : s + ls - lx, x,
-							lx) == 0);
+		out = json_boolean(lx <= ls &&
+				   memcmp(n->name[0] == 's' ? s : s + ls - lx, x, lx) == 0);
 	}
 	json_decref(arg[0]);
 	json_decref(arg[1]);
@@ -738,7 +788,8 @@ static json_t *eval(const struct node *n, json_t *cur)
 		}
 		json_t *flat = json_array(), *e;
 		size_t i;
-		json_array_foreach(l, i, e) {
+		json_array_foreach(l, i, e)
+		{
 			if (json_is_array(e))
 				json_array_extend(flat, e);
 			else
