@@ -333,7 +333,20 @@ for server in "${SERVERS[@]}"; do
 done
 
 # ---- busy polling on two shared CPUs --------------------------------------------
-# "LCORES|BUSY_BUDGET|GENERATOR_CPU[|IDLE_SLEEP_US]" (default: the PMD's, 64). EAL makes the lowest lcore id the main
+# napi_defer on|off - preferred busy polling on the server's veth: with
+# napi_defer_hard_irqs and gro_flush_timeout set, a packet the generator
+# sends no longer runs veth-s's NAPI (XDP, the copy to the AF_XDP socket) in
+# softirq on the generator's CPU; the PMD's busy poll (busy_budget, a
+# recvfrom per RX burst) runs it on the worker's CPU, which polls anyway.
+napi_defer() {
+	local irqs=0 timeout=0
+	[[ $1 == on ]] && irqs=2 timeout=200000
+	ip netns exec "$LAB_NS_S" sh -c "echo $irqs >/sys/class/net/$LAB_IF_S/napi_defer_hard_irqs &&
+		echo $timeout >/sys/class/net/$LAB_IF_S/gro_flush_timeout" 2>/dev/null || true
+}
+
+# "LCORES|BUSY_BUDGET|GENERATOR_CPU[|IDLE_SLEEP_US[|defer]]" (default: the PMD's,
+# 64; defer: napi_defer on for the variant). EAL makes the lowest lcore id the main
 # one, so -l 1,0 is -l 0,1 (main on CPU 0, worker on 1): it stays in the list
 # as a second sample of the same placement; --lcores MAIN@CPU,WORKER@CPU
 # really moves them.
@@ -349,11 +362,13 @@ if [[ ${BENCH_PEERS_BUSYPOLL:-1} == 1 ]]; then
 		"--lcores 0@0,1@0|0|1"
 		"-l 0,1|default|0|50"
 		"--lcores 0@0,1@0|0|1|50"
+		"-l 0,1|default|0||defer"
+		"--lcores 0@0,1@0|default|1||defer"
 	)
 	ROUNDS=${BENCH_PEERS_ROUNDS:-$(bench_pick 1 3)}
 	for ((round = 1; round <= ROUNDS; round++)); do
 		for v in "${VARIANTS[@]}"; do
-			IFS='|' read -r lcores budget gen idle <<<"$v"
+			IFS='|' read -r lcores budget gen idle napi <<<"$v"
 			LAB_LCORES=0,1 BENCH_LCORES='' BENCH_VDEV_EXTRA='' BENCH_APP_EXTRA=''
 			case $lcores in
 			-l*) LAB_LCORES=${lcores#-l } ;;
@@ -364,14 +379,22 @@ if [[ ${BENCH_PEERS_BUSYPOLL:-1} == 1 ]]; then
 				BENCH_APP_EXTRA="--idle-sleep-us $idle"
 				lcores+=" --idle-sleep-us $idle" # as the report shows it
 			fi
+			if [[ $napi == defer ]]; then
+				napi_defer on
+				lcores+=" napi-defer"
+			fi
 			bench_log "== busy polling (round $round): $lcores, $budget, generator on CPU $gen"
-			start_mvdns af_xdp "$D/small.json" || continue
+			if ! start_mvdns af_xdp "$D/small.json"; then
+				napi_defer off
+				continue
+			fi
 			GEN_CPU=$gen
 			for tool in "${TOOLS[@]}"; do
 				measure busypoll mvdns-af_xdp "$tool" few lcores "$lcores" \
 					busy_budget "$budget" round "$round"
 			done
 			stop_server
+			napi_defer off
 		done
 	done
 	LAB_LCORES=0,1 BENCH_LCORES='' BENCH_VDEV_EXTRA='' BENCH_APP_EXTRA=''
