@@ -259,6 +259,31 @@ static json_t *request_error(struct service *a, const char *op, const char *fmt,
 	return render_error(&a->err, op);
 }
 
+/*
+ * After operation op ran on ctx with rc and result: journal and publish a
+ * write, then the response object; NULL when the daemon must stop.
+ */
+static json_t *conclude(struct service *a, const char *op, const char *line, size_t len,
+			struct ops_ctx *ctx, int rc, json_t *result)
+{
+	if (ctx->mutated) {
+		if (journal_write(a, op, line, len, ctx) != 0) {
+			json_decref(result);
+			return NULL;
+		}
+		if (a->peers != NULL && (ctx->nowners > 0 || ctx->nhealth > 0))
+			peers_publish_batch(a->peers, ctx->health, ctx->nhealth,
+					    (const uint8_t(*)[MVDNS_NAME_MAX])ctx->owners,
+					    ctx->nowners, ctx->seq);
+	}
+	if (rc == 0 && result == NULL) {
+		mv_error_init(&a->err, "InternalError");
+		mv_error_add(&a->err, "Out of memory");
+		rc = -ENOMEM;
+	}
+	return rc != 0 ? render_error(&a->err, op) : json_pack("{s:o}", "Result", result);
+}
+
 /* Run one request; returns the response object, or NULL when the daemon must stop. */
 static json_t *dispatch(struct service *a, json_t *req, const char *line, size_t len)
 {
@@ -285,28 +310,29 @@ static json_t *dispatch(struct service *a, json_t *req, const char *line, size_t
 	params = params != NULL ? json_incref(params) : json_object();
 	ctx_init(a, &ctx, NULL);
 	rc = def->fn(&ctx, params, &result, &a->err);
-	if (ctx.mutated) {
-		if (journal_write(a, op, line, len, &ctx) != 0) {
-			json_decref(result);
-			result = NULL;
-			goto finish;
-		}
-		if (a->peers != NULL && (ctx.nowners > 0 || ctx.nhealth > 0))
-			peers_publish_batch(a->peers, ctx.health, ctx.nhealth,
-					    (const uint8_t(*)[MVDNS_NAME_MAX])ctx.owners,
-					    ctx.nowners, ctx.seq);
-	}
-	if (rc == 0 && result == NULL) {
-		mv_error_init(&a->err, "InternalError");
-		mv_error_add(&a->err, "Out of memory");
-		rc = -ENOMEM;
-	}
-	v = rc != 0 ? render_error(&a->err, op) : json_pack("{s:o}", "Result", result);
-	result = v;
-finish:
+	result = conclude(a, op, line, len, &ctx, rc, result);
 	ops_ctx_clear(&ctx);
 	json_decref(params);
 	return result;
+}
+
+/*
+ * A ChangeResourceRecordSets of the plain shape, without a JSON tree
+ * (ops_change_sets_line). Returns whether it ran; *resp as dispatch's.
+ */
+static bool dispatch_fast(struct service *a, const char *line, size_t len, json_t **resp)
+{
+	json_t *result = NULL;
+	struct ops_ctx ctx;
+	bool taken;
+	int rc;
+
+	ctx_init(a, &ctx, NULL);
+	rc = ops_change_sets_line(&ctx, line, len, &taken, &result, &a->err);
+	if (taken)
+		*resp = conclude(a, "ChangeResourceRecordSets", line, len, &ctx, rc, result);
+	ops_ctx_clear(&ctx);
+	return taken;
 }
 
 /* Snapshot when the journal has grown enough; a failure is retried later. */
@@ -399,15 +425,18 @@ size_t service_health_drain(struct service *a)
 char *service_handle(struct service *a, const char *line, size_t len)
 {
 	json_error_t jerr;
-	json_t *req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr), *resp;
+	json_t *req = NULL, *resp = NULL;
 	char *text;
 
-	if (req == NULL || !json_is_object(req))
-		resp = request_error(a, "?", "Malformed request: %s",
-				     req == NULL ? jerr.text : "not a JSON object");
-	else
-		resp = dispatch(a, req, line, len);
-	json_decref(req);
+	if (!dispatch_fast(a, line, len, &resp)) {
+		req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+		if (req == NULL || !json_is_object(req))
+			resp = request_error(a, "?", "Malformed request: %s",
+					     req == NULL ? jerr.text : "not a JSON object");
+		else
+			resp = dispatch(a, req, line, len);
+		json_decref(req);
+	}
 	if (resp == NULL)
 		return NULL;
 	/* SetHealthCheckStatus, UpdateHealthCheck: the dataplanes have it before the answer. */
