@@ -334,6 +334,21 @@ int journal_append_lazy(struct journal *j, uint64_t lsn, const void *payload, ui
 	return append(j, lsn, payload, len, 0);
 }
 
+int journal_sync(struct journal *j)
+{
+	int rc;
+
+	if (j->fd < 0)
+		return -EIO;
+	if (fdatasync(j->fd) == 0)
+		return 0;
+	/* As in append: whether the records reached the disk is unknown. */
+	rc = -errno;
+	close(j->fd);
+	j->fd = -1;
+	return rc;
+}
+
 int journal_truncate(struct journal *j)
 {
 	if (j->fd < 0)

@@ -215,10 +215,11 @@ void service_close(struct service *a)
 /* ---- requests ---- */
 
 /*
- * Journal a write: what the operation generated, and the request line as it
- * came (parsed and checked already: encoding it again would only cost time,
- * a third of a 1,000-change batch's). Returns 0 or -errno (then the daemon
- * must stop).
+ * Write a write's journal record: what the operation generated, and the
+ * request line as it came (parsed and checked already: encoding it again
+ * would only cost time, a third of a 1,000-change batch's). Not durable yet:
+ * journal_sync follows (conclude). Returns 0 or -errno (then the daemon must
+ * stop).
  */
 static int journal_write(struct service *a, const char *op, const char *line, size_t len,
 			 struct ops_ctx *ctx)
@@ -240,7 +241,7 @@ static int journal_write(struct service *a, const char *op, const char *line, si
 		p += sizeof(mid) - 1;
 		memcpy(p, line, len);
 		p[len] = '}';
-		rc = journal_append(a->journal, a->lsn + 1, text, (uint32_t)n);
+		rc = journal_append_lazy(a->journal, a->lsn + 1, text, (uint32_t)n);
 	}
 	if (rc == 0)
 		a->lsn++;
@@ -266,15 +267,37 @@ static json_t *request_error(struct service *a, const char *op, const char *fmt,
 static json_t *conclude(struct service *a, const char *op, const char *line, size_t len,
 			struct ops_ctx *ctx, int rc, json_t *result)
 {
+	int sync;
+
 	if (ctx->mutated) {
 		if (journal_write(a, op, line, len, ctx) != 0) {
 			json_decref(result);
 			return NULL;
 		}
+		/*
+		 * The dataplanes get the batch while the disk writes the record:
+		 * the fdatasync no longer delays serving it. The answer still
+		 * waits for it. This never leaves a dataplane serving what the
+		 * journal lacks after a restart: the record is written (in the
+		 * page cache) before the batch is published, so if this process
+		 * dies, the kernel still writes the record and the next control
+		 * process replays it; if the machine goes down, the dataplanes go
+		 * with it and start empty, fed from the journal; if the fdatasync
+		 * fails, we stop without answering, and the next control process
+		 * sends every dataplane its full state (SYNC_BEGIN, peers.h),
+		 * which replaces whatever it had, this batch included.
+		 */
 		if (a->peers != NULL && (ctx->nowners > 0 || ctx->nhealth > 0))
 			peers_publish_batch(a->peers, ctx->health, ctx->nhealth,
 					    (const uint8_t(*)[MVDNS_NAME_MAX])ctx->owners,
 					    ctx->nowners, ctx->seq);
+		sync = journal_sync(a->journal);
+		if (sync != 0) {
+			fprintf(stderr, "mvdns-control: journal: cannot record %s: %s; stopping\n",
+				op, strerror(-sync));
+			json_decref(result);
+			return NULL;
+		}
 	}
 	if (rc == 0 && result == NULL) {
 		mv_error_init(&a->err, "InternalError");

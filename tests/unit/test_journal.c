@@ -234,6 +234,23 @@ Test(journal, truncate_empties)
 	journal_close(j);
 }
 
+Test(journal, lazy_appends_then_sync)
+{
+	struct seen s = {0};
+	struct journal *j = journal_open(path, NULL, NULL);
+
+	cr_assert_not_null(j);
+	cr_assert_eq(journal_append_lazy(j, 1, "one", 3), 0);
+	cr_assert_eq(journal_append_lazy(j, 2, "two", 3), 0);
+	cr_assert_eq(journal_sync(j), 0);
+	cr_assert_eq(journal_records(j), 2);
+	journal_close(j);
+	j = journal_open(path, collect, &s);
+	cr_assert_eq(s.n, 2);
+	cr_assert_str_eq(s.payload[1], "two");
+	journal_close(j);
+}
+
 Test(journal, write_atomic_replaces)
 {
 	char file[160], *data;
