@@ -31,8 +31,11 @@
  * Doorbell: an idle dataplane sleeps instead of polling. It sets `waiting`,
  * reads `doorbell`, and if nothing new was produced waits on the doorbell
  * (a futex word in the shared mapping) with a timeout; the producer bumps
- * `doorbell` after advancing `produced`, and wakes it when `waiting` is set
- * (both sides sequentially consistent, so a wake-up is never lost).
+ * `doorbell` after advancing `produced` past a message other than NAME and
+ * HEALTH (so at least at every COMMIT), past every 64 KiB of messages, and
+ * before it waits for room, and wakes it when `waiting` is set (both sides
+ * sequentially consistent, so a wake-up is never lost). A dataplane that
+ * wakes up for another reason (its timeout) consumes whatever is there.
  *
  * Backpressure: the producer waits while the ring lacks room; nothing is
  * ever dropped. The dataplane validates every message (lengths, names,
@@ -117,7 +120,7 @@ struct mv_chan_shm {
 	/* Written by the control process (release), read by the dataplane (acquire). */
 	uint64_t produced; /* ring octets produced, monotonic */
 	uint64_t ctl_pid;  /* the control process feeding it, 0 for none */
-	uint32_t doorbell; /* bumped after every advance of produced (a futex word) */
+	uint32_t doorbell; /* bumped after advances of produced, see above (a futex word) */
 	uint8_t pad2[44];
 
 	uint8_t ring[]; /* ring_size octets */

@@ -51,6 +51,8 @@ struct mv_channel {
 	bool batch_bad;    /* a message of this batch was rejected */
 	struct staged *staged;
 	size_t nstaged, staged_cap;
+	size_t *apexes; /* indices in staged of the names with an SOA set */
+	size_t napexes, apexes_cap;
 	struct health_status *health; /* statuses staged for the COMMIT */
 	size_t nhealth, health_cap;
 	uint64_t rejected;
@@ -151,6 +153,7 @@ static void staging_clear(struct mv_channel *ch)
 		free(ch->staged[i].payload);
 	}
 	ch->nstaged = 0;
+	ch->napexes = 0;
 	ch->nhealth = 0;
 	ch->batch_bad = false;
 }
@@ -161,6 +164,7 @@ void mv_channel_destroy(struct mv_channel *ch)
 		return;
 	staging_clear(ch);
 	free(ch->staged);
+	free(ch->apexes);
 	free(ch->health);
 	munmap(ch->shm, ch->map_size);
 	shm_unlink(ch->path);
@@ -272,6 +276,29 @@ static void reject(struct mv_channel *ch)
 	ch->batch_bad = true;
 }
 
+static bool staged_has_soa(const struct staged *st)
+{
+	for (uint16_t k = 0; k < st->nsets; k++)
+		if (st->sets[k].type == DNS_TYPE_SOA)
+			return true;
+	return false;
+}
+
+/* Remember that staged name i is a zone apex (staged_apex looks only at those). */
+static int note_apex(struct mv_channel *ch, size_t i)
+{
+	if (ch->napexes == ch->apexes_cap) {
+		size_t cap = ch->apexes_cap ? ch->apexes_cap * 2 : 16;
+		size_t *a = realloc(ch->apexes, cap * sizeof(*a));
+		if (a == NULL)
+			return -ENOMEM;
+		ch->apexes = a;
+		ch->apexes_cap = cap;
+	}
+	ch->apexes[ch->napexes++] = i;
+	return 0;
+}
+
 static int stage_name(struct mv_channel *ch, const uint8_t *payload, uint32_t len)
 {
 	if (ch->nstaged == ch->staged_cap) {
@@ -296,6 +323,8 @@ static int stage_name(struct mv_channel *ch, const uint8_t *payload, uint32_t le
 		for (uint16_t k = 0; k < st->nsets; k++)
 			ptrs[k] = &st->sets[k];
 		rc = mv_node_check(ptrs, st->nsets); /* what the table would refuse at COMMIT */
+		if (rc == 0 && staged_has_soa(st))
+			rc = note_apex(ch, ch->nstaged);
 		if (rc != 0)
 			mv_channel_free_sets(st->sets, st->nsets);
 	}
@@ -336,14 +365,17 @@ static int stage_health(struct mv_channel *ch, const uint8_t *payload, uint32_t 
 	return 0;
 }
 
+/*
+ * Whether name falls in a zone this batch creates. Only the apexes are
+ * looked at: going through every staged name for every staged name made a
+ * 1,000-name batch cost a million steps, most of the dataplane's time for it.
+ */
 static bool staged_apex(const struct mv_channel *ch, const uint8_t *name, size_t len)
 {
-	for (size_t i = 0; i < ch->nstaged; i++) {
-		const struct staged *st = &ch->staged[i];
-		for (uint16_t k = 0; k < st->nsets; k++)
-			if (st->sets[k].type == DNS_TYPE_SOA &&
-			    dns_name_is_below(name, len, st->owner, st->owner_len))
-				return true;
+	for (size_t i = 0; i < ch->napexes; i++) {
+		const struct staged *st = &ch->staged[ch->apexes[i]];
+		if (dns_name_is_below(name, len, st->owner, st->owner_len))
+			return true;
 	}
 	return false;
 }
@@ -366,14 +398,6 @@ static bool staged_in_zones(const struct mv_channel *ch, const struct mv_table *
 			return false;
 	}
 	return true;
-}
-
-static bool staged_has_soa(const struct staged *st)
-{
-	for (uint16_t k = 0; k < st->nsets; k++)
-		if (st->sets[k].type == DNS_TYPE_SOA)
-			return true;
-	return false;
 }
 
 /*

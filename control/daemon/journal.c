@@ -21,23 +21,51 @@ struct journal {
 
 /* ---- framing ---- */
 
+/*
+ * CRC-32 eight octets at a time (slice-by-8): the byte-at-a-time loop was
+ * 11 instructions an octet, 1.1M for a 1,000-change record, on the way to
+ * publishing it.
+ */
+static uint32_t crc_table[8][256];
+static int crc_ready;
+
+static void crc_init(void)
+{
+	for (uint32_t i = 0; i < 256; i++) {
+		uint32_t c = i;
+
+		for (int k = 0; k < 8; k++)
+			c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+		crc_table[0][i] = c;
+	}
+	for (int t = 1; t < 8; t++)
+		for (uint32_t i = 0; i < 256; i++)
+			crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^
+					  crc_table[0][crc_table[t - 1][i] & 0xff];
+	/* Release: the tables are complete before anyone skips computing them. */
+	__atomic_store_n(&crc_ready, 1, __ATOMIC_RELEASE);
+}
+
 uint32_t journal_crc32(uint32_t crc, const void *buf, size_t len)
 {
-	static uint32_t table[256];
 	const uint8_t *p = buf;
 
-	if (table[1] == 0) { /* idempotent, so a racing first call is harmless */
-		for (uint32_t i = 0; i < 256; i++) {
-			uint32_t c = i;
-
-			for (int k = 0; k < 8; k++)
-				c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-			table[i] = c;
-		}
-	}
+	/* Acquire: pairs with crc_init; a racing first call computes the same tables. */
+	if (!__atomic_load_n(&crc_ready, __ATOMIC_ACQUIRE))
+		crc_init();
 	crc = ~crc;
+	for (; len >= 8; len -= 8, p += 8) {
+		uint32_t lo =
+			crc ^ (uint32_t)(p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24);
+		uint32_t hi = (uint32_t)(p[4] | p[5] << 8 | p[6] << 16 | (uint32_t)p[7] << 24);
+
+		crc = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^
+		      crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^
+		      crc_table[3][hi & 0xff] ^ crc_table[2][(hi >> 8) & 0xff] ^
+		      crc_table[1][(hi >> 16) & 0xff] ^ crc_table[0][hi >> 24];
+	}
 	while (len-- > 0)
-		crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+		crc = crc_table[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
 	return ~crc;
 }
 
@@ -332,6 +360,21 @@ int journal_append(struct journal *j, uint64_t lsn, const void *payload, uint32_
 int journal_append_lazy(struct journal *j, uint64_t lsn, const void *payload, uint32_t len)
 {
 	return append(j, lsn, payload, len, 0);
+}
+
+int journal_sync(struct journal *j)
+{
+	int rc;
+
+	if (j->fd < 0)
+		return -EIO;
+	if (fdatasync(j->fd) == 0)
+		return 0;
+	/* As in append: whether the records reached the disk is unknown. */
+	rc = -errno;
+	close(j->fd);
+	j->fd = -1;
+	return rc;
 }
 
 int journal_truncate(struct journal *j)

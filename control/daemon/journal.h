@@ -73,6 +73,15 @@ int journal_append(struct journal *j, uint64_t lsn, const void *payload, uint32_
  */
 int journal_append_lazy(struct journal *j, uint64_t lsn, const void *payload, uint32_t len);
 
+/*
+ * Make every record appended so far durable (fdatasync): journal_append_lazy
+ * then journal_sync is journal_append with room between the two, for work
+ * that may go on while the disk writes (see service.c for what may).
+ * Returns 0; -EIO (or another -errno) when the records may or may not be on
+ * disk: the caller must stop (the journal is then unusable).
+ */
+int journal_sync(struct journal *j);
+
 /* Empty the journal (after a snapshot holds everything). Returns 0 or -errno. */
 int journal_truncate(struct journal *j);
 

@@ -58,6 +58,18 @@ struct ops_def {
 /* The operation named `name`, or NULL. */
 const struct ops_def *ops_find(const char *name);
 
+/*
+ * ChangeResourceRecordSets straight from its request line, {"Operation":
+ * "ChangeResourceRecordSets", "Params": {"HostedZoneId": ..., "ChangeBatch":
+ * {...}}}, when the batch has the plain shape mv_batch_scan takes: no JSON
+ * tree is built. *taken tells whether it ran the operation; when it did not
+ * (any other request, any problem in the batch), nothing has changed and the
+ * caller takes the general path (jansson, ops_find), which gives the answer.
+ * Returns as an ops_fn when taken, else 0.
+ */
+int ops_change_sets_line(struct ops_ctx *ctx, const char *line, size_t len, bool *taken,
+			 json_t **result, struct mv_error *err);
+
 /* Release ctx->generated and ctx->owners and clear the outputs. */
 void ops_ctx_clear(struct ops_ctx *ctx);
 

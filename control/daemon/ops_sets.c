@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jscan.h"
 #include "ops_pvt.h"
 #include "render.h"
 #include "text.h"
@@ -32,14 +33,38 @@ static int parse_batch(json_t *v, struct mv_batch *batch, struct mv_error *err)
 	return mv_batch_parse(json_string_value(v), json_string_length(v), batch, err);
 }
 
+/* The change batch decoded: the zone, its health checks, and the change itself. */
+static int change_sets_apply(struct ops_ctx *ctx, const char *id, struct mv_batch *batch,
+			     json_t **result, struct mv_error *err)
+{
+	struct zones_zone *zone = ops_zone_by_id(ctx, id, "HostedZoneId", err);
+	struct ops_gen g;
+	int rc;
+
+	if (zone == NULL)
+		return -EINVAL;
+	/* Route 53 refuses a HealthCheckId that names no check, before anything changes. */
+	rc = checks_resolve_batch(zones_checks(ctx->zones), batch, err);
+	if (rc == 0)
+		rc = ops_gen_change(ctx, &g, err);
+	if (rc == 0 && ops_owners_batch(ctx, batch) != 0)
+		rc = ops_nomem(err);
+	if (rc == 0)
+		rc = mv_store_apply(zone->store, zone->apex, batch, err);
+	if (rc != 0)
+		return rc;
+	ops_gen_commit(ctx, &g, batch->comment);
+	*result = json_pack("{s:o}", "ChangeInfo",
+			    render_change(g.change_id, false, g.submitted_at, batch->comment));
+	return 0;
+}
+
 int ops_change_sets(struct ops_ctx *ctx, json_t *params, json_t **result, struct mv_error *err)
 {
 	static const char *const known[] = {"HostedZoneId", "ChangeBatch", NULL};
 	struct mv_batch batch = {0};
-	struct zones_zone *zone;
 	json_t *doc;
 	const char *id;
-	struct ops_gen g;
 	int rc = -EINVAL;
 
 	if (ops_params_known(params, known, err) != 0)
@@ -48,27 +73,58 @@ int ops_change_sets(struct ops_ctx *ctx, json_t *params, json_t **result, struct
 	id = ops_param_str(params, "HostedZoneId", true, err);
 	doc = param_batch(params, err);
 	if (err->count > 0)
-		goto finish;
-	zone = ops_zone_by_id(ctx, id, "HostedZoneId", err);
-	if (zone == NULL)
-		goto finish;
+		return -EINVAL;
+	/* The zone first: Route 53 reports a zone it does not know before a bad batch. */
+	if (ops_zone_by_id(ctx, id, "HostedZoneId", err) == NULL)
+		return -EINVAL;
 	rc = parse_batch(doc, &batch, err);
-	/* Route 53 refuses a HealthCheckId that names no check, before anything changes. */
 	if (rc == 0)
-		rc = checks_resolve_batch(zones_checks(ctx->zones), &batch, err);
-	if (rc == 0)
-		rc = ops_gen_change(ctx, &g, err);
-	if (rc == 0 && ops_owners_batch(ctx, &batch) != 0)
-		rc = ops_nomem(err);
-	if (rc == 0)
-		rc = mv_store_apply(zone->store, zone->apex, &batch, err);
-	if (rc != 0)
-		goto finish;
-	ops_gen_commit(ctx, &g, batch.comment);
-	*result = json_pack("{s:o}", "ChangeInfo",
-			    render_change(g.change_id, false, g.submitted_at, batch.comment));
-finish:
+		rc = change_sets_apply(ctx, id, &batch, result, err);
 	mv_batch_free(&batch);
+	return rc;
+}
+
+int ops_change_sets_line(struct ops_ctx *ctx, const char *line, size_t len, bool *taken,
+			 json_t **result, struct mv_error *err)
+{
+	struct mv_batch batch = {0};
+	const char *key, *op = NULL, *id = NULL;
+	bool params = false, changes = false;
+	char *arena = malloc(len + 1);
+	size_t n = 0, m = 0;
+	struct jscan s;
+	int rc = 0;
+
+	*taken = false;
+	if (arena == NULL)
+		return 0; /* the general path has its own way to run out of memory */
+	jscan_init(&s, line, len, arena, len + 1);
+	jscan_expect(&s, '{');
+	while ((key = jscan_member(&s, &n)) != NULL) {
+		if (strcmp(key, "Operation") == 0 && op == NULL) {
+			op = jscan_string(&s, NULL);
+		} else if (strcmp(key, "Params") == 0 && !params) {
+			params = true;
+			jscan_expect(&s, '{');
+			while ((key = jscan_member(&s, &m)) != NULL) {
+				if (strcmp(key, "HostedZoneId") == 0 && id == NULL)
+					id = jscan_string(&s, NULL);
+				else if (strcmp(key, "ChangeBatch") == 0 && !changes)
+					changes = mv_batch_scan(&s, &batch) == 0;
+				else
+					s.err = 1;
+			}
+		} else {
+			s.err = 1;
+		}
+	}
+	if (jscan_done(&s) && op != NULL && strcmp(op, "ChangeResourceRecordSets") == 0 &&
+	    id != NULL && changes) {
+		*taken = true;
+		rc = change_sets_apply(ctx, id, &batch, result, err);
+	}
+	mv_batch_free(&batch);
+	free(arena);
 	return rc;
 }
 

@@ -215,10 +215,11 @@ void service_close(struct service *a)
 /* ---- requests ---- */
 
 /*
- * Journal a write: what the operation generated, and the request line as it
- * came (parsed and checked already: encoding it again would only cost time,
- * a third of a 1,000-change batch's). Returns 0 or -errno (then the daemon
- * must stop).
+ * Write a write's journal record: what the operation generated, and the
+ * request line as it came (parsed and checked already: encoding it again
+ * would only cost time, a third of a 1,000-change batch's). Not durable yet:
+ * journal_sync follows (conclude). Returns 0 or -errno (then the daemon must
+ * stop).
  */
 static int journal_write(struct service *a, const char *op, const char *line, size_t len,
 			 struct ops_ctx *ctx)
@@ -240,7 +241,7 @@ static int journal_write(struct service *a, const char *op, const char *line, si
 		p += sizeof(mid) - 1;
 		memcpy(p, line, len);
 		p[len] = '}';
-		rc = journal_append(a->journal, a->lsn + 1, text, (uint32_t)n);
+		rc = journal_append_lazy(a->journal, a->lsn + 1, text, (uint32_t)n);
 	}
 	if (rc == 0)
 		a->lsn++;
@@ -257,6 +258,53 @@ static json_t *request_error(struct service *a, const char *op, const char *fmt,
 	mv_error_init(&a->err, "InvalidInput");
 	mv_error_add(&a->err, fmt, arg);
 	return render_error(&a->err, op);
+}
+
+/*
+ * After operation op ran on ctx with rc and result: journal and publish a
+ * write, then the response object; NULL when the daemon must stop.
+ */
+static json_t *conclude(struct service *a, const char *op, const char *line, size_t len,
+			struct ops_ctx *ctx, int rc, json_t *result)
+{
+	int sync;
+
+	if (ctx->mutated) {
+		if (journal_write(a, op, line, len, ctx) != 0) {
+			json_decref(result);
+			return NULL;
+		}
+		/*
+		 * The dataplanes get the batch while the disk writes the record:
+		 * the fdatasync no longer delays serving it. The answer still
+		 * waits for it. This never leaves a dataplane serving what the
+		 * journal lacks after a restart: the record is written (in the
+		 * page cache) before the batch is published, so if this process
+		 * dies, the kernel still writes the record and the next control
+		 * process replays it; if the machine goes down, the dataplanes go
+		 * with it and start empty, fed from the journal; if the fdatasync
+		 * fails, we stop without answering, and the next control process
+		 * sends every dataplane its full state (SYNC_BEGIN, peers.h),
+		 * which replaces whatever it had, this batch included.
+		 */
+		if (a->peers != NULL && (ctx->nowners > 0 || ctx->nhealth > 0))
+			peers_publish_batch(a->peers, ctx->health, ctx->nhealth,
+					    (const uint8_t(*)[MVDNS_NAME_MAX])ctx->owners,
+					    ctx->nowners, ctx->seq);
+		sync = journal_sync(a->journal);
+		if (sync != 0) {
+			fprintf(stderr, "mvdns-control: journal: cannot record %s: %s; stopping\n",
+				op, strerror(-sync));
+			json_decref(result);
+			return NULL;
+		}
+	}
+	if (rc == 0 && result == NULL) {
+		mv_error_init(&a->err, "InternalError");
+		mv_error_add(&a->err, "Out of memory");
+		rc = -ENOMEM;
+	}
+	return rc != 0 ? render_error(&a->err, op) : json_pack("{s:o}", "Result", result);
 }
 
 /* Run one request; returns the response object, or NULL when the daemon must stop. */
@@ -285,28 +333,29 @@ static json_t *dispatch(struct service *a, json_t *req, const char *line, size_t
 	params = params != NULL ? json_incref(params) : json_object();
 	ctx_init(a, &ctx, NULL);
 	rc = def->fn(&ctx, params, &result, &a->err);
-	if (ctx.mutated) {
-		if (journal_write(a, op, line, len, &ctx) != 0) {
-			json_decref(result);
-			result = NULL;
-			goto finish;
-		}
-		if (a->peers != NULL && (ctx.nowners > 0 || ctx.nhealth > 0))
-			peers_publish_batch(a->peers, ctx.health, ctx.nhealth,
-					    (const uint8_t(*)[MVDNS_NAME_MAX])ctx.owners,
-					    ctx.nowners, ctx.seq);
-	}
-	if (rc == 0 && result == NULL) {
-		mv_error_init(&a->err, "InternalError");
-		mv_error_add(&a->err, "Out of memory");
-		rc = -ENOMEM;
-	}
-	v = rc != 0 ? render_error(&a->err, op) : json_pack("{s:o}", "Result", result);
-	result = v;
-finish:
+	result = conclude(a, op, line, len, &ctx, rc, result);
 	ops_ctx_clear(&ctx);
 	json_decref(params);
 	return result;
+}
+
+/*
+ * A ChangeResourceRecordSets of the plain shape, without a JSON tree
+ * (ops_change_sets_line). Returns whether it ran; *resp as dispatch's.
+ */
+static bool dispatch_fast(struct service *a, const char *line, size_t len, json_t **resp)
+{
+	json_t *result = NULL;
+	struct ops_ctx ctx;
+	bool taken;
+	int rc;
+
+	ctx_init(a, &ctx, NULL);
+	rc = ops_change_sets_line(&ctx, line, len, &taken, &result, &a->err);
+	if (taken)
+		*resp = conclude(a, "ChangeResourceRecordSets", line, len, &ctx, rc, result);
+	ops_ctx_clear(&ctx);
+	return taken;
 }
 
 /* Snapshot when the journal has grown enough; a failure is retried later. */
@@ -399,15 +448,18 @@ size_t service_health_drain(struct service *a)
 char *service_handle(struct service *a, const char *line, size_t len)
 {
 	json_error_t jerr;
-	json_t *req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr), *resp;
+	json_t *req = NULL, *resp = NULL;
 	char *text;
 
-	if (req == NULL || !json_is_object(req))
-		resp = request_error(a, "?", "Malformed request: %s",
-				     req == NULL ? jerr.text : "not a JSON object");
-	else
-		resp = dispatch(a, req, line, len);
-	json_decref(req);
+	if (!dispatch_fast(a, line, len, &resp)) {
+		req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+		if (req == NULL || !json_is_object(req))
+			resp = request_error(a, "?", "Malformed request: %s",
+					     req == NULL ? jerr.text : "not a JSON object");
+		else
+			resp = dispatch(a, req, line, len);
+		json_decref(req);
+	}
 	if (resp == NULL)
 		return NULL;
 	/* SetHealthCheckStatus, UpdateHealthCheck: the dataplanes have it before the answer. */

@@ -31,23 +31,15 @@
 #include <jansson.h>
 
 #include "batch.h"
+#include "batch_pvt.h"
 #include "text.h"
 #include "wire.h"
 
-/* Route 53 field limits (botocore's service-2.json, route53 2013-04-01). */
-#define BATCH_TTL_MAX     2147483647LL
-#define BATCH_VALUE_MAX   4000
-#define BATCH_NAME_MAX    1024
-#define BATCH_SETID_MAX   128
-#define BATCH_HCID_MAX    64
-#define BATCH_COMMENT_MAX 256
-#define BATCH_ZONEID_MAX  32
+#define BATCH_ZONEID_MAX 32
 /* Room for a parameter path such as ChangeBatch.Changes[12].ResourceRecordSet.TTL. */
 #define BATCH_PATH_MAX 160
 /* How much of an offending value a message quotes. */
-#define BATCH_QUOTE_MAX 64
-/* Largest rdata (RDLENGTH is 16 bits). */
-#define BATCH_RDATA_MAX  65535
+#define BATCH_QUOTE_MAX  64
 #define BATCH_JSON_FLAGS (JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_REJECT_DUPLICATES)
 
 /* Members as botocore lists them ("must be one of: ..."), then mvdns's RoutingPolicy. */
@@ -58,18 +50,12 @@
 	"Name, Type, SetIdentifier, Weight, Region, GeoLocation, Failover, MultiValueAnswer, " \
 	"TTL, ResourceRecords, AliasTarget, HealthCheckId, TrafficPolicyInstanceId, "          \
 	"CidrRoutingConfig, GeoProximityLocation, RoutingPolicy"
-/* Valid in Route 53, not served by mvdns. */
-#define F_UNSUPPORTED                                                                   \
-	"AliasTarget, TrafficPolicyInstanceId, Weight, Region, Failover, GeoLocation, " \
-	"GeoProximityLocation, CidrRoutingConfig"
 /* Route 53's routing policy elements. */
 #define F_POLICIES                                                                        \
 	"Weight, Region, Failover, GeoLocation, MultiValueAnswer, GeoProximityLocation, " \
 	"CidrRoutingConfig"
 #define E_ACTIONS "CREATE, DELETE, UPSERT"
-#define E_TYPES                                                                                \
-	"SOA, A, TXT, NS, CNAME, MX, NAPTR, PTR, SRV, SPF, AAAA, CAA, DS, TLSA, SSHFP, SVCB, " \
-	"HTTPS"
+#define E_TYPES   BATCH_TYPES
 
 #define PY_DICT "<class 'dict'>"
 #define PY_LIST "<class 'list'>, <class 'tuple'>"
@@ -187,8 +173,7 @@ static void input_msg(struct batch_ctx *ctx, const char *fmt, ...)
 
 /* ---- what messages quote ---- */
 
-/* Characters (code points) of a UTF-8 string. */
-static size_t utf8_chars(const char *s)
+size_t batch_utf8_chars(const char *s)
 {
 	size_t n = 0;
 
@@ -256,8 +241,7 @@ static int want(struct batch_ctx *ctx, const json_t *v, enum batch_want w, const
 	return 0;
 }
 
-/* Position of key in list ("A, B, C"), or -1. */
-static int list_index(const char *list, const char *key)
+int batch_list_index(const char *list, const char *key)
 {
 	size_t n = strlen(key);
 	int i = 0;
@@ -272,7 +256,7 @@ static int list_index(const char *list, const char *key)
 
 static int listed(const char *list, const char *key)
 {
-	return list_index(list, key) >= 0;
+	return batch_list_index(list, key) >= 0;
 }
 
 /* Report members of `required` missing from obj, then members not in `fields`. */
@@ -325,7 +309,7 @@ static int want_len(struct batch_ctx *ctx, const char *s, size_t max, const char
 {
 	char must[64];
 
-	if (utf8_chars(s) <= max)
+	if (batch_utf8_chars(s) <= max)
 		return 1;
 	snprintf(must, sizeof(must), "have length less than or equal to %zu", max);
 	constraint(ctx, s, at, a, b, must);
@@ -337,7 +321,7 @@ static int want_enum(struct batch_ctx *ctx, const char *s, const char *set, cons
 		     size_t a)
 {
 	char must[160];
-	int i = list_index(set, s);
+	int i = batch_list_index(set, s);
 
 	if (i < 0) {
 		snprintf(must, sizeof(must), "satisfy enum value set: [%s]", set);
@@ -395,31 +379,49 @@ static void parse_records(struct batch_ctx *ctx, json_t *records, size_t i, unsi
 		if (s == NULL)
 			continue;
 		want_len(ctx, s, BATCH_VALUE_MAX, AT_VALUE, i + 1, j + 1);
-		ctx->chars += mult * utf8_chars(s);
+		ctx->chars += mult * batch_utf8_chars(s);
 	}
+}
+
+/* The change as Route 53's "Invalid request" messages describe it. */
+static void describe(const struct batch_fields *f, char desc[200])
+{
+	snprintf(desc, 200, "[Action=%.16s, Name=%.80s, Type=%.16s, SetIdentifier=%.40s]",
+		 f->action != NULL ? f->action : "null", f->name != NULL ? f->name : "null",
+		 f->type != NULL ? f->type : "null", f->setid != NULL ? f->setid : "null");
 }
 
 /* The "Invalid request" rules on which elements come together, and what mvdns serves. */
 static void check_combinations(struct batch_ctx *ctx, const struct batch_fields *f)
 {
-	char desc[200], name[32];
+	/* Valid in Route 53, not served by mvdns; the routing policies among them are in
+	 * F_POLICIES. */
+	static const char *const unsupported_fields[] = {
+		"AliasTarget", "TrafficPolicyInstanceId", "Weight",           "Region", "Failover",
+		"GeoLocation", "GeoProximityLocation",    "CidrRoutingConfig"};
+	char desc[200] = "";
 	int unsupported = 0, policies = 0;
-	const char *p = F_UNSUPPORTED;
 
-	snprintf(desc, sizeof(desc), "[Action=%.16s, Name=%.80s, Type=%.16s, SetIdentifier=%.40s]",
-		 f->action != NULL ? f->action : "null", f->name != NULL ? f->name : "null",
-		 f->type != NULL ? f->type : "null", f->setid != NULL ? f->setid : "null");
-	for (; p != NULL; p = strchr(p, ','), p = p != NULL ? p + 2 : NULL) {
-		snprintf(name, sizeof(name), "%.*s", (int)strcspn(p, ","), p);
-		policies += listed(F_POLICIES, name) && has(f, name);
+	for (size_t k = 0; k < sizeof(unsupported_fields) / sizeof(unsupported_fields[0]); k++) {
+		const char *name = unsupported_fields[k];
+
 		if (!has(f, name))
 			continue;
+		policies += listed(F_POLICIES, name);
 		unsupported++;
+		if (desc[0] == '\0')
+			describe(f, desc);
 		input_msg(ctx,
 			  "Invalid request: %s is not supported by mvdns, which serves simple and "
 			  "multivalue answer record sets only, in Change with %s",
 			  name, desc);
 	}
+	/* Formatting the description for every change cost more than the rest of
+	 * the checks: only a change with a problem gets one. */
+	if (desc[0] == '\0' && ((f->type_index >= 0 && f->type_number < 0) || !has(f, "TTL") ||
+				!has(f, "ResourceRecords") || has(f, "SetIdentifier") ||
+				has(f, "MultiValueAnswer") || has(f, "RoutingPolicy")))
+		describe(f, desc);
 	if (f->type_index >= 0 && f->type_number < 0)
 		input_msg(ctx,
 			  "Invalid request: Type %s is not supported by mvdns in Change with %s",
@@ -527,79 +529,109 @@ static char *dup_or_null(struct batch_ctx *ctx, const char *s)
 	return d;
 }
 
-/* Compile a change whose shape passed: names, values, and the rules on them. */
-static void compile(struct batch_ctx *ctx, const struct batch_fields *f, struct mv_rrset *rr)
+/* strdup of s (NULL stays NULL); *nomem set when out of memory. */
+static char *dup_opt(const char *s, int *nomem)
+{
+	char *d = s != NULL ? strdup(s) : NULL;
+
+	*nomem |= s != NULL && d == NULL;
+	return d;
+}
+
+int batch_compile(const struct batch_rrset_in *in, uint8_t *rdbuf, struct mv_error *err,
+		  struct mv_rrset *rr)
 {
 	char msg[MV_ERROR_MESSAGE_MAX], name[MVDNS_NAME_MAX * 4 + 2] = "";
-	size_t n = json_array_size(f->records);
-	uint16_t type = (uint16_t)f->type_number;
-	int r;
+	size_t n = in->count;
+	uint16_t type = in->type_number;
+	int r, nomem = 0;
 
 	rr->type = type;
-	rr->ttl = (uint32_t)f->ttl;
-	rr->multivalue = json_is_true(f->mva) || f->policy != NULL;
-	rr->set_identifier = dup_or_null(ctx, f->setid);
-	rr->health_check_id = dup_or_null(ctx, f->hcid);
-	r = dns_name_from_text(f->name, rr->owner, msg, sizeof(msg));
+	rr->ttl = in->ttl;
+	rr->multivalue = in->multivalue;
+	rr->set_identifier = dup_opt(in->setid, &nomem);
+	rr->health_check_id = dup_opt(in->hcid, &nomem);
+	r = dns_name_from_text(in->name, rr->owner, msg, sizeof(msg));
 	if (r < 0)
-		mv_error_add(ctx->batch, "%s", msg);
+		mv_error_add(err, "%s", msg);
 	else
 		rr->owner_len = (uint8_t)r;
 	if (r < 0 || rr->multivalue || n > 1) /* only messages need the name */
-		snprintf(name, sizeof(name), "%s", f->name);
+		snprintf(name, sizeof(name), "%s", in->name);
 	if (r >= 0 && (rr->multivalue || n > 1))
 		dns_name_to_text(rr->owner, name, sizeof(name));
 	if (rr->multivalue && (type == DNS_TYPE_NS || type == DNS_TYPE_CNAME ||
 			       type == DNS_TYPE_SOA || type == DNS_TYPE_DS))
-		mv_error_add(ctx->batch,
+		mv_error_add(err,
 			     "RRSet of type %s with DNS name %s is not permitted as a multivalue "
 			     "answer record set",
-			     f->type, name);
+			     in->type, name);
 	if ((type == DNS_TYPE_CNAME || type == DNS_TYPE_SOA) && n > 1)
 		mv_error_add(
-			ctx->batch,
+			err,
 			"RRSet of type %s with DNS name %s is not permitted as it has more than "
 			"one value",
-			f->type, name);
+			in->type, name);
 	if (n > UINT16_MAX) {
-		mv_error_add(ctx->batch,
-			     "RRSet of type %s with DNS name %s has more than %u values", f->type,
-			     name, (unsigned)UINT16_MAX);
-		return;
+		mv_error_add(err, "RRSet of type %s with DNS name %s has more than %u values",
+			     in->type, name, (unsigned)UINT16_MAX);
+		return nomem ? -ENOMEM : 0;
 	}
 	rr->rdata_len = calloc(n, sizeof(*rr->rdata_len));
 	rr->rdata = calloc(n, sizeof(*rr->rdata));
 	rr->values = calloc(n, sizeof(*rr->values));
-	if (rr->rdata_len == NULL || rr->rdata == NULL || rr->values == NULL) {
-		ctx->nomem = 1;
-		return;
-	}
+	if (rr->rdata_len == NULL || rr->rdata == NULL || rr->values == NULL)
+		return -ENOMEM;
 	rr->count = (uint16_t)n;
-	for (size_t j = 0; j < n && !ctx->nomem; j++) {
-		const char *s =
-			json_string_value(json_object_get(json_array_get(f->records, j), "Value"));
+	for (size_t j = 0; j < n && !nomem; j++) {
+		const char *s = in->value(in->src, j);
 
-		rr->values[j] = dup_or_null(ctx, s);
-		r = dns_rdata_from_text(type, s, ctx->rdbuf, BATCH_RDATA_MAX, msg, sizeof(msg));
+		rr->values[j] = dup_opt(s, &nomem);
+		r = dns_rdata_from_text(type, s, rdbuf, BATCH_RDATA_MAX, msg, sizeof(msg));
 		if (r < 0) {
-			mv_error_add(ctx->batch, "%s", msg);
+			mv_error_add(err, "%s", msg);
 			continue;
 		}
 		rr->rdata[j] = malloc(r > 0 ? (size_t)r : 1);
-		if (rr->rdata[j] == NULL) {
-			ctx->nomem = 1;
-			return;
-		}
-		memcpy(rr->rdata[j], ctx->rdbuf, (size_t)r);
+		if (rr->rdata[j] == NULL)
+			return -ENOMEM;
+		memcpy(rr->rdata[j], rdbuf, (size_t)r);
 		rr->rdata_len[j] = (uint16_t)r;
 		for (size_t k = 0; k < j; k++) {
 			if (rr->rdata[k] != NULL && rr->rdata_len[k] == r &&
 			    memcmp(rr->rdata[k], rr->rdata[j], (size_t)r) == 0) {
-				mv_error_add(ctx->batch, "Duplicate Resource Record: '%s'", s);
+				mv_error_add(err, "Duplicate Resource Record: '%s'", s);
 				break;
 			}
 		}
 	}
+	return nomem ? -ENOMEM : 0;
+}
+
+/* Value j of a ResourceRecords array whose shape passed. */
+static const char *record_value(const void *records, size_t j)
+{
+	return json_string_value(json_object_get(json_array_get(records, j), "Value"));
+}
+
+/* Compile a change whose shape passed: names, values, and the rules on them. */
+static void compile(struct batch_ctx *ctx, const struct batch_fields *f, struct mv_rrset *rr)
+{
+	const struct batch_rrset_in in = {
+		.name = f->name,
+		.type = f->type,
+		.type_number = (uint16_t)f->type_number,
+		.ttl = (uint32_t)f->ttl,
+		.setid = f->setid,
+		.hcid = f->hcid,
+		.multivalue = json_is_true(f->mva) || f->policy != NULL,
+		.count = json_array_size(f->records),
+		.value = record_value,
+		.src = f->records,
+	};
+
+	if (batch_compile(&in, ctx->rdbuf, ctx->batch, rr) != 0)
+		ctx->nomem = 1;
 }
 
 static void parse_change(struct batch_ctx *ctx, json_t *c, size_t i, struct mv_change *ch)

@@ -459,11 +459,36 @@ static int name_eq(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 /* ---- the rules ---- */
 
 /*
+ * A change's owner name as messages print it, formatted only when one needs
+ * it: formatting names and descriptions for every change cost a fifth of
+ * applying a batch that has no problem.
+ */
+struct change_name {
+	const struct mv_rrset *rr;
+	char text[STORE_TEXT_MAX];
+	char key[STORE_TEXT_MAX + 200]; /* describe() */
+};
+
+static const char *name_text(struct change_name *name)
+{
+	if (name->text[0] == '\0')
+		dns_name_to_text(name->rr->owner, name->text, sizeof(name->text));
+	return name->text;
+}
+
+/* The zone's name as messages print it, in buf. */
+static const char *store_name_text(const uint8_t *zone, char buf[STORE_TEXT_MAX])
+{
+	dns_name_to_text(zone, buf, STORE_TEXT_MAX);
+	return buf;
+}
+
+/*
  * The zone that owns rr's name (the apex given, or the longest apex holding an
  * SOA), or NULL after reporting why the name is not permitted.
  */
-static const uint8_t *zone_of(struct apply_ctx *a, const struct mv_rrset *rr, const char *name,
-			      size_t *zone_len)
+static const uint8_t *zone_of(struct apply_ctx *a, const struct mv_rrset *rr,
+			      struct change_name *name, size_t *zone_len)
 {
 	const uint8_t *p = rr->owner;
 	size_t len = rr->owner_len;
@@ -471,14 +496,14 @@ static const uint8_t *zone_of(struct apply_ctx *a, const struct mv_rrset *rr, co
 	if (a->apex != NULL) {
 		if (!dns_name_is_below(rr->owner, rr->owner_len, a->apex, a->apex_len)) {
 			mv_error_add(a->err, "RRSet with DNS name %s is not permitted in zone %s",
-				     name, a->apex_text);
+				     name_text(name), a->apex_text);
 			return NULL;
 		}
 		if (rr->type == DNS_TYPE_SOA && len != a->apex_len) {
 			mv_error_add(
 				a->err,
 				"RRSet of type SOA with DNS name %s is not permitted in zone %s",
-				name, a->apex_text);
+				name_text(name), a->apex_text);
 			return NULL;
 		}
 		/* A name inside a zone nested below the apex belongs to that zone. */
@@ -486,7 +511,7 @@ static const uint8_t *zone_of(struct apply_ctx *a, const struct mv_rrset *rr, co
 			if (is_zone(a, p, len)) {
 				mv_error_add(a->err,
 					     "RRSet with DNS name %s is not permitted in zone %s",
-					     name, a->apex_text);
+					     name_text(name), a->apex_text);
 				return NULL;
 			}
 		}
@@ -504,26 +529,25 @@ static const uint8_t *zone_of(struct apply_ctx *a, const struct mv_rrset *rr, co
 	mv_error_add(a->err,
 		     "RRSet of type %s with DNS name %s is not permitted because no hosted zone "
 		     "with an SOA record contains it",
-		     dns_type_to_text(rr->type), name);
+		     dns_type_to_text(rr->type), name_text(name));
 	return NULL;
 }
 
 /* Whether rr may join the working state next to what is there. */
-static int may_add(struct apply_ctx *a, const struct mv_rrset *rr, const char *name,
+static int may_add(struct apply_ctx *a, const struct mv_rrset *rr, struct change_name *name,
 		   const uint8_t *zone, size_t zone_len)
 {
 	const char *type = dns_type_to_text(rr->type);
 	char zone_text[STORE_TEXT_MAX];
 	int ok = 1;
 
-	dns_name_to_text(zone, zone_text, sizeof(zone_text));
 	if (rr->type == DNS_TYPE_CNAME) {
 		if (name_eq(rr->owner, rr->owner_len, zone, zone_len)) {
 			mv_error_add(
 				a->err,
 				"RRSet of type CNAME with DNS name %s is not permitted at apex in "
 				"zone %s",
-				name, zone_text);
+				name_text(name), store_name_text(zone, zone_text));
 			return 0;
 		}
 		if (ws_count(a, rr->owner, rr->owner_len, -1) > 0) {
@@ -531,7 +555,7 @@ static int may_add(struct apply_ctx *a, const struct mv_rrset *rr, const char *n
 				a->err,
 				"RRSet of type CNAME with DNS name %s is not permitted as it "
 				"conflicts with other records with the same DNS name in zone %s",
-				name, zone_text);
+				name_text(name), store_name_text(zone, zone_text));
 			ok = 0;
 		}
 	} else if (ws_exists(a, rr->owner, rr->owner_len, DNS_TYPE_CNAME, NULL)) {
@@ -540,7 +564,7 @@ static int may_add(struct apply_ctx *a, const struct mv_rrset *rr, const char *n
 			"RRSet of type %s with DNS name %s is not permitted because a "
 			"conflicting RRSet of type CNAME with the same DNS name already exists "
 			"in zone %s",
-			type, name, zone_text);
+			type, name_text(name), store_name_text(zone, zone_text));
 		ok = 0;
 	}
 	if (rr->set_identifier != NULL) {
@@ -550,14 +574,14 @@ static int may_add(struct apply_ctx *a, const struct mv_rrset *rr, const char *n
 				"RRSet with DNS name %s, type %s, SetIdentifier %s cannot be "
 				"created because a non multivalue answer rrset exists with the "
 				"same name and type.",
-				name, type, rr->set_identifier);
+				name_text(name), type, rr->set_identifier);
 			ok = 0;
 		}
 	} else if (ws_count(a, rr->owner, rr->owner_len, rr->type) > 0) {
 		mv_error_add(a->err,
 			     "RRSet with DNS name %s, type %s cannot be created as other RRSets "
 			     "exist with the same name and type.",
-			     name, type);
+			     name_text(name), type);
 		ok = 0;
 	}
 	return ok;
@@ -586,26 +610,32 @@ static int rrset_match(const struct mv_rrset *cur, const struct mv_rrset *req)
 	return 1;
 }
 
-/* "[name='www.example.com.', type='A'(, set-identifier='x')]" */
-static void describe(const struct mv_rrset *rr, const char *name, char *out, size_t cap)
+/* "[name='www.example.com.', type='A'(, set-identifier='x')]", in name->key. */
+static const char *describe(struct change_name *name)
 {
+	const struct mv_rrset *rr = name->rr;
+
 	if (rr->set_identifier != NULL)
-		snprintf(out, cap, "[name='%s', type='%s', set-identifier='%s']", name,
+		snprintf(name->key, sizeof(name->key),
+			 "[name='%s', type='%s', set-identifier='%s']", name_text(name),
 			 dns_type_to_text(rr->type), rr->set_identifier);
 	else
-		snprintf(out, cap, "[name='%s', type='%s']", name, dns_type_to_text(rr->type));
+		snprintf(name->key, sizeof(name->key), "[name='%s', type='%s']", name_text(name),
+			 dns_type_to_text(rr->type));
+	return name->key;
 }
 
 static void check_change(struct apply_ctx *a, const struct mv_change *ch)
 {
 	const struct mv_rrset *rr = &ch->rrset;
-	char name[STORE_TEXT_MAX], key[STORE_TEXT_MAX + 200];
+	struct change_name name; /* not zeroed: 9 kB, for most changes never used */
 	const uint8_t *zone;
 	struct ov_entry *e;
 	size_t zone_len;
 
-	dns_name_to_text(rr->owner, name, sizeof(name));
-	zone = zone_of(a, rr, name, &zone_len);
+	name.rr = rr;
+	name.text[0] = '\0';
+	zone = zone_of(a, rr, &name, &zone_len);
 	if (zone == NULL)
 		return;
 	e = ov_find(a, OV_SET, rr->owner, rr->owner_len, rr->type, rr->set_identifier, 1);
@@ -616,37 +646,36 @@ static void check_change(struct apply_ctx *a, const struct mv_change *ch)
 		mv_error_add(a->err,
 			     "The request contains an invalid set of changes for a resource record "
 			     "set '%s %s'",
-			     dns_type_to_text(rr->type), name);
+			     dns_type_to_text(rr->type), name_text(&name));
 		return;
 	}
 	if (e->changes++ == 0)
 		e->first = (uint8_t)ch->action;
-	describe(rr, name, key, sizeof(key));
 	switch (ch->action) {
 	case MV_ACTION_CREATE:
 		if (e->rr != NULL)
 			mv_error_add(a->err,
 				     "Tried to create resource record set %s but it already exists",
-				     key);
-		else if (may_add(a, rr, name, zone, zone_len))
+				     describe(&name));
+		else if (may_add(a, rr, &name, zone, zone_len))
 			ws_set(a, e, rr);
 		break;
 	case MV_ACTION_DELETE:
 		if (e->rr == NULL)
 			mv_error_add(a->err,
 				     "Tried to delete resource record set %s but it was not found",
-				     key);
+				     describe(&name));
 		else if (!rrset_match(e->rr, rr))
 			mv_error_add(
 				a->err,
 				"Tried to delete resource record set %s but the values provided do "
 				"not match the current values",
-				key);
+				describe(&name));
 		else
 			ws_set(a, e, NULL);
 		break;
 	case MV_ACTION_UPSERT:
-		if (e->rr != NULL || may_add(a, rr, name, zone, zone_len))
+		if (e->rr != NULL || may_add(a, rr, &name, zone, zone_len))
 			ws_set(a, e, rr);
 		break;
 	}

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,14 +37,69 @@ static const char *J(const char *s)
 	return buf;
 }
 
+static bool str_same(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/* Whether two parsed batches hold the same. */
+static bool batch_same(const struct mv_batch *a, const struct mv_batch *b)
+{
+	if (!str_same(a->comment, b->comment) || !str_same(a->hosted_zone_id, b->hosted_zone_id) ||
+	    a->count != b->count)
+		return false;
+	for (size_t i = 0; i < a->count; i++) {
+		const struct mv_rrset *x = &a->changes[i].rrset, *y = &b->changes[i].rrset;
+
+		if (a->changes[i].action != b->changes[i].action || x->owner_len != y->owner_len ||
+		    memcmp(x->owner, y->owner, x->owner_len) != 0 || x->type != y->type ||
+		    x->ttl != y->ttl || !str_same(x->set_identifier, y->set_identifier) ||
+		    !str_same(x->health_check_id, y->health_check_id) ||
+		    x->multivalue != y->multivalue || x->count != y->count ||
+		    x->health != y->health)
+			return false;
+		for (size_t j = 0; j < x->count; j++)
+			if (x->rdata_len[j] != y->rdata_len[j] ||
+			    memcmp(x->rdata[j], y->rdata[j], x->rdata_len[j]) != 0 ||
+			    !str_same(x->values[j], y->values[j]))
+				return false;
+	}
+	return true;
+}
+
+/*
+ * The fast path on the same document: it takes only what the general path
+ * accepts, giving the same batch. Returns its result.
+ */
+static int cross_check(const char *json, int rc, const struct mv_batch *general)
+{
+	struct mv_batch fast;
+	int frc = mv_batch_parse_fast(json, strlen(json), &fast);
+
+	cr_assert(frc == 0 || frc == -EAGAIN, "fast path: %d", frc);
+	if (frc == 0) {
+		cr_assert_eq(rc, 0, "the fast path took what the general path refused: %s", json);
+		cr_assert(batch_same(&fast, general), "the two paths differ on %s", json);
+	}
+	mv_batch_free(&fast);
+	return frc;
+}
+
 static int parse(const char *json)
 {
-	return mv_batch_parse(json, strlen(json), &batch, &err);
+	int rc = mv_batch_parse(json, strlen(json), &batch, &err);
+
+	cross_check(json, rc, &batch);
+	return rc;
 }
 
 static int parse_opts(const char *json, unsigned flags)
 {
-	return mv_batch_parse_opts(json, strlen(json), flags, &batch, &err);
+	int rc = mv_batch_parse_opts(json, strlen(json), flags, &batch, &err);
+
+	if (flags == 0)
+		cross_check(json, rc, &batch);
+	return rc;
 }
 
 /* Assert the error: code and every message, in order (NULL-terminated). */
@@ -863,4 +919,134 @@ Test(batch, rrset_clear)
 	cr_assert_null(batch.changes[0].rrset.health_check_id);
 	mv_batch_free(&batch);
 	mv_batch_free(&batch); /* a zeroed batch is fine */
+}
+
+/* ---- the fast path (batch_fast.c); parse() cross-checks it on every document above ---- */
+
+/* What the fast path makes of a document: 0 (taken) or -EAGAIN, checked against the general path.
+ */
+static int fast(const char *json)
+{
+	int rc = mv_batch_parse(json, strlen(json), &batch, &err);
+	int frc = cross_check(json, rc, &batch);
+
+	mv_batch_free(&batch);
+	return frc;
+}
+
+Test(batch, fast_path_takes_the_plain_shape)
+{
+	cr_assert_eq(fast(one("CREATE", WWW_A ", " V1)), 0);
+	cr_assert_eq(fast(J("{'Comment': 'a \\\\ \\' \\/ \\n\\t\\r\\b\\f', 'Changes': [{'Action': "
+			    "'DELETE', 'ResourceRecordSet': {" WWW_A ", " V1 "}}, {'Action': "
+			    "'UPSERT', 'ResourceRecordSet': {'Name': 'x.example.com', 'Type': "
+			    "'TXT', 'TTL': 0, 'ResourceRecords': [{'Value': '\\'a\\''}, {'Value': "
+			    "'\\'b\\''}]}}]}")),
+		     0);
+	cr_assert_eq(fast(one("UPSERT", WWW_A ", " V1 ", 'SetIdentifier': 'one', "
+					      "'MultiValueAnswer': true, 'HealthCheckId': 'h'")),
+		     0);
+	cr_assert_eq(fast(J(" \n{ 'ResourceRecordSet' :{'ResourceRecords':[ {'Value':'192.0.2.9'} "
+			    "],'TTL':2147483647,'Type':'A','Name':'b.example.com'} , 'Action' : "
+			    "'CREATE' }")),
+		     -EAGAIN); /* a change, not a batch */
+	cr_assert_eq(fast(J(" \n{ 'Changes' : [ { 'ResourceRecordSet' :{'ResourceRecords':[ "
+			    "{'Value':'192.0.2.9'} ],'TTL':2147483647,'Type':'A','Name':'b.example."
+			    "com'} , 'Action' : 'CREATE' } ] } \r\n")),
+		     0);
+}
+
+Test(batch, fast_path_leaves_the_rest_to_the_general_path)
+{
+	static const char *const docs[] = {
+		"{'Changes': [{'Action': 'CREATE', 'ResourceRecordSet': {" WWW_A ", "
+		"'ResourceRecords': [{'Value': '192.0.2.1'}], 'SetIdentifier': 's', "
+		"'RoutingPolicy': {'Type': 'MULTIVALUE'}}}]}",
+		"{'Changes': [{'Action': 'CREATE', 'ResourceRecordSet': {" WWW_A ", " V1
+		", 'SetIdentifier': 's', 'MultiValueAnswer': false}}]}",
+		"{'Changes': [{'Action': 'CREATE', 'ResourceRecordSet': {" WWW_A ", " V1
+		", 'HealthCheckId': null}}]}",
+		"{'Comment': 'caf\\u00e9', 'Changes': [{'Action': 'CREATE', 'ResourceRecordSet': "
+		"{" WWW_A ", " V1 "}}]}",
+		"{'Comment': 'caf\xc3\xa9', 'Changes': [{'Action': 'CREATE', 'ResourceRecordSet': "
+		"{" WWW_A ", " V1 "}}]}",
+		"{'HostedZoneId': 'Z1', 'ChangeBatch': {'Changes': [{'Action': 'CREATE', "
+		"'ResourceRecordSet': {" WWW_A ", " V1 "}}]}}",
+		"{'Changes': [{'Action': 'CREATE', 'Action': 'CREATE', 'ResourceRecordSet': {" WWW_A
+		", " V1 "}}]}",
+		"{'Changes': [{'Action': 'CREATE', 'ResourceRecordSet': {'Name': "
+		"'www.example.com', "
+		"'Type': 'A', 'TTL': 300.0, " V1 "}}]}",
+		"{'Changes': [{'Action': 'CREATE', 'ResourceRecordSet': {'Name': "
+		"'www.example.com', "
+		"'Type': 'A', 'TTL': 0300, " V1 "}}]}",
+		"{'Changes': [{'Action': 'CREATE', 'ResourceRecordSet': {'Name': "
+		"'www.example.com', "
+		"'Type': 'A', 'TTL': 2147483648, " V1 "}}]}",
+		"{'Changes': [{'Action': 'CREATE', 'ResourceRecordSet': {" WWW_A ", " V1 "}}]} x",
+		"{'Changes': [{'Action': 'CREATE', 'ResourceRecordSet': {" WWW_A ", " V1 "}},]}",
+		"{'Changes': [{'Action': 'create', 'ResourceRecordSet': {" WWW_A ", " V1 "}}]}",
+		"{'Changes': [{'Action': 'CREATE', 'ResourceRecordSet': {'Name': "
+		"'www.example.com', "
+		"'Type': 'a', 'TTL': 1, " V1 "}}]}",
+		"{'Changes': [{'Action': 'CREATE', 'ResourceRecordSet': {" WWW_A ", "
+		"'ResourceRecords': [{'Value': '192.0.2.1'}, {'Value': '192.0.2.1'}]}}]}",
+		"{'Changes': [{'Action': 'CREATE', 'ResourceRecordSet': {" WWW_A ", "
+		"'ResourceRecords': [{'Value': '192.0.2.256'}]}}]}",
+		"{'Changes': []}",
+		"{'Changes': [{'Action': 'CREATE', 'ResourceRecordSet': {" WWW_A ", " V1
+		", 'Weight': 1}}]}",
+	};
+
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
+		cr_assert_eq(fast(J(docs[i])), -EAGAIN, "%s", J(docs[i]));
+}
+
+/* Random edits of documents the fast path takes: it never takes one the general path refuses. */
+Test(batch, fast_path_under_random_edits)
+{
+	static const char alphabet[] = "{}[]:,\"\\ 0159-.aetAEMV/x\n";
+	static char seeds[3][1024];
+	unsigned seed = 12345, taken = 0;
+
+	const char *docs[3] = {NULL};
+
+	docs[0] = one("UPSERT", WWW_A ", " V1);
+	cr_assert_lt(strlen(docs[0]), sizeof(seeds[0]));
+	strcpy(seeds[0], docs[0]);
+	docs[1] = one("CREATE", WWW_A ", " V1 ", 'SetIdentifier': 'one', 'MultiValueAnswer': true, "
+				      "'HealthCheckId': 'h'");
+	cr_assert_lt(strlen(docs[1]), sizeof(seeds[1]));
+	strcpy(seeds[1], docs[1]);
+	docs[2] = J("{'Comment': 'c\\\\', 'Changes': [{'Action': 'DELETE', 'ResourceRecordSet': "
+		    "{'Name': 'a.example.com', 'Type': 'MX', 'TTL': 10, 'ResourceRecords': "
+		    "[{'Value': '10 mx.example.com'}, {'Value': '20 mx2.example.com'}]}}]}");
+	cr_assert_lt(strlen(docs[2]), sizeof(seeds[2]));
+	strcpy(seeds[2], docs[2]);
+	for (int it = 0; it < 20000; it++) {
+		char doc[1100];
+		size_t len;
+
+		strcpy(doc, seeds[it % 3]);
+		for (int e = 0, edits = 1 + it % 3; e < edits; e++) {
+			size_t pos;
+
+			seed = seed * 1103515245u + 12345u;
+			len = strlen(doc);
+			pos = (seed >> 8) % len;
+			switch ((seed >> 4) % 3) {
+			case 0: /* replace */
+				doc[pos] = alphabet[(seed >> 20) % (sizeof(alphabet) - 1)];
+				break;
+			case 1: /* delete */
+				memmove(doc + pos, doc + pos + 1, len - pos);
+				break;
+			default: /* insert */
+				memmove(doc + pos + 1, doc + pos, len - pos + 1);
+				doc[pos] = alphabet[(seed >> 20) % (sizeof(alphabet) - 1)];
+			}
+		}
+		taken += fast(doc) == 0;
+	}
+	cr_assert_gt(taken, 0); /* some edits (digits in a TTL...) keep the plain shape */
 }

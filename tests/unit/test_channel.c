@@ -359,3 +359,21 @@ Test(channel, the_doorbell_wakes_a_sleeping_dataplane)
 	cr_assert_eq(mv_channel_poll(ch), 1);
 	cr_assert_eq(mv_channel_wait(ch, 10), 0, "all consumed: asleep again until the timeout");
 }
+
+/* A batch's names and statuses are only staged until its COMMIT: only the COMMIT rings. */
+Test(channel, the_doorbell_rings_for_the_commit_not_for_each_message)
+{
+	const struct feed_health st = {1, MV_CHAN_HEALTHY};
+	uint8_t msg[64];
+	uint32_t bell = shm->doorbell;
+	long len = feed_encode_health(&st, 1, 1, msg, sizeof(msg));
+
+	cr_assert_gt(len, 0);
+	cr_assert_eq(feed_ring_write(shm, msg, (uint32_t)len, NULL, NULL), 0);
+	cr_assert_eq(feed_ring_write(shm, msg, (uint32_t)len, NULL, NULL), 0);
+	cr_assert_eq(shm->doorbell, bell, "no ring for staged messages");
+	feed_encode_ctl(MV_CHAN_COMMIT, 1, msg);
+	cr_assert_eq(feed_ring_write(shm, msg, sizeof(struct mv_chan_msg), NULL, NULL), 0);
+	cr_assert_eq(shm->doorbell, bell + 1);
+	cr_assert_eq(mv_channel_poll(ch), 3);
+}

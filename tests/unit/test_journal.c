@@ -84,6 +84,38 @@ Test(journal, crc32_check_value)
 	cr_assert_eq(journal_crc32(0, "", 0), 0);
 }
 
+/* The CRC bit by bit, as the standard defines it. */
+static uint32_t crc32_bitwise(const uint8_t *p, size_t len)
+{
+	uint32_t crc = ~0u;
+
+	while (len-- > 0) {
+		crc ^= *p++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc & 1) ? 0xedb88320u ^ (crc >> 1) : crc >> 1;
+	}
+	return ~crc;
+}
+
+/* Eight octets at a time, at any alignment, in pieces: the same as bit by bit. */
+Test(journal, crc32_every_length_and_split)
+{
+	uint8_t buf[200];
+
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 131 + 7);
+	for (size_t off = 0; off < 8; off++)
+		for (size_t len = 0; off + len <= sizeof(buf); len += 1 + len / 8) {
+			size_t cut = len / 3;
+			uint32_t want = crc32_bitwise(buf + off, len);
+
+			cr_assert_eq(journal_crc32(0, buf + off, len), want);
+			cr_assert_eq(journal_crc32(journal_crc32(0, buf + off, cut),
+						   buf + off + cut, len - cut),
+				     want);
+		}
+}
+
 Test(journal, encode_decode_round_trip)
 {
 	uint8_t buf[64];
@@ -231,6 +263,23 @@ Test(journal, truncate_empties)
 	j = journal_open(path, collect, &s);
 	cr_assert_eq(s.n, 1);
 	cr_assert_eq(s.lsn[0], 9);
+	journal_close(j);
+}
+
+Test(journal, lazy_appends_then_sync)
+{
+	struct seen s = {0};
+	struct journal *j = journal_open(path, NULL, NULL);
+
+	cr_assert_not_null(j);
+	cr_assert_eq(journal_append_lazy(j, 1, "one", 3), 0);
+	cr_assert_eq(journal_append_lazy(j, 2, "two", 3), 0);
+	cr_assert_eq(journal_sync(j), 0);
+	cr_assert_eq(journal_records(j), 2);
+	journal_close(j);
+	j = journal_open(path, collect, &s);
+	cr_assert_eq(s.n, 2);
+	cr_assert_str_eq(s.payload[1], "two");
 	journal_close(j);
 }
 

@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The fast path of the change batch decoder: a batch in the plain shape that
+ * clients send (Comment, Changes of CREATE/DELETE/UPSERT with Name, Type,
+ * TTL, ResourceRecords and optionally SetIdentifier, MultiValueAnswer true
+ * and HealthCheckId; ASCII strings), read straight from the text into
+ * struct mv_batch. jansson built a tree of the whole request first, then
+ * freed it: for 1,000 changes, two thirds of the control's instructions.
+ *
+ * It takes a batch only when the general path (batch.c) would accept it, and
+ * compiles every change through the same batch_compile, so both give the
+ * same batch. Everything else, and every batch with any problem, it leaves to
+ * the general path (-EAGAIN), which words the errors: this file never has to.
+ * So each rule below is a condition for taking the batch, mirroring one of
+ * batch.c's checks; tests/unit/test_batch.c runs both paths on every
+ * document it has and compares them.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "batch_pvt.h"
+#include "jscan.h"
+#include "text.h"
+
+struct fast_ctx {
+	struct jscan *s;
+	struct mv_batch *out;
+	size_t cap;            /* of out->changes */
+	unsigned long records; /* ResourceRecord elements, UPSERT twice */
+	unsigned long chars;   /* characters of Values, UPSERT twice */
+	const char **values;   /* of the change being read (strings in the arena) */
+	size_t nvalues, values_cap;
+	uint8_t *rdbuf;       /* BATCH_RDATA_MAX octets */
+	struct mv_error *err; /* batch_compile's messages: any means not taken */
+	int nomem;
+};
+
+/* Members of a ResourceRecordSet, as bits of what was seen. */
+enum {
+	F_NAME = 1 << 0,
+	F_TYPE = 1 << 1,
+	F_TTL = 1 << 2,
+	F_RECORDS = 1 << 3,
+	F_SETID = 1 << 4,
+	F_MVA = 1 << 5,
+	F_HCID = 1 << 6,
+	F_REQUIRED = F_NAME | F_TYPE | F_TTL | F_RECORDS,
+};
+
+/* Which member key is, as an F_ bit; 0 for one the fast path does not take. */
+static unsigned rrset_member(const char *key)
+{
+	static const struct {
+		const char *key;
+		unsigned bit;
+	} members[] = {
+		{"Name", F_NAME},
+		{"Type", F_TYPE},
+		{"TTL", F_TTL},
+		{"ResourceRecords", F_RECORDS},
+		{"SetIdentifier", F_SETID},
+		{"MultiValueAnswer", F_MVA},
+		{"HealthCheckId", F_HCID},
+	};
+
+	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++)
+		if (strcmp(key, members[i].key) == 0)
+			return members[i].bit;
+	return 0;
+}
+
+/* A string of 1..max characters (the reader takes ASCII only: octets are characters). */
+static const char *string_max(struct jscan *s, size_t max)
+{
+	size_t len;
+	const char *v = jscan_string(s, &len);
+
+	if (v != NULL && (len == 0 || len > max))
+		s->err = 1;
+	return v;
+}
+
+/* ResourceRecords: [{"Value": "..."}, ...], at least one. */
+static void scan_records(struct fast_ctx *c)
+{
+	struct jscan *s = c->s;
+	size_t n = 0;
+
+	c->nvalues = 0;
+	jscan_expect(s, '[');
+	while (jscan_element(s, &n)) {
+		const char *key, *v = NULL;
+		size_t m = 0, len = 0;
+
+		jscan_expect(s, '{');
+		while ((key = jscan_member(s, &m)) != NULL) {
+			if (strcmp(key, "Value") != 0 || v != NULL)
+				s->err = 1;
+			v = jscan_string(s, &len);
+		}
+		if (v == NULL || len > BATCH_VALUE_MAX)
+			s->err = 1;
+		if (s->err)
+			return;
+		if (c->nvalues == c->values_cap) {
+			size_t cap = c->values_cap != 0 ? 2 * c->values_cap : 16;
+			const char **vv = realloc(c->values, cap * sizeof(*vv));
+
+			if (vv == NULL) {
+				c->nomem = 1;
+				s->err = 1;
+				return;
+			}
+			c->values = vv;
+			c->values_cap = cap;
+		}
+		c->values[c->nvalues++] = v;
+		c->chars += len;
+	}
+	if (c->nvalues == 0)
+		s->err = 1;
+}
+
+static const char *value_at(const void *values, size_t j)
+{
+	return ((const char *const *)values)[j];
+}
+
+/* ResourceRecordSet into in. */
+static void scan_rrset(struct fast_ctx *c, struct batch_rrset_in *in)
+{
+	struct jscan *s = c->s;
+	unsigned seen = 0;
+	const char *key;
+	size_t n = 0;
+	long long ttl;
+	int type;
+
+	jscan_expect(s, '{');
+	while ((key = jscan_member(s, &n)) != NULL) {
+		unsigned bit = rrset_member(key);
+
+		if (bit == 0 || (seen & bit) != 0) {
+			s->err = 1;
+			break;
+		}
+		seen |= bit;
+		switch (bit) {
+		case F_NAME:
+			in->name = string_max(s, BATCH_NAME_MAX);
+			break;
+		case F_TYPE:
+			in->type = jscan_string(s, NULL);
+			type = in->type != NULL && batch_list_index(BATCH_TYPES, in->type) >= 0
+				       ? dns_type_from_text(in->type)
+				       : -1;
+			if (type < 0)
+				s->err = 1;
+			in->type_number = (uint16_t)type;
+			break;
+		case F_TTL:
+			ttl = jscan_uint(s, BATCH_TTL_MAX);
+			in->ttl = (uint32_t)ttl;
+			break;
+		case F_RECORDS:
+			scan_records(c);
+			break;
+		case F_SETID:
+			in->setid = string_max(s, BATCH_SETID_MAX);
+			break;
+		case F_MVA:
+			/* false is refused in every combination (check_combinations) */
+			if (jscan_bool(s) != 1)
+				s->err = 1;
+			in->multivalue = true;
+			break;
+		case F_HCID:
+			in->hcid = string_max(s, BATCH_HCID_MAX);
+			break;
+		}
+	}
+	/* TTL and ResourceRecords, and a SetIdentifier exactly with the routing policy. */
+	if ((seen & F_REQUIRED) != F_REQUIRED || !(seen & F_SETID) != !(seen & F_MVA))
+		s->err = 1;
+}
+
+/* One change, compiled into ch. */
+static void scan_change(struct fast_ctx *c, struct mv_change *ch)
+{
+	struct jscan *s = c->s;
+	struct batch_rrset_in in = {.value = value_at};
+	const char *key, *action = NULL;
+	bool rrset = false;
+	unsigned long records = c->records, chars = c->chars;
+	size_t n = 0;
+
+	c->chars = 0;
+	jscan_expect(s, '{');
+	while ((key = jscan_member(s, &n)) != NULL) {
+		if (strcmp(key, "Action") == 0 && action == NULL) {
+			action = jscan_string(s, NULL);
+		} else if (strcmp(key, "ResourceRecordSet") == 0 && !rrset) {
+			rrset = true;
+			scan_rrset(c, &in);
+		} else {
+			s->err = 1;
+		}
+	}
+	if (action == NULL || !rrset || s->err) {
+		s->err = 1;
+		return;
+	}
+	if (strcmp(action, "CREATE") == 0)
+		ch->action = MV_ACTION_CREATE;
+	else if (strcmp(action, "DELETE") == 0)
+		ch->action = MV_ACTION_DELETE;
+	else if (strcmp(action, "UPSERT") == 0)
+		ch->action = MV_ACTION_UPSERT;
+	else
+		s->err = 1;
+	{
+		unsigned mult = ch->action == MV_ACTION_UPSERT ? 2 : 1;
+
+		c->records = records + mult * c->nvalues;
+		c->chars = chars + mult * c->chars;
+	}
+	if (s->err)
+		return;
+	in.count = c->nvalues;
+	in.src = c->values;
+	if (batch_compile(&in, c->rdbuf, c->err, &ch->rrset) != 0)
+		c->nomem = 1;
+	if (c->nomem || c->err->count > 0)
+		s->err = 1;
+}
+
+/* Room for one more change in out. */
+static struct mv_change *change_slot(struct fast_ctx *c)
+{
+	struct mv_batch *out = c->out;
+
+	if (out->count == c->cap) {
+		size_t cap = c->cap != 0 ? 2 * c->cap : 64;
+		struct mv_change *v = realloc(out->changes, cap * sizeof(*v));
+
+		if (v == NULL)
+			return NULL;
+		out->changes = v;
+		c->cap = cap;
+	}
+	memset(&out->changes[out->count], 0, sizeof(out->changes[0]));
+	return &out->changes[out->count++];
+}
+
+static void scan_batch(struct fast_ctx *c)
+{
+	struct jscan *s = c->s;
+	const char *key, *comment = NULL;
+	bool changes = false;
+	size_t n = 0, k;
+
+	jscan_expect(s, '{');
+	while ((key = jscan_member(s, &n)) != NULL) {
+		if (strcmp(key, "Comment") == 0 && comment == NULL) {
+			size_t len = 0;
+
+			comment = jscan_string(s, &len);
+			if (len > BATCH_COMMENT_MAX)
+				s->err = 1;
+		} else if (strcmp(key, "Changes") == 0 && !changes) {
+			changes = true;
+			k = 0;
+			jscan_expect(s, '[');
+			while (jscan_element(s, &k)) {
+				struct mv_change *ch = change_slot(c);
+
+				if (ch == NULL) {
+					c->nomem = 1;
+					s->err = 1;
+					break;
+				}
+				scan_change(c, ch);
+			}
+		} else {
+			s->err = 1;
+		}
+	}
+	if (!changes || c->out->count == 0 || c->records > MV_BATCH_RECORDS_MAX ||
+	    c->chars > MV_BATCH_CHARS_MAX)
+		s->err = 1;
+	if (!s->err && comment != NULL) {
+		c->out->comment = strdup(comment);
+		if (c->out->comment == NULL) {
+			c->nomem = 1;
+			s->err = 1;
+		}
+	}
+}
+
+int mv_batch_scan(struct jscan *s, struct mv_batch *out)
+{
+	struct fast_ctx c = {.s = s, .out = out};
+	int rc = -ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	c.rdbuf = malloc(BATCH_RDATA_MAX);
+	c.err = malloc(sizeof(*c.err));
+	if (c.rdbuf != NULL && c.err != NULL) {
+		mv_error_init(c.err, "InvalidChangeBatch");
+		scan_batch(&c);
+		rc = c.nomem ? -ENOMEM : s->err ? -EAGAIN : 0;
+	}
+	if (rc != 0) {
+		mv_batch_free(out);
+		s->err = 1;
+	}
+	free(c.values);
+	free(c.err);
+	free(c.rdbuf);
+	return rc;
+}
+
+int mv_batch_parse_fast(const char *json, size_t len, struct mv_batch *out)
+{
+	struct jscan s;
+	char *arena = malloc(len + 1);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (arena == NULL)
+		return -ENOMEM;
+	jscan_init(&s, json, len, arena, len + 1);
+	rc = mv_batch_scan(&s, out);
+	if (rc == 0 && !jscan_done(&s)) {
+		mv_batch_free(out);
+		rc = -EAGAIN;
+	}
+	free(arena);
+	return rc;
+}

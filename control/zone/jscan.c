@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "jscan.h"
+
+#include <string.h>
+
+void jscan_init(struct jscan *s, const char *json, size_t len, char *arena, size_t cap)
+{
+	*s = (struct jscan){.p = json, .end = json + len, .arena = arena, .arena_cap = cap};
+}
+
+/* JSON's white space: jansson takes exactly these four. */
+static void skip_ws(struct jscan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+		s->p++;
+}
+
+bool jscan_take(struct jscan *s, char c)
+{
+	if (s->err)
+		return false;
+	skip_ws(s);
+	if (s->p < s->end && *s->p == c) {
+		s->p++;
+		return true;
+	}
+	return false;
+}
+
+void jscan_expect(struct jscan *s, char c)
+{
+	if (!jscan_take(s, c))
+		s->err = 1;
+}
+
+const char *jscan_member(struct jscan *s, size_t *n)
+{
+	const char *key;
+
+	if (jscan_take(s, '}'))
+		return NULL;
+	if (*n > 0)
+		jscan_expect(s, ',');
+	key = jscan_string(s, NULL);
+	jscan_expect(s, ':');
+	(*n)++;
+	return s->err ? NULL : key;
+}
+
+bool jscan_element(struct jscan *s, size_t *n)
+{
+	if (jscan_take(s, ']'))
+		return false;
+	if (*n > 0)
+		jscan_expect(s, ',');
+	(*n)++;
+	return !s->err;
+}
+
+const char *jscan_string(struct jscan *s, size_t *len)
+{
+	char *out = s->arena + s->arena_len, *o = out;
+	const char *p;
+
+	if (!jscan_take(s, '"'))
+		s->err = 1;
+	if (s->err)
+		return NULL;
+	for (p = s->p; p < s->end && *p != '"'; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		/* Control characters are errors, and the rest (UTF-8, \u escapes) is
+		 * left to jansson, which validates it and knows how to count it. */
+		if (c < 0x20 || c >= 0x80 || (size_t)(o - s->arena) + 1 >= s->arena_cap) {
+			s->err = 1;
+			return NULL;
+		}
+		if (c == '\\') {
+			if (++p == s->end)
+				break;
+			switch (*p) {
+			case '"':
+			case '\\':
+			case '/':
+				c = (unsigned char)*p;
+				break;
+			case 'b':
+				c = '\b';
+				break;
+			case 'f':
+				c = '\f';
+				break;
+			case 'n':
+				c = '\n';
+				break;
+			case 'r':
+				c = '\r';
+				break;
+			case 't':
+				c = '\t';
+				break;
+			default:
+				s->err = 1;
+				return NULL;
+			}
+		}
+		*o++ = (char)c;
+	}
+	if (p == s->end) {
+		s->err = 1;
+		return NULL;
+	}
+	*o = '\0';
+	s->p = p + 1;
+	s->arena_len += (size_t)(o - out) + 1;
+	if (len != NULL)
+		*len = (size_t)(o - out);
+	return out;
+}
+
+long long jscan_uint(struct jscan *s, long long max)
+{
+	long long v = 0;
+	const char *start;
+
+	skip_ws(s);
+	start = s->p;
+	while (!s->err && s->p < s->end && *s->p >= '0' && *s->p <= '9') {
+		v = v * 10 + (*s->p++ - '0');
+		if (v > max)
+			s->err = 1;
+	}
+	/* JSON has no leading zeros; a fraction or exponent makes a real. */
+	if (s->p == start || (*start == '0' && s->p - start > 1) ||
+	    (s->p < s->end && (*s->p == '.' || *s->p == 'e' || *s->p == 'E')))
+		s->err = 1;
+	return s->err ? -1 : v;
+}
+
+int jscan_bool(struct jscan *s)
+{
+	skip_ws(s);
+	if (!s->err && s->end - s->p >= 4 && memcmp(s->p, "true", 4) == 0) {
+		s->p += 4;
+		return 1;
+	}
+	if (!s->err && s->end - s->p >= 5 && memcmp(s->p, "false", 5) == 0) {
+		s->p += 5;
+		return 0;
+	}
+	s->err = 1;
+	return -1;
+}
+
+bool jscan_done(struct jscan *s)
+{
+	skip_ws(s);
+	return !s->err && s->p == s->end;
+}
