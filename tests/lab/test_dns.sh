@@ -256,7 +256,9 @@ EOF
 
 # --- delegation: dept.example.org NS ns1.dept.example.org (glue), ns.example.net
 
-t_query "referral below a delegation: NS in authority, glue, no AA" www.dept.example.org A <<'EOF'
+for q in "below a delegation|www.dept.example.org A" "at the delegation point|dept.example.org NS"; do
+	# shellcheck disable=SC2086 # the name and the type
+	t_query "referral ${q%%|*}: NS in authority, glue, no AA" ${q#*|} <<'EOF'
 status NOERROR
 flags qr
 answer -
@@ -264,15 +266,7 @@ authority dept.example.org. 3600 IN NS ns1.dept.example.org.
 authority dept.example.org. 3600 IN NS ns.example.net.
 additional ns1.dept.example.org. 3600 IN A 198.51.100.54
 EOF
-
-t_query "referral at the delegation point itself" dept.example.org NS <<'EOF'
-status NOERROR
-flags qr
-answer -
-authority dept.example.org. 3600 IN NS ns1.dept.example.org.
-authority dept.example.org. 3600 IN NS ns.example.net.
-additional ns1.dept.example.org. 3600 IN A 198.51.100.54
-EOF
+done
 
 # --- EDNS --------------------------------------------------------------------
 
