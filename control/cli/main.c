@@ -252,8 +252,20 @@ static int cli_globals_parse(int argc, char **argv, struct cli_globals *g, char 
 			g->debug = true;
 			continue;
 		}
-		if (strcmp(arg, "--no-cli-pager") == 0 || strcmp(arg, "--no-paginate") == 0)
-			continue; /* accepted for AWS CLI habits; there is no pager or paging */
+		if (strcmp(arg, "--no-cli-pager") == 0 || strcmp(arg, "--no-paginate") == 0 ||
+		    strcmp(arg, "--no-verify-ssl") == 0 || strcmp(arg, "--no-sign-request") == 0)
+			continue; /* accepted for AWS CLI habits; there is no pager, paging or TLS
+				   */
+		if ((len == 8 && strncmp(arg, "--region", 8) == 0) ||
+		    (len == 9 && strncmp(arg, "--profile", 9) == 0) ||
+		    (len == 21 && strncmp(arg, "--cli-connect-timeout", 21) == 0)) {
+			/* Scripts written for the AWS CLI pass these; a local socket has no
+			 * region, credentials or connection set-up to time: their value is
+			 * read and ignored. */
+			if (eq == NULL && ++i >= argc)
+				return cli_usage_error("argument %s: expected one argument", arg);
+			continue;
+		}
 		if ((strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) && *nrest == 0) {
 			g->help = true;
 			continue;

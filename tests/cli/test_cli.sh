@@ -287,6 +287,11 @@ expect "--query a bad expression: exit 252, the AWS CLI's message" 252 \
 	"Bad value for --query ResourceRecordSets[?Type==: Bad jmespath expression"
 expect_no_request "--query a bad expression: nothing sent"
 
+query "AWS CLI options with no meaning here are accepted: --region, --profile" "example.com." \
+	--region us-east-1 --profile=prod --no-verify-ssl --output text --query 'ResourceRecordSets[0].Name'
+cli list-hosted-zones --region
+expect "--region without a value: usage error" 252 "argument --region: expected one argument"
+
 # --- list verbs page like the AWS CLI ------------------------------------------------
 RRSET='{"Name": "a.example.com.", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "192.0.2.1"}]}'
 PAGE1="{\"Result\": {\"ResourceRecordSets\": [$RRSET], \"IsTruncated\": true, \"MaxItems\": \"1\", \"NextRecordName\": \"b.example.com.\", \"NextRecordType\": \"A\"}}"
