@@ -201,7 +201,7 @@ int mv_node_check(const struct mv_rrset *const *sets, size_t n)
 	return rc;
 }
 
-struct mv_node *mv_node_build(const uint8_t *owner, size_t owner_len,
+struct mv_node *mv_node_build(struct mv_arena *arena, const uint8_t *owner, size_t owner_len,
 			      const struct mv_rrset *const *sets, size_t n, struct mv_zone *zone,
 			      const struct mv_health *health)
 {
@@ -217,9 +217,10 @@ struct mv_node *mv_node_build(const uint8_t *owner, size_t owner_len,
 	}
 
 	/* Pass 2: fill one allocation. */
-	node = calloc(1, plan.size);
+	node = mv_arena_alloc(arena, plan.size);
 	if (node == NULL)
 		goto out;
+	memset(node, 0, plan.size);
 	node->name_len = (uint8_t)owner_len;
 	node->nsets = (uint8_t)plan.ntypes;
 	node->flags =
@@ -250,7 +251,7 @@ out:
 	return node;
 }
 
-struct mv_node *mv_node_clone(const struct mv_node *node)
+size_t mv_node_size(const struct mv_node *node)
 {
 	/* The allocation runs from the node to the end of its last RRset. */
 	size_t size = ALIGN8(sizeof(*node) + sizeof(node->sets[0]) * node->nsets + node->name_len);
@@ -261,7 +262,19 @@ struct mv_node *mv_node_clone(const struct mv_node *node)
 		if (end > size)
 			size = end;
 	}
-	struct mv_node *copy = malloc(size);
+	return size;
+}
+
+void mv_node_free(struct mv_arena *arena, struct mv_node *node)
+{
+	if (node != NULL)
+		mv_arena_free(arena, node, mv_node_size(node));
+}
+
+struct mv_node *mv_node_clone(struct mv_arena *arena, const struct mv_node *node)
+{
+	size_t size = mv_node_size(node);
+	struct mv_node *copy = mv_arena_alloc(arena, size);
 	if (copy == NULL)
 		return NULL;
 	memcpy(copy, node, size);
@@ -296,9 +309,10 @@ struct mv_rrset_wire *mv_node_build_negative(const struct mv_rrset *soa)
 	return w;
 }
 
-struct mv_node *mv_node_rehealth(const struct mv_node *node, const struct mv_health *health)
+struct mv_node *mv_node_rehealth(struct mv_arena *arena, const struct mv_node *node,
+				 const struct mv_health *health)
 {
-	struct mv_node *copy = mv_node_clone(node);
+	struct mv_node *copy = mv_node_clone(arena, node);
 
 	if (copy != NULL)
 		for (unsigned i = 0; i < copy->nsets; i++)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "arena.h"
 #include "name.h"
 #include "node.h"
 #include "wire.h"
@@ -71,10 +72,12 @@ struct slots {
 	alignas(64) struct slot s[];
 };
 
+struct mv_table;
+
 /* Memory to free after a grace period, and how. */
 struct retired {
 	void *p;
-	void (*release)(void *p);
+	void (*release)(struct mv_table *t, void *p);
 };
 
 struct mv_table {
@@ -91,6 +94,7 @@ struct mv_table {
 	mv_table_sync_fn sync;
 	void *sync_arg;
 	struct mv_health *health; /* statuses, and which names use each check */
+	struct mv_arena *nodes;   /* where every node lives */
 };
 
 #define HUGE_PAGE (2u << 20)
@@ -126,12 +130,28 @@ static struct slots *slots_alloc(size_t n)
 	return s;
 }
 
-static void slots_free(void *p)
+static void slots_free(struct slots *s)
 {
-	struct slots *s = p;
-
 	if (s != NULL)
 		munmap(s, s->map_len);
+}
+
+/* The release functions of retired memory. */
+static void release_slots(struct mv_table *t, void *p)
+{
+	(void)t;
+	slots_free(p);
+}
+
+static void release_node(struct mv_table *t, void *p)
+{
+	mv_node_free(t->nodes, p);
+}
+
+static void release_malloc(struct mv_table *t, void *p)
+{
+	(void)t;
+	free(p);
 }
 
 static size_t slots_for(size_t names)
@@ -153,7 +173,10 @@ struct mv_table *mv_table_create(size_t names, mv_table_sync_fn sync, void *sync
 		return NULL;
 	}
 	t->health = mv_health_create();
-	if (t->health == NULL) {
+	t->nodes = mv_arena_create();
+	if (t->health == NULL || t->nodes == NULL) {
+		mv_arena_destroy(t->nodes);
+		mv_health_destroy(t->health);
 		slots_free(s);
 		free(t);
 		return NULL;
@@ -172,7 +195,7 @@ void mv_table_destroy(struct mv_table *t)
 	for (size_t i = 0; i <= s->mask; i++) {
 		struct mv_node *n = slot_get(s->s, i);
 		if (n != NULL && n != TOMBSTONE)
-			free(n);
+			mv_node_free(t->nodes, n);
 	}
 	slots_free(s);
 	for (size_t i = 0; i < t->nzones; i++) {
@@ -182,9 +205,10 @@ void mv_table_destroy(struct mv_table *t)
 	}
 	free(t->zones);
 	for (size_t i = 0; i < t->nretired; i++)
-		t->retired[i].release(t->retired[i].p);
+		t->retired[i].release(t, t->retired[i].p);
 	free(t->retired);
 	mv_health_destroy(t->health);
+	mv_arena_destroy(t->nodes); /* after the nodes: large ones come from malloc */
 	free(t);
 }
 
@@ -248,11 +272,10 @@ void mv_table_prefetch_node(const struct mv_table *t, uint32_t hash)
 		if (n == NULL)
 			return;
 		if (n != TOMBSTONE && slot_tag_matches(w, hash)) {
-			/* A node with one small RRset spans about 100 octets: two or,
-			 * depending on where malloc put it, three cache lines. */
+			/* A node with one small RRset takes about 100 octets, which
+			 * the arena places within two cache lines (arena.h). */
 			__builtin_prefetch(n);
 			__builtin_prefetch((const uint8_t *)n + 64);
-			__builtin_prefetch((const uint8_t *)n + 128);
 			return;
 		}
 	}
@@ -297,7 +320,7 @@ static size_t slot_find(const struct slots *s, const uint8_t *name, size_t len, 
 }
 
 /* Writer: free p with release() after the next grace period. */
-static int retire_with(struct mv_table *t, void *p, void (*release)(void *p))
+static int retire_with(struct mv_table *t, void *p, void (*release)(struct mv_table *t, void *p))
 {
 	if (t->nretired == t->retired_cap) {
 		size_t cap = t->retired_cap ? t->retired_cap * 2 : 64;
@@ -311,10 +334,10 @@ static int retire_with(struct mv_table *t, void *p, void (*release)(void *p))
 	return 0;
 }
 
-/* Writer: free p (from malloc) after the next grace period. */
-static int retire(struct mv_table *t, void *p)
+/* Writer: free node after the next grace period. */
+static int retire_node(struct mv_table *t, struct mv_node *node)
 {
-	return retire_with(t, p, free);
+	return retire_with(t, node, release_node);
 }
 
 /* Writer: make room for one more node; rebuilds the slot array when needed. */
@@ -326,7 +349,7 @@ static int reserve(struct mv_table *t)
 	if ((t->live + t->tombstones + 1) * 2 <= size)
 		return 0;
 	struct slots *s = slots_alloc(slots_for(t->live + 1));
-	if (s == NULL || retire_with(t, old, slots_free) != 0) {
+	if (s == NULL || retire_with(t, old, release_slots) != 0) {
 		slots_free(s);
 		return -ENOMEM;
 	}
@@ -354,7 +377,7 @@ static int publish(struct mv_table *t, struct mv_node *node)
 	if (((uintptr_t)node & ~SLOT_ADDR_MASK) != 0)
 		return -ENOMEM; /* an address a slot cannot hold: never seen on Linux */
 	if (found) {
-		if (retire(t, slot_get(s->s, i)) != 0)
+		if (retire_node(t, slot_get(s->s, i)) != 0)
 			return -ENOMEM;
 		atomic_store_explicit(&s->s[i].word, slot_pack(node, node->hash),
 				      memory_order_release);
@@ -373,7 +396,7 @@ static int unpublish(struct mv_table *t, struct mv_node *node)
 	int found;
 	size_t i = slot_find(s, node->name, node->name_len, node->hash, &found);
 
-	if (!found || retire(t, node) != 0)
+	if (!found || retire_node(t, node) != 0)
 		return -ENOMEM;
 	atomic_store_explicit(&s->s[i].word, slot_pack(TOMBSTONE, 0), memory_order_release);
 	t->live--;
@@ -434,13 +457,13 @@ static int ensure_ancestors(struct mv_table *t, const uint8_t *name, size_t len,
 		int rc = ensure_ancestors(t, parent, plen, &z);
 		if (rc != 0)
 			return rc;
-		struct mv_node *ent = mv_node_build(parent, plen, NULL, 0, z, NULL);
+		struct mv_node *ent = mv_node_build(t->nodes, parent, plen, NULL, 0, z, NULL);
 		if (ent == NULL)
 			return -ENOMEM;
 		ent->hash = dns_name_hash(parent, plen);
 		ent->children = 1;
 		if (reserve(t) != 0 || publish(t, ent) != 0) {
-			free(ent);
+			mv_node_free(t->nodes, ent);
 			return -ENOMEM;
 		}
 		*zone = z;
@@ -484,7 +507,7 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 			return 0;
 		if (old->children > 0) { /* becomes an empty non-terminal */
 			struct mv_node *ent =
-				mv_node_build(owner, owner_len, NULL, 0, old->zone, NULL);
+				mv_node_build(t->nodes, owner, owner_len, NULL, 0, old->zone, NULL);
 			if (ent == NULL)
 				return -ENOMEM;
 			ent->hash = old->hash;
@@ -506,7 +529,7 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 			return -ENOMEM;
 		}
 	}
-	struct mv_node *node = mv_node_build(owner, owner_len, sets, n, zone, t->health);
+	struct mv_node *node = mv_node_build(t->nodes, owner, owner_len, sets, n, zone, t->health);
 	if (node == NULL) {
 		free(negative);
 		return -errno;
@@ -517,7 +540,7 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 		if (sets[i]->health != 0)
 			rc = mv_health_watch(t->health, sets[i]->health, owner, owner_len);
 	if (rc != 0) {
-		free(node);
+		mv_node_free(t->nodes, node);
 		free(negative);
 		return rc;
 	}
@@ -532,7 +555,7 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 	if (rc == 0 && node->zone == NULL)
 		rc = -ENOENT;
 	if (rc != 0) {
-		free(node);
+		mv_node_free(t->nodes, node);
 		free(negative);
 		return rc;
 	}
@@ -543,7 +566,7 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 			atomic_load_explicit(&zone->negative, memory_order_relaxed);
 		atomic_store_explicit(&zone->negative, negative, memory_order_release);
 		if (prev != NULL)
-			retire(t, (void *)(uintptr_t)prev);
+			retire_with(t, (void *)(uintptr_t)prev, release_malloc);
 	}
 	return publish(t, node);
 }
@@ -557,7 +580,7 @@ static int rehealth_name(const uint8_t *name, size_t len, void *arg)
 
 	if (node == NULL || !mv_node_uses_health(node, id))
 		return 0;
-	struct mv_node *copy = mv_node_rehealth(node, t->health);
+	struct mv_node *copy = mv_node_rehealth(t->nodes, node, t->health);
 	if (copy == NULL)
 		return -ENOMEM;
 	return publish(t, copy);
@@ -580,7 +603,7 @@ void mv_table_commit(struct mv_table *t)
 	if (t->sync != NULL)
 		t->sync(t->sync_arg);
 	for (size_t i = 0; i < t->nretired; i++)
-		t->retired[i].release(t->retired[i].p);
+		t->retired[i].release(t, t->retired[i].p);
 	t->nretired = 0;
 }
 
