@@ -302,7 +302,8 @@ static size_t slot_find(const struct slots *s, const uint8_t *name, size_t len, 
 	size_t insert = SIZE_MAX;
 
 	for (size_t i = hash & s->mask;; i = (i + 1) & s->mask) {
-		struct mv_node *n = slot_get(s->s, i);
+		uint64_t w = atomic_load_explicit(&s->s[i].word, memory_order_relaxed);
+		struct mv_node *n = slot_node(w);
 		if (n == NULL) {
 			*found = 0;
 			return insert != SIZE_MAX ? insert : i;
@@ -312,7 +313,8 @@ static size_t slot_find(const struct slots *s, const uint8_t *name, size_t len, 
 				insert = i;
 			continue;
 		}
-		if (n->hash == hash && n->name_len == len && memcmp(n->name, name, len) == 0) {
+		if (slot_tag_matches(w, hash) && n->name_len == len &&
+		    memcmp(n->name, name, len) == 0) {
 			*found = 1;
 			return i;
 		}
@@ -357,35 +359,39 @@ static int reserve(struct mv_table *t)
 		struct mv_node *n = slot_get(old->s, i);
 		if (n == NULL || n == TOMBSTONE)
 			continue;
-		size_t j = n->hash & s->mask;
+		/* Nodes keep no hash (entry.h): growing is rare, lookups are not. */
+		uint32_t hash = dns_name_hash(n->name, n->name_len);
+		size_t j = hash & s->mask;
 		while (slot_get(s->s, j) != NULL)
 			j = (j + 1) & s->mask;
-		atomic_init(&s->s[j].word, slot_pack(n, n->hash));
+		atomic_init(&s->s[j].word, slot_pack(n, hash));
 	}
 	t->tombstones = 0;
 	atomic_store_explicit(&t->slots, s, memory_order_release);
 	return 0;
 }
 
-/* Writer: publish node in place of whatever holds its name (retiring that). */
-static int publish(struct mv_table *t, struct mv_node *node)
+/*
+ * Writer: publish node (whose name has `hash`) in place of whatever holds
+ * its name (retiring that).
+ */
+static int publish(struct mv_table *t, struct mv_node *node, uint32_t hash)
 {
 	struct slots *s = atomic_load_explicit(&t->slots, memory_order_relaxed);
 	int found;
-	size_t i = slot_find(s, node->name, node->name_len, node->hash, &found);
+	size_t i = slot_find(s, node->name, node->name_len, hash, &found);
 
 	if (((uintptr_t)node & ~SLOT_ADDR_MASK) != 0)
 		return -ENOMEM; /* an address a slot cannot hold: never seen on Linux */
 	if (found) {
 		if (retire_node(t, slot_get(s->s, i)) != 0)
 			return -ENOMEM;
-		atomic_store_explicit(&s->s[i].word, slot_pack(node, node->hash),
-				      memory_order_release);
+		atomic_store_explicit(&s->s[i].word, slot_pack(node, hash), memory_order_release);
 		return 0;
 	}
 	if (slot_get(s->s, i) == TOMBSTONE)
 		t->tombstones--;
-	atomic_store_explicit(&s->s[i].word, slot_pack(node, node->hash), memory_order_release);
+	atomic_store_explicit(&s->s[i].word, slot_pack(node, hash), memory_order_release);
 	t->live++;
 	return 0;
 }
@@ -394,7 +400,8 @@ static int unpublish(struct mv_table *t, struct mv_node *node)
 {
 	struct slots *s = atomic_load_explicit(&t->slots, memory_order_relaxed);
 	int found;
-	size_t i = slot_find(s, node->name, node->name_len, node->hash, &found);
+	size_t i = slot_find(s, node->name, node->name_len,
+			     dns_name_hash(node->name, node->name_len), &found);
 
 	if (!found || retire_node(t, node) != 0)
 		return -ENOMEM;
@@ -460,9 +467,8 @@ static int ensure_ancestors(struct mv_table *t, const uint8_t *name, size_t len,
 		struct mv_node *ent = mv_node_build(t->nodes, parent, plen, NULL, 0, z, NULL);
 		if (ent == NULL)
 			return -ENOMEM;
-		ent->hash = dns_name_hash(parent, plen);
 		ent->children = 1;
-		if (reserve(t) != 0 || publish(t, ent) != 0) {
+		if (reserve(t) != 0 || publish(t, ent, dns_name_hash(parent, plen)) != 0) {
 			mv_node_free(t->nodes, ent);
 			return -ENOMEM;
 		}
@@ -510,9 +516,8 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 				mv_node_build(t->nodes, owner, owner_len, NULL, 0, old->zone, NULL);
 			if (ent == NULL)
 				return -ENOMEM;
-			ent->hash = old->hash;
 			ent->children = old->children;
-			return publish(t, ent);
+			return publish(t, ent, dns_name_hash(owner, owner_len));
 		}
 		rc = unpublish(t, old);
 		return rc != 0 ? rc : release_ancestors(t, owner, owner_len);
@@ -534,7 +539,6 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 		free(negative);
 		return -errno;
 	}
-	node->hash = dns_name_hash(owner, owner_len);
 	/* Health watches first: a stale watch is harmless (rehealth_name checks). */
 	for (size_t i = 0; i < n && rc == 0; i++)
 		if (sets[i]->health != 0)
@@ -568,7 +572,7 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 		if (prev != NULL)
 			retire_with(t, (void *)(uintptr_t)prev, release_malloc);
 	}
-	return publish(t, node);
+	return publish(t, node, dns_name_hash(owner, owner_len));
 }
 
 /* Rebuild one watching name if it still uses the changed check. */
@@ -583,7 +587,7 @@ static int rehealth_name(const uint8_t *name, size_t len, void *arg)
 	struct mv_node *copy = mv_node_rehealth(t->nodes, node, t->health);
 	if (copy == NULL)
 		return -ENOMEM;
-	return publish(t, copy);
+	return publish(t, copy, dns_name_hash(name, len));
 }
 
 int mv_table_set_health(struct mv_table *t, uint32_t id, bool healthy)
