@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "node.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,7 +152,6 @@ static int plan_node(const struct mv_rrset *const *sorted, size_t n, size_t owne
 		     struct plan *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->size = ALIGN8(sizeof(struct mv_node) + sizeof(void *) * n + owner_len);
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		unsigned count;
@@ -173,6 +173,8 @@ static int plan_node(const struct mv_rrset *const *sorted, size_t n, size_t owne
 		p->ntypes++;
 		i = j;
 	}
+	/* One set pointer per type: record sets of one type merge into one RRset. */
+	p->size += ALIGN8(sizeof(struct mv_node) + sizeof(void *) * p->ntypes + owner_len);
 	return p->has_cname && p->ntypes > 1 ? -EINVAL : 0;
 }
 
@@ -246,6 +248,8 @@ struct mv_node *mv_node_build(struct mv_arena *arena, const uint8_t *owner, size
 		p += mv_rrset_wire_total(w);
 		i = j;
 	}
+	/* mv_node_free finds the size class from the node: it must agree. */
+	assert(mv_node_size(node) == plan.size);
 out:
 	free(sorted);
 	return node;
