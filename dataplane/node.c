@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "node.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,7 +152,6 @@ static int plan_node(const struct mv_rrset *const *sorted, size_t n, size_t owne
 		     struct plan *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->size = ALIGN8(sizeof(struct mv_node) + sizeof(void *) * n + owner_len);
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		unsigned count;
@@ -174,6 +174,8 @@ static int plan_node(const struct mv_rrset *const *sorted, size_t n, size_t owne
 		p->ntypes++;
 		i = j;
 	}
+	/* One set pointer per type: record sets of one type merge into one RRset. */
+	p->size += ALIGN8(sizeof(struct mv_node) + sizeof(void *) * p->ntypes + owner_len);
 	return p->has_cname && p->ntypes > 1 ? -EINVAL : 0;
 }
 
@@ -202,7 +204,7 @@ int mv_node_check(const struct mv_rrset *const *sets, size_t n)
 	return rc;
 }
 
-struct mv_node *mv_node_build(const uint8_t *owner, size_t owner_len,
+struct mv_node *mv_node_build(struct mv_arena *arena, const uint8_t *owner, size_t owner_len,
 			      const struct mv_rrset *const *sets, size_t n, struct mv_zone *zone,
 			      const struct mv_health *health)
 {
@@ -218,9 +220,10 @@ struct mv_node *mv_node_build(const uint8_t *owner, size_t owner_len,
 	}
 
 	/* Pass 2: fill one allocation. */
-	node = calloc(1, plan.size);
+	node = mv_arena_alloc(arena, plan.size);
 	if (node == NULL)
 		goto out;
+	memset(node, 0, plan.size);
 	node->name_len = (uint8_t)owner_len;
 	node->nsets = (uint8_t)plan.ntypes;
 	node->flags =
@@ -247,12 +250,14 @@ struct mv_node *mv_node_build(const uint8_t *owner, size_t owner_len,
 		p += mv_rrset_wire_total(w);
 		i = j;
 	}
+	/* mv_node_free finds the size class from the node: it must agree. */
+	assert(mv_node_size(node) == plan.size);
 out:
 	free(sorted);
 	return node;
 }
 
-struct mv_node *mv_node_clone(const struct mv_node *node)
+size_t mv_node_size(const struct mv_node *node)
 {
 	/* The allocation runs from the node to the end of its last RRset. */
 	size_t size = ALIGN8(sizeof(*node) + sizeof(node->sets[0]) * node->nsets + node->name_len);
@@ -263,7 +268,19 @@ struct mv_node *mv_node_clone(const struct mv_node *node)
 		if (end > size)
 			size = end;
 	}
-	struct mv_node *copy = malloc(size);
+	return size;
+}
+
+void mv_node_free(struct mv_arena *arena, struct mv_node *node)
+{
+	if (node != NULL)
+		mv_arena_free(arena, node, mv_node_size(node));
+}
+
+struct mv_node *mv_node_clone(struct mv_arena *arena, const struct mv_node *node)
+{
+	size_t size = mv_node_size(node);
+	struct mv_node *copy = mv_arena_alloc(arena, size);
 	if (copy == NULL)
 		return NULL;
 	memcpy(copy, node, size);
@@ -298,9 +315,10 @@ struct mv_rrset_wire *mv_node_build_negative(const struct mv_rrset *soa)
 	return w;
 }
 
-struct mv_node *mv_node_rehealth(const struct mv_node *node, const struct mv_health *health)
+struct mv_node *mv_node_rehealth(struct mv_arena *arena, const struct mv_node *node,
+				 const struct mv_health *health)
 {
-	struct mv_node *copy = mv_node_clone(node);
+	struct mv_node *copy = mv_node_clone(arena, node);
 
 	if (copy != NULL)
 		for (unsigned i = 0; i < copy->nsets; i++)

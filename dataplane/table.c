@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "arena.h"
 #include "name.h"
 #include "node.h"
 #include "wire.h"
@@ -71,10 +72,12 @@ struct slots {
 	alignas(64) struct slot s[];
 };
 
+struct mv_table;
+
 /* Memory to free after a grace period, and how. */
 struct retired {
 	void *p;
-	void (*release)(void *p);
+	void (*release)(struct mv_table *t, void *p);
 };
 
 struct mv_table {
@@ -95,6 +98,7 @@ struct mv_table {
 	mv_table_sync_fn sync;
 	void *sync_arg;
 	struct mv_health *health; /* statuses, and which names use each check */
+	struct mv_arena *nodes;   /* where every node lives */
 };
 
 #define HUGE_PAGE (2u << 20)
@@ -130,12 +134,28 @@ static struct slots *slots_alloc(size_t n)
 	return s;
 }
 
-static void slots_free(void *p)
+static void slots_free(struct slots *s)
 {
-	struct slots *s = p;
-
 	if (s != NULL)
 		munmap(s, s->map_len);
+}
+
+/* The release functions of retired memory. */
+static void release_slots(struct mv_table *t, void *p)
+{
+	(void)t;
+	slots_free(p);
+}
+
+static void release_node(struct mv_table *t, void *p)
+{
+	mv_node_free(t->nodes, p);
+}
+
+static void release_malloc(struct mv_table *t, void *p)
+{
+	(void)t;
+	free(p);
 }
 
 static size_t slots_for(size_t names)
@@ -157,7 +177,10 @@ struct mv_table *mv_table_create(size_t names, mv_table_sync_fn sync, void *sync
 		return NULL;
 	}
 	t->health = mv_health_create();
-	if (t->health == NULL) {
+	t->nodes = mv_arena_create();
+	if (t->health == NULL || t->nodes == NULL) {
+		mv_arena_destroy(t->nodes);
+		mv_health_destroy(t->health);
 		slots_free(s);
 		free(t);
 		return NULL;
@@ -176,7 +199,7 @@ void mv_table_destroy(struct mv_table *t)
 	for (size_t i = 0; i <= s->mask; i++) {
 		struct mv_node *n = slot_get(s->s, i);
 		if (n != NULL && n != TOMBSTONE)
-			free(n);
+			mv_node_free(t->nodes, n);
 	}
 	slots_free(s);
 	for (size_t i = 0; i < t->nzones; i++) {
@@ -186,9 +209,10 @@ void mv_table_destroy(struct mv_table *t)
 	}
 	free(t->zones);
 	for (size_t i = 0; i < t->nretired; i++)
-		t->retired[i].release(t->retired[i].p);
+		t->retired[i].release(t, t->retired[i].p);
 	free(t->retired);
 	mv_health_destroy(t->health);
+	mv_arena_destroy(t->nodes); /* after the nodes: large ones come from malloc */
 	free(t);
 }
 
@@ -252,11 +276,10 @@ void mv_table_prefetch_node(const struct mv_table *t, uint32_t hash)
 		if (n == NULL)
 			return;
 		if (n != TOMBSTONE && slot_tag_matches(w, hash)) {
-			/* A node with one small RRset spans about 100 octets: two or,
-			 * depending on where malloc put it, three cache lines. */
+			/* A node with one small RRset takes about 100 octets, which
+			 * the arena places within two cache lines (arena.h). */
 			__builtin_prefetch(n);
 			__builtin_prefetch((const uint8_t *)n + 64);
-			__builtin_prefetch((const uint8_t *)n + 128);
 			return;
 		}
 	}
@@ -316,7 +339,8 @@ static size_t slot_find(const struct slots *s, const uint8_t *name, size_t len, 
 	size_t insert = SIZE_MAX;
 
 	for (size_t i = hash & s->mask;; i = (i + 1) & s->mask) {
-		struct mv_node *n = slot_get(s->s, i);
+		uint64_t w = atomic_load_explicit(&s->s[i].word, memory_order_relaxed);
+		struct mv_node *n = slot_node(w);
 		if (n == NULL) {
 			*found = 0;
 			return insert != SIZE_MAX ? insert : i;
@@ -326,7 +350,8 @@ static size_t slot_find(const struct slots *s, const uint8_t *name, size_t len, 
 				insert = i;
 			continue;
 		}
-		if (n->hash == hash && n->name_len == len && memcmp(n->name, name, len) == 0) {
+		if (slot_tag_matches(w, hash) && n->name_len == len &&
+		    memcmp(n->name, name, len) == 0) {
 			*found = 1;
 			return i;
 		}
@@ -334,7 +359,7 @@ static size_t slot_find(const struct slots *s, const uint8_t *name, size_t len, 
 }
 
 /* Writer: free p with release() after the next grace period. */
-static int retire_with(struct mv_table *t, void *p, void (*release)(void *p))
+static int retire_with(struct mv_table *t, void *p, void (*release)(struct mv_table *t, void *p))
 {
 	if (t->nretired == t->retired_cap) {
 		size_t cap = t->retired_cap ? t->retired_cap * 2 : 64;
@@ -348,10 +373,10 @@ static int retire_with(struct mv_table *t, void *p, void (*release)(void *p))
 	return 0;
 }
 
-/* Writer: free p (from malloc) after the next grace period. */
-static int retire(struct mv_table *t, void *p)
+/* Writer: free node after the next grace period. */
+static int retire_node(struct mv_table *t, struct mv_node *node)
 {
-	return retire_with(t, p, free);
+	return retire_with(t, node, release_node);
 }
 
 /* Writer: make room for one more node; rebuilds the slot array when needed. */
@@ -363,7 +388,7 @@ static int reserve(struct mv_table *t)
 	if ((t->live + t->tombstones + 1) * 2 <= size)
 		return 0;
 	struct slots *s = slots_alloc(slots_for(t->live + 1));
-	if (s == NULL || retire_with(t, old, slots_free) != 0) {
+	if (s == NULL || retire_with(t, old, release_slots) != 0) {
 		slots_free(s);
 		return -ENOMEM;
 	}
@@ -371,10 +396,12 @@ static int reserve(struct mv_table *t)
 		struct mv_node *n = slot_get(old->s, i);
 		if (n == NULL || n == TOMBSTONE)
 			continue;
-		size_t j = n->hash & s->mask;
+		/* Nodes keep no hash (entry.h): growing is rare, lookups are not. */
+		uint32_t hash = dns_name_hash(n->name, n->name_len);
+		size_t j = hash & s->mask;
 		while (slot_get(s->s, j) != NULL)
 			j = (j + 1) & s->mask;
-		atomic_init(&s->s[j].word, slot_pack(n, n->hash));
+		atomic_init(&s->s[j].word, slot_pack(n, hash));
 	}
 	t->tombstones = 0;
 	atomic_store_explicit(&t->slots, s, memory_order_release);
@@ -397,28 +424,30 @@ static void count_node(struct mv_table *t, const struct mv_node *node, int by)
 		atomic_fetch_add_explicit(&node->zone->cuts, (uint32_t)by, memory_order_relaxed);
 }
 
-/* Writer: publish node in place of whatever holds its name (retiring that). */
-static int publish(struct mv_table *t, struct mv_node *node)
+/*
+ * Writer: publish node (whose name has `hash`) in place of whatever holds
+ * its name (retiring that).
+ */
+static int publish(struct mv_table *t, struct mv_node *node, uint32_t hash)
 {
 	struct slots *s = atomic_load_explicit(&t->slots, memory_order_relaxed);
 	int found;
-	size_t i = slot_find(s, node->name, node->name_len, node->hash, &found);
+	size_t i = slot_find(s, node->name, node->name_len, hash, &found);
 
 	if (((uintptr_t)node & ~SLOT_ADDR_MASK) != 0)
 		return -ENOMEM; /* an address a slot cannot hold: never seen on Linux */
 	if (found) {
 		struct mv_node *old = slot_get(s->s, i);
-		if (retire(t, old) != 0)
+		if (retire_node(t, old) != 0)
 			return -ENOMEM;
-		atomic_store_explicit(&s->s[i].word, slot_pack(node, node->hash),
-				      memory_order_release);
+		atomic_store_explicit(&s->s[i].word, slot_pack(node, hash), memory_order_release);
 		count_node(t, old, -1);
 		count_node(t, node, +1);
 		return 0;
 	}
 	if (slot_get(s->s, i) == TOMBSTONE)
 		t->tombstones--;
-	atomic_store_explicit(&s->s[i].word, slot_pack(node, node->hash), memory_order_release);
+	atomic_store_explicit(&s->s[i].word, slot_pack(node, hash), memory_order_release);
 	t->live++;
 	count_node(t, node, +1);
 	return 0;
@@ -428,9 +457,10 @@ static int unpublish(struct mv_table *t, struct mv_node *node)
 {
 	struct slots *s = atomic_load_explicit(&t->slots, memory_order_relaxed);
 	int found;
-	size_t i = slot_find(s, node->name, node->name_len, node->hash, &found);
+	size_t i = slot_find(s, node->name, node->name_len,
+			     dns_name_hash(node->name, node->name_len), &found);
 
-	if (!found || retire(t, node) != 0)
+	if (!found || retire_node(t, node) != 0)
 		return -ENOMEM;
 	atomic_store_explicit(&s->s[i].word, slot_pack(TOMBSTONE, 0), memory_order_release);
 	t->live--;
@@ -492,13 +522,12 @@ static int ensure_ancestors(struct mv_table *t, const uint8_t *name, size_t len,
 		int rc = ensure_ancestors(t, parent, plen, &z);
 		if (rc != 0)
 			return rc;
-		struct mv_node *ent = mv_node_build(parent, plen, NULL, 0, z, NULL);
+		struct mv_node *ent = mv_node_build(t->nodes, parent, plen, NULL, 0, z, NULL);
 		if (ent == NULL)
 			return -ENOMEM;
-		ent->hash = dns_name_hash(parent, plen);
 		ent->children = 1;
-		if (reserve(t) != 0 || publish(t, ent) != 0) {
-			free(ent);
+		if (reserve(t) != 0 || publish(t, ent, dns_name_hash(parent, plen)) != 0) {
+			mv_node_free(t->nodes, ent);
 			return -ENOMEM;
 		}
 		*zone = z;
@@ -580,20 +609,18 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 			return 0;
 		if (old->children > 0) { /* becomes an empty non-terminal */
 			struct mv_node *ent =
-				mv_node_build(owner, owner_len, NULL, 0, old->zone, NULL);
+				mv_node_build(t->nodes, owner, owner_len, NULL, 0, old->zone, NULL);
 			if (ent == NULL)
 				return -ENOMEM;
-			ent->hash = old->hash;
 			ent->children = old->children;
-			rc = publish(t, ent);
+			rc = publish(t, ent, dns_name_hash(owner, owner_len));
 		} else {
 			rc = unpublish(t, old);
 			if (rc == 0)
 				rc = release_ancestors(t, owner, owner_len);
 		}
-		if (rc == 0)
-			unwatch_dropped(t, old,
-					NULL); /* old stays readable until the next commit */
+		if (rc == 0) /* old stays readable until the next commit */
+			unwatch_dropped(t, old, NULL);
 		return rc;
 	}
 
@@ -608,19 +635,18 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 			return -ENOMEM;
 		}
 	}
-	struct mv_node *node = mv_node_build(owner, owner_len, sets, n, zone, t->health);
+	struct mv_node *node = mv_node_build(t->nodes, owner, owner_len, sets, n, zone, t->health);
 	if (node == NULL) {
 		free(negative);
 		return -errno;
 	}
-	node->hash = dns_name_hash(owner, owner_len);
 	/* Health watches first: a stale watch is harmless (rehealth_name checks),
 	 * and unwatch_dropped removes the ones a name stops using. */
 	for (size_t i = 0; i < n && rc == 0; i++)
 		if (sets[i]->health != 0)
 			rc = mv_health_watch(t->health, sets[i]->health, owner, owner_len);
 	if (rc != 0) {
-		free(node);
+		mv_node_free(t->nodes, node);
 		free(negative);
 		return rc;
 	}
@@ -638,7 +664,7 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 	if (rc == 0 && node->zone == NULL)
 		rc = -ENOENT;
 	if (rc != 0) {
-		free(node);
+		mv_node_free(t->nodes, node);
 		free(negative);
 		return rc;
 	}
@@ -649,9 +675,9 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 			atomic_load_explicit(&zone->negative, memory_order_relaxed);
 		atomic_store_explicit(&zone->negative, negative, memory_order_release);
 		if (prev != NULL)
-			retire(t, (void *)(uintptr_t)prev);
+			retire_with(t, (void *)(uintptr_t)prev, release_malloc);
 	}
-	rc = publish(t, node);
+	rc = publish(t, node, dns_name_hash(owner, owner_len));
 	if (rc != 0)
 		return rc;
 	unwatch_dropped(t, old, node); /* old stays readable until the next commit */
@@ -667,10 +693,10 @@ static int rehealth_name(const uint8_t *name, size_t len, void *arg)
 
 	if (node == NULL || !mv_node_uses_health(node, id))
 		return 0;
-	struct mv_node *copy = mv_node_rehealth(node, t->health);
+	struct mv_node *copy = mv_node_rehealth(t->nodes, node, t->health);
 	if (copy == NULL)
 		return -ENOMEM;
-	return publish(t, copy);
+	return publish(t, copy, dns_name_hash(name, len));
 }
 
 int mv_table_set_health(struct mv_table *t, uint32_t id, bool healthy)
@@ -695,7 +721,7 @@ void mv_table_commit(struct mv_table *t)
 	if (t->sync != NULL)
 		t->sync(t->sync_arg);
 	for (size_t i = 0; i < t->nretired; i++)
-		t->retired[i].release(t->retired[i].p);
+		t->retired[i].release(t, t->retired[i].p);
 	t->nretired = 0;
 }
 

@@ -323,7 +323,7 @@ Test(table, lookup_is_exact)
 	uint32_t h = dns_name_hash(w, len);
 	const struct mv_node *n = mv_table_lookup(t, w, len, h);
 	cr_assert_not_null(n);
-	cr_assert_eq(n->hash, h);
+	cr_assert(node_is(n, "www.example.com"));
 	mv_table_destroy(t);
 }
 
@@ -903,8 +903,7 @@ static uint32_t race_check(struct race *r, const struct mv_node *n, const struct
 {
 	uint32_t version = 0;
 
-	if (n->name_len != name->len || memcmp(n->name, name->w, name->len) != 0 ||
-	    n->hash != name->hash) {
+	if (n->name_len != name->len || memcmp(n->name, name->w, name->len) != 0) {
 		snprintf(r->failure, sizeof(r->failure), "node under the wrong name");
 		return 0;
 	}
