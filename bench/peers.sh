@@ -36,6 +36,8 @@
 #   BENCH_PEERS_SERVERS="reflector knotd-xdp ..."  a subset of the servers
 #   BENCH_PEERS_NAMES=N                             names in the big set
 #   BENCH_PEERS_BUSYPOLL=0                          skip the busy-poll runs
+#   BENCH_PEERS_VARIANTS="-l 0,1|default|0;..."     only these busy-poll variants
+#   BENCH_PEERS_ROUNDS=N                            rounds of the busy-poll variants
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -365,6 +367,9 @@ if [[ ${BENCH_PEERS_BUSYPOLL:-1} == 1 ]]; then
 		"-l 0,1|default|0||defer"
 		"--lcores 0@0,1@0|default|1||defer"
 	)
+	if [[ -n ${BENCH_PEERS_VARIANTS:-} ]]; then # ";"-separated, to rerun a few
+		IFS=';' read -ra VARIANTS <<<"$BENCH_PEERS_VARIANTS"
+	fi
 	ROUNDS=${BENCH_PEERS_ROUNDS:-$(bench_pick 1 3)}
 	for ((round = 1; round <= ROUNDS; round++)); do
 		for v in "${VARIANTS[@]}"; do
