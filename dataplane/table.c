@@ -614,6 +614,8 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 				return -ENOMEM;
 			ent->children = old->children;
 			rc = publish(t, ent, dns_name_hash(owner, owner_len));
+			if (rc != 0)
+				mv_node_free(t->nodes, ent);
 		} else {
 			rc = unpublish(t, old);
 			if (rc == 0)
@@ -678,8 +680,10 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 			retire_with(t, (void *)(uintptr_t)prev, release_malloc);
 	}
 	rc = publish(t, node, dns_name_hash(owner, owner_len));
-	if (rc != 0)
+	if (rc != 0) {
+		mv_node_free(t->nodes, node);
 		return rc;
+	}
 	unwatch_dropped(t, old, node); /* old stays readable until the next commit */
 	return new_apex ? adopt_zones_below(t, owner, owner_len) : 0;
 }
@@ -696,7 +700,10 @@ static int rehealth_name(const uint8_t *name, size_t len, void *arg)
 	struct mv_node *copy = mv_node_rehealth(t->nodes, node, t->health);
 	if (copy == NULL)
 		return -ENOMEM;
-	return publish(t, copy, dns_name_hash(name, len));
+	int rc = publish(t, copy, dns_name_hash(name, len));
+	if (rc != 0)
+		mv_node_free(t->nodes, copy); /* never published: nobody reads it */
+	return rc;
 }
 
 int mv_table_set_health(struct mv_table *t, uint32_t id, bool healthy)
