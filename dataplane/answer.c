@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "answer.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -14,6 +15,21 @@
 /* OPT RR in our replies: root owner, type, class = payload, TTL, RDLENGTH 0. */
 #define OPT_RR_LEN 11
 #define PTR_MASK   0xc000
+
+/* The NSID option: code 3, length, the identifier (mv_answer_set_nsid). */
+#define OPT_CODE_NSID 3
+static uint8_t nsid[MV_NSID_MAX];
+static uint16_t nsid_len;
+
+int mv_answer_set_nsid(const uint8_t *id, size_t len)
+{
+	if (len > MV_NSID_MAX)
+		return -EINVAL;
+	if (len > 0)
+		memcpy(nsid, id, len);
+	nsid_len = (uint16_t)len;
+	return 0;
+}
 
 /* A reply being written over the query, after the echoed question. */
 struct reply {
@@ -219,6 +235,15 @@ static uint16_t reply_finish(struct reply *r, const struct dns_query *q, unsigne
 		opt[8] = 0;
 		dns_put_u16(opt + 9, 0);
 		r->pos += OPT_RR_LEN;
+		/* The limit kept room for the OPT record only: NSID when it also fits. */
+		if (q->edns_nsid && nsid_len > 0 &&
+		    r->pos - OPT_RR_LEN + 4 + nsid_len <= r->limit) {
+			dns_put_u16(opt + 9, (uint16_t)(4 + nsid_len));
+			dns_put_u16(opt + OPT_RR_LEN, OPT_CODE_NSID);
+			dns_put_u16(opt + OPT_RR_LEN + 2, nsid_len);
+			memcpy(opt + OPT_RR_LEN + 4, nsid, nsid_len);
+			r->pos = (uint16_t)(r->pos + 4 + nsid_len);
+		}
 	}
 	return r->pos;
 }

@@ -43,6 +43,17 @@ uint16_t mv_answer(const struct mv_table *t, uint8_t *msg, uint16_t len, uint16_
 uint16_t mv_answer_parsed(const struct mv_table *t, const struct mv_parsed *p, uint16_t cap,
 			  uint64_t *rng, enum mv_verdict *verdict);
 
+/* Most octets of an NSID. */
+#define MV_NSID_MAX 128
+
+/*
+ * The server's identifier (RFC 5001): replies to queries whose OPT record
+ * asks for it carry it in an NSID option, when it fits. Process-wide: set
+ * before any worker answers (len 0: none, the default).
+ * Returns 0, or -EINVAL for more than MV_NSID_MAX octets.
+ */
+int mv_answer_set_nsid(const uint8_t *id, size_t len);
+
 /*
  * The same for a message that came over TCP: the reply is limited by cap
  * only, not by the UDP payload size the query announces (RFC 7766).

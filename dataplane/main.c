@@ -24,6 +24,7 @@
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 
+#include "answer.h"
 #include "channel.h"
 #include "channel_rx.h"
 #include "load.h"
@@ -68,7 +69,9 @@ static void usage(void)
 		"  --channel NAME  the shared-memory channel /dev/shm/" MV_CHAN_SHM_PREFIX "NAME\n"
 		"                  the control process feeds (default: main)\n"
 		"  --idle-sleep-us N  a worker that finds no packet for a while sleeps N\n"
-		"                  microseconds (1-10000; default 0: it polls without pause)\n");
+		"                  microseconds (1-10000; default 0: it polls without pause)\n"
+		"  --nsid TEXT     this server's identifier, for queries that ask (RFC 5001,\n"
+		"                  dig +nsid); at most 128 octets\n");
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -78,6 +81,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"load", required_argument, NULL, 'l'},
 		{"channel", required_argument, NULL, 'c'},
 		{"idle-sleep-us", required_argument, NULL, 's'},
+		{"nsid", required_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -118,6 +122,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->idle_sleep_us = (unsigned)us;
 			break;
 		}
+		case 'n':
+			if (mv_answer_set_nsid((const uint8_t *)optarg, strlen(optarg)) != 0) {
+				fprintf(stderr, "mvdns-dataplane: --nsid: more than %d octets\n",
+					MV_NSID_MAX);
+				return -EINVAL;
+			}
+			break;
 		default:
 			usage();
 			return -EINVAL;

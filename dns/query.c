@@ -7,6 +7,8 @@
 #include "name.h"
 #include "wire.h"
 
+/* The EDNS option that asks for the server's identifier (RFC 5001). */
+#define OPT_CODE_NSID 3
 /* OPT TTL field: extended rcode (8) | version (8) | DO (1) | Z (15), RFC 6891 6.1.3. */
 #define OPT_TTL_VERSION_SHIFT 16
 #define OPT_TTL_DO            0x8000u
@@ -24,8 +26,9 @@ static void read_opt(struct dns_cursor *c, struct dns_query *q)
 	struct dns_cursor opts;
 	dns_cursor_init(&opts, c->pos, rdlen);
 	while (opts.err == 0 && dns_cursor_left(&opts) > 0) {
-		dns_cursor_u16(&opts);
+		uint16_t code = dns_cursor_u16(&opts);
 		dns_cursor_skip(&opts, dns_cursor_u16(&opts));
+		q->edns_nsid |= code == OPT_CODE_NSID;
 	}
 	if (opts.err != 0) {
 		dns_cursor_fail(c, -EBADMSG);
@@ -116,6 +119,7 @@ enum dns_query_status dns_query_parse(const uint8_t *msg, uint16_t len, struct d
 
 	q->edns = false;
 	q->edns_do = false;
+	q->edns_nsid = false;
 	q->edns_version = 0;
 	q->edns_payload = MVDNS_UDP_PAYLOAD_PLAIN;
 	if (!read_plain_opt(&c, msg, q))

@@ -32,6 +32,7 @@ struct dns_query {
 	uint16_t question_end; /* offset just past QCLASS: the reply is written from here */
 	bool edns;             /* the query carried an OPT record */
 	bool edns_do;          /* DNSSEC OK bit */
+	bool edns_nsid;        /* the OPT record asked for the server's NSID (RFC 5001) */
 	uint8_t edns_version;
 	uint16_t edns_payload; /* requestor's UDP payload size, raised to at least 512 */
 };

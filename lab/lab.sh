@@ -66,6 +66,7 @@
 #   LAB_STOP_TIMEOUT    seconds to wait for exit after SIGTERM (default: 10)
 #   LAB_LCORES          EAL -l list (default: 0,1: main on 0, one worker on 1)
 #   LAB_EAL_EXTRA       extra EAL options, split on whitespace
+#   LAB_APP_EXTRA       extra mvdns-dataplane options (after --), split on whitespace
 #   LAB_CHANNEL         the dataplane's control channel, mvdns-dp-NAME in the
 #                       lab's private shm directory (default: lab-PID, PID of
 #                       the shell that ran lab_up, so unique per run)
@@ -108,6 +109,7 @@ LAB_READY_TIMEOUT=${LAB_READY_TIMEOUT:-30}
 LAB_STOP_TIMEOUT=${LAB_STOP_TIMEOUT:-10}
 LAB_LCORES=${LAB_LCORES:-0,1}
 LAB_EAL_EXTRA=${LAB_EAL_EXTRA:-}
+LAB_APP_EXTRA=${LAB_APP_EXTRA:-}
 LAB_CHANNEL=${LAB_CHANNEL:-}
 LAB_PID_RECORD=${LAB_PID_RECORD:-}
 LAB_CONTROL=${LAB_CONTROL:-$LAB_ROOT/build/control/daemon/mvdns-control}
@@ -520,7 +522,9 @@ lab_start_dataplane() {
 	mapfile -t eal <<<"$vdevs"
 	# shellcheck disable=SC2206 # LAB_EAL_EXTRA is a whitespace-split list.
 	eal=(-l "$LAB_LCORES" --no-huge --no-shconf -m 512 --no-pci "${eal[@]}" $LAB_EAL_EXTRA)
-	app=(--addr "$LAB_ADDR4_S" --addr "$LAB_ADDR6_S" "${app[@]}" --channel "$LAB_CHANNEL")
+	# shellcheck disable=SC2206 # LAB_APP_EXTRA is a whitespace-split list.
+	app=(--addr "$LAB_ADDR4_S" --addr "$LAB_ADDR6_S" "${app[@]}" --channel "$LAB_CHANNEL"
+		$LAB_APP_EXTRA)
 
 	mkdir -p "$LAB_STATE_DIR" "$LAB_LOG_DIR" || return 1
 	log=$LAB_LOG_DIR/dataplane-$driver-$(date +%H%M%S)-$$.log

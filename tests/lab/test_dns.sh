@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 t_begin "$@"
-t_start_dataplane
+LAB_APP_EXTRA="--nsid mvdns-lab-1" t_start_dataplane
 
 SOA_COM='example.com. 300 IN SOA ns1.example.com. hostmaster.example.com. 2024010101 7200 900 1209600 300'
 SOA_ORG='example.org. 60 IN SOA ns1.example.org. hostmaster.example.org. 7 7200 900 1209600 86400'
@@ -269,6 +269,13 @@ EOF
 done
 
 # --- EDNS --------------------------------------------------------------------
+
+t_check "NSID (RFC 5001): dig +nsid gets the --nsid identifier" \
+	sh -c "ip netns exec $LAB_NS_C dig +nsid +norec @$LAB_ADDR4_S www.example.com A |
+		grep -F '(\"mvdns-lab-1\")'"
+t_check "NSID: not sent unasked" \
+	sh -c "! ip netns exec $LAB_NS_C dig +norec @$LAB_ADDR4_S www.example.com A | grep -F NSID"
+
 
 t_query "EDNS query: OPT in the response, udp 1232" www.example.com A <<'EOF'
 status NOERROR

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <string.h>
 #include <strings.h>
 
@@ -382,6 +383,58 @@ Test(answer, delegation_referral)
 	cr_assert_eq(q.v, MV_VERDICT_ANSWER_TRUNCATED);
 	cr_assert(q.b[DNS_HDR_FLAGS1] & DNS_FLAG1_TC);
 	cr_assert_eq(dns_hdr_arcount(q.b), 0);
+}
+
+/* The query of q (built with EDNS) asks for the NSID: an empty option 3 in its OPT. */
+static void ask_nsid(struct q *q)
+{
+	uint8_t *rdlen = q->b + q->len - 2;
+	wr16(rdlen, 4);
+	wr16(q->b + q->len, 3);
+	wr16(q->b + q->len + 2, 0);
+	q->len = (uint16_t)(q->len + 4);
+}
+
+/* RFC 5001: the NSID in the reply's OPT record, only when asked and when it fits. */
+Test(answer, nsid)
+{
+	static const char id[] = "mvdns-lab-1";
+	struct q q;
+
+	cr_assert_eq(mv_answer_set_nsid((const uint8_t *)id, strlen(id)), 0);
+	build(&q, "www.example.com", DNS_TYPE_A, 1232, 0);
+	ask_nsid(&q);
+	uint16_t n = mv_answer(table, q.b, q.len, sizeof(q.b), &rng, &q.v);
+	cr_assert_eq(q.v, MV_VERDICT_ANSWER_NOERROR);
+	cr_assert_eq(dns_hdr_ancount(q.b), 2);
+	const uint8_t *opt = q.b + n - (11 + 4 + strlen(id));
+	cr_assert_eq(dns_get_u16(opt + 1), DNS_TYPE_OPT);
+	cr_assert_eq(dns_get_u16(opt + 9), 4 + strlen(id), "RDLENGTH: one option");
+	cr_assert_eq(dns_get_u16(opt + 11), 3, "option code NSID");
+	cr_assert_eq(dns_get_u16(opt + 13), strlen(id));
+	cr_assert(memcmp(opt + 15, id, strlen(id)) == 0);
+
+	/* Not asked: a plain OPT record. */
+	n = ask(&q, "www.example.com", DNS_TYPE_A, 1232);
+	cr_assert_eq(dns_get_u16(q.b + n - 2), 0, "RDLENGTH 0");
+	/* No room left for it: the answer stays, the NSID goes. */
+	build(&q, "big.example.com", DNS_TYPE_TXT, 1232, 0);
+	ask_nsid(&q);
+	uint16_t full = mv_answer(table, q.b, q.len, sizeof(q.b), &rng, &q.v);
+	build(&q, "big.example.com", DNS_TYPE_TXT, 1232, 0);
+	ask_nsid(&q);
+	n = mv_answer(table, q.b, q.len, (uint16_t)(full - 1), &rng, &q.v);
+	cr_assert_eq(q.v, MV_VERDICT_ANSWER_NOERROR, "%s", mv_verdict_name(q.v));
+	cr_assert_eq(n, full - 4 - strlen(id));
+	cr_assert_eq(dns_get_u16(q.b + n - 2), 0);
+	/* None set: none sent. */
+	cr_assert_eq(mv_answer_set_nsid(NULL, 0), 0);
+	build(&q, "www.example.com", DNS_TYPE_A, 1232, 0);
+	ask_nsid(&q);
+	n = mv_answer(table, q.b, q.len, sizeof(q.b), &rng, &q.v);
+	cr_assert_eq(dns_get_u16(q.b + n - 2), 0);
+	uint8_t too_long[MV_NSID_MAX + 1] = {0};
+	cr_assert_eq(mv_answer_set_nsid(too_long, sizeof(too_long)), -EINVAL);
 }
 
 Test(answer, edns_reply_has_opt)
