@@ -289,6 +289,38 @@ static enum mv_verdict referral(const struct mv_table *t, struct reply *r,
 	return MV_VERDICT_ANSWER_REFERRAL;
 }
 
+/*
+ * CH TXT id.server or hostname.bind (RFC 4892), the questions operators ask
+ * a server for its name, answered with the NSID when one is set: one TXT
+ * record, TTL 0, owner the question's name. Returns whether r holds it.
+ */
+static bool identity(uint8_t *msg, uint16_t cap, const struct dns_query *q, struct reply *r)
+{
+	static const uint8_t id_server[] = "\2id\6server", hostname_bind[] = "\10hostname\4bind";
+	uint16_t len = (uint16_t)(2 + DNS_RR_FIXED_LEN + 1 + nsid_len);
+	uint16_t room = cap < MVDNS_UDP_PAYLOAD_PLAIN ? cap : MVDNS_UDP_PAYLOAD_PLAIN;
+
+	if (q->qclass != DNS_CLASS_CH || q->qtype != DNS_TYPE_TXT || nsid_len == 0 ||
+	    nsid_len > 255 ||
+	    !((q->qname_len == sizeof(id_server) &&
+	       memcmp(q->qname, id_server, sizeof(id_server)) == 0) ||
+	      (q->qname_len == sizeof(hostname_bind) &&
+	       memcmp(q->qname, hostname_bind, sizeof(hostname_bind)) == 0)) ||
+	    q->question_end + len + (q->edns ? OPT_RR_LEN : 0) > room)
+		return false;
+	uint8_t *rr = msg + q->question_end;
+	dns_put_u16(rr, PTR_MASK | DNS_HDR_LEN);
+	dns_put_u16(rr + 2, DNS_TYPE_TXT);
+	dns_put_u16(rr + 4, DNS_CLASS_CH);
+	dns_put_u32(rr + 6, 0);
+	dns_put_u16(rr + 10, (uint16_t)(1 + nsid_len));
+	rr[12] = (uint8_t)nsid_len;
+	memcpy(rr + 13, nsid, nsid_len);
+	r->pos = (uint16_t)(q->question_end + len);
+	r->ancount = 1;
+	return true;
+}
+
 /* Walk from the node at qname through CNAMEs; fill answer and authority. */
 static enum mv_verdict resolve(const struct mv_table *t, struct reply *r, const struct dns_query *q,
 			       const struct mv_node *node, unsigned *rcode)
@@ -372,6 +404,10 @@ answer(const struct mv_table *t, uint8_t *msg, uint16_t cap, bool stream, uint64
 		*verdict = MV_VERDICT_ANSWER_BADVERS;
 		break;
 	case DNS_QUERY_REFUSED:
+		if (identity(msg, cap, q, &r)) {
+			*verdict = MV_VERDICT_ANSWER_NOERROR;
+			return reply_finish(&r, q, rcode, aa);
+		}
 		rcode = DNS_RCODE_REFUSED;
 		aa = false;
 		*verdict = MV_VERDICT_ANSWER_REFUSED;

@@ -273,6 +273,10 @@ done
 t_check "NSID (RFC 5001): dig +nsid gets the --nsid identifier" \
 	sh -c "ip netns exec $LAB_NS_C dig +nsid +norec @$LAB_ADDR4_S www.example.com A |
 		grep -F '(\"mvdns-lab-1\")'"
+t_query "CH TXT id.server (RFC 4892): the same identifier" id.server CH TXT <<'EOF'
+status NOERROR
+answer id.server. 0 CH TXT "mvdns-lab-1"
+EOF
 t_check "NSID: not sent unasked" \
 	sh -c "! ip netns exec $LAB_NS_C dig +norec @$LAB_ADDR4_S www.example.com A | grep -F NSID"
 

@@ -427,8 +427,31 @@ Test(answer, nsid)
 	cr_assert_eq(q.v, MV_VERDICT_ANSWER_NOERROR, "%s", mv_verdict_name(q.v));
 	cr_assert_eq(n, full - 4 - strlen(id));
 	cr_assert_eq(dns_get_u16(q.b + n - 2), 0);
-	/* None set: none sent. */
+	/* CH TXT id.server and hostname.bind (RFC 4892): the same identifier. */
+	for (unsigned i = 0; i < 2; i++) {
+		build(&q, i ? "HOSTNAME.bind" : "id.server", DNS_TYPE_TXT, 0, 0);
+		wr16(q.b + q.qend - 2, DNS_CLASS_CH);
+		n = mv_answer(table, q.b, q.len, sizeof(q.b), &rng, &q.v);
+		cr_assert_eq(q.v, MV_VERDICT_ANSWER_NOERROR);
+		cr_assert_eq(dns_hdr_ancount(q.b), 1);
+		const uint8_t *txt = q.b + rr_at(&q, 0);
+		cr_assert_eq(dns_get_u16(txt), DNS_PTR_QNAME);
+		cr_assert_eq(dns_get_u16(txt + 2), DNS_TYPE_TXT);
+		cr_assert_eq(dns_get_u16(txt + 4), DNS_CLASS_CH);
+		cr_assert_eq(txt[12], strlen(id));
+		cr_assert(memcmp(txt + 13, id, strlen(id)) == 0);
+		cr_assert_eq(n, q.qend + 13 + strlen(id));
+	}
+	build(&q, "version.bind", DNS_TYPE_TXT, 0, 0);
+	wr16(q.b + q.qend - 2, DNS_CLASS_CH);
+	mv_answer(table, q.b, q.len, sizeof(q.b), &rng, &q.v);
+	cr_assert_eq(q.v, MV_VERDICT_ANSWER_REFUSED, "other CH names: REFUSED, as before");
+	/* None set: none sent, and CH is refused. */
 	cr_assert_eq(mv_answer_set_nsid(NULL, 0), 0);
+	build(&q, "id.server", DNS_TYPE_TXT, 0, 0);
+	wr16(q.b + q.qend - 2, DNS_CLASS_CH);
+	mv_answer(table, q.b, q.len, sizeof(q.b), &rng, &q.v);
+	cr_assert_eq(q.v, MV_VERDICT_ANSWER_REFUSED);
 	build(&q, "www.example.com", DNS_TYPE_A, 1232, 0);
 	ask_nsid(&q);
 	n = mv_answer(table, q.b, q.len, sizeof(q.b), &rng, &q.v);
