@@ -53,6 +53,7 @@ enum kind {
 	K_FIELD,
 	K_SUB,
 	K_INDEX,
+	K_SLICE,
 	K_PROJECT,
 	K_VALUES,
 	K_FLATTEN,
@@ -72,6 +73,8 @@ struct node {
 	enum kind k;
 	enum cmp op;
 	long index;
+	long slice[3];          /* K_SLICE: start, stop, step */
+	bool has[3];            /* K_SLICE: which of them were given */
 	char *name;             /* K_FIELD, K_FUNC */
 	json_t *lit;            /* K_LITERAL */
 	struct node *a, *b, *c; /* left, right (and K_FILTER's condition in c) */
@@ -457,9 +460,52 @@ static struct node *bracket(struct parser *p, struct node *left)
 		next(p);
 		return pair(K_PROJECT, left, projection_rhs(p, 20));
 	}
+	if (peek(p, 0) == T_COLON || (peek(p, 0) == T_NUM && peek(p, 1) == T_COLON)) {
+		/* [start:stop:step], each optional: a projection over the slice */
+		struct node *s = pair(K_SLICE, left, node_new(K_CURRENT, NULL, NULL));
+		for (unsigned i = 0; s != NULL && i < 3 && peek(p, 0) != T_RBRACK; i++) {
+			if (i > 0 && !expect(p, T_COLON))
+				break;
+			if (peek(p, 0) == T_NUM) {
+				s->slice[i] = next(p)->num;
+				s->has[i] = true;
+			}
+		}
+		if (s == NULL || !expect(p, T_RBRACK) || (s->has[2] && s->slice[2] == 0)) {
+			p->err = p->err ? p->err : "a slice's step cannot be 0";
+			node_free(s);
+			return NULL;
+		}
+		return pair(K_PROJECT, s, projection_rhs(p, 20));
+	}
 	node_free(left);
-	p->err = p->err ? p->err : "expected a number or '*' in brackets";
+	p->err = p->err ? p->err : "expected a number, a slice or '*' in brackets";
 	return NULL;
+}
+
+/* v (negative: from the end) as an index into n elements, clamped to [lo, hi]. */
+static long slice_bound(long v, long n, long lo, long hi)
+{
+	v = v < 0 ? v + n : v;
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* The indexes Python's slice picks from n elements, in order, into out (at most n). */
+static size_t slice_indexes(const struct node *s, long n, long *out)
+{
+	long step = s->has[2] ? s->slice[2] : 1, start, stop;
+	size_t k = 0;
+
+	if (step > 0) {
+		start = s->has[0] ? slice_bound(s->slice[0], n, 0, n) : 0;
+		stop = s->has[1] ? slice_bound(s->slice[1], n, 0, n) : n;
+	} else {
+		start = s->has[0] ? slice_bound(s->slice[0], n, -1, n - 1) : n - 1;
+		stop = s->has[1] ? slice_bound(s->slice[1], n, -1, n - 1) : -1;
+	}
+	for (long i = start; step > 0 ? i < stop : i > stop; i += step)
+		out[k++] = i;
+	return k;
 }
 
 /* "[?" cond "]" after a left side. */
@@ -546,7 +592,8 @@ static struct node *nud(struct parser *p)
 	case T_LBRACE:
 		return multi_hash(p);
 	case T_LBRACK:
-		if ((peek(p, 0) == T_NUM || peek(p, 0) == T_STAR) && peek(p, 1) == T_RBRACK)
+		if (((peek(p, 0) == T_NUM || peek(p, 0) == T_STAR) && peek(p, 1) == T_RBRACK) ||
+		    peek(p, 0) == T_COLON || (peek(p, 0) == T_NUM && peek(p, 1) == T_COLON))
 			return bracket(p, node_new(K_CURRENT, NULL, NULL));
 		return multi_list(p);
 	default:
@@ -751,6 +798,21 @@ static json_t *eval(const struct node *n, json_t *cur)
 		r = eval(n->b, l);
 		json_decref(l);
 		return r;
+	case K_SLICE: {
+		l = eval(n->a, cur);
+		if (!json_is_array(l)) {
+			json_decref(l);
+			return json_null();
+		}
+		long size = (long)json_array_size(l);
+		long *idx = malloc(sizeof(long) * (size_t)(size > 0 ? size : 1));
+		r = json_array();
+		for (size_t i = 0, k = idx != NULL ? slice_indexes(n, size, idx) : 0; i < k; i++)
+			json_array_append(r, json_array_get(l, (size_t)idx[i]));
+		free(idx);
+		json_decref(l);
+		return r;
+	}
 	case K_INDEX: {
 		l = eval(n->a, cur);
 		long size = json_is_array(l) ? (long)json_array_size(l) : 0, i = n->index;

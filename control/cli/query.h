@@ -2,7 +2,8 @@
 /*
  * --query: the AWS CLI's JMESPath filter over a result before it is printed.
  * The part of JMESPath that scripts use: identifiers (bare or "quoted"),
- * sub-expressions (a.b), indexes ([0], [-1]), projections ([*], [], .*,
+ * sub-expressions (a.b), indexes ([0], [-1]), slices ([1:3], [::-1]),
+ * projections ([*], [], .*,
  * [?filter]), multiselect lists and hashes ([a, b], {X: a, Y: b}), pipes,
  * comparisons (== != < <= > >=), && || !, literals ('raw', `json`), @, and
  * the functions length, contains, starts_with and ends_with.

@@ -281,11 +281,16 @@ query "--query a multiselect hash, json as the AWS CLI indents it" \
 query "--query a multiselect list over a projection, text: a line per row" \
 	"$(printf 'example.com.\tNS\nexample.com.\tSOA')" \
 	--output text --query 'ResourceRecordSets[?Name==`"example.com."`].[Name, Type]'
+query "--query slices as Python's: [1:3], [-2:] and [::-2], text" \
+	"$(printf 'example.com.\ttxt.example.com.\nwww.example.com.\twww.example.com.\nwww.example.com.\ttxt.example.com.\texample.com.')" \
+	--output text --query '[ResourceRecordSets[1:3].Name, ResourceRecordSets[-2:].Name, ResourceRecordSets[::-2].Name]'
 query "--query nothing selected: null" "null" --query 'ResourceRecordSets[0].Nope'
 cli list-resource-record-sets --hosted-zone-id Z1 --query 'ResourceRecordSets[?Type=='
 expect "--query a bad expression: exit 252, the AWS CLI's message" 252 \
 	"Bad value for --query ResourceRecordSets[?Type==: Bad jmespath expression"
 expect_no_request "--query a bad expression: nothing sent"
+cli list-resource-record-sets --hosted-zone-id Z1 --query 'ResourceRecordSets[::0]'
+expect "--query a slice step of 0: exit 252" 252 "step cannot be 0"
 
 query "AWS CLI options with no meaning here are accepted: --region, --profile" "example.com." \
 	--region us-east-1 --profile=prod --no-verify-ssl --output text --query 'ResourceRecordSets[0].Name'
