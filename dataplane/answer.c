@@ -300,8 +300,8 @@ static bool identity(uint8_t *msg, uint16_t cap, const struct dns_query *q, stru
 	uint16_t len = (uint16_t)(2 + DNS_RR_FIXED_LEN + 1 + nsid_len);
 	uint16_t room = cap < MVDNS_UDP_PAYLOAD_PLAIN ? cap : MVDNS_UDP_PAYLOAD_PLAIN;
 
+	_Static_assert(MV_NSID_MAX <= 255, "the NSID fits one TXT string");
 	if (q->qclass != DNS_CLASS_CH || q->qtype != DNS_TYPE_TXT || nsid_len == 0 ||
-	    nsid_len > 255 ||
 	    !((q->qname_len == sizeof(id_server) &&
 	       memcmp(q->qname, id_server, sizeof(id_server)) == 0) ||
 	      (q->qname_len == sizeof(hostname_bind) &&

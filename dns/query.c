@@ -13,6 +13,15 @@
 #define OPT_TTL_VERSION_SHIFT 16
 #define OPT_TTL_DO            0x8000u
 
+/* The query carried an OPT record with this payload size and TTL field. */
+static void set_edns(struct dns_query *q, uint16_t payload, uint32_t ttl)
+{
+	q->edns = true;
+	q->edns_payload = payload < MVDNS_UDP_PAYLOAD_PLAIN ? MVDNS_UDP_PAYLOAD_PLAIN : payload;
+	q->edns_version = (uint8_t)(ttl >> OPT_TTL_VERSION_SHIFT);
+	q->edns_do = (ttl & OPT_TTL_DO) != 0;
+}
+
 /* Read one OPT record's fields after its owner; the owner must have been the root. */
 static void read_opt(struct dns_cursor *c, struct dns_query *q)
 {
@@ -35,11 +44,7 @@ static void read_opt(struct dns_cursor *c, struct dns_query *q)
 		return;
 	}
 	dns_cursor_skip(c, rdlen);
-
-	q->edns = true;
-	q->edns_payload = payload < MVDNS_UDP_PAYLOAD_PLAIN ? MVDNS_UDP_PAYLOAD_PLAIN : payload;
-	q->edns_version = (uint8_t)(ttl >> OPT_TTL_VERSION_SHIFT);
-	q->edns_do = (ttl & OPT_TTL_DO) != 0;
+	set_edns(q, payload, ttl);
 }
 
 /*
@@ -55,11 +60,7 @@ static bool read_plain_opt(struct dns_cursor *c, const uint8_t *msg, struct dns_
 	    dns_hdr_ancount(msg) != 0 || dns_hdr_nscount(msg) != 0 || dns_hdr_arcount(msg) != 1 ||
 	    opt[0] != 0 || dns_get_u16(opt + 1) != DNS_TYPE_OPT || dns_get_u16(opt + 9) != 0)
 		return false;
-	uint16_t payload = dns_get_u16(opt + 3);
-	q->edns = true;
-	q->edns_payload = payload < MVDNS_UDP_PAYLOAD_PLAIN ? MVDNS_UDP_PAYLOAD_PLAIN : payload;
-	q->edns_version = opt[6];
-	q->edns_do = (dns_get_u16(opt + 7) & OPT_TTL_DO) != 0;
+	set_edns(q, dns_get_u16(opt + 3), dns_get_u32(opt + 5));
 	c->pos += 1 + DNS_RR_FIXED_LEN;
 	return true;
 }

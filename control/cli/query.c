@@ -320,79 +320,75 @@ static bool expect(struct parser *p, enum tok t)
 
 static struct node *expr(struct parser *p, int rbp);
 
-/* Append item to n's items (and key to its keys for a hash). */
+/*
+ * Append item (and, to a hash, its key) to n. Takes both: on failure they
+ * are freed, and false returned.
+ */
 static bool add_item(struct node *n, struct node *item, char *key)
 {
 	struct node **items = realloc(n->items, (n->n + 1) * sizeof(*items));
+	char **keys = n->k == K_HASH ? realloc(n->keys, (n->n + 1) * sizeof(*keys)) : NULL;
+
 	if (items != NULL)
 		n->items = items;
-	if (key != NULL || n->k == K_HASH) {
-		char **keys = realloc(n->keys, (n->n + 1) * sizeof(*keys));
-		if (keys != NULL)
-			n->keys = keys;
-		if (keys == NULL) {
-			free(key);
-			node_free(item);
-			return false;
-		}
-		n->keys[n->n] = key;
-	}
-	if (items == NULL) {
+	if (keys != NULL)
+		n->keys = keys;
+	if (items == NULL || (n->k == K_HASH && keys == NULL)) {
 		free(key);
 		node_free(item);
 		return false;
 	}
+	if (n->k == K_HASH)
+		n->keys[n->n] = key;
 	n->items[n->n++] = item;
 	return true;
+}
+
+/* The items of a multiselect after its opening bracket, up to `close`. */
+static struct node *multi(struct parser *p, enum kind k, enum tok close)
+{
+	struct node *n = node_new(k, NULL, NULL);
+
+	do {
+		char *key = NULL;
+		if (n != NULL && k == K_HASH) {
+			if (peek(p, 0) != T_ID && peek(p, 0) != T_QID) {
+				p->err = p->err ? p->err : "expected a key";
+				node_free(n);
+				return NULL;
+			}
+			key = strdup(next(p)->text);
+			if (key == NULL || !expect(p, T_COLON)) {
+				free(key);
+				node_free(n);
+				return NULL;
+			}
+		}
+		struct node *item = n != NULL ? expr(p, 0) : NULL;
+		if (item == NULL || !add_item(n, item, key)) {
+			if (item == NULL)
+				free(key);
+			node_free(n);
+			return NULL;
+		}
+	} while (peek(p, 0) == T_COMMA && next(p));
+	if (!expect(p, close)) {
+		node_free(n);
+		return NULL;
+	}
+	return n;
 }
 
 /* [a, b, ...] after its "[". */
 static struct node *multi_list(struct parser *p)
 {
-	struct node *n = node_new(K_LIST, NULL, NULL);
-
-	do {
-		struct node *item = expr(p, 0);
-		if (n == NULL || item == NULL || !add_item(n, item, NULL)) {
-			node_free(item);
-			node_free(n);
-			return NULL;
-		}
-	} while (peek(p, 0) == T_COMMA && next(p));
-	if (!expect(p, T_RBRACK)) {
-		node_free(n);
-		return NULL;
-	}
-	return n;
+	return multi(p, K_LIST, T_RBRACK);
 }
 
 /* {Key: a, ...} after its "{". */
 static struct node *multi_hash(struct parser *p)
 {
-	struct node *n = node_new(K_HASH, NULL, NULL);
-
-	do {
-		if (peek(p, 0) != T_ID && peek(p, 0) != T_QID) {
-			p->err = p->err ? p->err : "expected a key";
-			node_free(n);
-			return NULL;
-		}
-		char *key = strdup(next(p)->text);
-		struct node *item = expect(p, T_COLON) ? expr(p, 0) : NULL;
-		if (n == NULL || key == NULL || item == NULL || !add_item(n, item, key)) {
-			if (item == NULL || n == NULL || key == NULL) {
-				free(key);
-				node_free(item);
-			}
-			node_free(n);
-			return NULL;
-		}
-	} while (peek(p, 0) == T_COMMA && next(p));
-	if (!expect(p, T_RBRACE)) {
-		node_free(n);
-		return NULL;
-	}
-	return n;
+	return multi(p, K_HASH, T_RBRACE);
 }
 
 /* What follows a ".": a name, a multiselect list or hash, or "*". */
