@@ -340,13 +340,8 @@ static int append(struct journal *j, uint64_t lsn, const void *payload, uint32_t
 		}
 		return rc;
 	}
-	if (sync && fdatasync(j->fd) != 0) {
-		/* Whether the record reached the disk is unknown: nothing more may follow. */
-		rc = -errno;
-		close(j->fd);
-		j->fd = -1;
+	if (sync && (rc = journal_sync(j)) != 0)
 		return rc;
-	}
 	j->end += (off_t)total;
 	j->records++;
 	return 0;
@@ -370,7 +365,7 @@ int journal_sync(struct journal *j)
 		return -EIO;
 	if (fdatasync(j->fd) == 0)
 		return 0;
-	/* As in append: whether the records reached the disk is unknown. */
+	/* Whether the records reached the disk is unknown: nothing more may follow. */
 	rc = -errno;
 	close(j->fd);
 	j->fd = -1;

@@ -33,16 +33,13 @@ static int parse_batch(json_t *v, struct mv_batch *batch, struct mv_error *err)
 	return mv_batch_parse(json_string_value(v), json_string_length(v), batch, err);
 }
 
-/* The change batch decoded: the zone, its health checks, and the change itself. */
-static int change_sets_apply(struct ops_ctx *ctx, const char *id, struct mv_batch *batch,
+/* The change batch decoded, for a zone found: its health checks, and the change itself. */
+static int change_sets_apply(struct ops_ctx *ctx, struct zones_zone *zone, struct mv_batch *batch,
 			     json_t **result, struct mv_error *err)
 {
-	struct zones_zone *zone = ops_zone_by_id(ctx, id, "HostedZoneId", err);
 	struct ops_gen g;
 	int rc;
 
-	if (zone == NULL)
-		return -EINVAL;
 	/* Route 53 refuses a HealthCheckId that names no check, before anything changes. */
 	rc = checks_resolve_batch(zones_checks(ctx->zones), batch, err);
 	if (rc == 0)
@@ -75,11 +72,12 @@ int ops_change_sets(struct ops_ctx *ctx, json_t *params, json_t **result, struct
 	if (err->count > 0)
 		return -EINVAL;
 	/* The zone first: Route 53 reports a zone it does not know before a bad batch. */
-	if (ops_zone_by_id(ctx, id, "HostedZoneId", err) == NULL)
+	struct zones_zone *zone = ops_zone_by_id(ctx, id, "HostedZoneId", err);
+	if (zone == NULL)
 		return -EINVAL;
 	rc = parse_batch(doc, &batch, err);
 	if (rc == 0)
-		rc = change_sets_apply(ctx, id, &batch, result, err);
+		rc = change_sets_apply(ctx, zone, &batch, result, err);
 	mv_batch_free(&batch);
 	return rc;
 }
@@ -120,8 +118,9 @@ int ops_change_sets_line(struct ops_ctx *ctx, const char *line, size_t len, bool
 	}
 	if (jscan_done(&s) && op != NULL && strcmp(op, "ChangeResourceRecordSets") == 0 &&
 	    id != NULL && changes) {
+		struct zones_zone *zone = ops_zone_by_id(ctx, id, "HostedZoneId", err);
 		*taken = true;
-		rc = change_sets_apply(ctx, id, &batch, result, err);
+		rc = zone != NULL ? change_sets_apply(ctx, zone, &batch, result, err) : -EINVAL;
 	}
 	mv_batch_free(&batch);
 	free(arena);

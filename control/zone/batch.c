@@ -173,7 +173,8 @@ static void input_msg(struct batch_ctx *ctx, const char *fmt, ...)
 
 /* ---- what messages quote ---- */
 
-size_t batch_utf8_chars(const char *s)
+/* Characters (code points) of a UTF-8 string. */
+static size_t batch_utf8_chars(const char *s)
 {
 	size_t n = 0;
 
@@ -521,14 +522,6 @@ static void parse_rrset(struct batch_ctx *ctx, json_t *rrs, size_t i, unsigned m
 	check_combinations(ctx, f);
 }
 
-static char *dup_or_null(struct batch_ctx *ctx, const char *s)
-{
-	char *d = s != NULL ? strdup(s) : NULL;
-
-	ctx->nomem |= s != NULL && d == NULL;
-	return d;
-}
-
 /* strdup of s (NULL stays NULL); *nomem set when out of memory. */
 static char *dup_opt(const char *s, int *nomem)
 {
@@ -661,17 +654,16 @@ static void parse_change(struct batch_ctx *ctx, json_t *c, size_t i, struct mv_c
 	compile(ctx, &f, &ch->rrset);
 }
 
-/* Room for change `i` in out (streaming); NULL if out of memory. */
-static struct mv_change *change_slot(struct batch_ctx *ctx, struct mv_batch *out)
+struct mv_change *batch_change_slot(struct mv_batch *out, size_t *cap)
 {
-	if (out->count == ctx->cap) {
-		size_t cap = ctx->cap != 0 ? 2 * ctx->cap : 64;
-		struct mv_change *c = realloc(out->changes, cap * sizeof(*c));
+	if (out->count == *cap) {
+		size_t n = *cap != 0 ? 2 * *cap : 64;
+		struct mv_change *c = realloc(out->changes, n * sizeof(*c));
 
 		if (c == NULL)
 			return NULL;
 		out->changes = c;
-		ctx->cap = cap;
+		*cap = n;
 	}
 	memset(&out->changes[out->count], 0, sizeof(out->changes[0]));
 	return &out->changes[out->count++];
@@ -694,7 +686,7 @@ static json_t *batch_object(struct batch_ctx *ctx, json_t *root, struct mv_batch
 		want_fields(ctx, root, &input, request_required, F_REQUEST);
 		s = member_str(ctx, root, "HostedZoneId", &top);
 		if (s != NULL && want_len(ctx, s, BATCH_ZONEID_MAX, "hostedZoneId", 0, 0))
-			out->hosted_zone_id = dup_or_null(ctx, s);
+			out->hosted_zone_id = dup_opt(s, &ctx->nomem);
 		batch = json_object_get(root, "ChangeBatch");
 		if (!want(ctx, batch, WANT_OBJECT, &doc, NULL))
 			return NULL;
@@ -702,7 +694,7 @@ static json_t *batch_object(struct batch_ctx *ctx, json_t *root, struct mv_batch
 	want_fields(ctx, batch, &doc, batch_required, F_BATCH);
 	s = member_str(ctx, batch, "Comment", &doc);
 	if (s != NULL && want_len(ctx, s, BATCH_COMMENT_MAX, "changeBatch.comment", 0, 0))
-		out->comment = dup_or_null(ctx, s);
+		out->comment = dup_opt(s, &ctx->nomem);
 	return batch;
 }
 
@@ -786,7 +778,7 @@ static int stream_changes(struct batch_ctx *ctx, const char **p, const char *end
 	}
 	do {
 		json_t *c = load_value(p, end);
-		struct mv_change *ch = c != NULL ? change_slot(ctx, out) : NULL;
+		struct mv_change *ch = c != NULL ? batch_change_slot(out, &ctx->cap) : NULL;
 
 		if (ch != NULL)
 			parse_change(ctx, c, out->count - 1, ch);

@@ -236,24 +236,6 @@ static void scan_change(struct fast_ctx *c, struct mv_change *ch)
 		s->err = 1;
 }
 
-/* Room for one more change in out. */
-static struct mv_change *change_slot(struct fast_ctx *c)
-{
-	struct mv_batch *out = c->out;
-
-	if (out->count == c->cap) {
-		size_t cap = c->cap != 0 ? 2 * c->cap : 64;
-		struct mv_change *v = realloc(out->changes, cap * sizeof(*v));
-
-		if (v == NULL)
-			return NULL;
-		out->changes = v;
-		c->cap = cap;
-	}
-	memset(&out->changes[out->count], 0, sizeof(out->changes[0]));
-	return &out->changes[out->count++];
-}
-
 static void scan_batch(struct fast_ctx *c)
 {
 	struct jscan *s = c->s;
@@ -274,7 +256,7 @@ static void scan_batch(struct fast_ctx *c)
 			k = 0;
 			jscan_expect(s, '[');
 			while (jscan_element(s, &k)) {
-				struct mv_change *ch = change_slot(c);
+				struct mv_change *ch = batch_change_slot(c->out, &c->cap);
 
 				if (ch == NULL) {
 					c->nomem = 1;

@@ -57,7 +57,10 @@ int batch_compile(const struct batch_rrset_in *in, uint8_t *rdbuf, struct mv_err
 /* Position of key in list ("A, B, C"), or -1. */
 int batch_list_index(const char *list, const char *key);
 
-/* Characters (code points) of a UTF-8 string. */
-size_t batch_utf8_chars(const char *s);
+/*
+ * Room for one more change in out, whose changes array holds *cap (grown
+ * as needed); zeroed and counted. NULL if out of memory.
+ */
+struct mv_change *batch_change_slot(struct mv_batch *out, size_t *cap);
 
 #endif /* ZONE_BATCH_PVT_H */
