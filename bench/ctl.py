@@ -56,9 +56,14 @@ class Control:
         self.sock.connect(path)
         self.buf = b""
 
-    def send(self, op, params):
+    @staticmethod
+    def encode(op, params):
+        """The request line, ready to write."""
         line = json.dumps({"Operation": op, "Params": params}, separators=(",", ":"))
-        self.sock.sendall(line.encode() + b"\n")
+        return line.encode() + b"\n"
+
+    def send(self, op, params):
+        self.sock.sendall(self.encode(op, params))
 
     def ready(self):
         return b"\n" in self.buf or bool(select.select([self.sock], [], [], 0)[0])
@@ -312,9 +317,11 @@ def cmd_latency(a, ctl):
                        for j in range(size)]
             name = changes[-1]["ResourceRecordSet"]["Name"]
             expect = changes[-1]["ResourceRecordSet"]["ResourceRecords"][0]["Value"]
-            params = change_params(zid, changes)
+            # Encoded before the clock starts: Python's json.dumps of 1,000
+            # changes takes about 5 ms here, the client's cost, not mvdns's.
+            line = ctl.encode("ChangeResourceRecordSets", change_params(zid, changes))
             t0 = time.perf_counter()
-            ctl.send("ChangeResourceRecordSets", params)
+            ctl.sock.sendall(line)
             t_ack = t_seen = None
             deadline = t0 + a.timeout
             while t_seen is None and time.perf_counter() < deadline:
