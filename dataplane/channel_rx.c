@@ -23,6 +23,9 @@
 
 /* Most record sets at one name (one per SetIdentifier, several types). */
 #define MAX_SETS 1024
+/* Slots of a growing table copied between two looks at the ring: about
+ * half a millisecond, the most a batch that arrives meanwhile waits. */
+#define IDLE_MIGRATE_SLOTS 16384u
 
 /* One health status received and waiting for its batch's COMMIT. */
 struct health_status {
@@ -537,5 +540,11 @@ int mv_channel_poll(struct mv_channel *ch)
 		n++;
 	}
 	store_release(&shm->consumed, ch->consumed);
+	if (n == 0) { /* idle: grow the table now, a slice at a time, until a message comes */
+		struct mv_table *t = atomic_load_explicit(ch->current, memory_order_relaxed);
+		while (mv_table_migrate(t, IDLE_MIGRATE_SLOTS) &&
+		       load_acquire(&shm->produced) == ch->consumed)
+			;
+	}
 	return n;
 }

@@ -680,6 +680,65 @@ Test(table, grow_to_100k, .timeout = 120)
 }
 
 /*
+ * Growth is copied a slice at a time while names keep being added, replaced
+ * and removed, some of them in slots already copied: after every step, and
+ * after each copy is published, every name's state matches a model. Random
+ * operations on 4,000 names; the table starts small, so it grows several
+ * times, some of them through mv_table_migrate (idle time).
+ */
+Test(table, growth_copied_while_changing, .timeout = 120)
+{
+	enum { NAMES = 4000, OPS = 60000 };
+	static uint8_t model[NAMES]; /* 0 absent, else the address's last octet */
+	struct mv_table *t = zone_table(1, NULL, NULL);
+	unsigned seed = 7, growing = 0;
+	char name[64];
+	struct rs a;
+
+	for (unsigned op = 0; op < OPS; op++) {
+		seed = seed * 1103515245u + 12345u;
+		unsigned k = (seed >> 8) % NAMES, what = (seed >> 4) % 8;
+		snprintf(name, sizeof(name), "m%u.example.com", k);
+		if (what < 5) { /* add or replace */
+			uint8_t v = (uint8_t)(1 + (seed >> 20) % 250);
+			rs_init(&a, name, DNS_TYPE_A, 60);
+			rs_a(&a, 10, 0, 0, v);
+			cr_assert_eq(set1(t, name, &a), 0, "%s", name);
+			model[k] = v;
+		} else if (what < 7 && model[k] != 0) {
+			cr_assert_eq(del(t, name), 0, "%s", name);
+			model[k] = 0;
+		} else if (what == 7) {
+			growing += mv_table_migrate(t, 1 + (seed >> 16) % 64);
+		}
+		if (op % 256 == 0)
+			mv_table_commit(t);
+		if (op % 997 == 0 || op == OPS - 1) {
+			for (unsigned i = 0; i < NAMES; i++) {
+				snprintf(name, sizeof(name), "m%u.example.com", i);
+				const struct mv_node *n = look(t, name);
+				if (model[i] == 0) {
+					cr_assert_null(n, "op %u: %s present", op, name);
+					continue;
+				}
+				cr_assert(node_is(n, name), "op %u: %s missing", op, name);
+				const uint8_t *rd = mv_rrset_wire_rrs(n->sets[0]) + 12;
+				cr_assert_eq(rd[3], model[i], "op %u: %s has an old value", op,
+					     name);
+			}
+		}
+	}
+	while (mv_table_migrate(t, 7))
+		;
+	size_t live = 1;
+	for (unsigned i = 0; i < NAMES; i++)
+		live += model[i] != 0;
+	cr_assert_eq(mv_table_count(t), live);
+	cr_assert_gt(growing, 0); /* some slices came from mv_table_migrate */
+	mv_table_destroy(t);
+}
+
+/*
  * Churn: names added and removed many times over while only a few are live.
  * Tombstones must be reused or swept, or the slots fill up and a lookup of
  * an absent name never meets an empty slot (the timeout catches that).
