@@ -23,8 +23,7 @@
 
 /* Most record sets at one name (one per SetIdentifier, several types). */
 #define MAX_SETS 1024
-/* Slots of a growing table copied between two looks at the ring: about
- * half a millisecond, the most a batch that arrives meanwhile waits. */
+/* Slots of a growing table copied per idle poll: about half a millisecond. */
 #define IDLE_MIGRATE_SLOTS 16384u
 
 /* One health status received and waiting for its batch's COMMIT. */
@@ -540,11 +539,13 @@ int mv_channel_poll(struct mv_channel *ch)
 		n++;
 	}
 	store_release(&shm->consumed, ch->consumed);
-	if (n == 0) { /* idle: grow the table now, a slice at a time, until a message comes */
-		struct mv_table *t = atomic_load_explicit(ch->current, memory_order_relaxed);
-		while (mv_table_migrate(t, IDLE_MIGRATE_SLOTS) &&
-		       load_acquire(&shm->produced) == ch->consumed)
-			;
-	}
+	/*
+	 * Idle: one slice of a growing table's copy, then back to sleep. Not
+	 * more: the main lcore may share its CPU with mvdns-control, and a
+	 * loop here took that CPU from the next batch's parsing.
+	 */
+	if (n == 0)
+		mv_table_migrate(atomic_load_explicit(ch->current, memory_order_relaxed),
+				 IDLE_MIGRATE_SLOTS);
 	return n;
 }

@@ -31,7 +31,7 @@ void mv_channel_destroy(struct mv_channel *ch);
 /*
  * Consume what the control process has produced, applying every complete
  * batch. Main lcore only. When there was nothing, moves a growing table's
- * copy along (mv_table_migrate) until a message arrives or it is done.
+ * copy along by one slice (mv_table_migrate).
  * Returns the number of messages consumed (0 when idle), or -errno when the
  * segment itself is unusable.
  */

@@ -94,6 +94,7 @@ struct mv_table {
 	struct slots *next; /* while growing: the array being filled (reserve) */
 	size_t cursor;      /* slots [0, cursor) of the current array are in next */
 	size_t faulted;     /* octets of next faulted in (prefault) */
+	size_t credit;      /* slots of budget not yet spent on a page (migrate) */
 	size_t next_tombstones;
 	struct mv_zone **zones;
 	size_t nzones;
@@ -257,7 +258,7 @@ bool mv_table_is_large(const struct mv_table *t)
  * Slots a prefetch covers: four consecutive slots of 8 octets, aligned to
  * 8, lie in at most two cache lines, those of the first and the last (in
  * one, five times out of eight). Most probes end within them (load factor
- * at most 0.5).
+ * at most 1/2, and 5/8 for a while as the table grows).
  */
 #define PREFETCH_SLOTS 4
 
@@ -385,7 +386,7 @@ static int retire_node(struct mv_table *t, struct mv_node *node)
 }
 
 /*
- * Growing, a little at a time. Once the slots are 3/8 used the writer maps
+ * Growing, a little at a time. Once half the slots are used the writer maps
  * the next array and then, with every name it adds (MIGRATE_STEP slots) and
  * while the channel is idle (mv_table_migrate), copies more of the current
  * array into it, mirroring every change to a slot already copied (mirror).
@@ -394,9 +395,10 @@ static int retire_node(struct mv_table *t, struct mv_node *node)
  * stopped one batch for 5-9 ms at 131k names and 20 ms at 524k (with the
  * prefetch below; bench/README.md), in proportion to the table.
  */
-#define MIGRATE_AT_NUM 3 /* of 8 */
+#define MIGRATE_AT_NUM 4 /* of 8: when the copy starts */
+#define LOAD_MAX_NUM   5 /* of 8: the most a table is used, briefly, while copying */
 /*
- * Slots copied per name added. From 3/8 to 1/2 used, a table of n slots
+ * Slots copied per name added. From 4/8 to 5/8 used, a table of n slots
  * takes n/8 more names, so at least 8; twice that leaves room for the page
  * faults first (prefault). Should the copy still lag, reserve finishes it
  * at once.
@@ -459,16 +461,19 @@ static bool prefault(struct mv_table *t, size_t pages)
 }
 
 /*
- * Writer: for a budget of n slots, fault in n/32 more pages of the next
- * array or, once all are, copy n more slots into it; swap it in after the
- * last.
+ * Writer: for a budget of n slots, fault in n/64 more pages of the next
+ * array (a page per four names added, 1 MiB per idle slice) or, once all
+ * are, copy n more slots into it; swap it in after the last.
  */
 static int migrate(struct mv_table *t, size_t n)
 {
 	const struct slots *cur = atomic_load_explicit(&t->slots, memory_order_relaxed);
 	size_t size = cur->mask + 1, to = n < size - t->cursor ? t->cursor + n : size;
 
-	if (!prefault(t, n / 32 + 1))
+	t->credit += n;
+	size_t pages = t->credit / 64;
+	t->credit %= 64;
+	if (!prefault(t, pages))
 		return 0;
 
 	copy_slots(cur, t->cursor, to, t->next);
@@ -515,17 +520,19 @@ static int reserve(struct mv_table *t)
 		t->next = slots_alloc(want > size ? want : size); /* or a same-size sweep */
 		t->cursor = 0;
 		t->faulted = 4096;
+		t->credit = 0;
 		t->next_tombstones = 0;
 	}
 	if (t->next != NULL) {
-		int rc = migrate(t, used * 2 <= size ? MIGRATE_STEP : size); /* all, if full */
-		if (rc != 0 || used * 2 <= size)
+		bool room = used * 8 <= size * LOAD_MAX_NUM;
+		int rc = migrate(t, room ? MIGRATE_STEP : size); /* all, if full */
+		if (rc != 0 || room)
 			return rc;
 		cur = atomic_load_explicit(&t->slots, memory_order_relaxed);
-		if (used * 2 <= cur->mask + 1)
+		if (used * 8 <= (cur->mask + 1) * LOAD_MAX_NUM)
 			return 0;
 	}
-	if (used * 2 <= size)
+	if (used * 8 <= size * LOAD_MAX_NUM)
 		return 0;
 	/* Out of memory for the next array before: all at once, if it can. */
 	struct slots *s = slots_alloc(slots_for(t->live + 1));
