@@ -514,6 +514,7 @@ static int reserve(struct mv_table *t)
 {
 	const struct slots *cur = atomic_load_explicit(&t->slots, memory_order_relaxed);
 	size_t size = cur->mask + 1, used = t->live + t->tombstones + 1;
+	bool room = used * 8 <= size * LOAD_MAX_NUM;
 
 	if (t->next == NULL && used * 8 > size * MIGRATE_AT_NUM) {
 		size_t want = slots_for(2 * (t->live + 1));       /* at most a quarter used after */
@@ -523,27 +524,9 @@ static int reserve(struct mv_table *t)
 		t->credit = 0;
 		t->next_tombstones = 0;
 	}
-	if (t->next != NULL) {
-		bool room = used * 8 <= size * LOAD_MAX_NUM;
-		int rc = migrate(t, room ? MIGRATE_STEP : size); /* all, if full */
-		if (rc != 0 || room)
-			return rc;
-		cur = atomic_load_explicit(&t->slots, memory_order_relaxed);
-		if (used * 8 <= (cur->mask + 1) * LOAD_MAX_NUM)
-			return 0;
-	}
-	if (used * 8 <= size * LOAD_MAX_NUM)
-		return 0;
-	/* Out of memory for the next array before: all at once, if it can. */
-	struct slots *s = slots_alloc(slots_for(t->live + 1));
-	if (s == NULL)
-		return -ENOMEM;
-	copy_slots(cur, 0, cur->mask + 1, s);
-	if (swap_in(t, s, 0) != 0) {
-		slots_free(s);
-		return -ENOMEM;
-	}
-	return 0;
+	if (t->next != NULL) /* all at once, if the current array is full */
+		return migrate(t, room ? MIGRATE_STEP : size);
+	return room ? 0 : -ENOMEM; /* no memory for the next array, and none left here */
 }
 
 bool mv_table_migrate(struct mv_table *t, size_t slots)

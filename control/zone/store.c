@@ -397,10 +397,10 @@ static size_t ws_base(struct apply_ctx *a, const uint8_t *owner, size_t len, uin
 {
 	const struct owner_sets *o = owner_sets(a, owner, len);
 	size_t i = store_lower_in(a->store, o->lo, o->hi, o->key, o->klen, type, setid);
-	const struct mv_rrset *rr = i < o->hi ? &a->store->v[i]->rr : NULL;
+	const struct store_entry *e = i < o->hi ? a->store->v[i] : NULL;
 
-	if (rr != NULL && rr->type == type && (rr->set_identifier == NULL) == (setid == NULL) &&
-	    (setid == NULL || strcmp(rr->set_identifier, setid) == 0))
+	if (e != NULL && key_cmp(e->key, e->key_len, e->rr.type, e->rr.set_identifier, o->key,
+				 o->klen, type, setid) == 0)
 		return i;
 	return SIZE_MAX;
 }
