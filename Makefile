@@ -5,6 +5,9 @@
 
 BUILD     ?= build
 BUILDTYPE ?= release
+# Link-time optimisation lets the packet path inline across dns/ and dataplane/
+# (bench/README.md: 986 -> 960 instructions per query for 1k names, mix a).
+LTO ?= true
 FUZZ_SECONDS ?= 30
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -30,7 +33,7 @@ deps:
 	fi
 
 $(BUILD)/build.ninja:
-	meson setup $(BUILD) --buildtype=$(BUILDTYPE)
+	meson setup $(BUILD) --buildtype=$(BUILDTYPE) -Db_lto=$(LTO)
 
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
