@@ -5,18 +5,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "name.h"
+
 /* Health check indexes are dense (the control process counts from 1). */
 #define ID_MAX (1u << 24)
 
+/*
+ * The names watching one index: an open-addressing set (linear probing,
+ * at most half full) keyed by the name's hash, so that a check shared by
+ * many names costs the same per name as one used by a single name.
+ */
 struct watcher {
+	uint32_t hash;
 	uint8_t len;
-	uint8_t *name;
+	uint8_t *name; /* NULL: a free slot */
 };
 
 struct entry {
 	bool unhealthy;
-	unsigned nnames, cap;
-	struct watcher *names;
+	unsigned nnames, mask; /* mask: slots - 1, when there are slots */
+	struct watcher *slots;
 };
 
 struct mv_health {
@@ -34,9 +42,10 @@ void mv_health_destroy(struct mv_health *h)
 	if (h == NULL)
 		return;
 	for (uint32_t i = 0; i < h->nids; i++) {
-		for (unsigned k = 0; k < h->ids[i].nnames; k++)
-			free(h->ids[i].names[k].name);
-		free(h->ids[i].names);
+		struct entry *e = &h->ids[i];
+		for (unsigned k = 0; e->slots != NULL && k <= e->mask; k++)
+			free(e->slots[k].name);
+		free(e->slots);
 	}
 	free(h->ids);
 	free(h);
@@ -78,51 +87,82 @@ int mv_health_set(struct mv_health *h, uint32_t id, bool healthy)
 	return 1;
 }
 
-/* Where name is among e's watchers, or e->nnames. */
-static unsigned watcher_find(const struct entry *e, const uint8_t *name, size_t len)
+/* The slot holding name in e's set, or the free slot where it would go. */
+static struct watcher *watcher_find(const struct entry *e, const uint8_t *name, size_t len,
+				    uint32_t hash)
 {
-	unsigned k = 0;
+	for (unsigned i = hash & e->mask;; i = (i + 1) & e->mask) {
+		struct watcher *w = &e->slots[i];
+		if (w->name == NULL ||
+		    (w->hash == hash && w->len == len && memcmp(w->name, name, len) == 0))
+			return w;
+	}
+}
 
-	while (k < e->nnames &&
-	       (e->names[k].len != len || memcmp(e->names[k].name, name, len) != 0))
-		k++;
-	return k;
+/* Make room for one more name, keeping the set at most half full. */
+static int watchers_reserve(struct entry *e)
+{
+	unsigned cap = e->slots != NULL ? e->mask + 1 : 0;
+
+	if (2 * (e->nnames + 1) <= cap)
+		return 0;
+	unsigned ncap = cap ? 2 * cap : 4;
+	struct entry grown = {.nnames = e->nnames, .mask = ncap - 1};
+	grown.slots = calloc(ncap, sizeof(*grown.slots));
+	if (grown.slots == NULL)
+		return -ENOMEM;
+	for (unsigned k = 0; k < cap; k++)
+		if (e->slots[k].name != NULL)
+			*watcher_find(&grown, e->slots[k].name, e->slots[k].len, e->slots[k].hash) =
+				e->slots[k];
+	free(e->slots);
+	e->slots = grown.slots;
+	e->mask = grown.mask;
+	return 0;
 }
 
 int mv_health_watch(struct mv_health *h, uint32_t id, const uint8_t *name, size_t len)
 {
 	struct entry *e = entry_get(h, id);
+	uint32_t hash = dns_name_hash(name, len);
 
 	if (e == NULL)
 		return id == 0 || id >= ID_MAX ? -EINVAL : -ENOMEM;
-	if (watcher_find(e, name, len) < e->nnames)
+	if (e->slots != NULL && watcher_find(e, name, len, hash)->name != NULL)
 		return 0;
-	if (e->nnames == e->cap) {
-		unsigned cap = e->cap ? e->cap * 2 : 4;
-		struct watcher *w = realloc(e->names, cap * sizeof(*w));
-		if (w == NULL)
-			return -ENOMEM;
-		e->names = w;
-		e->cap = cap;
-	}
+	if (watchers_reserve(e) != 0)
+		return -ENOMEM;
 	uint8_t *copy = malloc(len);
 	if (copy == NULL)
 		return -ENOMEM;
 	memcpy(copy, name, len);
-	e->names[e->nnames++] = (struct watcher){.len = (uint8_t)len, .name = copy};
+	*watcher_find(e, name, len, hash) =
+		(struct watcher){.hash = hash, .len = (uint8_t)len, .name = copy};
+	e->nnames++;
 	return 0;
 }
 
 void mv_health_unwatch(struct mv_health *h, uint32_t id, const uint8_t *name, size_t len)
 {
-	if (id == 0 || id >= h->nids)
+	if (id == 0 || id >= h->nids || h->ids[id].slots == NULL)
 		return;
 	struct entry *e = &h->ids[id];
-	unsigned k = watcher_find(e, name, len);
-	if (k == e->nnames)
+	struct watcher *w = watcher_find(e, name, len, dns_name_hash(name, len));
+	if (w->name == NULL)
 		return;
-	free(e->names[k].name);
-	e->names[k] = e->names[--e->nnames]; /* order does not matter */
+	free(w->name);
+	e->nnames--;
+	/* Backward-shift deletion: move up each later name of the probe run
+	 * whose home slot does not lie between the hole and it (cyclically). */
+	unsigned hole = (unsigned)(w - e->slots);
+	for (unsigned i = (hole + 1) & e->mask; e->slots[i].name != NULL; i = (i + 1) & e->mask) {
+		unsigned home = e->slots[i].hash & e->mask;
+		if (((i - home) & e->mask) >= ((i - hole) & e->mask)) {
+			e->slots[hole] = e->slots[i];
+			hole = i;
+		}
+	}
+	e->slots[hole].name = NULL;
 }
 
 unsigned mv_health_watchers(const struct mv_health *h, uint32_t id)
@@ -136,8 +176,10 @@ int mv_health_foreach_name(struct mv_health *h, uint32_t id,
 	if (id == 0 || id >= h->nids)
 		return 0;
 	struct entry *e = &h->ids[id];
-	for (unsigned k = 0; k < e->nnames; k++) {
-		int rc = fn(e->names[k].name, e->names[k].len, arg);
+	for (unsigned k = 0; e->slots != NULL && k <= e->mask; k++) {
+		if (e->slots[k].name == NULL)
+			continue;
+		int rc = fn(e->slots[k].name, e->slots[k].len, arg);
 		if (rc != 0)
 			return rc;
 	}
