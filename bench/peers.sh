@@ -17,6 +17,9 @@
 # kxdpgun gives none), reply size, the server's CPU (utime + stime of every
 # process in mvdns-s, from /proc/PID/stat) and the machine's softirq time.
 #
+# Then head to head (kind duel): the reflector, knotd XDP and mvdns af_xdp
+# with kxdpgun, server after server, in rounds, for the median ratio.
+#
 # Then the busy-polling question (kind busypoll): mvdns on af_xdp with the
 # PMD's busy_budget at its default, 0 (off) and 256, with the main and
 # worker lcores placed differently (--lcores), and with the worker sleeping
@@ -38,6 +41,8 @@
 #   BENCH_PEERS_BUSYPOLL=0                          skip the busy-poll runs
 #   BENCH_PEERS_VARIANTS="-l 0,1|default|0;..."     only these busy-poll variants
 #   BENCH_PEERS_ROUNDS=N                            rounds of the busy-poll variants
+#   BENCH_PEERS_DUEL="knotd-xdp mvdns-af_xdp"       servers of the head-to-head rounds
+#   BENCH_PEERS_DUEL_ROUNDS=N                       head-to-head rounds (0: none)
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -310,28 +315,53 @@ measure() {
 	bench_log "$server $tool $qset: $(tr '\n' ' ' <<<"$figures")(other jobs: $other cores)"
 }
 
+# start_server NAME - one of the table's servers, in its table configuration.
+start_server() {
+	case $1 in
+	reflector) start_reflector ;;
+	knotd-xdp) start_knotd xdp ;;
+	knotd-udp) start_knotd udp ;;
+	nsd) start_nsd ;;
+	mvdns-af_xdp | mvdns-af_packet)
+		LAB_LCORES=0,1 BENCH_LCORES='' BENCH_VDEV_EXTRA=''
+		start_mvdns "${1#mvdns-}" || return 1
+		GEN_CPU=0 # the worker polls on CPU 1
+		;;
+	*) bench_die "unknown server $1" ;;
+	esac
+}
+
 # ---- the table -----------------------------------------------------------------
 for server in "${SERVERS[@]}"; do
 	bench_log "== $server"
 	bench_lab_check
-	case $server in
-	reflector) start_reflector ;;
-	knotd-xdp) start_knotd xdp || continue ;;
-	knotd-udp) start_knotd udp || continue ;;
-	nsd) start_nsd || continue ;;
-	mvdns-af_xdp | mvdns-af_packet)
-		LAB_LCORES=0,1 BENCH_LCORES='' BENCH_VDEV_EXTRA=''
-		start_mvdns "${server#mvdns-}" || continue
-		GEN_CPU=0 # the worker polls on CPU 1
-		;;
-	*) bench_die "unknown server $server" ;;
-	esac
+	start_server "$server" || continue
 	for tool in "${TOOLS[@]}"; do
 		for qset in "${QSETS[@]}"; do
 			measure peer "$server" "$tool" "$qset"
 		done
 	done
 	stop_server
+done
+
+# ---- head to head, in rounds ---------------------------------------------------
+# The aim's comparison (kxdpgun against mvdns and knotd XDP) and the
+# generator's ceiling (the reflector), each query set, server after server,
+# BENCH_PEERS_DUEL_ROUNDS times (quick 3, full 5): one 3-second run moves by
+# a quarter here from one minute to the next, so the report pairs each
+# round's runs and shows the median ratio.
+read -ra DUEL <<<"${BENCH_PEERS_DUEL:-reflector knotd-xdp mvdns-af_xdp}"
+DUEL_ROUNDS=${BENCH_PEERS_DUEL_ROUNDS:-$(bench_pick 3 5)}
+for ((round = 1; round <= DUEL_ROUNDS; round++)); do
+	for server in "${DUEL[@]}"; do
+		bench_log "== head to head (round $round): $server"
+		bench_lab_check
+		start_server "$server" || continue
+		for qset in "${QSETS[@]}"; do
+			measure duel "$server" kxdpgun "$qset" round "$round"
+		done
+		stop_server
+	done
 done
 
 # ---- busy polling on two shared CPUs --------------------------------------------

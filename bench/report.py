@@ -105,10 +105,58 @@ PEER_HEAD = ["server", "tool", "queries", "answered/s", "sent/s", "loss",
              "vs knotd XDP"]
 
 
+def spread(values):
+    """The median of values, with their range when there are several."""
+    v = [x for x in values if x is not None]
+    med = median(v)
+    return fmt(med) if len(v) < 2 else "%s (%s-%s)" % (fmt(med), fmt(min(v)), fmt(max(v)))
+
+
+def ratio_spread(values):
+    v = [x for x in values if x is not None]
+    if not v:
+        return "-"
+    med = fmt(median(v), 2) + "x"
+    return med if len(v) < 2 else "%s (%s-%s)" % (med, fmt(min(v), 2), fmt(max(v), 2))
+
+
+def section_duel(rows, qsets):
+    """Head to head in rounds: per query set, each server's median answered/s,
+    and the median of the rounds' ratios (each round's runs paired)."""
+    ds = [r for r in rows if r["kind"] == "duel"]
+    if not ds:
+        return ""
+    by = {}
+    for r in ds:
+        by.setdefault((r["qset"], r["server"]), {})[r.get("round", 1)] = r.get("answered_per_s")
+    servers = [s for s in ("reflector", "knotd-xdp", "mvdns-af_xdp")
+               if any(k[1] == s for k in by)]
+
+    def ratios(q, a, b):
+        x, y = by.get((q, a), {}), by.get((q, b), {})
+        return [x[k] / y[k] for k in x if x[k] and y.get(k)]
+
+    out = ["\n### Head to head with kxdpgun, %d rounds\n" % max(r.get("round", 1) for r in ds),
+           "The servers one after another in each round, every query set; answered/s "
+           "as the median (range) of the rounds, ratios as the median (range) of each "
+           "round's own ratio. The reflector (XDP_TX, no DNS work at all) is the most "
+           "this lab answers with kxdpgun: the generator's and veth's ceiling.\n"]
+    body = []
+    for q in sorted({k[0] for k in by}, key=lambda q: qsets.get(q, 9)):
+        body.append([q] + [spread(by.get((q, s), {}).values()) for s in servers] +
+                    [ratio_spread(ratios(q, "mvdns-af_xdp", "knotd-xdp")),
+                     ratio_spread(ratios(q, "mvdns-af_xdp", "reflector")),
+                     ratio_spread(ratios(q, "reflector", "knotd-xdp"))])
+    out.append(table(["queries"] + ["%s answered/s" % s for s in servers] +
+                     ["mvdns / knotd XDP", "mvdns / reflector", "reflector / knotd XDP"],
+                     body))
+    return "\n".join(out)
+
+
 def section_peers(rows):
     rs = [r for r in rows if r["kind"] == "peer"]
     bp = [r for r in rows if r["kind"] == "busypoll"]
-    if not rs and not bp:
+    if not rs and not bp and not any(r["kind"] == "duel" for r in rows):
         return ""
     ref = {(r["tool"], r["qset"]): r.get("answered_per_s") for r in rs
            if r["server"] == "knotd-xdp" and r.get("answered_per_s")}
@@ -127,6 +175,9 @@ def section_peers(rows):
            "(0.5 s sample). Latency from dnsperf only (kxdpgun reports none).\n"]
     if rs:
         out.append(table(PEER_HEAD, peer_rows(rs, ref)))
+    duel = section_duel(rows, qsets)
+    if duel:
+        out.append(duel)
     if bp:
         out.append("\n### Busy polling on two shared CPUs (mvdns af_xdp, few names)\n")
         out.append("Each variant in turn, %d round(s): the median (and the range when there "
