@@ -18,7 +18,8 @@
 # process in mvdns-s, from /proc/PID/stat) and the machine's softirq time.
 #
 # Then head to head (kind duel): the reflector, knotd XDP and mvdns af_xdp
-# with kxdpgun, server after server, in rounds, for the median ratio.
+# (also with NAPI deferral, see napi_defer) with kxdpgun, server after
+# server, in rounds, for the median ratio.
 #
 # Then the busy-polling question (kind busypoll): mvdns on af_xdp with the
 # PMD's busy_budget at its default, 0 (off) and 256, with the main and
@@ -42,6 +43,7 @@
 #   BENCH_PEERS_VARIANTS="-l 0,1|default|0;..."     only these busy-poll variants
 #   BENCH_PEERS_ROUNDS=N                            rounds of the busy-poll variants
 #   BENCH_PEERS_DUEL="knotd-xdp mvdns-af_xdp"       servers of the head-to-head rounds
+#                                                   (NAME+napi-defer: with NAPI deferral)
 #   BENCH_PEERS_DUEL_ROUNDS=N                       head-to-head rounds (0: none)
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -278,6 +280,7 @@ stop_server() {
 	done
 	SERVER_PID=
 	xdp_off
+	napi_defer off
 }
 bench_on_cleanup stop_server
 
@@ -315,8 +318,26 @@ measure() {
 	bench_log "$server $tool $qset: $(tr '\n' ' ' <<<"$figures")(other jobs: $other cores)"
 }
 
-# start_server NAME - one of the table's servers, in its table configuration.
+# napi_defer on|off - preferred busy polling on the server's veth: with
+# napi_defer_hard_irqs and gro_flush_timeout set, a packet the generator
+# sends no longer runs veth-s's NAPI (XDP, the copy to the AF_XDP socket) in
+# softirq on the generator's CPU; the PMD's busy poll (busy_budget, a
+# recvfrom per RX burst) runs it on the worker's CPU, which polls anyway.
+napi_defer() {
+	local irqs=0 timeout=0
+	[[ $1 == on ]] && irqs=2 timeout=200000
+	ip netns exec "$LAB_NS_S" sh -c "echo $irqs >/sys/class/net/$LAB_IF_S/napi_defer_hard_irqs &&
+		echo $timeout >/sys/class/net/$LAB_IF_S/gro_flush_timeout" 2>/dev/null || true
+}
+
+# start_server NAME[+napi-defer] - one of the table's servers, in its table
+# configuration; with +napi-defer, napi_defer on until stop_server.
 start_server() {
+	if [[ $1 == *+napi-defer ]]; then
+		napi_defer on
+		start_server "${1%+napi-defer}" || { napi_defer off && return 1; }
+		return 0
+	fi
 	case $1 in
 	reflector) start_reflector ;;
 	knotd-xdp) start_knotd xdp ;;
@@ -350,7 +371,7 @@ done
 # BENCH_PEERS_DUEL_ROUNDS times (quick 3, full 5): one 3-second run moves by
 # a quarter here from one minute to the next, so the report pairs each
 # round's runs and shows the median ratio.
-read -ra DUEL <<<"${BENCH_PEERS_DUEL:-reflector knotd-xdp mvdns-af_xdp}"
+read -ra DUEL <<<"${BENCH_PEERS_DUEL:-reflector knotd-xdp mvdns-af_xdp mvdns-af_xdp+napi-defer}"
 DUEL_ROUNDS=${BENCH_PEERS_DUEL_ROUNDS:-$(bench_pick 3 5)}
 for ((round = 1; round <= DUEL_ROUNDS; round++)); do
 	for server in "${DUEL[@]}"; do
@@ -365,18 +386,6 @@ for ((round = 1; round <= DUEL_ROUNDS; round++)); do
 done
 
 # ---- busy polling on two shared CPUs --------------------------------------------
-# napi_defer on|off - preferred busy polling on the server's veth: with
-# napi_defer_hard_irqs and gro_flush_timeout set, a packet the generator
-# sends no longer runs veth-s's NAPI (XDP, the copy to the AF_XDP socket) in
-# softirq on the generator's CPU; the PMD's busy poll (busy_budget, a
-# recvfrom per RX burst) runs it on the worker's CPU, which polls anyway.
-napi_defer() {
-	local irqs=0 timeout=0
-	[[ $1 == on ]] && irqs=2 timeout=200000
-	ip netns exec "$LAB_NS_S" sh -c "echo $irqs >/sys/class/net/$LAB_IF_S/napi_defer_hard_irqs &&
-		echo $timeout >/sys/class/net/$LAB_IF_S/gro_flush_timeout" 2>/dev/null || true
-}
-
 # "LCORES|BUSY_BUDGET|GENERATOR_CPU[|IDLE_SLEEP_US[|defer]]" (default: the PMD's,
 # 64; defer: napi_defer on for the variant). EAL makes the lowest lcore id the main
 # one, so -l 1,0 is -l 0,1 (main on CPU 0, worker on 1): it stays in the list

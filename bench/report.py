@@ -121,7 +121,7 @@ def ratio_spread(values):
 
 
 def section_duel(rows, qsets):
-    """Head to head in rounds: per query set, each server's median answered/s,
+    """Head to head in rounds: per query set and server, the median answered/s,
     and the median of the rounds' ratios (each round's runs paired)."""
     ds = [r for r in rows if r["kind"] == "duel"]
     if not ds:
@@ -129,27 +129,25 @@ def section_duel(rows, qsets):
     by = {}
     for r in ds:
         by.setdefault((r["qset"], r["server"]), {})[r.get("round", 1)] = r.get("answered_per_s")
-    servers = [s for s in ("reflector", "knotd-xdp", "mvdns-af_xdp")
-               if any(k[1] == s for k in by)]
+    order = {"reflector": 0, "knotd-xdp": 1}
 
     def ratios(q, a, b):
         x, y = by.get((q, a), {}), by.get((q, b), {})
-        return [x[k] / y[k] for k in x if x[k] and y.get(k)]
+        return [x[k] / y[k] for k in x if a != b and x[k] and y.get(k)]
 
-    out = ["\n### Head to head with kxdpgun, %d rounds\n" % max(r.get("round", 1) for r in ds),
+    out = ["\n### Head to head with kxdpgun, %d round(s)\n" % max(r.get("round", 1) for r in ds),
            "The servers one after another in each round, every query set; answered/s "
            "as the median (range) of the rounds, ratios as the median (range) of each "
            "round's own ratio. The reflector (XDP_TX, no DNS work at all) is the most "
-           "this lab answers with kxdpgun: the generator's and veth's ceiling.\n"]
+           "this lab answers with kxdpgun: the generator's and veth's ceiling. "
+           "+napi-defer: napi_defer_hard_irqs 2 and gro_flush_timeout 200000 on veth-s "
+           "while that server runs.\n"]
     body = []
-    for q in sorted({k[0] for k in by}, key=lambda q: qsets.get(q, 9)):
-        body.append([q] + [spread(by.get((q, s), {}).values()) for s in servers] +
-                    [ratio_spread(ratios(q, "mvdns-af_xdp", "knotd-xdp")),
-                     ratio_spread(ratios(q, "mvdns-af_xdp", "reflector")),
-                     ratio_spread(ratios(q, "reflector", "knotd-xdp"))])
-    out.append(table(["queries"] + ["%s answered/s" % s for s in servers] +
-                     ["mvdns / knotd XDP", "mvdns / reflector", "reflector / knotd XDP"],
-                     body))
+    for q, server in sorted(by, key=lambda k: (qsets.get(k[0], 9), order.get(k[1], 2), k[1])):
+        body.append([q, server, spread(by[(q, server)].values()),
+                     ratio_spread(ratios(q, server, "knotd-xdp")),
+                     ratio_spread(ratios(q, server, "reflector"))])
+    out.append(table(["queries", "server", "answered/s", "vs knotd XDP", "vs reflector"], body))
     return "\n".join(out)
 
 
