@@ -301,8 +301,10 @@ def cmd_wait_served(a, _ctl):
 
 
 def percentile(values, p):
+    """Nearest rank: the smallest value with at least p% of them at or below
+    it (p an integer; the rank, ceil(p * n / 100), in integers)."""
     v = sorted(values)
-    return v[min(len(v) - 1, max(0, int(round(p / 100.0 * len(v) + 0.5)) - 1))]
+    return v[max(1, -(-p * len(v) // 100)) - 1]
 
 
 def cmd_latency(a, ctl):
