@@ -20,6 +20,7 @@
 #include "name.h"
 #include "node.h"
 #include "wire.h"
+#include "zones.h"
 
 #define TOMBSTONE ((struct mv_node *)(uintptr_t)1)
 #define MIN_SLOTS 64u
@@ -96,8 +97,7 @@ struct mv_table {
 	size_t faulted;     /* octets of next faulted in (prefault) */
 	size_t credit;      /* slots of budget not yet spent on a page (migrate) */
 	size_t next_tombstones;
-	struct mv_zone **zones;
-	size_t nzones;
+	struct mv_zones *zones;  /* the hosted zones, by apex */
 	struct retired *retired; /* to free after the next grace period */
 	size_t nretired, retired_cap;
 	mv_table_sync_fn sync;
@@ -183,7 +183,9 @@ struct mv_table *mv_table_create(size_t names, mv_table_sync_fn sync, void *sync
 	}
 	t->health = mv_health_create();
 	t->nodes = mv_arena_create();
-	if (t->health == NULL || t->nodes == NULL) {
+	t->zones = mv_zones_create();
+	if (t->health == NULL || t->nodes == NULL || t->zones == NULL) {
+		mv_zones_destroy(t->zones);
 		mv_arena_destroy(t->nodes);
 		mv_health_destroy(t->health);
 		slots_free(s);
@@ -208,12 +210,7 @@ void mv_table_destroy(struct mv_table *t)
 	}
 	slots_free(s);
 	slots_free(t->next);
-	for (size_t i = 0; i < t->nzones; i++) {
-		free((void *)(uintptr_t)atomic_load_explicit(&t->zones[i]->negative,
-							     memory_order_relaxed));
-		free(t->zones[i]);
-	}
-	free(t->zones);
+	mv_zones_destroy(t->zones);
 	for (size_t i = 0; i < t->nretired; i++)
 		t->retired[i].release(t, t->retired[i].p);
 	free(t->retired);
@@ -605,24 +602,6 @@ static struct mv_node *writer_lookup(struct mv_table *t, const uint8_t *name, si
 	return (struct mv_node *)(uintptr_t)mv_table_lookup(t, name, len, dns_name_hash(name, len));
 }
 
-static struct mv_zone *zone_get(struct mv_table *t, const uint8_t *apex, size_t len)
-{
-	for (size_t i = 0; i < t->nzones; i++)
-		if (t->zones[i]->apex_len == len && memcmp(t->zones[i]->apex, apex, len) == 0)
-			return t->zones[i];
-	struct mv_zone **zones = realloc(t->zones, (t->nzones + 1) * sizeof(*zones));
-	if (zones == NULL)
-		return NULL;
-	t->zones = zones;
-	struct mv_zone *z = calloc(1, sizeof(*z));
-	if (z == NULL)
-		return NULL;
-	memcpy(z->apex, apex, len);
-	z->apex_len = (uint8_t)len;
-	t->zones[t->nzones++] = z;
-	return z;
-}
-
 /*
  * Writer: move node's children count by delta, in place. Workers never read
  * `children` (a field of its own), so writing it while they read the node's
@@ -669,6 +648,48 @@ static int ensure_ancestors(struct mv_table *t, const uint8_t *name, size_t len,
 }
 
 /*
+ * Writer: a zone's apex arrived at a name the table already had (an empty
+ * non-terminal or a name of the zone `from` above): the names below it that
+ * `from` holds move into the new zone `to`, as if the apex had come first.
+ * One pass over the slots, for an event as rare as a child zone created
+ * under names that exist.
+ */
+static int rezone_below(struct mv_table *t, const uint8_t *apex, size_t len,
+			const struct mv_zone *from, struct mv_zone *to)
+{
+	struct slots *s = atomic_load_explicit(&t->slots, memory_order_relaxed);
+
+	for (size_t i = 0; i <= s->mask; i++) {
+		struct mv_node *n = slot_get(s->s, i);
+		if (n == NULL || n == TOMBSTONE || n->zone != from ||
+		    !dns_name_is_below(n->name, n->name_len, apex, len) || n->name_len == len)
+			continue;
+		struct mv_node *copy = mv_node_clone(t->nodes, n);
+		if (copy == NULL)
+			return -ENOMEM;
+		copy->zone = to; /* publish keeps the zones' counts of cuts right */
+		int rc = publish(t, copy, dns_name_hash(copy->name, copy->name_len));
+		if (rc != 0) {
+			mv_node_free(t->nodes, copy);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Link in orphan zone z below a new zone's apex (adopt_zones_below). */
+static int adopt(struct mv_zone *z, void *arg)
+{
+	struct mv_table *t = arg;
+	struct mv_zone *parent_zone;
+
+	if (writer_lookup(t, z->apex, z->apex_len) == NULL)
+		return 0; /* emptied meanwhile: nothing to link */
+	int rc = reserve(t);
+	return rc != 0 ? rc : ensure_ancestors(t, z->apex, z->apex_len, &parent_zone);
+}
+
+/*
  * Writer: after the apex of a new zone at apex[0..len), link the zones below
  * it whose apexes arrived first, with no ancestor to count them as a child:
  * the names between become empty non-terminals of the new zone, as if the
@@ -676,22 +697,7 @@ static int ensure_ancestors(struct mv_table *t, const uint8_t *name, size_t len,
  */
 static int adopt_zones_below(struct mv_table *t, const uint8_t *apex, size_t len)
 {
-	for (size_t i = 0; i < t->nzones; i++) {
-		struct mv_zone *z = t->zones[i];
-		struct mv_zone *parent_zone;
-		if (!z->orphan || z->apex_len <= len ||
-		    !dns_name_is_below(z->apex, z->apex_len, apex, len))
-			continue;
-		z->orphan = false;
-		if (writer_lookup(t, z->apex, z->apex_len) == NULL)
-			continue; /* emptied meanwhile: nothing to link */
-		int rc = reserve(t);
-		if (rc == 0)
-			rc = ensure_ancestors(t, z->apex, z->apex_len, &parent_zone);
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
+	return mv_zones_adopt_below(t->zones, apex, len, adopt, t);
 }
 
 /* Writer: stop watching the health checks old uses and node (NULL: none) does not. */
@@ -762,7 +768,7 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 		negative = mv_node_build_negative(soa);
 		if (negative == NULL)
 			return -errno;
-		zone = zone_get(t, owner, owner_len);
+		zone = mv_zones_get(t->zones, owner, owner_len);
 		if (zone == NULL) {
 			free(negative);
 			return -ENOMEM;
@@ -787,10 +793,8 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 	if (old == NULL && (rc = reserve(t)) == 0) {
 		struct mv_zone *parent_zone = NULL;
 		rc = ensure_ancestors(t, owner, owner_len, &parent_zone);
-		if (rc == -ENOENT && soa != NULL) {
-			rc = 0; /* a zone apex needs no parent */
-			zone->orphan = true;
-		}
+		if (rc == -ENOENT && soa != NULL) /* a zone apex needs no parent */
+			rc = mv_zones_orphan(t->zones, zone);
 		if (node->zone == NULL)
 			node->zone = parent_zone;
 	}
@@ -816,7 +820,11 @@ int mv_table_set_name(struct mv_table *t, const uint8_t *owner, size_t owner_len
 		return rc;
 	}
 	unwatch_dropped(t, old, node); /* old stays readable until the next commit */
-	return new_apex ? adopt_zones_below(t, owner, owner_len) : 0;
+	if (new_apex)
+		return adopt_zones_below(t, owner, owner_len);
+	return old != NULL && old->zone != node->zone
+		       ? rezone_below(t, owner, owner_len, old->zone, node->zone)
+		       : 0;
 }
 
 /* Rebuild one watching name if it still uses the changed check. */

@@ -485,6 +485,80 @@ Test(table, child_zone_before_parent)
 	}
 }
 
+/*
+ * Zone apexes in random order, some nested up to four deep, most of them
+ * orphans when they arrive: whatever the order, a name exists exactly when
+ * it is an apex or lies between an apex and the nearest apex above it, and
+ * belongs to the nearest apex at or above it.
+ */
+Test(table, zones_in_any_order)
+{
+	enum { BASES = 8, PER_BASE = 15, ALL = 1 + BASES * PER_BASE };
+	static char names[ALL][64];
+	static int parent[ALL]; /* index of the name one label up, -1 for "test" */
+	uint64_t rng = 7;
+
+	/* test; k<b>.test; then a. and b. in front, three times. */
+	snprintf(names[0], sizeof(names[0]), "test");
+	parent[0] = -1;
+	for (int b = 0, n = 1; b < BASES; b++) {
+		int first = n;
+		snprintf(names[n], sizeof(names[n]), "k%d.test", b);
+		parent[n++] = 0;
+		for (int i = first; n < first + PER_BASE; i++)
+			for (int l = 0; l < 2; l++, n++) {
+				snprintf(names[n], sizeof(names[n]), "%c.%s", 'a' + l, names[i]);
+				parent[n] = i;
+			}
+	}
+	for (int round = 0; round < 20; round++) {
+		struct mv_table *t = mv_table_create(16, NULL, NULL);
+		bool apex[ALL];
+		int order[ALL], napex = 0;
+		for (int i = 0; i < ALL; i++) {
+			rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+			apex[i] = (rng >> 40) % 3 == 0;
+			if (apex[i])
+				order[napex++] = i;
+		}
+		for (int i = napex - 1; i > 0; i--) { /* shuffle the arrivals */
+			rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+			int j = (int)((rng >> 33) % (uint64_t)(i + 1)), tmp = order[i];
+			order[i] = order[j];
+			order[j] = tmp;
+		}
+		for (int i = 0; i < napex; i++) {
+			struct rs soa;
+			rs_soa(&soa, names[order[i]], 600, 1, 60);
+			cr_assert_eq(set1(t, names[order[i]], &soa), 0, "%s", names[order[i]]);
+		}
+		size_t expected = 0;
+		for (int i = 0; i < ALL; i++) {
+			int zone = i; /* the nearest apex at or above */
+			while (zone >= 0 && !apex[zone])
+				zone = parent[zone];
+			/* No apex, but an apex below it with no apex between: the
+			 * name links that apex to the zone above. */
+			bool exists = apex[i];
+			for (int j = 0; !exists && zone >= 0 && j < ALL; j++) {
+				int up = apex[j] ? parent[j] : -1;
+				while (up >= 0 && up != i && !apex[up])
+					up = parent[up];
+				exists = up == i;
+			}
+			expected += exists;
+			const struct mv_node *n = look(t, names[i]);
+			cr_assert_eq(n != NULL, exists, "round %d: %s %s", round, names[i],
+				     exists ? "missing" : "present");
+			if (exists)
+				cr_assert(zone_is(n, names[zone]), "round %d: %s not in %s", round,
+					  names[i], names[zone]);
+		}
+		cr_assert_eq(mv_table_count(t), expected, "round %d", round);
+		mv_table_destroy(t);
+	}
+}
+
 /* A name that stops using a health check stops being watched for it. */
 Test(table, health_watchers_follow_the_names)
 {
