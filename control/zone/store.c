@@ -140,6 +140,47 @@ static size_t store_lower(const struct mv_store *s, const uint8_t *key, size_t k
 	return store_lower_in(s, 0, s->n, key, klen, type, setid);
 }
 
+/* Whether v[i] sorts before (key, type, setid). */
+static int store_below(const struct mv_store *s, size_t i, const uint8_t *key, size_t klen,
+		       uint16_t type, const char *setid)
+{
+	const struct store_entry *e = s->v[i];
+
+	return key_cmp(e->key, e->key_len, e->rr.type, e->rr.set_identifier, key, klen, type,
+		       setid) < 0;
+}
+
+/*
+ * store_lower, galloping from hint (any index): steps of 1, 2, 4, ... away
+ * from it bracket the place, then a binary search finds it, O(log d) for a
+ * place d sets away. A batch's names mostly land next to each other, so
+ * searching from the last place found is a few comparisons instead of 17 at
+ * 100,000 sets (two such searches per change were a tenth of a batch).
+ */
+static size_t store_lower_near(const struct mv_store *s, size_t hint, const uint8_t *key,
+			       size_t klen, uint16_t type, const char *setid)
+{
+	size_t lo, hi, step = 1;
+
+	if (hint < s->n && store_below(s, hint, key, klen, type, setid)) {
+		/* The place is in (hint, n]: up until v[hi] is not below. */
+		for (lo = hi = hint + 1; hi < s->n && store_below(s, hi, key, klen, type, setid);
+		     step *= 2) {
+			lo = hi + 1;
+			hi += step;
+		}
+		hi = hi < s->n ? hi : s->n;
+	} else {
+		/* The place is in [0, hint]: down while v[lo - 1] is not below. */
+		for (lo = hi = hint < s->n ? hint : s->n;
+		     lo > 0 && !store_below(s, lo - 1, key, klen, type, setid); step *= 2) {
+			hi = lo - 1;
+			lo = lo > step ? lo - step : 0;
+		}
+	}
+	return store_lower_in(s, lo, hi, key, klen, type, setid);
+}
+
 /* Index of the set, or SIZE_MAX. */
 static size_t store_index(const struct mv_store *s, const uint8_t *owner, uint16_t type,
 			  const char *setid)
@@ -383,7 +424,7 @@ static const struct owner_sets *owner_sets(struct apply_ctx *a, const uint8_t *o
 	o->owner = owner;
 	o->len = len;
 	o->klen = key_make(owner, o->key);
-	o->lo = i = store_lower(s, o->key, o->klen, 0, NULL);
+	o->lo = i = store_lower_near(s, o->lo, o->key, o->klen, 0, NULL);
 	while (i < s->n && s->v[i]->key_len == o->klen &&
 	       memcmp(s->v[i]->key, o->key, o->klen) == 0)
 		i++;
@@ -819,9 +860,9 @@ static int store_commit(struct mv_store *s, struct apply_ctx *a)
 	while (i < s->n || j < nadd) {
 		size_t gone = d < ndrop ? drop[d] : s->n, at = s->n, copy;
 
-		if (j < nadd)
-			at = store_lower(s, add[j]->key, add[j]->key_len, add[j]->rr.type,
-					 add[j]->rr.set_identifier);
+		if (j < nadd) /* add is sorted: each place is at or after the last */
+			at = store_lower_near(s, i, add[j]->key, add[j]->key_len, add[j]->rr.type,
+					      add[j]->rr.set_identifier);
 		copy = (at < gone ? at : gone) - i;
 		if (copy > 0)
 			memcpy(v + n, s->v + i, copy * sizeof(*v));
