@@ -181,6 +181,12 @@ static size_t store_lower_near(const struct mv_store *s, size_t hint, const uint
 	return store_lower_in(s, lo, hi, key, klen, type, setid);
 }
 
+/* Whether e's owner has this key. */
+static int entry_owner_is(const struct store_entry *e, const uint8_t *key, size_t klen)
+{
+	return e->key_len == klen && memcmp(e->key, key, klen) == 0;
+}
+
 /* Index of the set, or SIZE_MAX. */
 static size_t store_index(const struct mv_store *s, const uint8_t *owner, uint16_t type,
 			  const char *setid)
@@ -277,6 +283,22 @@ int mv_store_foreach_from(const struct mv_store *store, const uint8_t *owner, ui
 	if (owner != NULL)
 		i = store_lower(store, key, key_make(owner, key), type, set_identifier);
 	for (; i < store->n; i++) {
+		int r = fn(&store->v[i]->rr, arg);
+
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+int mv_store_foreach_at(const struct mv_store *store, size_t *near, const uint8_t *owner,
+			int (*fn)(const struct mv_rrset *rrset, void *arg), void *arg)
+{
+	uint8_t key[STORE_KEY_MAX];
+	size_t klen = key_make(owner, key);
+	size_t i = store_lower_near(store, *near, key, klen, 0, NULL);
+
+	for (*near = i; i < store->n && entry_owner_is(store->v[i], key, klen); i++) {
 		int r = fn(&store->v[i]->rr, arg);
 
 		if (r != 0)
@@ -425,8 +447,7 @@ static const struct owner_sets *owner_sets(struct apply_ctx *a, const uint8_t *o
 	o->len = len;
 	o->klen = key_make(owner, o->key);
 	o->lo = i = store_lower_near(s, o->lo, o->key, o->klen, 0, NULL);
-	while (i < s->n && s->v[i]->key_len == o->klen &&
-	       memcmp(s->v[i]->key, o->key, o->klen) == 0)
+	while (i < s->n && entry_owner_is(s->v[i], o->key, o->klen))
 		i++;
 	o->hi = i;
 	return o;

@@ -704,6 +704,44 @@ Test(store, foreach_from_a_start)
 		mv_store_find(store, (const uint8_t *)"\3WwW\7example\3COM", DNS_TYPE_A, NULL));
 }
 
+static int count_one(const struct mv_rrset *rr, void *arg)
+{
+	(void)rr;
+	++*(int *)arg;
+	return 0;
+}
+
+Test(store, foreach_at_an_owner_from_anywhere)
+{
+	/* example.com NS, SOA; a; m A x, A y, TXT; www: indexes 0 ... 6. */
+	static const struct {
+		const char *owner;
+		int sets;
+		size_t place;
+	} at[] = {{"\7example\3com", 2, 0},      {"\1a\7example\3com", 1, 2},
+		  {"\1M\7example\3com", 3, 3},   {"\1b\7example\3com", 0, 3},
+		  {"\3www\7example\3com", 1, 6}, {"\1z\7example\3com", 0, 7}};
+	static const size_t nears[] = {0, 1, 2, 3, 4, 5, 6, 7, 100};
+
+	cr_assert_eq(
+		apply(changes(change("CREATE", "a.example.com", "A", 1, "192.0.2.1", ""),
+			      change("CREATE", "m.example.com", "A", 1, "192.0.2.1", MV("x")),
+			      change("CREATE", "m.example.com", "A", 1, "192.0.2.2", MV("y")),
+			      change("CREATE", "m.example.com", "TXT", 1, "\\'t\\'", ""), NULL)),
+		0, "%s", err.messages[0]);
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+		for (size_t k = 0; k < sizeof(nears) / sizeof(nears[0]); k++) {
+			size_t near = nears[k];
+			int n = 0;
+
+			cr_assert_eq(mv_store_foreach_at(store, &near, (const uint8_t *)at[i].owner,
+							 count_one, &n),
+				     0);
+			cr_assert_eq(n, at[i].sets, "owner %zu from %zu", i, nears[k]);
+			cr_assert_eq(near, at[i].place, "owner %zu from %zu", i, nears[k]);
+		}
+}
+
 /* ---- scale ---- */
 
 /* Change i of b: action on the A set of name (all sets share one value). */

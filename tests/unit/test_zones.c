@@ -182,6 +182,7 @@ Test(zones, foreach_at_sees_every_set_of_a_name)
 {
 	struct zones *z = zones_create();
 	struct zones_zone *zone = add(z, "Z1", "example.com", "r");
+	size_t near = 0;
 	int n = 0;
 
 	cr_assert_eq(apply(zone,
@@ -201,11 +202,11 @@ Test(zones, foreach_at_sees_every_set_of_a_name)
 			   "example.com\",\"Type\":\"A\",\"TTL\":60,\"ResourceRecords\":[{"
 			   "\"Value\":\"192.0.2.3\"}]}}]}"),
 		     0, "%s", err.messages[0]);
-	cr_assert_eq(zones_foreach_at(z, wire("mv.example.com"), count_set, &n), 0);
+	cr_assert_eq(zones_foreach_at(z, wire("mv.example.com"), &near, count_set, &n), 0);
 	cr_assert_eq(n, 3, "two multivalue sets and the TXT, not the child name");
 	n = 0;
-	zones_foreach_at(z, wire("nothing.example.com"), count_set, &n);
-	zones_foreach_at(z, wire("example.org"), count_set, &n);
+	zones_foreach_at(z, wire("nothing.example.com"), &near, count_set, &n);
+	zones_foreach_at(z, wire("example.org"), &near, count_set, &n);
 	cr_assert_eq(n, 0);
 	zones_destroy(z);
 }
