@@ -203,11 +203,9 @@ static size_t store_index(const struct mv_store *s, const uint8_t *owner, uint16
 
 /* ---- entries ---- */
 
-/* A copy of src in one allocation, with its sort key; NULL if out of memory. */
-static struct store_entry *entry_new(const struct mv_rrset *src)
+/* A copy of src in one allocation, with its sort key (klen octets); NULL if out of memory. */
+static struct store_entry *entry_new(const struct mv_rrset *src, const uint8_t *key, size_t klen)
 {
-	uint8_t key[STORE_KEY_MAX];
-	size_t klen = key_make(src->owner, key);
 	size_t sid = src->set_identifier != NULL ? strlen(src->set_identifier) + 1 : 0;
 	size_t hc = src->health_check_id != NULL ? strlen(src->health_check_id) + 1 : 0;
 	size_t size = sizeof(struct store_entry) + src->count * (2 * sizeof(void *) + 2) + klen +
@@ -332,12 +330,14 @@ enum ov_kind {
 
 struct ov_entry {
 	const uint8_t *owner; /* in the batch */
+	const uint8_t *key;   /* OV_SET: owner's sort key, in apply_ctx's keys */
 	const char *setid;
 	const struct mv_rrset *rr;   /* OV_SET: in the working state, NULL when absent */
 	const struct mv_rrset *base; /* OV_SET: in the store, NULL when absent */
 	size_t base_idx;
 	uint32_t hash;
 	int32_t delta; /* OV_NAME, OV_NAMETYPE */
+	uint16_t key_len;
 	uint16_t type;
 	uint8_t owner_len;
 	uint8_t kind;
@@ -370,6 +370,11 @@ struct apply_ctx {
 	int nomem;
 	int nested; /* whether the store holds an SOA below the apex */
 	struct owner_sets at;
+	/* The OV_SET entries' keys, one after another: a change adds at most one
+	 * set, whose key has at most twice the octets of its owner. Kept for the
+	 * store's new entries, so that applying makes each key once. */
+	uint8_t *keys;
+	size_t keys_len;
 	/* What the batch holds: the overlay keeps only the counters it can need. */
 	int has_cname, has_mv, has_soa;
 };
@@ -506,6 +511,10 @@ static struct ov_entry *ov_find(struct apply_ctx *a, uint8_t kind, const uint8_t
 		if (e->base_idx != SIZE_MAX)
 			e->base = &a->store->v[e->base_idx]->rr;
 		e->rr = e->base;
+		/* ws_base has just made the owner's key (owner_sets): keep a copy. */
+		e->key = memcpy(a->keys + a->keys_len, a->at.key, a->at.klen);
+		e->key_len = (uint16_t)a->at.klen;
+		a->keys_len += a->at.klen;
 	}
 	a->slot[s] = (uint32_t)a->n;
 	return e;
@@ -869,7 +878,7 @@ static int store_commit(struct mv_store *s, struct apply_ctx *a)
 			continue;
 		if (e->base != NULL)
 			drop[ndrop++] = e->base_idx;
-		if (e->rr != NULL && (add[nadd] = entry_new(e->rr)) == NULL)
+		if (e->rr != NULL && (add[nadd] = entry_new(e->rr, e->key, e->key_len)) == NULL)
 			goto finish;
 		nadd += e->rr != NULL;
 	}
@@ -943,6 +952,7 @@ int mv_store_apply(struct mv_store *store, const uint8_t *apex, const struct mv_
 		const struct mv_change *ch = &batch->changes[i];
 		const struct mv_rrset *rr = &ch->rrset;
 
+		a->keys_len += 2u * rr->owner_len; /* room, counted here, filled from 0 */
 		a->has_cname |= rr->type == DNS_TYPE_CNAME;
 		a->has_mv |= rr->set_identifier != NULL;
 		if (rr->type == DNS_TYPE_SOA && ch->action != MV_ACTION_DELETE &&
@@ -950,6 +960,9 @@ int mv_store_apply(struct mv_store *store, const uint8_t *apex, const struct mv_
 			a->has_soa |= ov_find(a, OV_ZONE, rr->owner, rr->owner_len, DNS_TYPE_SOA,
 					      NULL, 1) != NULL;
 	}
+	a->keys = malloc(a->keys_len + 1);
+	a->keys_len = 0;
+	a->nomem |= a->keys == NULL;
 	for (size_t i = 0; i < batch->count && !a->nomem; i++)
 		check_change(a, &batch->changes[i]);
 	for (size_t i = 0; i < batch->count && !a->nomem; i++)
@@ -968,6 +981,7 @@ finish:
 		for (size_t i = 0; i < a->nchunk; i++)
 			free(a->chunk[i]);
 		free(a->chunk);
+		free(a->keys);
 		free(a->slot);
 		free(a);
 	}

@@ -742,6 +742,22 @@ Test(store, foreach_at_an_owner_from_anywhere)
 		}
 }
 
+Test(store, names_of_low_octets)
+{
+	/* Octets 0 and 1 take two octets of a sort key each: the longest keys there are. */
+	cr_assert_eq(apply(changes(change("CREATE", "\\\\000\\\\001\\\\000\\\\001.example.com", "A",
+					  1, "192.0.2.1", ""),
+				   NULL)),
+		     0, "%s", err.messages[0]);
+	cr_assert_not_null(mv_store_find(store, (const uint8_t *)"\4\0\1\0\1\7example\3com",
+					 DNS_TYPE_A, NULL));
+	cr_assert_str_eq(dump(),
+			 "example.com. NS 172800 - - 0 [ns1.example.com.] [ns2.example.com.]\n"
+			 "example.com. SOA 900 - - 0 [" SOA_VALUE "]\n"
+			 "\\000\\001\\000\\001.example.com. A 1 - - 0 [192.0.2.1]\n"
+			 "www.example.com. A 300 - - 0 [192.0.2.1]\n");
+}
+
 /* ---- scale ---- */
 
 /* Change i of b: action on the A set of name (all sets share one value). */
