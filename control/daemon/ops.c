@@ -206,27 +206,43 @@ void ops_owners_one(struct ops_ctx *ctx, const uint8_t *name, size_t len)
 	ctx->nowners = 1;
 }
 
+/*
+ * Byte order of two record sets' wire owner names. Wire names are prefix
+ * free (a name ends at its root label), so equal up to the shorter one's
+ * length means equal.
+ */
 static int owner_cmp(const void *a, const void *b)
 {
-	return memcmp(a, b, MVDNS_NAME_MAX);
+	const struct mv_rrset *x = *(const struct mv_rrset *const *)a;
+	const struct mv_rrset *y = *(const struct mv_rrset *const *)b;
+
+	return memcmp(x->owner, y->owner,
+		      x->owner_len < y->owner_len ? x->owner_len : y->owner_len);
 }
 
-/* The distinct owner names of a batch. */
+/*
+ * The distinct owner names of a batch: the sets sorted where they are, each
+ * name copied once (sorting and copying 255-octet owner slots, zeroed first,
+ * cost twice as much).
+ */
 int ops_owners_batch(struct ops_ctx *ctx, const struct mv_batch *batch)
 {
+	const struct mv_rrset **sets = malloc((batch->count + 1) * sizeof(*sets));
 	size_t n = 0;
 
-	ctx->owners = calloc(batch->count + 1, sizeof(*ctx->owners));
-	if (ctx->owners == NULL)
-		return -ENOMEM;
+	ctx->owners = malloc((batch->count + 1) * sizeof(*ctx->owners));
+	if (sets == NULL || ctx->owners == NULL) {
+		free(sets);
+		return -ENOMEM; /* ops_ctx_clear frees ctx->owners */
+	}
 	for (size_t i = 0; i < batch->count; i++)
-		memcpy(ctx->owners[i], batch->changes[i].rrset.owner,
-		       batch->changes[i].rrset.owner_len);
-	qsort(ctx->owners, batch->count, sizeof(*ctx->owners), owner_cmp);
+		sets[i] = &batch->changes[i].rrset;
+	qsort(sets, batch->count, sizeof(*sets), owner_cmp);
 	for (size_t i = 0; i < batch->count; i++)
-		if (n == 0 || owner_cmp(ctx->owners[n - 1], ctx->owners[i]) != 0)
-			memmove(ctx->owners[n++], ctx->owners[i], MVDNS_NAME_MAX);
+		if (i == 0 || owner_cmp(&sets[i - 1], &sets[i]) != 0)
+			memcpy(ctx->owners[n++], sets[i]->owner, sets[i]->owner_len);
 	ctx->nowners = n;
+	free(sets);
 	return 0;
 }
 

@@ -39,7 +39,8 @@ struct ops_ctx {
 	json_t *replay;    /* the recorded generated values, or NULL for a live request */
 	json_t *generated; /* Out: writes, live: the generated values (new reference) */
 	uint64_t seq;      /* Out: writes: the batch's sequence number */
-	uint8_t (*owners)[MVDNS_NAME_MAX]; /* Out: writes: changed owner names */
+	uint8_t (*owners)[MVDNS_NAME_MAX]; /* Out: writes: changed owner names (wire; what
+					    * follows a name in its slot is undefined) */
 	size_t nowners;
 	bool mutated; /* Out: the zones changed: journal and publish, whatever the result */
 	uint8_t one[1][MVDNS_NAME_MAX]; /* owners when there is one */

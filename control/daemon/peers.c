@@ -511,13 +511,14 @@ void peers_publish_batch(struct peers *p, const struct feed_health *health, size
 			 const uint8_t (*owners)[MVDNS_NAME_MAX], size_t n, uint64_t seq)
 {
 	uint8_t msg[sizeof(struct mv_chan_msg)];
+	size_t near = 0; /* the owners are a batch's: most lie close together */
 
 	health_write(p, NULL, health, nhealth, seq);
 	for (size_t i = 0; i < n; i++) {
 		size_t len;
 
 		p->nsets = 0;
-		if (zones_foreach_at(p->zones, owners[i], collect, p) != 0) {
+		if (zones_foreach_at(p->zones, owners[i], &near, collect, p) != 0) {
 			/* Never COMMIT a partial batch: detach all; the next scan re-syncs. */
 			for (size_t k = 0; k < p->n; k++) {
 				if (p->v[k].shm != NULL && !p->v[k].dead)

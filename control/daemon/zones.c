@@ -125,35 +125,12 @@ struct zones_zone *zones_owner(const struct zones *z, const uint8_t *name)
 	return NULL;
 }
 
-struct at_ctx {
-	const uint8_t *owner;
-	size_t len;
-	int (*fn)(const struct mv_rrset *rrset, void *arg);
-	void *arg;
-};
-
-#define AT_DONE 0x7fffffff /* past the owner: stop, report 0 */
-
-static int at_one(const struct mv_rrset *rr, void *arg)
-{
-	struct at_ctx *c = arg;
-
-	if (rr->owner_len != c->len || memcmp(rr->owner, c->owner, c->len) != 0)
-		return AT_DONE;
-	return c->fn(rr, c->arg);
-}
-
-int zones_foreach_at(const struct zones *z, const uint8_t *owner,
+int zones_foreach_at(const struct zones *z, const uint8_t *owner, size_t *near,
 		     int (*fn)(const struct mv_rrset *rrset, void *arg), void *arg)
 {
 	struct zones_zone *zone = zones_owner(z, owner);
-	struct at_ctx c = {owner, dns_name_len(owner), fn, arg};
-	int rc;
 
-	if (zone == NULL)
-		return 0;
-	rc = mv_store_foreach_from(zone->store, owner, 0, NULL, at_one, &c);
-	return rc == AT_DONE ? 0 : rc;
+	return zone != NULL ? mv_store_foreach_at(zone->store, near, owner, fn, arg) : 0;
 }
 
 /* ---- CreateHostedZone ---- */

@@ -117,9 +117,11 @@ struct zones_zone *zones_owner(const struct zones *z, const uint8_t *name);
 
 /*
  * Call fn for every record set at exactly `owner` (wire, lower case), in the
- * store's order. Returns fn's first non-zero value, or 0.
+ * store's order. *near: where in its zone's store to search from, then where
+ * owner's sets are (mv_store_foreach_at; 0 to start). Returns fn's first
+ * non-zero value, or 0.
  */
-int zones_foreach_at(const struct zones *z, const uint8_t *owner,
+int zones_foreach_at(const struct zones *z, const uint8_t *owner, size_t *near,
 		     int (*fn)(const struct mv_rrset *rrset, void *arg), void *arg);
 
 /*

@@ -531,6 +531,22 @@ static char *dup_opt(const char *s, int *nomem)
 	return d;
 }
 
+/*
+ * rr's arrays for n values, in one zeroed block, rr->rdata's: with the
+ * value in its rdata's block, a change of one value makes 2 allocations
+ * instead of 5 (and frees 2).
+ */
+static int rrset_arrays(struct mv_rrset *rr, size_t n)
+{
+	rr->rdata = calloc(n, sizeof(*rr->rdata) + sizeof(*rr->values) + sizeof(*rr->rdata_len));
+	if (rr->rdata == NULL)
+		return -ENOMEM;
+	rr->values = (char **)(rr->rdata + n);
+	rr->rdata_len = (uint16_t *)(void *)(rr->values + n);
+	rr->count = (uint16_t)n;
+	return 0;
+}
+
 int batch_compile(const struct batch_rrset_in *in, uint8_t *rdbuf, struct mv_error *err,
 		  struct mv_rrset *rr)
 {
@@ -570,25 +586,23 @@ int batch_compile(const struct batch_rrset_in *in, uint8_t *rdbuf, struct mv_err
 			     in->type, name, (unsigned)UINT16_MAX);
 		return nomem ? -ENOMEM : 0;
 	}
-	rr->rdata_len = calloc(n, sizeof(*rr->rdata_len));
-	rr->rdata = calloc(n, sizeof(*rr->rdata));
-	rr->values = calloc(n, sizeof(*rr->values));
-	if (rr->rdata_len == NULL || rr->rdata == NULL || rr->values == NULL)
+	if (rrset_arrays(rr, n) != 0)
 		return -ENOMEM;
-	rr->count = (uint16_t)n;
 	for (size_t j = 0; j < n && !nomem; j++) {
 		const char *s = in->value(in->src, j);
+		size_t vlen = strlen(s) + 1;
 
-		rr->values[j] = dup_opt(s, &nomem);
 		r = dns_rdata_from_text(type, s, rdbuf, BATCH_RDATA_MAX, msg, sizeof(msg));
 		if (r < 0) {
 			mv_error_add(err, "%s", msg);
 			continue;
 		}
-		rr->rdata[j] = malloc(r > 0 ? (size_t)r : 1);
+		/* The rdata, then the value as written: one block, rr->rdata[j]. */
+		rr->rdata[j] = malloc((size_t)r + vlen);
 		if (rr->rdata[j] == NULL)
 			return -ENOMEM;
 		memcpy(rr->rdata[j], rdbuf, (size_t)r);
+		rr->values[j] = memcpy(rr->rdata[j] + r, s, vlen);
 		rr->rdata_len[j] = (uint16_t)r;
 		for (size_t k = 0; k < j; k++) {
 			if (rr->rdata[k] != NULL && rr->rdata_len[k] == r &&
@@ -929,15 +943,9 @@ int mv_batch_parse(const char *json, size_t len, struct mv_batch *out, struct mv
 
 void mv_rrset_clear(struct mv_rrset *rrset)
 {
-	for (size_t j = 0; j < rrset->count; j++) {
-		if (rrset->rdata != NULL)
-			free(rrset->rdata[j]);
-		if (rrset->values != NULL)
-			free(rrset->values[j]);
-	}
-	free(rrset->rdata);
-	free(rrset->values);
-	free(rrset->rdata_len);
+	for (size_t j = 0; rrset->rdata != NULL && j < rrset->count; j++)
+		free(rrset->rdata[j]); /* and values[j] */
+	free(rrset->rdata);            /* and values, rdata_len */
 	free(rrset->set_identifier);
 	free(rrset->health_check_id);
 	rrset->rdata = NULL;

@@ -31,8 +31,10 @@ enum mv_action { MV_ACTION_CREATE, MV_ACTION_DELETE, MV_ACTION_UPSERT };
 
 /*
  * One record set as Route 53 holds it, values compiled to wire rdata.
- * Every pointer is its own malloc() block (mv_rrset_clear frees them), except
- * in record sets handed out by the store, which are read-only.
+ * As compiled from a batch, the heap blocks are set_identifier,
+ * health_check_id, rdata (holding the values and rdata_len arrays too) and
+ * each rdata[j] (holding values[j] too); mv_rrset_clear frees them. Record
+ * sets handed out by the store are read-only.
  */
 struct mv_rrset {
 	uint8_t owner[MVDNS_NAME_MAX]; /* wire form, lower case */

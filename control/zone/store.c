@@ -140,6 +140,53 @@ static size_t store_lower(const struct mv_store *s, const uint8_t *key, size_t k
 	return store_lower_in(s, 0, s->n, key, klen, type, setid);
 }
 
+/* Whether v[i] sorts before (key, type, setid). */
+static int store_below(const struct mv_store *s, size_t i, const uint8_t *key, size_t klen,
+		       uint16_t type, const char *setid)
+{
+	const struct store_entry *e = s->v[i];
+
+	return key_cmp(e->key, e->key_len, e->rr.type, e->rr.set_identifier, key, klen, type,
+		       setid) < 0;
+}
+
+/*
+ * store_lower, galloping from hint (any index): steps of 1, 2, 4, ... away
+ * from it bracket the place, then a binary search finds it, O(log d) for a
+ * place d sets away. A batch's names mostly land next to each other, so
+ * searching from the last place found is a few comparisons instead of 17 at
+ * 100,000 sets (two such searches per change were a tenth of a batch).
+ */
+static size_t store_lower_near(const struct mv_store *s, size_t hint, const uint8_t *key,
+			       size_t klen, uint16_t type, const char *setid)
+{
+	size_t lo, hi, step = 1;
+
+	if (hint < s->n && store_below(s, hint, key, klen, type, setid)) {
+		/* The place is in (hint, n]: up until v[hi] is not below. */
+		for (lo = hi = hint + 1; hi < s->n && store_below(s, hi, key, klen, type, setid);
+		     step *= 2) {
+			lo = hi + 1;
+			hi += step;
+		}
+		hi = hi < s->n ? hi : s->n;
+	} else {
+		/* The place is in [0, hint]: down while v[lo - 1] is not below. */
+		for (lo = hi = hint < s->n ? hint : s->n;
+		     lo > 0 && !store_below(s, lo - 1, key, klen, type, setid); step *= 2) {
+			hi = lo - 1;
+			lo = lo > step ? lo - step : 0;
+		}
+	}
+	return store_lower_in(s, lo, hi, key, klen, type, setid);
+}
+
+/* Whether e's owner has this key. */
+static int entry_owner_is(const struct store_entry *e, const uint8_t *key, size_t klen)
+{
+	return e->key_len == klen && memcmp(e->key, key, klen) == 0;
+}
+
 /* Index of the set, or SIZE_MAX. */
 static size_t store_index(const struct mv_store *s, const uint8_t *owner, uint16_t type,
 			  const char *setid)
@@ -156,11 +203,9 @@ static size_t store_index(const struct mv_store *s, const uint8_t *owner, uint16
 
 /* ---- entries ---- */
 
-/* A copy of src in one allocation, with its sort key; NULL if out of memory. */
-static struct store_entry *entry_new(const struct mv_rrset *src)
+/* A copy of src in one allocation, with its sort key (klen octets); NULL if out of memory. */
+static struct store_entry *entry_new(const struct mv_rrset *src, const uint8_t *key, size_t klen)
 {
-	uint8_t key[STORE_KEY_MAX];
-	size_t klen = key_make(src->owner, key);
 	size_t sid = src->set_identifier != NULL ? strlen(src->set_identifier) + 1 : 0;
 	size_t hc = src->health_check_id != NULL ? strlen(src->health_check_id) + 1 : 0;
 	size_t size = sizeof(struct store_entry) + src->count * (2 * sizeof(void *) + 2) + klen +
@@ -244,6 +289,22 @@ int mv_store_foreach_from(const struct mv_store *store, const uint8_t *owner, ui
 	return 0;
 }
 
+int mv_store_foreach_at(const struct mv_store *store, size_t *near, const uint8_t *owner,
+			int (*fn)(const struct mv_rrset *rrset, void *arg), void *arg)
+{
+	uint8_t key[STORE_KEY_MAX];
+	size_t klen = key_make(owner, key);
+	size_t i = store_lower_near(store, *near, key, klen, 0, NULL);
+
+	for (*near = i; i < store->n && entry_owner_is(store->v[i], key, klen); i++) {
+		int r = fn(&store->v[i]->rr, arg);
+
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
 int mv_store_foreach(const struct mv_store *store,
 		     int (*fn)(const struct mv_rrset *rrset, void *arg), void *arg)
 {
@@ -269,12 +330,14 @@ enum ov_kind {
 
 struct ov_entry {
 	const uint8_t *owner; /* in the batch */
+	const uint8_t *key;   /* OV_SET: owner's sort key, in apply_ctx's keys */
 	const char *setid;
 	const struct mv_rrset *rr;   /* OV_SET: in the working state, NULL when absent */
 	const struct mv_rrset *base; /* OV_SET: in the store, NULL when absent */
 	size_t base_idx;
 	uint32_t hash;
 	int32_t delta; /* OV_NAME, OV_NAMETYPE */
+	uint16_t key_len;
 	uint16_t type;
 	uint8_t owner_len;
 	uint8_t kind;
@@ -307,6 +370,11 @@ struct apply_ctx {
 	int nomem;
 	int nested; /* whether the store holds an SOA below the apex */
 	struct owner_sets at;
+	/* The OV_SET entries' keys, one after another: a change adds at most one
+	 * set, whose key has at most twice the octets of its owner. Kept for the
+	 * store's new entries, so that applying makes each key once. */
+	uint8_t *keys;
+	size_t keys_len;
 	/* What the batch holds: the overlay keeps only the counters it can need. */
 	int has_cname, has_mv, has_soa;
 };
@@ -383,9 +451,8 @@ static const struct owner_sets *owner_sets(struct apply_ctx *a, const uint8_t *o
 	o->owner = owner;
 	o->len = len;
 	o->klen = key_make(owner, o->key);
-	o->lo = i = store_lower(s, o->key, o->klen, 0, NULL);
-	while (i < s->n && s->v[i]->key_len == o->klen &&
-	       memcmp(s->v[i]->key, o->key, o->klen) == 0)
+	o->lo = i = store_lower_near(s, o->lo, o->key, o->klen, 0, NULL);
+	while (i < s->n && entry_owner_is(s->v[i], o->key, o->klen))
 		i++;
 	o->hi = i;
 	return o;
@@ -444,6 +511,10 @@ static struct ov_entry *ov_find(struct apply_ctx *a, uint8_t kind, const uint8_t
 		if (e->base_idx != SIZE_MAX)
 			e->base = &a->store->v[e->base_idx]->rr;
 		e->rr = e->base;
+		/* ws_base has just made the owner's key (owner_sets): keep a copy. */
+		e->key = memcpy(a->keys + a->keys_len, a->at.key, a->at.klen);
+		e->key_len = (uint16_t)a->at.klen;
+		a->keys_len += a->at.klen;
 	}
 	a->slot[s] = (uint32_t)a->n;
 	return e;
@@ -807,7 +878,7 @@ static int store_commit(struct mv_store *s, struct apply_ctx *a)
 			continue;
 		if (e->base != NULL)
 			drop[ndrop++] = e->base_idx;
-		if (e->rr != NULL && (add[nadd] = entry_new(e->rr)) == NULL)
+		if (e->rr != NULL && (add[nadd] = entry_new(e->rr, e->key, e->key_len)) == NULL)
 			goto finish;
 		nadd += e->rr != NULL;
 	}
@@ -819,9 +890,9 @@ static int store_commit(struct mv_store *s, struct apply_ctx *a)
 	while (i < s->n || j < nadd) {
 		size_t gone = d < ndrop ? drop[d] : s->n, at = s->n, copy;
 
-		if (j < nadd)
-			at = store_lower(s, add[j]->key, add[j]->key_len, add[j]->rr.type,
-					 add[j]->rr.set_identifier);
+		if (j < nadd) /* add is sorted: each place is at or after the last */
+			at = store_lower_near(s, i, add[j]->key, add[j]->key_len, add[j]->rr.type,
+					      add[j]->rr.set_identifier);
 		copy = (at < gone ? at : gone) - i;
 		if (copy > 0)
 			memcpy(v + n, s->v + i, copy * sizeof(*v));
@@ -881,6 +952,7 @@ int mv_store_apply(struct mv_store *store, const uint8_t *apex, const struct mv_
 		const struct mv_change *ch = &batch->changes[i];
 		const struct mv_rrset *rr = &ch->rrset;
 
+		a->keys_len += 2u * rr->owner_len; /* room, counted here, filled from 0 */
 		a->has_cname |= rr->type == DNS_TYPE_CNAME;
 		a->has_mv |= rr->set_identifier != NULL;
 		if (rr->type == DNS_TYPE_SOA && ch->action != MV_ACTION_DELETE &&
@@ -888,6 +960,9 @@ int mv_store_apply(struct mv_store *store, const uint8_t *apex, const struct mv_
 			a->has_soa |= ov_find(a, OV_ZONE, rr->owner, rr->owner_len, DNS_TYPE_SOA,
 					      NULL, 1) != NULL;
 	}
+	a->keys = malloc(a->keys_len + 1);
+	a->keys_len = 0;
+	a->nomem |= a->keys == NULL;
 	for (size_t i = 0; i < batch->count && !a->nomem; i++)
 		check_change(a, &batch->changes[i]);
 	for (size_t i = 0; i < batch->count && !a->nomem; i++)
@@ -906,6 +981,7 @@ finish:
 		for (size_t i = 0; i < a->nchunk; i++)
 			free(a->chunk[i]);
 		free(a->chunk);
+		free(a->keys);
 		free(a->slot);
 		free(a);
 	}

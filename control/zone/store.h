@@ -81,4 +81,15 @@ int mv_store_foreach_from(const struct mv_store *store, const uint8_t *owner, ui
 			  const char *set_identifier,
 			  int (*fn)(const struct mv_rrset *rrset, void *arg), void *arg);
 
+/*
+ * Call fn for every record set at exactly owner (wire form, any case), in
+ * canonical order, searching from *near (any index; 0 to start), which is
+ * then set to where owner's sets are. A caller visiting owners that lie near
+ * each other in the store (a batch's) finds each in a few comparisons
+ * instead of a search of the whole store.
+ * Stops and returns fn's value if it returns non-zero; returns 0 otherwise.
+ */
+int mv_store_foreach_at(const struct mv_store *store, size_t *near, const uint8_t *owner,
+			int (*fn)(const struct mv_rrset *rrset, void *arg), void *arg);
+
 #endif /* ZONE_STORE_H */

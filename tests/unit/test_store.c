@@ -704,47 +704,152 @@ Test(store, foreach_from_a_start)
 		mv_store_find(store, (const uint8_t *)"\3WwW\7example\3COM", DNS_TYPE_A, NULL));
 }
 
+static int count_one(const struct mv_rrset *rr, void *arg)
+{
+	(void)rr;
+	++*(int *)arg;
+	return 0;
+}
+
+Test(store, foreach_at_an_owner_from_anywhere)
+{
+	/* example.com NS, SOA; a; m A x, A y, TXT; www: indexes 0 ... 6. */
+	static const struct {
+		const char *owner;
+		int sets;
+		size_t place;
+	} at[] = {{"\7example\3com", 2, 0},      {"\1a\7example\3com", 1, 2},
+		  {"\1M\7example\3com", 3, 3},   {"\1b\7example\3com", 0, 3},
+		  {"\3www\7example\3com", 1, 6}, {"\1z\7example\3com", 0, 7}};
+	static const size_t nears[] = {0, 1, 2, 3, 4, 5, 6, 7, 100};
+
+	cr_assert_eq(
+		apply(changes(change("CREATE", "a.example.com", "A", 1, "192.0.2.1", ""),
+			      change("CREATE", "m.example.com", "A", 1, "192.0.2.1", MV("x")),
+			      change("CREATE", "m.example.com", "A", 1, "192.0.2.2", MV("y")),
+			      change("CREATE", "m.example.com", "TXT", 1, "\\'t\\'", ""), NULL)),
+		0, "%s", err.messages[0]);
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+		for (size_t k = 0; k < sizeof(nears) / sizeof(nears[0]); k++) {
+			size_t near = nears[k];
+			int n = 0;
+
+			cr_assert_eq(mv_store_foreach_at(store, &near, (const uint8_t *)at[i].owner,
+							 count_one, &n),
+				     0);
+			cr_assert_eq(n, at[i].sets, "owner %zu from %zu", i, nears[k]);
+			cr_assert_eq(near, at[i].place, "owner %zu from %zu", i, nears[k]);
+		}
+}
+
+Test(store, names_of_low_octets)
+{
+	/* Octets 0 and 1 take two octets of a sort key each: the longest keys there are. */
+	cr_assert_eq(apply(changes(change("CREATE", "\\\\000\\\\001\\\\000\\\\001.example.com", "A",
+					  1, "192.0.2.1", ""),
+				   NULL)),
+		     0, "%s", err.messages[0]);
+	cr_assert_not_null(mv_store_find(store, (const uint8_t *)"\4\0\1\0\1\7example\3com",
+					 DNS_TYPE_A, NULL));
+	cr_assert_str_eq(dump(),
+			 "example.com. NS 172800 - - 0 [ns1.example.com.] [ns2.example.com.]\n"
+			 "example.com. SOA 900 - - 0 [" SOA_VALUE "]\n"
+			 "\\000\\001\\000\\001.example.com. A 1 - - 0 [192.0.2.1]\n"
+			 "www.example.com. A 300 - - 0 [192.0.2.1]\n");
+}
+
 /* ---- scale ---- */
+
+/* Change i of b: action on the A set of name (all sets share one value). */
+static void a_change(struct mv_batch *b, size_t i, enum mv_action action, const char *name)
+{
+	static uint8_t rdata[4] = {192, 0, 2, 1};
+	static uint8_t *rdp = rdata;
+	static char value[] = "192.0.2.1";
+	static char *vp = value;
+	static uint16_t len = 4;
+	struct mv_rrset *r = &b->changes[i].rrset;
+
+	memset(&b->changes[i], 0, sizeof(b->changes[i]));
+	b->changes[i].action = action;
+	r->owner_len = (uint8_t)dns_name_from_text(name, r->owner, NULL, 0);
+	r->type = DNS_TYPE_A;
+	r->ttl = 60;
+	r->count = 1;
+	r->rdata = &rdp;
+	r->rdata_len = &len;
+	r->values = &vp;
+}
+
+/* h0 ... h<n - 1>.example.com, CREATEd in one batch in reverse order. */
+static void create_hosts(size_t n)
+{
+	struct mv_batch b = {.changes = calloc(n, sizeof(*b.changes)), .count = n};
+	char name[64];
+
+	cr_assert_not_null(b.changes);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "h%zu.example.com", n - 1 - i);
+		a_change(&b, i, MV_ACTION_CREATE, name);
+	}
+	cr_assert_eq(mv_store_apply(store, apex, &b, &err), 0, "%s", err.messages[0]);
+	free(b.changes);
+}
 
 Test(store, large_batches_are_not_quadratic, .timeout = 60)
 {
 	enum { N = 200000 };
-	struct mv_batch b = {0};
+	struct mv_batch b = {.changes = calloc(1, sizeof(*b.changes)), .count = 1};
 	const struct mv_rrset *rr;
-	static uint8_t rdata[4] = {192, 0, 2, 1};
-	static char value[] = "192.0.2.1";
-	uint8_t *rdp = rdata;
-	char *vp = value;
-	uint16_t len = 4;
-	struct order *o = calloc(1, sizeof(*o));
 
-	b.changes = calloc(N, sizeof(*b.changes));
-	cr_assert_not_null(b.changes);
-	b.count = N;
-	for (size_t i = 0; i < N; i++) {
-		struct mv_rrset *r = &b.changes[i].rrset;
-		char name[64];
-
-		/* Written in reverse order, so that sorting has work to do. */
-		snprintf(name, sizeof(name), "h%zu.example.com", N - i);
-		r->owner_len = (uint8_t)dns_name_from_text(name, r->owner, NULL, 0);
-		r->type = DNS_TYPE_A;
-		r->ttl = 60;
-		r->count = 1;
-		r->rdata = &rdp;
-		r->rdata_len = &len;
-		r->values = &vp;
-	}
-	cr_assert_eq(mv_store_apply(store, apex, &b, &err), 0, "%s", err.messages[0]);
+	create_hosts(N);
 	cr_assert_eq(mv_store_count(store), N + 3);
 	/* One more change on the big store, then a failing one that leaves it alone. */
-	b.count = 1;
+	a_change(&b, 0, MV_ACTION_CREATE, "h199999.example.com");
 	cr_assert_eq(mv_store_apply(store, apex, &b, &err), -EINVAL);
 	b.changes[0].action = MV_ACTION_UPSERT;
 	cr_assert_eq(mv_store_apply(store, apex, &b, &err), 0);
-	rr = mv_store_find(store, (const uint8_t *)"\7h200000\7example\3com", DNS_TYPE_A, NULL);
+	rr = mv_store_find(store, (const uint8_t *)"\7h199999\7example\3com", DNS_TYPE_A, NULL);
 	cr_assert_not_null(rr);
 	cr_assert_eq(rr->count, 1);
 	free(b.changes);
-	free(o);
+}
+
+/*
+ * The store's searches start from the last place found: changes that jump
+ * far and near, up and down the store, must each find their own place.
+ */
+Test(store, changes_anywhere_in_a_large_store)
+{
+	enum { N = 1000, M = 200 };
+	struct mv_batch b = {.changes = calloc(M, sizeof(*b.changes)), .count = M};
+	char name[64];
+	uint8_t wire[MVDNS_NAME_MAX];
+
+	create_hosts(N);
+	/* Names h<k> and h<k>x, k in a scattered order: every other one exists. */
+	for (size_t i = 0; i < M; i++) {
+		size_t k = i * 389 % N;
+
+		snprintf(name, sizeof(name), "h%zu%s.example.com", k, i % 2 ? "x" : "");
+		a_change(&b, i, i % 2 ? MV_ACTION_CREATE : MV_ACTION_UPSERT, name);
+	}
+	cr_assert_eq(mv_store_apply(store, apex, &b, &err), 0, "%s", err.messages[0]);
+	cr_assert_eq(mv_store_count(store), N + 3 + M / 2, "an UPSERT of a set found adds none");
+	for (size_t i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "h%zu.example.com", i);
+		dns_name_from_text(name, wire, NULL, 0);
+		cr_assert_not_null(mv_store_find(store, wire, DNS_TYPE_A, NULL), "%s", name);
+	}
+	for (size_t i = 1; i < M; i += 2) {
+		snprintf(name, sizeof(name), "h%zux.example.com", i * 389 % N);
+		dns_name_from_text(name, wire, NULL, 0);
+		cr_assert_not_null(mv_store_find(store, wire, DNS_TYPE_A, NULL), "%s", name);
+	}
+	/* Now every one exists: each CREATE is refused. */
+	for (size_t i = 0; i < M; i++)
+		b.changes[i].action = MV_ACTION_CREATE;
+	cr_assert_eq(mv_store_apply(store, apex, &b, &err), -EINVAL);
+	cr_assert_eq(err.count + (err.more > 0 ? err.more - 1 : 0), M);
+	free(b.changes);
 }

@@ -16,6 +16,8 @@
 #include <jansson.h>
 
 #include "journal.h"
+#include "name.h"
+#include "ops_pvt.h"
 #include "service.h"
 #include "snapshot.h"
 #include "text.h"
@@ -182,6 +184,7 @@ Test(zones, foreach_at_sees_every_set_of_a_name)
 {
 	struct zones *z = zones_create();
 	struct zones_zone *zone = add(z, "Z1", "example.com", "r");
+	size_t near = 0;
 	int n = 0;
 
 	cr_assert_eq(apply(zone,
@@ -201,13 +204,40 @@ Test(zones, foreach_at_sees_every_set_of_a_name)
 			   "example.com\",\"Type\":\"A\",\"TTL\":60,\"ResourceRecords\":[{"
 			   "\"Value\":\"192.0.2.3\"}]}}]}"),
 		     0, "%s", err.messages[0]);
-	cr_assert_eq(zones_foreach_at(z, wire("mv.example.com"), count_set, &n), 0);
+	cr_assert_eq(zones_foreach_at(z, wire("mv.example.com"), &near, count_set, &n), 0);
 	cr_assert_eq(n, 3, "two multivalue sets and the TXT, not the child name");
 	n = 0;
-	zones_foreach_at(z, wire("nothing.example.com"), count_set, &n);
-	zones_foreach_at(z, wire("example.org"), count_set, &n);
+	zones_foreach_at(z, wire("nothing.example.com"), &near, count_set, &n);
+	zones_foreach_at(z, wire("example.org"), &near, count_set, &n);
 	cr_assert_eq(n, 0);
 	zones_destroy(z);
+}
+
+Test(zones, owners_of_a_batch_once_each)
+{
+	static const char *const names[] = {"b.example.com",  "a.example.com", "b.example.com",
+					    "ab.example.com", "a.example.com", "a.example.com.x",
+					    "a.example.co",   "example.com"};
+	/* Byte order of the wire forms: \1a...co before \1a...com, \1b before \2ab. */
+	static const char *const want[] = {"a.example.co",  "a.example.com",  "a.example.com.x",
+					   "b.example.com", "ab.example.com", "example.com"};
+	struct mv_change changes[sizeof(names) / sizeof(names[0])] = {0};
+	struct mv_batch b = {.count = sizeof(names) / sizeof(names[0]), .changes = changes};
+	struct ops_ctx ctx = {0};
+
+	for (size_t i = 0; i < b.count; i++)
+		changes[i].rrset.owner_len =
+			(uint8_t)dns_name_from_text(names[i], changes[i].rrset.owner, NULL, 0);
+	cr_assert_eq(ops_owners_batch(&ctx, &b), 0);
+	cr_assert_eq(ctx.nowners, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < ctx.nowners; i++) {
+		uint8_t w[MVDNS_NAME_MAX];
+		int len = dns_name_from_text(want[i], w, NULL, 0);
+
+		cr_assert_eq(dns_name_len(ctx.owners[i]), (size_t)len, "owner %zu", i);
+		cr_assert_arr_eq(ctx.owners[i], w, (size_t)len, "owner %zu", i);
+	}
+	ops_ctx_clear(&ctx);
 }
 
 Test(zones, changes_remember_the_newest)
