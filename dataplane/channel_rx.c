@@ -141,10 +141,7 @@ fail:;
 
 void mv_channel_free_sets(struct mv_rrset *sets, uint16_t nsets)
 {
-	for (uint16_t i = 0; sets != NULL && i < nsets; i++) {
-		free(sets[i].rdata_len);
-		free(sets[i].rdata);
-	}
+	(void)nsets; /* one block (mv_channel_decode_name) */
 	free(sets);
 }
 
@@ -191,12 +188,76 @@ static bool name_valid(const uint8_t *name, size_t len)
 	return off + 1 == len;
 }
 
+/*
+ * The record sets after an owner, n of them: checked and their values
+ * counted (s NULL), or written into s[0..n), whose value arrays follow it
+ * (mv_channel_decode_name's one block). Returns 0 or -EBADMSG.
+ */
+static int read_sets(struct dns_cursor *c, uint16_t n, const uint8_t *owner, uint8_t owner_len,
+		     struct mv_rrset *s, size_t *nvalues)
+{
+	uint8_t **rdata = s != NULL ? (uint8_t **)(void *)(s + n) : NULL;
+	uint16_t *rdata_len = s != NULL ? (uint16_t *)(void *)(rdata + *nvalues) : NULL;
+	size_t values = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct {
+			uint16_t type, flags;
+			uint32_t ttl, health;
+			uint16_t count;
+		} h;
+		if (!dns_cursor_need(c, 14))
+			return -EBADMSG;
+		memcpy(&h.type, c->pos, 2);
+		memcpy(&h.flags, c->pos + 2, 2);
+		memcpy(&h.ttl, c->pos + 4, 4);
+		memcpy(&h.health, c->pos + 8, 4);
+		memcpy(&h.count, c->pos + 12, 2);
+		c->pos += 14;
+		if (h.count == 0 || h.count > 1000 || h.ttl > INT32_MAX)
+			return -EBADMSG;
+		if (s != NULL) {
+			memcpy(s[i].owner, owner, owner_len);
+			s[i].owner_len = owner_len;
+			s[i].type = h.type;
+			s[i].ttl = h.ttl;
+			s[i].multivalue = (h.flags & MV_CHAN_SET_MULTIVALUE) != 0;
+			s[i].health = h.health;
+			s[i].count = h.count;
+			s[i].rdata = rdata + values;
+			s[i].rdata_len = rdata_len + values;
+		}
+		for (uint16_t v = 0; v < h.count; v++, values++) {
+			uint16_t rdlen;
+			if (!dns_cursor_need(c, 2))
+				return -EBADMSG;
+			memcpy(&rdlen, c->pos, 2);
+			c->pos += 2;
+			if (!dns_cursor_need(c, rdlen))
+				return -EBADMSG;
+			if (s != NULL) {
+				rdata_len[values] = rdlen;
+				rdata[values] = (uint8_t *)(uintptr_t)c->pos;
+			}
+			c->pos += rdlen;
+		}
+	}
+	/* Only zero padding to the 8-octet boundary may follow. */
+	if (dns_cursor_left(c) >= MV_CHAN_ALIGN)
+		return -EBADMSG;
+	while (dns_cursor_left(c) > 0)
+		if (*c->pos++ != 0)
+			return -EBADMSG;
+	*nvalues = values;
+	return 0;
+}
+
 int mv_channel_decode_name(const uint8_t *payload, uint32_t len, uint8_t *owner, uint8_t *owner_len,
 			   struct mv_rrset **sets, uint16_t *nsets)
 {
 	struct dns_cursor c;
-	struct mv_rrset *s = NULL;
 	uint16_t n;
+	size_t nvalues;
 
 	/* Host byte order, as the ABI says: read through memcpy, not the DNS cursor's
 	 * network-order helpers. */
@@ -210,65 +271,22 @@ int mv_channel_decode_name(const uint8_t *payload, uint32_t len, uint8_t *owner,
 		return -EBADMSG;
 	memcpy(&n, c.pos, 2);
 	c.pos += 2;
+	/* Check and count first, then fill one block: the sets, then every
+	 * value's rdata pointer and length (a name costs one allocation). */
+	const uint8_t *sets_at = c.pos;
+	if (read_sets(&c, n, owner, *owner_len, NULL, &nvalues) != 0)
+		return -EBADMSG;
+	struct mv_rrset *s = NULL;
 	if (n > 0) {
-		s = calloc(n, sizeof(*s));
+		s = calloc(1, n * sizeof(*s) + nvalues * (sizeof(uint8_t *) + sizeof(uint16_t)));
 		if (s == NULL)
 			return -ENOMEM;
+		c.pos = sets_at;
+		(void)read_sets(&c, n, owner, *owner_len, s, &nvalues); /* checked above */
 	}
-	for (uint16_t i = 0; i < n; i++) {
-		struct {
-			uint16_t type, flags;
-			uint32_t ttl, health;
-			uint16_t count;
-		} h;
-		if (!dns_cursor_need(&c, 14))
-			goto bad;
-		memcpy(&h.type, c.pos, 2);
-		memcpy(&h.flags, c.pos + 2, 2);
-		memcpy(&h.ttl, c.pos + 4, 4);
-		memcpy(&h.health, c.pos + 8, 4);
-		memcpy(&h.count, c.pos + 12, 2);
-		c.pos += 14;
-		if (h.count == 0 || h.count > 1000 || h.ttl > INT32_MAX)
-			goto bad;
-		memcpy(s[i].owner, owner, *owner_len);
-		s[i].owner_len = *owner_len;
-		s[i].type = h.type;
-		s[i].ttl = h.ttl;
-		s[i].multivalue = (h.flags & MV_CHAN_SET_MULTIVALUE) != 0;
-		s[i].health = h.health;
-		s[i].count = h.count;
-		s[i].rdata_len = calloc(h.count, sizeof(*s[i].rdata_len));
-		s[i].rdata = calloc(h.count, sizeof(*s[i].rdata));
-		if (s[i].rdata_len == NULL || s[i].rdata == NULL) {
-			mv_channel_free_sets(s, n);
-			return -ENOMEM;
-		}
-		for (uint16_t v = 0; v < h.count; v++) {
-			uint16_t rdlen;
-			if (!dns_cursor_need(&c, 2))
-				goto bad;
-			memcpy(&rdlen, c.pos, 2);
-			c.pos += 2;
-			if (!dns_cursor_need(&c, rdlen))
-				goto bad;
-			s[i].rdata_len[v] = rdlen;
-			s[i].rdata[v] = (uint8_t *)(uintptr_t)c.pos;
-			c.pos += rdlen;
-		}
-	}
-	/* Only zero padding to the 8-octet boundary may follow. */
-	if (dns_cursor_left(&c) >= MV_CHAN_ALIGN)
-		goto bad;
-	while (dns_cursor_left(&c) > 0)
-		if (*c.pos++ != 0)
-			goto bad;
 	*sets = s;
 	*nsets = n;
 	return 0;
-bad:
-	mv_channel_free_sets(s, n);
-	return -EBADMSG;
 }
 
 static void reject(struct mv_channel *ch)
