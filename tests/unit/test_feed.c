@@ -102,6 +102,32 @@ Test(feed, encode_empty_name_removes_it)
 	cr_assert_eq(got_len, olen);
 }
 
+/* After the last value, only zero octets up to the 8-octet boundary. */
+Test(feed, decode_refuses_what_follows_the_sets)
+{
+	uint8_t owner[MVDNS_NAME_MAX], buf[96], got[MVDNS_NAME_MAX], got_len;
+	struct mv_batch b;
+	const struct mv_rrset *sets[1];
+	struct mv_rrset *out;
+	uint16_t n;
+
+	/* 1 + 15 (owner) + 2 + 14 + 2 + 4 octets: 2 of padding after them. */
+	parse(&b, "{'Changes':[{'Action':'CREATE','ResourceRecordSet':{'Name':'w.example.com',"
+		  "'Type':'A','TTL':60,'ResourceRecords':[{'Value':'192.0.2.1'}]}}]}");
+	sets[0] = &b.changes[0].rrset;
+	memcpy(owner, sets[0]->owner, sets[0]->owner_len);
+	long len = feed_encode_name(owner, sets, 1, 1, buf, sizeof(buf) - 8);
+	cr_assert_gt(len, 16);
+	uint32_t plen = (uint32_t)len - 16;
+	cr_assert_eq(mv_channel_decode_name(buf + 16, plen, got, &got_len, &out, &n), 0);
+	mv_channel_free_sets(out, n);
+	memset(buf + len, 0, 8); /* a whole 8 octets more: not padding */
+	cr_assert_eq(mv_channel_decode_name(buf + 16, plen + 8, got, &got_len, &out, &n), -EBADMSG);
+	buf[len - 1] = 1; /* padding that is not zero */
+	cr_assert_eq(mv_channel_decode_name(buf + 16, plen, got, &got_len, &out, &n), -EBADMSG);
+	mv_batch_free(&b);
+}
+
 Test(feed, encode_refuses_what_does_not_fit)
 {
 	struct mv_batch b;
