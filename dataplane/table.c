@@ -20,7 +20,7 @@
 #include "name.h"
 #include "node.h"
 #include "wire.h"
-#include "zones.h"
+#include "zone_index.h"
 
 #define TOMBSTONE ((struct mv_node *)(uintptr_t)1)
 #define MIN_SLOTS 64u

@@ -6,8 +6,8 @@
  * are hashed by name, so that a hosting operator's hundred thousand zones
  * cost no more per zone than ten do. Writer only.
  */
-#ifndef MV_ZONES_H
-#define MV_ZONES_H
+#ifndef MV_ZONE_INDEX_H
+#define MV_ZONE_INDEX_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -40,4 +40,4 @@ int mv_zones_orphan(struct mv_zones *zs, struct mv_zone *z);
 int mv_zones_adopt_below(struct mv_zones *zs, const uint8_t *name, size_t len,
 			 int (*fn)(struct mv_zone *z, void *arg), void *arg);
 
-#endif /* MV_ZONES_H */
+#endif /* MV_ZONE_INDEX_H */

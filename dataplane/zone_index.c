@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "zones.h"
+#include "zone_index.h"
 
 #include <errno.h>
 #include <stdlib.h>
