@@ -21,6 +21,7 @@
 #include "channel_rx.h"
 #include "feed.h"
 #include "peers.h"
+#include "private_shm.h"
 #include "text.h"
 #include "wire.h"
 #include "zones.h"
@@ -583,11 +584,11 @@ static void no_sync(void *arg)
 	(void)arg;
 }
 
-Test(peers, the_dataplane_applies_what_we_send)
+Test(peers, the_dataplane_applies_what_we_send, .fini = private_shm_remove)
 {
 	struct mv_table *_Atomic current;
 	struct zones *z = zones_example();
-	char name[64], src[192], dst[256], shmdir[96];
+	char name[64];
 	struct mv_channel *ch;
 	struct mv_chan_shm *shm;
 	struct peers *p;
@@ -595,22 +596,19 @@ Test(peers, the_dataplane_applies_what_we_send)
 	uint8_t owners[1][MVDNS_NAME_MAX] = {{0}};
 	int fd;
 
-	/* A private directory on the same file system, so that no other dataplane is seen. */
-	snprintf(shmdir, sizeof(shmdir), "/dev/shm/mvdns-test-ctl-%d", getpid());
-	cr_assert_eq(mkdir(shmdir, 0700), 0);
 	snprintf(name, sizeof(name), "ctltest-%d", getpid());
+	private_shm_paths("mvdns-test-ctl", name);
+	cr_assert_eq(mkdir(private_shm_dir, 0700), 0);
 	atomic_init(&current, mv_table_create(16, no_sync, NULL));
 	ch = mv_channel_create(name, &current, no_sync, NULL);
 	cr_assert_not_null(ch);
-	snprintf(src, sizeof(src), "/dev/shm/%s%s", MV_CHAN_SHM_PREFIX, name);
-	snprintf(dst, sizeof(dst), "%s/%s%s", shmdir, MV_CHAN_SHM_PREFIX, name);
-	cr_assert_eq(link(src, dst), 0);
-	fd = open(dst, O_RDWR);
+	cr_assert_eq(link(private_shm_seg, private_shm_link), 0);
+	fd = open(private_shm_link, O_RDWR);
 	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	close(fd);
 	cr_assert_neq(shm, MAP_FAILED);
 
-	p = peers_create(shmdir, z);
+	p = peers_create(private_shm_dir, z);
 	cr_assert_eq(peers_scan(p), 1);
 	cr_assert_gt(mv_channel_poll(ch), 0);
 	cr_assert_eq(shm->rejected, 0);
@@ -632,8 +630,6 @@ Test(peers, the_dataplane_applies_what_we_send)
 
 	peers_destroy(p);
 	munmap(shm, sizeof(*shm));
-	unlink(dst);
-	rmdir(shmdir);
 	mv_channel_destroy(ch);
 	mv_table_destroy(current);
 	zones_destroy(z);

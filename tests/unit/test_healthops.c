@@ -27,6 +27,7 @@
 #include "feed.h"
 #include "journal.h"
 #include "peers.h"
+#include "private_shm.h"
 #include "service.h"
 #include "snapshot.h"
 #include "text.h"
@@ -918,10 +919,10 @@ static void set_all(struct env *e, char ids[10][40], int from, int to, const cha
 			       ids[k], status));
 }
 
-Test(healthops, answers_follow_the_statuses_end_to_end)
+Test(healthops, answers_follow_the_statuses_end_to_end, .fini = private_shm_remove)
 {
 	struct mv_table *_Atomic current;
-	char ids[10][40], name[64], src[192], dst[256], shmdir[96], ref[8];
+	char ids[10][40], name[64], ref[8];
 	unsigned seen[11];
 	struct mv_channel *ch;
 	const char *zone;
@@ -936,16 +937,14 @@ Test(healthops, answers_follow_the_statuses_end_to_end)
 		expect_ok(pool_set(&e, zone, "CREATE", k + 1, ids[k]));
 	}
 	/* The dataplane's segment, seen through a private directory. */
-	snprintf(shmdir, sizeof(shmdir), "/dev/shm/mvdns-test-healthops-%d", getpid());
-	cr_assert_eq(mkdir(shmdir, 0700), 0);
 	snprintf(name, sizeof(name), "healthops-%d", getpid());
+	private_shm_paths("mvdns-test-healthops", name);
+	cr_assert_eq(mkdir(private_shm_dir, 0700), 0);
 	atomic_init(&current, mv_table_create(16, no_sync, NULL));
 	ch = mv_channel_create(name, &current, no_sync, NULL);
 	cr_assert_not_null(ch);
-	snprintf(src, sizeof(src), "/dev/shm/%s%s", MV_CHAN_SHM_PREFIX, name);
-	snprintf(dst, sizeof(dst), "%s/%s%s", shmdir, MV_CHAN_SHM_PREFIX, name);
-	cr_assert_eq(link(src, dst), 0);
-	p = peers_create(shmdir, e.z);
+	cr_assert_eq(link(private_shm_seg, private_shm_link), 0);
+	p = peers_create(private_shm_dir, e.z);
 	service_set_peers(e.s, p);
 	cr_assert_eq(peers_scan(p), 1);
 
@@ -972,8 +971,6 @@ Test(healthops, answers_follow_the_statuses_end_to_end)
 	cr_assert_eq(mv_channel_rejected(ch), 0, "every message was well formed");
 
 	peers_destroy(p);
-	unlink(dst);
-	rmdir(shmdir);
 	mv_channel_destroy(ch);
 	mv_table_destroy(current);
 	env_close(&e);
