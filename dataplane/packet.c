@@ -246,7 +246,8 @@ static uint16_t handle_udp(const struct mv_packet_ctx *ctx, const struct mv_pars
 	return (uint16_t)(UDP_HLEN + out);
 }
 
-/* A TCP segment from src to dst (alen octets each): its checksum, then tcp.c. */
+/* A TCP segment from src to dst (alen octets each, dst right after src as in the
+ * IP header, which the checksum relies on): its checksum, then tcp.c. */
 static uint16_t handle_tcp(const struct mv_packet_ctx *ctx, const uint8_t *src, const uint8_t *dst,
 			   unsigned alen, uint8_t *l4, uint16_t l4_len, uint16_t l4_cap,
 			   enum mv_verdict *v)
