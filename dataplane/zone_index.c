@@ -5,112 +5,56 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "name.h"
+#include "name_set.h"
 
 /*
- * One name the set knows: a zone's apex, an ancestor of an orphan's apex,
- * or both. Names stay once known (a zone lives as long as the table), and
- * there are at most a few per zone.
+ * What the set knows of one name: a zone's apex, an ancestor of an
+ * orphan's apex, or both. Names stay once known (a zone lives as long as
+ * the table), and there are at most a few per zone.
  */
 struct known {
-	uint32_t hash;
-	uint8_t len;
-	uint8_t *name;          /* owned; NULL: a free slot */
 	struct mv_zone *zone;   /* the zone with this apex, or NULL */
 	struct mv_zone **below; /* orphans below this name, not yet adopted */
 	uint32_t nbelow, cap;
 };
 
-/* Open addressing, linear probing, at most half full. */
 struct mv_zones {
-	struct known *slots;
-	size_t mask, used;
+	struct mv_name_set names; /* values: struct known */
 };
 
 struct mv_zones *mv_zones_create(void)
 {
-	struct mv_zones *zs = calloc(1, sizeof(*zs));
-
-	if (zs == NULL)
-		return NULL;
-	zs->slots = calloc(16, sizeof(*zs->slots));
-	if (zs->slots == NULL) {
-		free(zs);
-		return NULL;
-	}
-	zs->mask = 15;
-	return zs;
+	return calloc(1, sizeof(struct mv_zones));
 }
 
 void mv_zones_destroy(struct mv_zones *zs)
 {
 	if (zs == NULL)
 		return;
-	for (size_t i = 0; i <= zs->mask; i++) {
-		struct known *k = &zs->slots[i];
+	for (size_t i = 0; i < mv_name_set_slots(&zs->names); i++) {
+		struct known *k = zs->names.slots[i].value;
+		if (k == NULL)
+			continue;
 		if (k->zone != NULL) {
 			free((void *)(uintptr_t)atomic_load_explicit(&k->zone->negative,
 								     memory_order_relaxed));
 			free(k->zone);
 		}
 		free(k->below);
-		free(k->name);
+		free(k);
 	}
-	free(zs->slots);
+	mv_name_set_clear(&zs->names);
 	free(zs);
 }
 
-/* The slot of name, or the free slot where it would go. */
-static struct known *slot_of(struct known *slots, size_t mask, const uint8_t *name, size_t len,
-			     uint32_t hash)
-{
-	for (size_t i = hash & mask;; i = (i + 1) & mask) {
-		struct known *k = &slots[i];
-		if (k->name == NULL ||
-		    (k->hash == hash && k->len == len && memcmp(k->name, name, len) == 0))
-			return k;
-	}
-}
-
-/* Room for one more name, keeping the table at most half full. */
-static int reserve(struct mv_zones *zs)
-{
-	size_t cap = zs->mask + 1;
-
-	if (2 * (zs->used + 1) <= cap)
-		return 0;
-	struct known *slots = calloc(2 * cap, sizeof(*slots));
-	if (slots == NULL)
-		return -ENOMEM;
-	for (size_t i = 0; i < cap; i++) {
-		const struct known *k = &zs->slots[i];
-		if (k->name != NULL)
-			*slot_of(slots, 2 * cap - 1, k->name, k->len, k->hash) = *k;
-	}
-	free(zs->slots);
-	zs->slots = slots;
-	zs->mask = 2 * cap - 1;
-	return 0;
-}
-
-/* The entry of name, added (with nothing in it) if new; NULL on ENOMEM. */
+/* What the set knows of name, added (knowing nothing yet) if new; NULL on ENOMEM. */
 static struct known *known(struct mv_zones *zs, const uint8_t *name, size_t len)
 {
-	uint32_t hash = dns_name_hash(name, len);
-	struct known *k = slot_of(zs->slots, zs->mask, name, len, hash);
+	struct mv_name_slot *slot = mv_name_set_add(&zs->names, name, len);
 
-	if (k->name != NULL)
-		return k;
-	if (reserve(zs) != 0)
-		return NULL;
-	uint8_t *copy = malloc(len);
-	if (copy == NULL)
-		return NULL;
-	memcpy(copy, name, len);
-	k = slot_of(zs->slots, zs->mask, name, len, hash);
-	*k = (struct known){.hash = hash, .len = (uint8_t)len, .name = copy};
-	zs->used++;
-	return k;
+	if (slot != NULL && slot->value == NULL)
+		slot->value = calloc(1, sizeof(struct known)); /* NULL: retried next time */
+	return slot != NULL ? slot->value : NULL;
 }
 
 struct mv_zone *mv_zones_get(struct mv_zones *zs, const uint8_t *apex, size_t len)
@@ -163,9 +107,10 @@ int mv_zones_orphan(struct mv_zones *zs, struct mv_zone *z)
 int mv_zones_adopt_below(struct mv_zones *zs, const uint8_t *name, size_t len,
 			 int (*fn)(struct mv_zone *z, void *arg), void *arg)
 {
-	struct known *k = slot_of(zs->slots, zs->mask, name, len, dns_name_hash(name, len));
+	const struct mv_name_slot *slot = mv_name_set_find(&zs->names, name, len);
+	struct known *k = slot != NULL ? slot->value : NULL;
 
-	while (k->name != NULL && k->nbelow > 0) {
+	while (k != NULL && k->nbelow > 0) {
 		struct mv_zone *z = k->below[k->nbelow - 1];
 		if (z->orphan) { /* else adopted already, below another name */
 			z->orphan = false;
