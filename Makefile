@@ -53,7 +53,8 @@ sanitize: deps
 		-Db_sanitize=address,undefined -Db_lundef=false \
 		-Dc_args=-fno-sanitize-recover=all
 	ninja -C build-sanitize
-	ASAN_OPTIONS=detect_leaks=1 meson test -C build-sanitize --suite unit --print-errorlogs
+	ASAN_OPTIONS=detect_leaks=1 meson test -C build-sanitize --suite unit --print-errorlogs \
+		--wrapper $(CURDIR)/tests/unit/fail_on_leak.sh
 
 # libFuzzer on "packet in, reply out", briefly, from the seed corpus.
 fuzz: deps
