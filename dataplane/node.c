@@ -179,28 +179,53 @@ static int plan_node(const struct mv_rrset *const *sorted, size_t n, size_t owne
 	return p->has_cname && p->ntypes > 1 ? -EINVAL : 0;
 }
 
-/* A copy of sets sorted by type (NULL for n == 0 or on ENOMEM). */
-static const struct mv_rrset **sort_sets(const struct mv_rrset *const *sets, size_t n)
+/* Names with at most this many record sets are sorted on the stack. */
+#define SORT_ON_STACK 16
+
+/*
+ * A copy of sets sorted by type, in buf (SORT_ON_STACK entries) when it fits,
+ * else allocated (NULL on ENOMEM); release it with sorted_free. A name almost
+ * always has one set or a few, in order already: a node built per name of a
+ * batch paid for a malloc, a free and a qsort call more than for its plan.
+ */
+static const struct mv_rrset **sort_sets(const struct mv_rrset *const *sets, size_t n,
+					 const struct mv_rrset **buf)
 {
-	if (n == 0)
-		return NULL;
-	const struct mv_rrset **sorted = malloc(n * sizeof(*sorted));
-	if (sorted != NULL) {
-		memcpy(sorted, sets, n * sizeof(*sorted));
+	const struct mv_rrset **sorted = n <= SORT_ON_STACK ? buf : malloc(n * sizeof(*sorted));
+
+	if (sorted == NULL || n == 0)
+		return sorted;
+	memcpy(sorted, sets, n * sizeof(*sorted));
+	if (n > SORT_ON_STACK) {
 		qsort(sorted, n, sizeof(*sorted), cmp_set_type);
+		return sorted;
+	}
+	for (size_t i = 1; i < n; i++) { /* insertion sort: stable, nothing to do when sorted */
+		const struct mv_rrset *s = sorted[i];
+		size_t j = i;
+		for (; j > 0 && sorted[j - 1]->type > s->type; j--)
+			sorted[j] = sorted[j - 1];
+		sorted[j] = s;
 	}
 	return sorted;
+}
+
+static void sorted_free(const struct mv_rrset **sorted, const struct mv_rrset **buf)
+{
+	if (sorted != buf)
+		free(sorted);
 }
 
 int mv_node_check(const struct mv_rrset *const *sets, size_t n)
 {
 	struct plan p;
-	const struct mv_rrset **sorted = sort_sets(sets, n);
+	const struct mv_rrset *buf[SORT_ON_STACK];
+	const struct mv_rrset **sorted = sort_sets(sets, n, buf);
 
-	if (n > 0 && sorted == NULL)
+	if (sorted == NULL)
 		return -ENOMEM;
 	int rc = plan_node(sorted, n, 0, &p);
-	free(sorted);
+	sorted_free(sorted, buf);
 	return rc;
 }
 
@@ -208,11 +233,12 @@ struct mv_node *mv_node_build(struct mv_arena *arena, const uint8_t *owner, size
 			      const struct mv_rrset *const *sets, size_t n, struct mv_zone *zone,
 			      const struct mv_health *health)
 {
-	const struct mv_rrset **sorted = sort_sets(sets, n);
+	const struct mv_rrset *buf[SORT_ON_STACK];
+	const struct mv_rrset **sorted = sort_sets(sets, n, buf);
 	struct mv_node *node = NULL;
 	struct plan plan;
 
-	if (n > 0 && sorted == NULL)
+	if (sorted == NULL)
 		return NULL;
 	if (plan_node(sorted, n, owner_len, &plan) != 0) {
 		errno = EINVAL;
@@ -253,7 +279,7 @@ struct mv_node *mv_node_build(struct mv_arena *arena, const uint8_t *owner, size
 	/* mv_node_free finds the size class from the node: it must agree. */
 	assert(mv_node_size(node) == plan.size);
 out:
-	free(sorted);
+	sorted_free(sorted, buf);
 	return node;
 }
 

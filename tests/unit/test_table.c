@@ -304,6 +304,64 @@ Test(table, sets_of_one_type_merge)
 	mv_table_destroy(t);
 }
 
+/*
+ * A name's record sets arrive in any order of types: the node holds one
+ * RRset per type, in type order, each with its values in arrival order.
+ * Both sizes: up to 16 sets (sorted on the stack) and more (allocated).
+ */
+static void check_sets_by_type(size_t n)
+{
+	static const uint16_t types[3] = {DNS_TYPE_AAAA, DNS_TYPE_TXT, DNS_TYPE_A};
+	struct mv_table *t = zone_table(16, NULL, NULL);
+	struct rs *rs = calloc(n, sizeof(*rs));
+	const struct mv_rrset **p = calloc(n, sizeof(*p));
+	uint8_t w[MVDNS_NAME_MAX];
+	size_t len = wname(w, "mixed.example.com");
+
+	cr_assert(rs != NULL && p != NULL);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t v[16] = {(uint8_t)i};
+		rs_init(&rs[i], "mixed.example.com", types[i % 3], 60);
+		if (types[i % 3] == DNS_TYPE_TXT)
+			v[0] = 1, v[1] = (uint8_t)('a' + i); /* one string of one character */
+		rs_add(&rs[i], v,
+		       types[i % 3] == DNS_TYPE_AAAA ? 16
+		       : types[i % 3] == DNS_TYPE_A  ? 4
+						     : 2);
+		p[i] = &rs[i].set;
+	}
+	cr_assert_eq(mv_table_set_name(t, w, len, p, n), 0);
+	const struct mv_node *node = look(t, "mixed.example.com");
+	cr_assert_not_null(node);
+	cr_assert_eq(node->nsets, n < 3 ? n : 3);
+	for (unsigned k = 0; k < node->nsets; k++) {
+		const struct mv_rrset_wire *set = node->sets[k];
+		uint16_t type = types[2 - k]; /* A, TXT, AAAA: ascending */
+		cr_assert_eq(set->type, type, "set %u has type %u", k, set->type);
+		cr_assert_eq(set->count, (n - (2 - k) + 2) / 3);
+		for (unsigned r = 0; r < set->count; r++) {
+			uint16_t rtype, rdlen;
+			uint32_t ttl;
+			const uint8_t *rd = rr_rdata(set, r, &rtype, &ttl, &rdlen);
+			size_t from = 3 * r + (2 - k); /* the r-th set of this type to arrive */
+			cr_assert_eq(rtype, type);
+			cr_assert_eq(type == DNS_TYPE_TXT ? rd[1] : rd[0],
+				     type == DNS_TYPE_TXT ? 'a' + from : from,
+				     "RR %u of type %u is not from set %zu", r, type, from);
+		}
+	}
+	free(p);
+	free(rs);
+	mv_table_destroy(t);
+}
+
+Test(table, sets_by_type_in_any_order)
+{
+	check_sets_by_type(3);
+	check_sets_by_type(9);
+	check_sets_by_type(20);
+}
+
 Test(table, lookup_is_exact)
 {
 	struct mv_table *t = zone_table(16, NULL, NULL);
