@@ -3,7 +3,10 @@
  * The control daemon's request server over a real unix socket in a private
  * directory, its loop driven here: pipelined requests, requests split across
  * writes, the last line at EOF, empty lines, the line length limit, one
- * request per client per turn, and the handler's shutdown.
+ * request per client per turn, and the handler's shutdown. The octets that
+ * server.c scans for newlines and moves are counted (the test is linked with
+ * --wrap=memchr,--wrap=memmove), so that a scan or move per line or per read
+ * of the whole input fails without any timing.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -20,6 +23,33 @@
 
 #define TURNS_MAX 20000 /* a bound on any wait, so that a bug fails instead of hanging */
 #define PIECE     65536
+
+/* ---- octets scanned and moved by the server (only inside server_poll) ---- */
+
+void *__real_memchr(const void *p, int ch, size_t n);
+void *__real_memmove(void *dst, const void *src, size_t n);
+void *__wrap_memchr(const void *p, int ch, size_t n);
+void *__wrap_memmove(void *dst, const void *src, size_t n);
+
+static int counting;
+static size_t scanned, moved;
+
+void *__wrap_memchr(const void *p, int ch, size_t n)
+{
+	void *r = __real_memchr(p, ch, n);
+
+	if (counting)
+		scanned += r != NULL ? (size_t)((const char *)r - (const char *)p) + 1 : n;
+	return r;
+}
+
+/* Under clang's AddressSanitizer, memmove is __asan_memmove: moved stays 0. */
+void *__wrap_memmove(void *dst, const void *src, size_t n)
+{
+	if (counting)
+		moved += n;
+	return __real_memmove(dst, src, n);
+}
 
 /* ---- the handler: records each line, answers "<index>:<line>" ---- */
 
@@ -136,12 +166,14 @@ static void conn_drain(struct conn *k)
 	}
 }
 
-/* One turn of the server, then read what it sent k. */
+/* One turn of the server, counting its octets, then read what it sent k. */
 static int turn(struct conn *k)
 {
 	int rc;
 
+	counting = 1;
 	rc = server_poll(srv, 1);
+	counting = 0;
 	if (k != NULL)
 		conn_drain(k);
 	return rc;
@@ -238,7 +270,8 @@ Test(server, pipelined_requests_answered_in_order_once)
 
 /*
  * More pipelined input than the socket holds, read while its lines wait:
- * each request answered once, in order.
+ * each request answered once, in order, and each octet scanned once and moved
+ * at most once.
  */
 Test(server, pipelined_input_beyond_the_read_buffer)
 {
@@ -256,6 +289,7 @@ Test(server, pipelined_input_beyond_the_read_buffer)
 		req[rlen++] = '\n';
 	}
 	conn_open(&k);
+	scanned = moved = 0;
 	conn_send(&k, req, rlen, rlen);
 	wait_lines(&k, n);
 	cr_assert_eq(seen.n, n);
@@ -263,6 +297,9 @@ Test(server, pipelined_input_beyond_the_read_buffer)
 		cr_assert_eq(seen.len[i], 99);
 		cr_assert_eq(memcmp(seen.line[i], req + i * 100, 99), 0, "request %zu", i);
 	}
+	/* A newline is scanned again by each turn that waits for its response. */
+	cr_assert_leq(scanned, rlen + 4 * n, "%zu octets scanned for %zu", scanned, rlen);
+	cr_assert_leq(moved, rlen, "%zu octets moved for %zu", moved, rlen);
 	conn_close(&k);
 	free(req);
 }
@@ -289,6 +326,7 @@ Test(server, input_moved_to_the_front_for_room)
 		req[rlen++] = '\n';
 	}
 	conn_open(&k);
+	moved = 0;
 	while (sent < rlen) {
 		size_t len = rlen - sent < piece ? rlen - sent : piece;
 
@@ -303,6 +341,7 @@ Test(server, input_moved_to_the_front_for_room)
 		cr_assert_eq(seen.len[i], len, "request %zu", i);
 		cr_assert_eq(memcmp(seen.line[i], req + i * 100, len), 0, "request %zu", i);
 	}
+	cr_assert_leq(moved, rlen, "%zu octets moved for %zu", moved, rlen);
 	conn_close(&k);
 	free(req);
 }
@@ -402,7 +441,7 @@ static char *long_line(size_t len, const char *tail)
 	return p;
 }
 
-/* The longest line, in pieces: handled. */
+/* The longest line, in pieces: handled, and each octet scanned once. */
 Test(server, longest_line_in_pieces)
 {
 	const size_t max = MV_CONTROL_LINE_MAX;
@@ -410,6 +449,7 @@ Test(server, longest_line_in_pieces)
 	struct conn k;
 
 	conn_open(&k);
+	scanned = 0;
 	conn_send(&k, req, strlen(req), PIECE);
 	wait_lines(&k, 2);
 	cr_assert_eq(seen.n, 2);
@@ -418,6 +458,7 @@ Test(server, longest_line_in_pieces)
 	assert_seen(1, "after");
 	snprintf(want, sizeof(want), "0:len=%zu\n1:after\n", max);
 	cr_assert_str_eq(k.in, want);
+	cr_assert_leq(scanned, max + 64, "%zu octets scanned for %zu", scanned, max);
 	conn_close(&k);
 	free(req);
 }
