@@ -18,10 +18,16 @@
 #define SERVER_CLIENTS_MAX 256
 #define SERVER_READ_CHUNK  65536
 
+/*
+ * A client's input: in[in_off, in_len) is received and not yet handled, and
+ * has no newline before in_scan, so that each octet is scanned once however
+ * many reads a line takes. Handling a line only moves in_off; the unhandled
+ * rest is moved to the front only when a read needs the room.
+ */
 struct client {
 	int fd;
-	char *in; /* received, not yet handled */
-	size_t in_len, in_cap;
+	char *in;
+	size_t in_off, in_scan, in_len, in_cap;
 	char *out; /* response octets not yet sent */
 	size_t out_len, out_off;
 	int closing; /* close once out is sent (line too long) */
@@ -176,22 +182,53 @@ static void client_reply(struct client *c, char *resp)
 	c->out_off = 0;
 }
 
+/* Move the unhandled input to the front of the buffer. */
+static void client_compact(struct client *c)
+{
+	memmove(c->in, c->in + c->in_off, c->in_len - c->in_off);
+	c->in_len -= c->in_off;
+	c->in_scan -= c->in_off;
+	c->in_off = 0;
+}
+
+/*
+ * Make room for a read of SERVER_READ_CHUNK octets; -1 when out of memory.
+ * The unhandled rest is moved to the front when the handled octets before it
+ * are at least as many (so each octet moved is paid for by one handled), or
+ * when growing would take the buffer past what the longest line needs (the
+ * bound it had when every line was moved at once).
+ */
+static int client_room(struct client *c)
+{
+	size_t cap;
+	char *in;
+
+	if (c->in_cap - c->in_len >= SERVER_READ_CHUNK)
+		return 0;
+	if (c->in_off > 0 &&
+	    (c->in_off >= c->in_len - c->in_off || c->in_len > MV_CONTROL_LINE_MAX)) {
+		client_compact(c);
+		if (c->in_cap - c->in_len >= SERVER_READ_CHUNK)
+			return 0;
+	}
+	cap = c->in_len + 2 * SERVER_READ_CHUNK;
+	in = realloc(c->in, cap);
+	if (in == NULL)
+		return -1;
+	c->in = in;
+	c->in_cap = cap;
+	return 0;
+}
+
 /* Read what is there; sets eof at the end of the stream or on an error. */
 static void client_read(struct client *c)
 {
-	while (c->in_len <= MV_CONTROL_LINE_MAX) {
+	while (c->in_len - c->in_off <= MV_CONTROL_LINE_MAX) {
 		ssize_t r;
 
-		if (c->in_cap - c->in_len < SERVER_READ_CHUNK) {
-			size_t cap = c->in_len + 2 * SERVER_READ_CHUNK;
-			char *in = realloc(c->in, cap);
-
-			if (in == NULL) {
-				c->eof = 1;
-				return;
-			}
-			c->in = in;
-			c->in_cap = cap;
+		if (client_room(c) != 0) {
+			c->eof = 1;
+			return;
 		}
 		r = read(c->fd, c->in + c->in_len, c->in_cap - c->in_len);
 		if (r > 0)
@@ -225,46 +262,69 @@ static int client_write(struct client *c)
 	return c->closing ? -1 : 0;
 }
 
-static int client_has_line(const struct client *c)
+/* The newline that ends the next line, or NULL; scans only what is new. */
+static char *client_newline(struct client *c)
 {
-	return c->in_len > 0 && (c->eof || memchr(c->in, '\n', c->in_len) != NULL);
+	char *nl;
+
+	if (c->in_scan == c->in_len)
+		return NULL;
+	nl = memchr(c->in + c->in_scan, '\n', c->in_len - c->in_scan);
+	/* A newline found is found again at once while its line waits. */
+	c->in_scan = nl != NULL ? (size_t)(nl - c->in) : c->in_len;
+	return nl;
+}
+
+static int client_has_line(struct client *c)
+{
+	return c->in_len > c->in_off && (c->eof || client_newline(c) != NULL);
+}
+
+/* Answer a line too long with InvalidInput, drop the input and close. */
+static void client_refuse(struct client *c)
+{
+	char *resp = malloc(160);
+
+	if (resp != NULL)
+		snprintf(resp, 160,
+			 "{\"Error\":{\"Code\":\"InvalidInput\",\"Message\":\"Request "
+			 "line longer than %u octets\"}}",
+			 MV_CONTROL_LINE_MAX);
+	c->closing = 1;
+	c->in_off = c->in_scan = c->in_len = 0;
+	if (resp != NULL)
+		client_reply(c, resp);
 }
 
 /* Handle the client's next complete line, if any; -ESHUTDOWN if the handler says so. */
 static int client_handle(struct server *s, struct client *c)
 {
-	char *nl, *resp;
-	size_t len, used;
+	char *line, *nl, *resp;
+	size_t len, used, rest = c->in_len - c->in_off;
 
-	if (c->out != NULL || c->closing)
+	if (c->out != NULL || c->closing || rest == 0)
 		return 0;
-	nl = c->in_len > 0 ? memchr(c->in, '\n', c->in_len) : NULL;
-	if ((nl == NULL && c->in_len > MV_CONTROL_LINE_MAX) ||
-	    (nl != NULL && (size_t)(nl - c->in) > MV_CONTROL_LINE_MAX)) {
-		resp = malloc(160);
-		if (resp != NULL)
-			snprintf(resp, 160,
-				 "{\"Error\":{\"Code\":\"InvalidInput\",\"Message\":\"Request "
-				 "line longer than %u octets\"}}",
-				 MV_CONTROL_LINE_MAX);
-		c->closing = 1;
-		c->in_len = 0;
-		if (resp != NULL)
-			client_reply(c, resp);
+	line = c->in + c->in_off;
+	nl = client_newline(c);
+	if ((nl == NULL && rest > MV_CONTROL_LINE_MAX) ||
+	    (nl != NULL && (size_t)(nl - line) > MV_CONTROL_LINE_MAX)) {
+		client_refuse(c);
 		return 0;
 	}
-	if (nl == NULL && !(c->eof && c->in_len > 0))
+	if (nl == NULL && !c->eof)
 		return 0;
 	/* At the end of the stream, a last line without its newline counts too. */
-	len = nl != NULL ? (size_t)(nl - c->in) : c->in_len;
+	len = nl != NULL ? (size_t)(nl - line) : rest;
 	used = nl != NULL ? len + 1 : len;
-	if (len > 0 && c->in[len - 1] == '\r')
+	if (len > 0 && line[len - 1] == '\r')
 		len--;
-	resp = len > 0 ? s->fn(s->arg, c->in, len) : NULL;
+	resp = len > 0 ? s->fn(s->arg, line, len) : NULL;
 	if (len > 0 && resp == NULL)
 		return -ESHUTDOWN;
-	memmove(c->in, c->in + used, c->in_len - used);
-	c->in_len -= used;
+	c->in_off += used;
+	c->in_scan = c->in_off;
+	if (c->in_off == c->in_len) /* all handled: the next read starts at the front */
+		c->in_off = c->in_scan = c->in_len = 0;
 	if (resp != NULL) {
 		char *grown = realloc(resp, strlen(resp) + 2); /* room for the newline */
 
@@ -291,7 +351,7 @@ int server_poll(struct server *s, int timeout_ms)
 
 	s->pfd[0] = (struct pollfd){.fd = s->fd, .events = POLLIN};
 	for (size_t k = 0; k < s->n; k++) {
-		const struct client *c = s->c[k];
+		struct client *c = s->c[k];
 
 		s->pfd[k + 1] = (struct pollfd){.fd = c->fd,
 						.events = c->out != NULL ? POLLOUT
