@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -284,6 +285,118 @@ Test(channel, broken_framing_is_skipped)
 	produce(99, 0, NULL, 0);
 	mv_channel_poll(ch);
 	cr_assert_eq(mv_channel_rejected(ch), 2, "an unknown type is rejected");
+}
+
+/* NAME n<i>.example.com, one A set: 10.<round>.<i / 256>.<i % 256>. */
+static void produce_host(unsigned i, uint8_t round)
+{
+	struct payload p;
+	char label[16];
+	char wire[64];
+	int l = snprintf(label, sizeof(label), "n%u", i);
+
+	wire[0] = (char)l;
+	memcpy(wire + 1, label, (size_t)l);
+	memcpy(wire + 1 + l, APEX, 13);
+	p_name(&p, wire, (uint8_t)(1 + l + 13), 1);
+	p_set(&p, DNS_TYPE_A, 60, 1);
+	uint8_t a[4] = {10, round, (uint8_t)(i / 256), (uint8_t)i};
+	p_rdata(&p, a, 4);
+	produce(MV_CHAN_NAME, 0, p.b, p.len);
+}
+
+static bool host_has(unsigned i, uint8_t round)
+{
+	char wire[64];
+	int l = snprintf(wire + 1, sizeof(wire) - 1, "n%u", i);
+
+	wire[0] = (char)l;
+	memcpy(wire + 1 + l, APEX, 13);
+	const struct mv_node *n = lookup(wire, (size_t)(1 + l + 13));
+	const struct mv_rrset_wire *set = n != NULL ? mv_node_find(n, DNS_TYPE_A) : NULL;
+	if (set == NULL || set->count != 1)
+		return false;
+	const uint8_t *rdata = mv_rrset_wire_rrs(set) + 12;
+	const uint8_t want[4] = {10, round, (uint8_t)(i / 256), (uint8_t)i};
+	return memcmp(rdata, want, 4) == 0;
+}
+
+/*
+ * Batches whose staged names take several of the staging pool's chunks
+ * (about 400 octets a name, 1 MiB a chunk), one after another: each batch
+ * finds its names intact, and the pool is emptied between batches.
+ */
+Test(channel, batches_larger_than_a_staging_chunk)
+{
+	enum { HOSTS = 6000 };
+
+	send_zone(1, false);
+	produce(MV_CHAN_COMMIT, 1, NULL, 0);
+	mv_channel_poll(ch);
+	for (uint8_t round = 1; round <= 3; round++) {
+		for (unsigned i = 0; i < HOSTS; i++)
+			produce_host(i, round);
+		produce(MV_CHAN_COMMIT, 1 + round, NULL, 0);
+		mv_channel_poll(ch);
+		cr_assert_eq(shm->applied_seq, 1u + round);
+		for (unsigned i = 0; i < HOSTS; i++)
+			cr_assert(host_has(i, round), "n%u in round %u", i, round);
+	}
+	cr_assert_eq(mv_channel_rejected(ch), 0);
+}
+
+/*
+ * One name whose decoded sets need more than a staging chunk: 250 types of
+ * 480 values each is 120,000 values, over 1.2 MB of value pointers and
+ * lengths, from a payload of under 0.5 MB.
+ */
+Test(channel, a_name_larger_than_a_staging_chunk, .timeout = 60)
+{
+	enum { TYPES = 250, VALUES = 480 };
+	static uint8_t big[600000];
+	size_t len = 0;
+	uint8_t owner_len = 17;
+	uint16_t nsets = TYPES;
+
+	send_zone(1, false);
+	produce(MV_CHAN_COMMIT, 1, NULL, 0);
+	mv_channel_poll(ch);
+	big[len++] = owner_len;
+	memcpy(big + len, "\3big" APEX, owner_len);
+	len += owner_len;
+	memcpy(big + len, &nsets, 2);
+	len += 2;
+	for (uint16_t t = 0; t < TYPES; t++) {
+		uint16_t type = (uint16_t)(1000 + t), flags = 0, count = VALUES, rdlen = 2;
+		uint32_t ttl = 60, health = 0;
+		memcpy(big + len, &type, 2);
+		memcpy(big + len + 2, &flags, 2);
+		memcpy(big + len + 4, &ttl, 4);
+		memcpy(big + len + 8, &health, 4);
+		memcpy(big + len + 12, &count, 2);
+		len += 14;
+		for (uint16_t v = 0; v < VALUES; v++) {
+			memcpy(big + len, &rdlen, 2);
+			dns_put_u16(big + len + 2, v);
+			len += 4;
+		}
+	}
+	cr_assert_lt(len, sizeof(big));
+	produce(MV_CHAN_NAME, 0, big, (uint32_t)len);
+	produce(MV_CHAN_COMMIT, 2, NULL, 0);
+	mv_channel_poll(ch);
+	cr_assert_eq(shm->applied_seq, 2);
+	const struct mv_node *n = lookup("\3big" APEX, owner_len);
+	cr_assert_not_null(n);
+	cr_assert_eq(n->nsets, TYPES);
+	for (uint16_t t = 0; t < TYPES; t++) {
+		const struct mv_rrset_wire *set = mv_node_find(n, (uint16_t)(1000 + t));
+		cr_assert_not_null(set);
+		cr_assert_eq(set->count, VALUES);
+		const uint8_t *last =
+			mv_rrset_wire_rrs(set) + mv_rrset_wire_offsets(set)[VALUES - 1];
+		cr_assert_eq(dns_get_u16(last + 12), VALUES - 1);
+	}
 }
 
 Test(channel, wraps_around_the_ring)
