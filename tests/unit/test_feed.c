@@ -124,6 +124,8 @@ Test(feed, decode_refuses_what_follows_the_sets)
 	mv_channel_free_sets(out, n);
 	memset(buf + len, 0, 8); /* a whole 8 octets more: not padding */
 	cr_assert_eq(mv_channel_decode_name(buf + 16, plen + 8, got, &got_len, &out, &n), -EBADMSG);
+	/* Exactly 8 zero octets after the last value is no padding either. */
+	cr_assert_eq(mv_channel_decode_name(buf + 16, plen + 6, got, &got_len, &out, &n), -EBADMSG);
 	buf[len - 1] = 1; /* padding that is not zero */
 	cr_assert_eq(mv_channel_decode_name(buf + 16, plen, got, &got_len, &out, &n), -EBADMSG);
 	mv_batch_free(&b);
