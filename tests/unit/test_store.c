@@ -758,6 +758,62 @@ Test(store, names_of_low_octets)
 			 "www.example.com. A 300 - - 0 [192.0.2.1]\n");
 }
 
+Test(store, keys_of_long_labels)
+{
+	/*
+	 * Sort keys are made 8 octets at a time: labels longer than 8, octets 0
+	 * and 1 and capitals on either side of the 8th, names that differ only
+	 * past it, a short last label read one octet at a time, and octet 1
+	 * sorting after 0 2 only when escaped.
+	 */
+	static const char *const names[] = {"abcdefghij.example.com",
+					    "abcdefghi.example.com",
+					    "abcdefgh\\\\001.example.com",
+					    "abcdefg\\\\000z.example.com",
+					    "abcdefghijklmnopq.example.com",
+					    "abcdefghijklmnopp.example.com",
+					    "a.abcdefghijklmnop.example.com",
+					    "\\\\001bcdefghijklmnop.example.com",
+					    "\\\\001.example.com",
+					    "\\\\000\\\\002.example.com"};
+	static const char *const sorted[] = {"example.com.",
+					     "example.com.",
+					     "\\000\\002.example.com.",
+					     "\\001.example.com.",
+					     "\\001bcdefghijklmnop.example.com.",
+					     "abcdefg\\000z.example.com.",
+					     "abcdefgh\\001.example.com.",
+					     "abcdefghi.example.com.",
+					     "abcdefghij.example.com.",
+					     "abcdefghijklmnop.example.com.",
+					     "a.abcdefghijklmnop.example.com.",
+					     "abcdefghijklmnopp.example.com.",
+					     "abcdefghijklmnopq.example.com.",
+					     "www.example.com."};
+	char body[1 << 13];
+	size_t n = (size_t)snprintf(
+		body, sizeof(body), "{'Changes': [%s",
+		change("CREATE", "abcdefghijklmnop.example.com", "A", 1, "192.0.2.1", ""));
+	struct order o = {0};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		n += (size_t)snprintf(body + n, sizeof(body) - n, ", %s",
+				      change("CREATE", names[i], "A", 1, "192.0.2.1", ""));
+	snprintf(body + n, sizeof(body) - n, "]}");
+	cr_assert_eq(apply(J(body)), 0, "%s", err.messages[0]);
+	mv_store_foreach(store, collect, &o);
+	cr_assert_eq(o.n, sizeof(sorted) / sizeof(sorted[0]));
+	for (size_t i = 0; i < o.n; i++)
+		cr_assert_str_eq(o.names[i], sorted[i], "position %zu", i);
+	/* Found in any case, capitals past the 8th octet too. */
+	cr_assert_not_null(mv_store_find(
+		store, (const uint8_t *)"\21ABCDEFGHIJKLMNOPQ\7EXAMPLE\3COM", DNS_TYPE_A, NULL));
+	cr_assert_not_null(mv_store_find(store, (const uint8_t *)"\11abcdefgH\1\7example\3com",
+					 DNS_TYPE_A, NULL));
+	cr_assert_null(mv_store_find(store, (const uint8_t *)"\11abcdefgH\2\7example\3com",
+				     DNS_TYPE_A, NULL));
+}
+
 /* ---- scale ---- */
 
 /* Change i of b: action on the A set of name (all sets share one value). */
