@@ -165,6 +165,35 @@ Test(name_from_text, other_escapes_and_punctuation)
 	name_ok("_sip", under, sizeof(under));
 }
 
+Test(name_from_text, every_printable_octet_lower_cased)
+{
+	/* Runs of plain octets are copied apart from the rest: every one, in two labels. */
+	char text[200];
+	uint8_t want[200], out[MVDNS_NAME_MAX];
+	size_t n = 0, w = 0;
+
+	for (int b = 0x21; b < 0x7f; b++) {
+		if (b == '.' || b == '\\')
+			continue;
+		if (n == MVDNS_LABEL_MAX)
+			text[n++] = '.';
+		text[n++] = (char)b;
+	}
+	text[n] = '\0'; /* 63 octets, a dot, 29 octets */
+	for (size_t i = 0; i < n; i++) {
+		uint8_t b = (uint8_t)text[i];
+
+		if (i == 0 || b == '.')
+			want[w++] = i == 0 ? MVDNS_LABEL_MAX : (uint8_t)(n - i - 1);
+		if (b != '.')
+			want[w++] = (uint8_t)(b >= 'A' && b <= 'Z' ? b + 0x20 : b);
+	}
+	want[w++] = 0;
+	cr_assert_eq(w, 1 + 63 + 1 + 29 + 1);
+	cr_assert_eq(dns_name_from_text(text, out, NULL, 0), (int)w);
+	cr_assert(memcmp(out, want, w) == 0);
+}
+
 Test(name_from_text, label_of_63_octets_is_accepted_64_is_not)
 {
 	char text[300], l63[64];
@@ -223,6 +252,11 @@ Test(name_from_text, name_of_255_octets_is_accepted_256_is_not)
 	snprintf(text, sizeof(text), "%s.%s.%s.%s", l63, l63, l63, l62);
 	name_bad(text, "DomainNameTooLong (Domain name is too long)");
 	snprintf(text, sizeof(text), "%s.%s.%s.%s.a", l63, l63, l63, l61);
+	name_bad(text, "DomainNameTooLong");
+	/* The last label's length octet at 191: its 63rd octet would be the 255th. */
+	snprintf(text, sizeof(text), "%s.%s.%s.%s", l63, l63, l62, l62);
+	cr_assert_eq(dns_name_from_text(text, out, err, sizeof(err)), 255, "%s", err);
+	snprintf(text, sizeof(text), "%s.%s.%s.%s", l63, l63, l62, l63);
 	name_bad(text, "DomainNameTooLong");
 }
 
