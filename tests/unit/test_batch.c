@@ -958,6 +958,38 @@ Test(batch, fast_path_takes_the_plain_shape)
 		     0);
 }
 
+/* n of the shortest changes the fast path takes, with pad spaces after each. */
+static const char *shortest(int n, int pad)
+{
+	static char doc[1 << 19];
+	size_t len = (size_t)snprintf(doc, sizeof(doc), "{\"Changes\":[");
+
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(doc + len, sizeof(doc) - len,
+					"%s{\"Action\":\"CREATE\",\"ResourceRecordSet\":{\"Name\":"
+					"\"a\",\"Type\":\"A\",\"TTL\":0,\"ResourceRecords\":[{"
+					"\"Value\":\"1.2.3.4\"}]}}%*s",
+					i > 0 ? "," : "", pad, "");
+	snprintf(doc + len, sizeof(doc) - len, "]}");
+	return doc;
+}
+
+Test(batch, fast_path_any_number_of_changes)
+{
+	/* Its array of changes is sized from the text: as short as changes get, or longer. */
+	static const int counts[] = {1, 63, 64, 65, 999, 1000, 1001};
+
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+		for (int pad = 0; pad < 200; pad += 199) {
+			int want = counts[i] <= MV_BATCH_RECORDS_MAX ? 0 : -EAGAIN;
+
+			cr_assert_eq(fast(shortest(counts[i], pad)), want, "%d changes", counts[i]);
+			cr_assert_eq(parse(shortest(counts[i], pad)), want ? -EINVAL : 0);
+			cr_assert_eq(batch.count, want ? 0 : (size_t)counts[i]);
+			mv_batch_free(&batch);
+		}
+}
+
 Test(batch, fast_path_leaves_the_rest_to_the_general_path)
 {
 	static const char *const docs[] = {
