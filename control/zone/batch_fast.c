@@ -231,7 +231,7 @@ static void scan_change(struct fast_ctx *c, struct mv_change *ch)
 		return;
 	in.count = c->nvalues;
 	in.src = c->values;
-	if (batch_compile(&in, c->rdbuf, c->err, &ch->rrset) != 0)
+	if (batch_compile(&in, c->rdbuf, c->out, c->err, &ch->rrset) != 0)
 		c->nomem = 1;
 	if (c->nomem || c->err->count > 0)
 		s->err = 1;
