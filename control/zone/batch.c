@@ -601,11 +601,13 @@ static int rrset_arrays(struct mv_batch *batch, struct mv_rrset *rr, size_t n)
 int batch_compile(const struct batch_rrset_in *in, uint8_t *rdbuf, struct mv_batch *batch,
 		  struct mv_error *err, struct mv_rrset *rr)
 {
-	char msg[MV_ERROR_MESSAGE_MAX], name[MVDNS_NAME_MAX * 4 + 2] = "";
+	/* name is filled only for messages: an initialiser zeroed its 1 kB (1.5% of a batch). */
+	char msg[MV_ERROR_MESSAGE_MAX], name[MVDNS_NAME_MAX * 4 + 2];
 	size_t n = in->count;
 	uint16_t type = in->type_number;
 	int r, nomem = 0;
 
+	name[0] = '\0';
 	rr->type = type;
 	rr->ttl = in->ttl;
 	rr->multivalue = in->multivalue;
