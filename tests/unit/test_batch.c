@@ -1044,6 +1044,44 @@ Test(batch, fast_path_any_number_of_changes)
 		}
 }
 
+Test(batch, fast_path_takes_every_type_served)
+{
+	/* Its own table of types: it takes each one mvdns serves, as Route 53 spells it. */
+	static const struct {
+		const char *type, *value;
+	} served[] = {
+		{"SOA", "ns.example.com. h.example.com. 1 2 3 4 5"},
+		{"A", "192.0.2.1"},
+		{"TXT", "\\'t\\'"},
+		{"NS", "ns.example.com."},
+		{"CNAME", "x.example.com."},
+		{"MX", "10 mx.example.com."},
+		{"NAPTR", "1 2 \\'u\\' \\'E2U+sip\\' \\'\\' x.example.com."},
+		{"PTR", "x.example.com."},
+		{"SRV", "1 2 3 x.example.com."},
+		{"SPF", "\\'v=spf1 -all\\'"},
+		{"AAAA", "2001:db8::1"},
+		{"CAA", "0 issue \\'ca.example\\'"},
+		{"DS", "1 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE"},
+	};
+	static const char *const refused[] = {"TLSA", "SSHFP", "SVCB", "HTTPS", "a",
+					      "Aaaa", "TYPE1", "AA",   "",      "SOA "};
+	char rrset[512];
+
+	for (size_t i = 0; i < sizeof(served) / sizeof(served[0]); i++) {
+		snprintf(rrset, sizeof(rrset),
+			 "'Name': 'x.example.com', 'Type': '%s', 'TTL': 1, 'ResourceRecords': "
+			 "[{'Value': '%s'}]",
+			 served[i].type, served[i].value);
+		cr_assert_eq(fast(one("CREATE", rrset)), 0, "%s", served[i].type);
+	}
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(rrset, sizeof(rrset),
+			 "'Name': 'x.example.com', 'Type': '%s', 'TTL': 1, " V1, refused[i]);
+		cr_assert_eq(fast(one("CREATE", rrset)), -EAGAIN, "'%s'", refused[i]);
+	}
+}
+
 Test(batch, fast_path_leaves_the_rest_to_the_general_path)
 {
 	static const char *const docs[] = {
