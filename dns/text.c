@@ -264,11 +264,39 @@ static int name_field_put(const struct text_rr *rr, unsigned i, struct text_out 
 	return name_put(rr, rr->f[i].s, rr->f[i].n, o);
 }
 
+/*
+ * A dotted quad as inet_pton(AF_INET) takes it: four decimal numbers 0-255
+ * without leading zeros, and nothing else. inet_pton took 290 instructions
+ * an address, a sixth of compiling a change of one A value.
+ * Returns 0, or -1 (a not filled in full).
+ */
+static int ipv4_parse(const char *s, uint8_t a[4])
+{
+	for (int i = 0; i < 4; i++) {
+		unsigned v = 0;
+		const char *start;
+
+		if (i > 0 && *s++ != '.')
+			return -1;
+		for (start = s; *s >= '0' && *s <= '9'; s++) {
+			if (s > start && v == 0)
+				return -1; /* a leading zero */
+			v = v * 10 + (unsigned)(*s - '0');
+			if (v > 255)
+				return -1;
+		}
+		if (s == start)
+			return -1;
+		a[i] = (uint8_t)v;
+	}
+	return *s == '\0' ? 0 : -1;
+}
+
 static int a_parse(const struct text_rr *rr, struct text_out *o)
 {
 	uint8_t a[4];
 
-	if (inet_pton(AF_INET, rr->text, a) != 1)
+	if (ipv4_parse(rr->text, a) != 0)
 		return text_fail_value(rr->e, "ARRDATAIllegalIPv4Address",
 				       "Value is not a valid IPv4 address");
 	out_put(o, a, sizeof(a));

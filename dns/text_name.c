@@ -69,6 +69,44 @@ static size_t label_text_len(const char *l, const char *end)
 	return (size_t)(p - l);
 }
 
+/* What a plain octet of a name (printable ASCII, neither '.' nor '\\') becomes, or 0. */
+#define PLAIN(b)                                                                             \
+	((uint8_t)((b) <= 0x20 || (b) >= 0x7f || (b) == '.' || (b) == '\\' ? 0               \
+		   : (b) >= 'A' && (b) <= 'Z'                              ? (b) - 'A' + 'a' \
+									   : (b)))
+#define PLAIN4(b)  PLAIN(b), PLAIN((b) + 1), PLAIN((b) + 2), PLAIN((b) + 3)
+#define PLAIN16(b) PLAIN4(b), PLAIN4((b) + 4), PLAIN4((b) + 8), PLAIN4((b) + 12)
+#define PLAIN64(b) PLAIN16(b), PLAIN16((b) + 16), PLAIN16((b) + 32), PLAIN16((b) + 48)
+static const uint8_t plain_octet[256] = {PLAIN64(0), PLAIN64(64), PLAIN64(128), PLAIN64(192)};
+
+/*
+ * How many octets from p are plain, at most max, written lower-cased to out:
+ * all of a name but its dots, usually, at a few instructions an octet, where
+ * the octet-by-octet loop below took 27 (a tenth of compiling a change batch).
+ */
+static size_t plain_run(const char *p, const char *end, uint8_t *out, size_t max)
+{
+	size_t n = 0, lim = (size_t)(end - p) < max ? (size_t)(end - p) : max;
+
+	for (; n < lim && plain_octet[(uint8_t)p[n]] != 0; n++)
+		out[n] = plain_octet[(uint8_t)p[n]];
+	return n;
+}
+
+/*
+ * Octets that may still be written at pos with neither limit reached (the
+ * label's, MVDNS_LABEL_MAX, and the name's, MVDNS_NAME_MAX with the root);
+ * the octet-by-octet loop reports the one reached.
+ */
+static size_t name_room(size_t len_at, size_t pos)
+{
+	size_t stop = len_at + 1 + MVDNS_LABEL_MAX;
+
+	if (stop > MVDNS_NAME_MAX - 1)
+		stop = MVDNS_NAME_MAX - 1;
+	return stop > pos ? stop - pos : 0;
+}
+
 int dns_text_name_parse(const struct text_err *e, const char *s, size_t n,
 			uint8_t out[MVDNS_NAME_MAX])
 {
@@ -81,9 +119,13 @@ int dns_text_name_parse(const struct text_err *e, const char *s, size_t n,
 		return 1;
 	}
 	while (p < end) {
-		size_t used = 1;
+		size_t run = plain_run(p, end, out + pos, name_room(len_at, pos)), used = 1;
 		int b;
 
+		p += run;
+		pos += run;
+		if (p == end)
+			break;
 		if (*p == '.') {
 			if (pos == len_at + 1)
 				return dns_text_fail(e, "DomainLabelEmpty", "Domain label is empty",

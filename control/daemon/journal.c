@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "journal.h"
+#include "journal_pvt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +28,12 @@ struct journal {
  * publishing it.
  */
 static uint32_t crc_table[8][256];
+/*
+ * Whole 16-octet blocks of 64 octets or more by carry-less multiplication
+ * where the CPU can: the tables still took 0.5M instructions for a
+ * 1,000-change record (4 an octet), a twentieth of the batch.
+ */
+static journal_crc_fold_fn crc_fold;
 static int crc_ready;
 
 static void crc_init(void)
@@ -42,7 +49,8 @@ static void crc_init(void)
 		for (uint32_t i = 0; i < 256; i++)
 			crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^
 					  crc_table[0][crc_table[t - 1][i] & 0xff];
-	/* Release: the tables are complete before anyone skips computing them. */
+	crc_fold = journal_crc_fold_pick();
+	/* Release: the tables (and crc_fold) are set before anyone skips computing them. */
 	__atomic_store_n(&crc_ready, 1, __ATOMIC_RELEASE);
 }
 
@@ -54,6 +62,13 @@ uint32_t journal_crc32(uint32_t crc, const void *buf, size_t len)
 	if (!__atomic_load_n(&crc_ready, __ATOMIC_ACQUIRE))
 		crc_init();
 	crc = ~crc;
+	if (crc_fold != NULL && len >= 64) {
+		size_t n = len & ~(size_t)15;
+
+		crc = crc_fold(crc, p, n);
+		p += n;
+		len -= n;
+	}
 	for (; len >= 8; len -= 8, p += 8) {
 		uint32_t lo =
 			crc ^ (uint32_t)(p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24);

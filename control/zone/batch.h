@@ -31,10 +31,9 @@ enum mv_action { MV_ACTION_CREATE, MV_ACTION_DELETE, MV_ACTION_UPSERT };
 
 /*
  * One record set as Route 53 holds it, values compiled to wire rdata.
- * As compiled from a batch, the heap blocks are set_identifier,
- * health_check_id, rdata (holding the values and rdata_len arrays too) and
- * each rdata[j] (holding values[j] too); mv_rrset_clear frees them. Record
- * sets handed out by the store are read-only.
+ * As compiled from a batch, its parts (set_identifier, health_check_id, the
+ * arrays and what they point to) live in the batch's blocks: mv_batch_free
+ * releases them. Record sets handed out by the store are read-only.
  */
 struct mv_rrset {
 	uint8_t owner[MVDNS_NAME_MAX]; /* wire form, lower case */
@@ -56,11 +55,14 @@ struct mv_change {
 	struct mv_rrset rrset;
 };
 
+struct batch_block; /* batch.c */
+
 struct mv_batch {
 	char *comment; /* NULL if absent */
 	size_t count;
 	struct mv_change *changes;
-	char *hosted_zone_id; /* NULL unless the document had the --cli-input-json shape */
+	char *hosted_zone_id;       /* NULL unless the document had the --cli-input-json shape */
+	struct batch_block *blocks; /* the changes' record sets' parts, freed together */
 };
 
 /* Route 53's error model: a code and one or more messages. */
@@ -129,9 +131,6 @@ int mv_batch_parse_fast(const char *json, size_t len, struct mv_batch *out);
 
 /* Release what mv_batch_parse allocated. Accepts a zeroed batch. */
 void mv_batch_free(struct mv_batch *batch);
-
-/* Release the heap parts of one record set (not the struct itself) and zero them. */
-void mv_rrset_clear(struct mv_rrset *rrset);
 
 /* Empty err and give it `code` (truncated to fit). */
 void mv_error_init(struct mv_error *err, const char *code);

@@ -47,12 +47,12 @@ struct batch_rrset_in {
  * Compile one record set: the owner name and values to wire form, and the
  * rules on them (multivalue types, one value for CNAME and SOA, duplicates).
  * rdbuf: BATCH_RDATA_MAX octets of scratch.
- * Out: rr (release with mv_rrset_clear, also after a failure); messages
+ * Out: rr, its parts in batch's blocks (also after a failure); messages
  * (InvalidChangeBatch wording) appended to err.
  * Returns 0 (err may have gained messages), or -ENOMEM.
  */
-int batch_compile(const struct batch_rrset_in *in, uint8_t *rdbuf, struct mv_error *err,
-		  struct mv_rrset *rr);
+int batch_compile(const struct batch_rrset_in *in, uint8_t *rdbuf, struct mv_batch *batch,
+		  struct mv_error *err, struct mv_rrset *rr);
 
 /* Position of key in list ("A, B, C"), or -1. */
 int batch_list_index(const char *list, const char *key);

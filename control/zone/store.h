@@ -63,7 +63,7 @@ const struct mv_rrset *mv_store_find(const struct mv_store *store, const uint8_t
  * Call fn for every record set, in canonical order (owner name in DNS
  * canonical order, RFC 4034 section 6.1, then type, then SetIdentifier with
  * the simple set first and the others in byte order). The record sets are
- * read-only and must not be passed to mv_rrset_clear.
+ * read-only.
  * Stops and returns fn's value if it returns non-zero; returns 0 otherwise.
  */
 int mv_store_foreach(const struct mv_store *store,

@@ -741,6 +741,15 @@ Test(batch, duplicate_values)
 		-EINVAL);
 	expect("InvalidChangeBatch", "Duplicate Resource Record: '192.0.2.1'",
 	       "Duplicate Resource Record: '10 MAIL.example.com.'", NULL);
+	/* A value that does not compile leaves no rdata (its slot is zeroed) to compare with. */
+	cr_assert_eq(parse(J("{'Changes': [{'Action': 'CREATE', 'ResourceRecordSet': {" WWW_A
+			     ", 'ResourceRecords': [{'Value': 'x'}, {'Value': '192.0.2.1'}, "
+			     "{'Value': '192.0.2.1'}]}}]}")),
+		     -EINVAL);
+	expect("InvalidChangeBatch",
+	       "Invalid Resource Record: 'FATAL problem: ARRDATAIllegalIPv4Address (Value is not "
+	       "a valid IPv4 address) encountered with 'x''",
+	       "Duplicate Resource Record: '192.0.2.1'", NULL);
 }
 
 Test(batch, shape_problems_come_before_meaning)
@@ -912,13 +921,58 @@ Test(batch, format_like_the_aws_cli)
 			 "with [Action=CREATE, Name=www.example.com, Type=A, SetIdentifier=s]");
 }
 
-Test(batch, rrset_clear)
+Test(batch, parts_in_blocks_of_any_size)
 {
-	cr_assert_eq(parse(one("CREATE", WWW_A ", " V1 ", 'HealthCheckId': 'h'")), 0);
-	mv_rrset_clear(&batch.changes[0].rrset);
-	cr_assert_eq(batch.changes[0].rrset.count, 0);
-	cr_assert_null(batch.changes[0].rrset.rdata);
-	cr_assert_null(batch.changes[0].rrset.health_check_id);
+	/*
+	 * The record sets' parts share blocks: many sets fill several, and the
+	 * arrays of 5,000 values (90 kB) take one of their own.
+	 */
+	static char doc[1 << 19];
+	size_t n = (size_t)snprintf(doc, sizeof(doc), "{\"Changes\": [");
+	const struct mv_rrset *rr;
+	char want[32];
+
+	for (int i = 0; i < 500; i++)
+		n += (size_t)snprintf(
+			doc + n, sizeof(doc) - n,
+			"{\"Action\": \"CREATE\", \"ResourceRecordSet\": {\"Name\": "
+			"\"t%d.example.com\", \"Type\": \"TXT\", \"TTL\": 1, \"SetIdentifier\": "
+			"\"s%d\", \"MultiValueAnswer\": true, \"HealthCheckId\": \"h%d\", "
+			"\"ResourceRecords\": [{\"Value\": \"\\\"%0200d\\\"\"}]}}, ",
+			i, i, i, i);
+	n += (size_t)snprintf(
+		doc + n, sizeof(doc) - n,
+		"{\"Action\": \"CREATE\", \"ResourceRecordSet\": {\"Name\": "
+		"\"many.example.com\", \"Type\": \"A\", \"TTL\": 1, \"ResourceRecords\": [");
+	for (int j = 0; j < 5000; j++)
+		n += (size_t)snprintf(doc + n, sizeof(doc) - n, "%s{\"Value\": \"10.0.%d.%d\"}",
+				      j > 0 ? ", " : "", j / 256, j % 256);
+	snprintf(doc + n, sizeof(doc) - n, "]}}]}");
+	cr_assert_eq(parse_opts(doc, MV_BATCH_NO_LIMITS), 0, "%s", err.messages[0]);
+	cr_assert_eq(batch.count, 501);
+	for (int i = 0; i < 500; i++) {
+		rr = &batch.changes[i].rrset;
+		snprintf(want, sizeof(want), "s%d", i);
+		cr_assert_str_eq(rr->set_identifier, want);
+		snprintf(want, sizeof(want), "h%d", i);
+		cr_assert_str_eq(rr->health_check_id, want);
+		cr_assert_eq(rr->count, 1);
+		cr_assert_eq(rr->rdata_len[0], 201);
+		cr_assert_eq(rr->rdata[0][0], 200);
+		snprintf(want, sizeof(want), "%020d", i);
+		cr_assert(memcmp(rr->rdata[0] + 181, want, 20) == 0);
+		cr_assert_eq(strlen(rr->values[0]), 202);
+	}
+	rr = &batch.changes[500].rrset;
+	cr_assert_eq(rr->count, 5000);
+	for (int j = 0; j < 5000; j++) {
+		const uint8_t a[4] = {10, 0, (uint8_t)(j / 256), (uint8_t)(j % 256)};
+
+		snprintf(want, sizeof(want), "10.0.%d.%d", j / 256, j % 256);
+		cr_assert_eq(rr->rdata_len[j], 4);
+		cr_assert(memcmp(rr->rdata[j], a, 4) == 0, "value %d", j);
+		cr_assert_str_eq(rr->values[j], want);
+	}
 	mv_batch_free(&batch);
 	mv_batch_free(&batch); /* a zeroed batch is fine */
 }
@@ -956,6 +1010,76 @@ Test(batch, fast_path_takes_the_plain_shape)
 			    "{'Value':'192.0.2.9'} ],'TTL':2147483647,'Type':'A','Name':'b.example."
 			    "com'} , 'Action' : 'CREATE' } ] } \r\n")),
 		     0);
+}
+
+/* n of the shortest changes the fast path takes, with pad spaces after each. */
+static const char *shortest(int n, int pad)
+{
+	static char doc[1 << 19];
+	size_t len = (size_t)snprintf(doc, sizeof(doc), "{\"Changes\":[");
+
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(doc + len, sizeof(doc) - len,
+					"%s{\"Action\":\"CREATE\",\"ResourceRecordSet\":{\"Name\":"
+					"\"a\",\"Type\":\"A\",\"TTL\":0,\"ResourceRecords\":[{"
+					"\"Value\":\"1.2.3.4\"}]}}%*s",
+					i > 0 ? "," : "", pad, "");
+	snprintf(doc + len, sizeof(doc) - len, "]}");
+	return doc;
+}
+
+Test(batch, fast_path_any_number_of_changes)
+{
+	/* Its array of changes is sized from the text: as short as changes get, or longer. */
+	static const int counts[] = {1, 63, 64, 65, 999, 1000, 1001};
+
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+		for (int pad = 0; pad < 200; pad += 199) {
+			int want = counts[i] <= MV_BATCH_RECORDS_MAX ? 0 : -EAGAIN;
+
+			cr_assert_eq(fast(shortest(counts[i], pad)), want, "%d changes", counts[i]);
+			cr_assert_eq(parse(shortest(counts[i], pad)), want ? -EINVAL : 0);
+			cr_assert_eq(batch.count, want ? 0 : (size_t)counts[i]);
+			mv_batch_free(&batch);
+		}
+}
+
+Test(batch, fast_path_takes_every_type_served)
+{
+	/* Its own table of types: it takes each one mvdns serves, as Route 53 spells it. */
+	static const struct {
+		const char *type, *value;
+	} served[] = {
+		{"SOA", "ns.example.com. h.example.com. 1 2 3 4 5"},
+		{"A", "192.0.2.1"},
+		{"TXT", "\\'t\\'"},
+		{"NS", "ns.example.com."},
+		{"CNAME", "x.example.com."},
+		{"MX", "10 mx.example.com."},
+		{"NAPTR", "1 2 \\'u\\' \\'E2U+sip\\' \\'\\' x.example.com."},
+		{"PTR", "x.example.com."},
+		{"SRV", "1 2 3 x.example.com."},
+		{"SPF", "\\'v=spf1 -all\\'"},
+		{"AAAA", "2001:db8::1"},
+		{"CAA", "0 issue \\'ca.example\\'"},
+		{"DS", "1 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE"},
+	};
+	static const char *const refused[] = {"TLSA", "SSHFP", "SVCB", "HTTPS", "a",
+					      "Aaaa", "TYPE1", "AA",   "",      "SOA "};
+	char rrset[512];
+
+	for (size_t i = 0; i < sizeof(served) / sizeof(served[0]); i++) {
+		snprintf(rrset, sizeof(rrset),
+			 "'Name': 'x.example.com', 'Type': '%s', 'TTL': 1, 'ResourceRecords': "
+			 "[{'Value': '%s'}]",
+			 served[i].type, served[i].value);
+		cr_assert_eq(fast(one("CREATE", rrset)), 0, "%s", served[i].type);
+	}
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(rrset, sizeof(rrset),
+			 "'Name': 'x.example.com', 'Type': '%s', 'TTL': 1, " V1, refused[i]);
+		cr_assert_eq(fast(one("CREATE", rrset)), -EAGAIN, "'%s'", refused[i]);
+	}
 }
 
 Test(batch, fast_path_leaves_the_rest_to_the_general_path)

@@ -758,6 +758,62 @@ Test(store, names_of_low_octets)
 			 "www.example.com. A 300 - - 0 [192.0.2.1]\n");
 }
 
+Test(store, keys_of_long_labels)
+{
+	/*
+	 * Sort keys are made 8 octets at a time: labels longer than 8, octets 0
+	 * and 1 and capitals on either side of the 8th, names that differ only
+	 * past it, a short last label read one octet at a time, and octet 1
+	 * sorting after 0 2 only when escaped.
+	 */
+	static const char *const names[] = {"abcdefghij.example.com",
+					    "abcdefghi.example.com",
+					    "abcdefgh\\\\001.example.com",
+					    "abcdefg\\\\000z.example.com",
+					    "abcdefghijklmnopq.example.com",
+					    "abcdefghijklmnopp.example.com",
+					    "a.abcdefghijklmnop.example.com",
+					    "\\\\001bcdefghijklmnop.example.com",
+					    "\\\\001.example.com",
+					    "\\\\000\\\\002.example.com"};
+	static const char *const sorted[] = {"example.com.",
+					     "example.com.",
+					     "\\000\\002.example.com.",
+					     "\\001.example.com.",
+					     "\\001bcdefghijklmnop.example.com.",
+					     "abcdefg\\000z.example.com.",
+					     "abcdefgh\\001.example.com.",
+					     "abcdefghi.example.com.",
+					     "abcdefghij.example.com.",
+					     "abcdefghijklmnop.example.com.",
+					     "a.abcdefghijklmnop.example.com.",
+					     "abcdefghijklmnopp.example.com.",
+					     "abcdefghijklmnopq.example.com.",
+					     "www.example.com."};
+	char body[1 << 13];
+	size_t n = (size_t)snprintf(
+		body, sizeof(body), "{'Changes': [%s",
+		change("CREATE", "abcdefghijklmnop.example.com", "A", 1, "192.0.2.1", ""));
+	struct order o = {0};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		n += (size_t)snprintf(body + n, sizeof(body) - n, ", %s",
+				      change("CREATE", names[i], "A", 1, "192.0.2.1", ""));
+	snprintf(body + n, sizeof(body) - n, "]}");
+	cr_assert_eq(apply(J(body)), 0, "%s", err.messages[0]);
+	mv_store_foreach(store, collect, &o);
+	cr_assert_eq(o.n, sizeof(sorted) / sizeof(sorted[0]));
+	for (size_t i = 0; i < o.n; i++)
+		cr_assert_str_eq(o.names[i], sorted[i], "position %zu", i);
+	/* Found in any case, capitals past the 8th octet too. */
+	cr_assert_not_null(mv_store_find(
+		store, (const uint8_t *)"\21ABCDEFGHIJKLMNOPQ\7EXAMPLE\3COM", DNS_TYPE_A, NULL));
+	cr_assert_not_null(mv_store_find(store, (const uint8_t *)"\11abcdefgH\1\7example\3com",
+					 DNS_TYPE_A, NULL));
+	cr_assert_null(mv_store_find(store, (const uint8_t *)"\11abcdefgH\2\7example\3com",
+				     DNS_TYPE_A, NULL));
+}
+
 /* ---- scale ---- */
 
 /* Change i of b: action on the A set of name (all sets share one value). */
@@ -851,5 +907,88 @@ Test(store, changes_anywhere_in_a_large_store)
 		b.changes[i].action = MV_ACTION_CREATE;
 	cr_assert_eq(mv_store_apply(store, apex, &b, &err), -EINVAL);
 	cr_assert_eq(err.count + (err.more > 0 ? err.more - 1 : 0), M);
+	free(b.changes);
+}
+
+/* The labels under example.com in the order foreach gives them, checked against present[]. */
+struct walk {
+	const bool *present;
+	char last[64];
+	size_t hosts;
+};
+
+static int walk_one(const struct mv_rrset *rr, void *arg)
+{
+	struct walk *w = arg;
+	char label[64];
+
+	if (rr->owner[0] == 7 && memcmp(rr->owner + 1, "example", 7) == 0)
+		return 0; /* the apex */
+	memcpy(label, rr->owner + 1, rr->owner[0]);
+	label[rr->owner[0]] = '\0';
+	/* One label below the apex: canonical order is byte order, a prefix first. */
+	cr_assert_gt(strcmp(label, w->last), 0, "%s after %s", label, w->last);
+	strcpy(w->last, label);
+	if (label[0] == 'h')
+		cr_assert(w->present[atoi(label + 1)], "%s is there", label);
+	w->hosts += label[0] == 'h';
+	return 0;
+}
+
+/*
+ * Batches of every mix (sets created, replaced, deleted; the store's array
+ * is changed in place) against a model of which names exist: after each,
+ * the store holds exactly those, in order, and each is found.
+ */
+Test(store, mixed_batches_in_place)
+{
+	enum { N = 600, M = 60, ROUNDS = 300 };
+	struct mv_batch b = {.changes = calloc(M, sizeof(*b.changes))};
+	bool present[N] = {false}, in_batch[N];
+	unsigned seed = 3;
+	size_t count = 0;
+	char name[64];
+
+	cr_assert_not_null(b.changes);
+	for (int r = 0; r < ROUNDS; r++) {
+		struct walk w = {.present = present};
+		/* Some rounds only create, only delete or only replace. */
+		int only = rand_r(&seed) % 4;
+
+		memset(in_batch, 0, sizeof(in_batch));
+		b.count = (size_t)rand_r(&seed) % M + 1;
+		for (size_t i = 0; i < b.count; i++) {
+			size_t k = (size_t)rand_r(&seed) % N;
+			enum mv_action act;
+
+			while (in_batch[k])
+				k = (k + 1) % N;
+			in_batch[k] = true;
+			if (!present[k])
+				act = only == 2 ? MV_ACTION_UPSERT : MV_ACTION_CREATE;
+			else
+				act = only == 1 || (only == 0 && rand_r(&seed) % 2)
+					      ? MV_ACTION_DELETE
+					      : MV_ACTION_UPSERT;
+			if (only == 3 && present[k])
+				act = MV_ACTION_UPSERT;
+			snprintf(name, sizeof(name), "h%zu.example.com", k);
+			a_change(&b, i, act, name);
+			count += act == MV_ACTION_DELETE ? -1 : !present[k];
+			present[k] = act != MV_ACTION_DELETE;
+		}
+		cr_assert_eq(mv_store_apply(store, apex, &b, &err), 0, "%s", err.messages[0]);
+		cr_assert_eq(mv_store_count(store), count + 3, "round %d", r);
+		mv_store_foreach(store, walk_one, &w);
+		cr_assert_eq(w.hosts, count, "round %d", r);
+	}
+	for (size_t k = 0; k < N; k++) {
+		uint8_t wire[MVDNS_NAME_MAX];
+
+		snprintf(name, sizeof(name), "h%zu.example.com", k);
+		dns_name_from_text(name, wire, NULL, 0);
+		cr_assert_eq(mv_store_find(store, wire, DNS_TYPE_A, NULL) != NULL, present[k], "%s",
+			     name);
+	}
 	free(b.changes);
 }

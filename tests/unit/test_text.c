@@ -5,6 +5,7 @@
  * its return value and the Route 53-style code in its message.
  */
 #include <criterion/criterion.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -165,6 +166,35 @@ Test(name_from_text, other_escapes_and_punctuation)
 	name_ok("_sip", under, sizeof(under));
 }
 
+Test(name_from_text, every_printable_octet_lower_cased)
+{
+	/* Runs of plain octets are copied apart from the rest: every one, in two labels. */
+	char text[200];
+	uint8_t want[200], out[MVDNS_NAME_MAX];
+	size_t n = 0, w = 0;
+
+	for (int b = 0x21; b < 0x7f; b++) {
+		if (b == '.' || b == '\\')
+			continue;
+		if (n == MVDNS_LABEL_MAX)
+			text[n++] = '.';
+		text[n++] = (char)b;
+	}
+	text[n] = '\0'; /* 63 octets, a dot, 29 octets */
+	for (size_t i = 0; i < n; i++) {
+		uint8_t b = (uint8_t)text[i];
+
+		if (i == 0 || b == '.')
+			want[w++] = i == 0 ? MVDNS_LABEL_MAX : (uint8_t)(n - i - 1);
+		if (b != '.')
+			want[w++] = (uint8_t)(b >= 'A' && b <= 'Z' ? b + 0x20 : b);
+	}
+	want[w++] = 0;
+	cr_assert_eq(w, 1 + 63 + 1 + 29 + 1);
+	cr_assert_eq(dns_name_from_text(text, out, NULL, 0), (int)w);
+	cr_assert(memcmp(out, want, w) == 0);
+}
+
 Test(name_from_text, label_of_63_octets_is_accepted_64_is_not)
 {
 	char text[300], l63[64];
@@ -223,6 +253,11 @@ Test(name_from_text, name_of_255_octets_is_accepted_256_is_not)
 	snprintf(text, sizeof(text), "%s.%s.%s.%s", l63, l63, l63, l62);
 	name_bad(text, "DomainNameTooLong (Domain name is too long)");
 	snprintf(text, sizeof(text), "%s.%s.%s.%s.a", l63, l63, l63, l61);
+	name_bad(text, "DomainNameTooLong");
+	/* The last label's length octet at 191: its 63rd octet would be the 255th. */
+	snprintf(text, sizeof(text), "%s.%s.%s.%s", l63, l63, l62, l62);
+	cr_assert_eq(dns_name_from_text(text, out, err, sizeof(err)), 255, "%s", err);
+	snprintf(text, sizeof(text), "%s.%s.%s.%s", l63, l63, l62, l63);
 	name_bad(text, "DomainNameTooLong");
 }
 
@@ -442,6 +477,53 @@ Test(rdata_a, malformed_addresses_are_refused)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		rdata_bad(DNS_TYPE_A, bad[i], "ARRDATAIllegalIPv4Address");
+}
+
+/*
+ * A random near dotted quad: mostly 4 fields of 1 to 3 digits, now and then
+ * 3 or 5 fields, 0 or 4 digits, another character.
+ */
+static void near_quad(char *text, unsigned *seed)
+{
+	static const char digits[] = "0123456789", other[] = " x+-./:";
+	int fields = rand_r(seed) % 10 != 0 ? 4 : 3 + 2 * (rand_r(seed) % 2);
+
+	for (int f = 0; f < fields; f++) {
+		int n = rand_r(seed) % 10 != 0 ? 1 + rand_r(seed) % 3 : 4 * (rand_r(seed) % 2);
+
+		if (f > 0)
+			*text++ = rand_r(seed) % 20 != 0 ? '.' : other[rand_r(seed) % 7];
+		for (int i = 0; i < n; i++)
+			*text++ = rand_r(seed) % 30 != 0 ? digits[rand_r(seed) % 10]
+							 : other[rand_r(seed) % 7];
+	}
+	*text = '\0';
+}
+
+Test(rdata_a, as_inet_pton_takes_them)
+{
+	/* The A parser is mvdns's own: it must take exactly what inet_pton takes. */
+	char text[32];
+	uint8_t out[16], want[4];
+	unsigned seed = 1;
+	int taken = 0, refused = 0;
+
+	for (int k = 0; k < 100000; k++) {
+		int r;
+
+		near_quad(text, &seed);
+		r = dns_rdata_from_text(DNS_TYPE_A, text, out, sizeof(out), NULL, 0);
+		if (inet_pton(AF_INET, text, want) == 1) {
+			cr_assert_eq(r, 4, "'%s' refused", text);
+			cr_assert(memcmp(out, want, 4) == 0, "'%s'", text);
+			taken++;
+		} else {
+			cr_assert_eq(r, -EINVAL, "'%s' taken", text);
+			refused++;
+		}
+	}
+	cr_assert_gt(taken, 1000);
+	cr_assert_gt(refused, 1000);
 }
 
 Test(rdata_a, wrong_wire_length_is_refused)
