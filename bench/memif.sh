@@ -157,6 +157,34 @@ run_gen() {
 	[[ -n $OUT ]] || OUT_ERR=$(grep -v -e '^EAL:' -e 'mp action callback' "$log" | tail -n 10)
 }
 
+# dp_start TAG - the dataplane of this placement, started and ready (0), or an
+# error recorded (1).
+dp_start() {
+	rm -f "$SOCK"
+	bench_nn_start "$D/zone.json" "$1"
+	if ! bench_nn_wait_ready 600; then
+		bench_error "the dataplane did not start on memif ($label)" "$BENCH_NN_CMD" \
+			"$(bench_nn_output 10)"
+		bench_nn_stop
+		return 1
+	fi
+	dp_cmd=${BENCH_NN_CMD//$D\//}
+}
+
+# dp_revive - when the dataplane has died (DPDK 22.11's memif PMD can crash
+# it as the generator disconnects: README.md, "Running the dataplane"), say
+# so with how it ended and its last lines, and start another (0); 1 if that
+# fails. The crash stays in the report; the runs after it keep their figures.
+dp_revive() {
+	local status=0
+	bench__alive "$BENCH_NN_PID" && return 0
+	wait "$BENCH_NN_PID" 2>/dev/null || status=$?
+	BENCH_NN_PID=
+	restarts=$((restarts + 1))
+	bench_note "the dataplane died ($label, exit status $status$( ((status > 128)) && echo ", signal $((status - 128))")) and was started again; its last lines: $(bench_nn_output 2 | tr '\n' ' ')"
+	dp_start "r$round-v$vi-$restarts"
+}
+
 # ---- the runs ----------------------------------------------------------------
 bench_wait_quiet "$(bench_pick 120 300)"
 for ((round = 1; round <= ROUNDS; round++)); do
@@ -166,17 +194,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		label=${lcores:+--lcores $lcores}
 		label=${label:--l 0,1}
 		bench_log "round $round: dataplane $label, generator on CPU $gen_cpu"
-		rm -f "$SOCK"
 		BENCH_LCORES=$lcores
 		export BENCH_LCORES
-		bench_nn_start "$D/zone.json" "r$round-v$vi"
-		if ! bench_nn_wait_ready 600; then
-			bench_error "the dataplane did not start on memif ($label)" "$BENCH_NN_CMD" \
-				"$(bench_nn_output 10)"
-			bench_nn_stop
-			continue
-		fi
-		dp_cmd=${BENCH_NN_CMD//$D\//}
+		restarts=0
+		dp_start "r$round-v$vi" || continue
 		runs=()
 		for q in "${QSETS[@]}"; do runs+=("$q 0 0"); done
 		((ZC)) && runs+=("few 0 1")
@@ -187,6 +208,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 				bench_note "no zero-copy run ($label): $(hugepages_free) free 2 MB hugepages, $HP_NEED needed"
 				continue
 			fi
+			dp_revive || break
 			other=$(memif_other_cpu "$BENCH_NN_PID" 0.5)
 			t0=$(bench_cpu_ticks "$BENCH_NN_PID") b0=$(bench_busy_ticks)
 			children_cpu
@@ -195,6 +217,13 @@ for ((round = 1; round <= ROUNDS; round++)); do
 			run_gen "$gen_cpu" "$qset" "$rate" "$zc"
 			if [[ -z $OUT ]]; then
 				bench_note "memif_gen gave no figures ($label, $qset, rate $rate), once: again (${OUT_ERR##*$'\n'})"
+				pid=$BENCH_NN_PID
+				dp_revive || break
+				if [[ $BENCH_NN_PID != "$pid" ]]; then # another dataplane: measure it from now
+					t0=$(bench_cpu_ticks "$BENCH_NN_PID") b0=$(bench_busy_ticks)
+					children_cpu
+					c0=$CHILD_CPU w0=$(bench_now)
+				fi
 				run_gen "$gen_cpu" "$qset" "$rate" "$zc"
 			fi
 			wall=$(bench_elapsed "$w0")
