@@ -25,6 +25,7 @@
 #include "text.h"
 #include "wire.h"
 #include "zones.h"
+#include "private_tmp.h"
 
 static struct mv_error err;
 
@@ -317,20 +318,16 @@ Test(feed, ring_full_waits_and_reports_the_wait_failure)
 
 #define SEG_RING (1u << 16)
 
-static char segdir[64];
+static char segdir[128];
 
 static void seg_setup(void)
 {
-	snprintf(segdir, sizeof(segdir), "/tmp/mvdns-test-feed-XXXXXX");
-	cr_assert_not_null(mkdtemp(segdir));
+	private_tmp_dir(segdir, sizeof(segdir), "feed");
 }
 
 static void seg_teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", segdir);
-	cr_assert_eq(system(cmd), 0);
+	private_tmp_remove(segdir);
 }
 
 /* A segment as a dataplane creates it, in segdir. */

@@ -33,21 +33,18 @@
 #include "text.h"
 #include "wire.h"
 #include "zones.h"
+#include "private_tmp.h"
 
-static char dir[64];
+static char dir[128];
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/mvdns-test-healthops-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	private_tmp_dir(dir, sizeof(dir), "healthops");
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
+	private_tmp_remove(dir);
 }
 
 TestSuite(healthops, .init = setup, .fini = teardown);

@@ -14,23 +14,20 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "private_tmp.h"
 
-static char dir[64];
+static char dir[128];
 static char path[128];
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/mvdns-test-journal-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	private_tmp_dir(dir, sizeof(dir), "journal");
 	snprintf(path, sizeof(path), "%s/journal", dir);
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
+	private_tmp_remove(dir);
 }
 
 TestSuite(journal, .init = setup, .fini = teardown);

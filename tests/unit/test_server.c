@@ -20,6 +20,7 @@
 
 #include "api.h"
 #include "server.h"
+#include "private_tmp.h"
 
 #define TURNS_MAX 20000 /* a bound on any wait, so that a bug fails instead of hanging */
 #define PIECE     65536
@@ -90,14 +91,13 @@ static char *handler(void *arg, const char *line, size_t len)
 
 /* ---- the server in a private directory, and clients of it ---- */
 
-static char dir[64];
+static char dir[128];
 static char path[128];
 static struct server *srv;
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/mvdns-test-server-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	private_tmp_dir(dir, sizeof(dir), "server");
 	snprintf(path, sizeof(path), "%s/ctl/control.sock", dir);
 	srv = server_open(path, handler, &seen);
 	cr_assert_not_null(srv, "server_open: %s", strerror(errno));
@@ -105,15 +105,12 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[128];
-
 	server_close(srv);
 	srv = NULL;
 	for (size_t i = 0; i < seen.n; i++)
 		free(seen.line[i]);
 	memset(&seen, 0, sizeof(seen));
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
+	private_tmp_remove(dir);
 }
 
 TestSuite(server, .init = setup, .fini = teardown);

@@ -23,22 +23,19 @@
 #include "text.h"
 #include "wire.h"
 #include "zones.h"
+#include "private_tmp.h"
 
 static struct mv_error err;
-static char dir[64];
+static char dir[128];
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/mvdns-test-zones-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	private_tmp_dir(dir, sizeof(dir), "zones");
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
+	private_tmp_remove(dir);
 }
 
 TestSuite(zones, .init = setup, .fini = teardown);
