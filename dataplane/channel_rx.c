@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blocks.h"
 #include "channel.h"
 #include "pid.h"
 #include "cursor.h"
@@ -32,18 +33,8 @@ struct health_status {
 	uint32_t status;
 };
 
-/*
- * The memory of one batch's staged names, carved one after another and
- * released together after its COMMIT: a malloc and a free for each name's
- * payload copy and another pair for its decoded sets were a quarter of the
- * main lcore's work on a batch.
- */
-struct pool_chunk {
-	struct pool_chunk *next;
-	size_t cap, used;
-	_Alignas(16) uint8_t data[];
-};
-#define POOL_CHUNK_SIZE (1u << 20)
+/* A batch's staged names live in blocks of this size, released after its COMMIT. */
+#define STAGING_BLOCK (1u << 20)
 
 /* One owner name received and waiting for its batch's COMMIT. */
 struct staged {
@@ -66,8 +57,8 @@ struct mv_channel {
 	bool batch_bad;    /* a message of this batch was rejected */
 	struct staged *staged;
 	size_t nstaged, staged_cap;
-	struct pool_chunk *pool; /* what staged points into; newest chunk first */
-	size_t *apexes;          /* indices in staged of the names with an SOA set */
+	struct mv_blocks pool; /* what staged points into (common/blocks.h) */
+	size_t *apexes;        /* indices in staged of the names with an SOA set */
 	size_t napexes, apexes_cap;
 	struct health_status *health; /* statuses staged for the COMMIT */
 	size_t nhealth, health_cap;
@@ -108,6 +99,7 @@ struct mv_channel *mv_channel_create(const char *name, struct mv_table *_Atomic 
 
 	if (ch == NULL)
 		return NULL;
+	ch->pool.size = STAGING_BLOCK;
 	ch->current = current;
 	ch->sync = sync;
 	ch->sync_arg = sync_arg;
@@ -159,49 +151,9 @@ void mv_channel_free_sets(struct mv_rrset *sets, uint16_t nsets)
 	free(sets);
 }
 
-/* size octets (16-aligned, not cleared) from the staging pool; NULL when out of memory. */
-static void *pool_alloc(struct mv_channel *ch, size_t size)
-{
-	struct pool_chunk *c = ch->pool;
-
-	size = (size + 15u) & ~(size_t)15u;
-	if (c == NULL || c->cap - c->used < size) {
-		size_t cap = size > POOL_CHUNK_SIZE ? size : POOL_CHUNK_SIZE;
-		c = malloc(sizeof(*c) + cap);
-		if (c == NULL)
-			return NULL;
-		c->next = ch->pool;
-		c->cap = cap;
-		c->used = 0;
-		ch->pool = c;
-	}
-	void *p = c->data + c->used;
-	c->used += size;
-	return p;
-}
-
-/* Empty the pool, keeping one chunk of the usual size for the next batch (keep false: none). */
-static void pool_clear(struct mv_channel *ch, bool keep)
-{
-	struct pool_chunk *c = ch->pool;
-
-	ch->pool = NULL;
-	if (keep && c != NULL && c->cap == POOL_CHUNK_SIZE) {
-		ch->pool = c;
-		c->used = 0;
-		c = c->next;
-		ch->pool->next = NULL;
-	}
-	while (c != NULL) {
-		struct pool_chunk *next = c->next;
-		free(c);
-		c = next;
-	}
-}
-
 static void staging_clear(struct mv_channel *ch)
 {
-	pool_clear(ch, true);
+	mv_blocks_release(&ch->pool, true); /* one block kept for the next batch */
 	ch->nstaged = 0;
 	ch->napexes = 0;
 	ch->nhealth = 0;
@@ -213,7 +165,7 @@ void mv_channel_destroy(struct mv_channel *ch)
 	if (ch == NULL)
 		return;
 	staging_clear(ch);
-	pool_clear(ch, false);
+	mv_blocks_release(&ch->pool, false);
 	free(ch->staged);
 	free(ch->apexes);
 	free(ch->health);
@@ -332,7 +284,7 @@ static int decode_name(struct mv_channel *ch, const uint8_t *payload, uint32_t l
 	struct mv_rrset *s = NULL;
 	if (n > 0) {
 		size_t size = n * sizeof(*s) + nvalues * (sizeof(uint8_t *) + sizeof(uint16_t));
-		s = ch != NULL ? pool_alloc(ch, size) : calloc(1, size);
+		s = ch != NULL ? mv_blocks_alloc(&ch->pool, size) : calloc(1, size);
 		if (s == NULL)
 			return -ENOMEM;
 		if (ch != NULL)
@@ -392,7 +344,7 @@ static int stage_name(struct mv_channel *ch, const uint8_t *payload, uint32_t le
 		ch->staged_cap = cap;
 	}
 	struct staged *st = &ch->staged[ch->nstaged];
-	st->payload = pool_alloc(ch, len);
+	st->payload = mv_blocks_alloc(&ch->pool, len);
 	if (st->payload == NULL)
 		return -ENOMEM;
 	memcpy(st->payload, payload, len); /* decode a private copy, never shared memory */

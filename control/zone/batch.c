@@ -524,44 +524,13 @@ static void parse_rrset(struct batch_ctx *ctx, json_t *rrs, size_t i, unsigned m
 	check_combinations(ctx, f);
 }
 
-/*
- * The parts of a batch's record sets are carved from blocks of BATCH_BLOCK
- * octets (a larger part gets a block of its own), all freed together by
- * mv_batch_free: a malloc and a free for each part were a tenth of a batch.
- */
+/* The parts of a batch's record sets: in its blocks (common/blocks.h), freed by mv_batch_free. */
 #define BATCH_BLOCK (64u << 10)
 
-struct batch_block {
-	struct batch_block *next;
-	size_t used, cap;
-	max_align_t data[]; /* cap octets */
-};
-
-/* size octets (aligned for pointers) that live as long as the batch; NULL if out of memory. */
 static void *batch_alloc(struct mv_batch *batch, size_t size)
 {
-	struct batch_block *b = batch->blocks;
-
-	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
-	if (b == NULL || b->cap - b->used < size) {
-		size_t cap = size > BATCH_BLOCK ? size : BATCH_BLOCK;
-		struct batch_block *n = malloc(sizeof(*n) + cap);
-
-		if (n == NULL)
-			return NULL;
-		n->used = 0;
-		n->cap = cap;
-		if (b != NULL && size > BATCH_BLOCK) { /* behind: the first keeps filling */
-			n->next = b->next;
-			b->next = n;
-		} else {
-			n->next = b;
-			batch->blocks = n;
-		}
-		b = n;
-	}
-	b->used += size;
-	return (uint8_t *)b->data + b->used - size;
+	batch->blocks.size = BATCH_BLOCK;
+	return mv_blocks_alloc(&batch->blocks, size);
 }
 
 /* strdup of s (NULL stays NULL); *nomem set when out of memory. */
@@ -996,10 +965,7 @@ int mv_batch_parse(const char *json, size_t len, struct mv_batch *out, struct mv
 
 void mv_batch_free(struct mv_batch *batch)
 {
-	for (struct batch_block *b = batch->blocks, *next; b != NULL; b = next) {
-		next = b->next;
-		free(b);
-	}
+	mv_blocks_release(&batch->blocks, false);
 	free(batch->changes);
 	free(batch->comment);
 	free(batch->hosted_zone_id);

@@ -25,6 +25,7 @@
 
 #include <jansson.h>
 
+#include "blocks.h"
 #include "mvdns.h"
 
 enum mv_action { MV_ACTION_CREATE, MV_ACTION_DELETE, MV_ACTION_UPSERT };
@@ -55,14 +56,12 @@ struct mv_change {
 	struct mv_rrset rrset;
 };
 
-struct batch_block; /* batch.c */
-
 struct mv_batch {
 	char *comment; /* NULL if absent */
 	size_t count;
 	struct mv_change *changes;
-	char *hosted_zone_id;       /* NULL unless the document had the --cli-input-json shape */
-	struct batch_block *blocks; /* the changes' record sets' parts, freed together */
+	char *hosted_zone_id;    /* NULL unless the document had the --cli-input-json shape */
+	struct mv_blocks blocks; /* the changes' record sets' parts, freed together */
 };
 
 /* Route 53's error model: a code and one or more messages. */
