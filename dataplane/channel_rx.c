@@ -16,6 +16,7 @@
 
 #include "blocks.h"
 #include "channel.h"
+#include "grow.h"
 #include "pid.h"
 #include "cursor.h"
 #include "name.h"
@@ -321,28 +322,16 @@ static bool staged_has_soa(const struct staged *st)
 /* Remember that staged name i is a zone apex (staged_apex looks only at those). */
 static int note_apex(struct mv_channel *ch, size_t i)
 {
-	if (ch->napexes == ch->apexes_cap) {
-		size_t cap = ch->apexes_cap ? ch->apexes_cap * 2 : 16;
-		size_t *a = realloc(ch->apexes, cap * sizeof(*a));
-		if (a == NULL)
-			return -ENOMEM;
-		ch->apexes = a;
-		ch->apexes_cap = cap;
-	}
+	if (MV_GROW(ch->apexes, ch->apexes_cap, ch->napexes + 1, 16) != 0)
+		return -ENOMEM;
 	ch->apexes[ch->napexes++] = i;
 	return 0;
 }
 
 static int stage_name(struct mv_channel *ch, const uint8_t *payload, uint32_t len)
 {
-	if (ch->nstaged == ch->staged_cap) {
-		size_t cap = ch->staged_cap ? ch->staged_cap * 2 : 256;
-		struct staged *s = realloc(ch->staged, cap * sizeof(*s));
-		if (s == NULL)
-			return -ENOMEM;
-		ch->staged = s;
-		ch->staged_cap = cap;
-	}
+	if (MV_GROW(ch->staged, ch->staged_cap, ch->nstaged + 1, 256) != 0)
+		return -ENOMEM;
 	struct staged *st = &ch->staged[ch->nstaged];
 	st->payload = mv_blocks_alloc(&ch->pool, len);
 	if (st->payload == NULL)
@@ -376,16 +365,8 @@ static int stage_health(struct mv_channel *ch, const uint8_t *payload, uint32_t 
 	memcpy(&n, payload, 4);
 	if (n > (len - 4) / sizeof(struct health_status) || len - 4 - n * 8 >= MV_CHAN_ALIGN)
 		return -EBADMSG;
-	if (ch->nhealth + n > ch->health_cap) {
-		size_t cap = ch->health_cap ? ch->health_cap : 64;
-		while (cap < ch->nhealth + n)
-			cap *= 2;
-		struct health_status *h = realloc(ch->health, cap * sizeof(*h));
-		if (h == NULL)
-			return -ENOMEM;
-		ch->health = h;
-		ch->health_cap = cap;
-	}
+	if (MV_GROW(ch->health, ch->health_cap, ch->nhealth + n, 64) != 0)
+		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++) {
 		struct health_status st;
 		memcpy(&st, payload + 4 + 8 * i, sizeof(st));

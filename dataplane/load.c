@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "grow.h"
 #include "store.h"
 #include "text.h"
 
@@ -81,14 +82,8 @@ static int gather_one(const struct mv_rrset *s, void *arg)
 		if (rc != 0)
 			return rc;
 	}
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 16;
-		const struct mv_rrset **sets = realloc(g->sets, cap * sizeof(*sets));
-		if (sets == NULL)
-			return -ENOMEM;
-		g->sets = sets;
-		g->cap = cap;
-	}
+	if (MV_GROW(g->sets, g->cap, g->n + 1, 16) != 0)
+		return -ENOMEM;
 	g->sets[g->n++] = s;
 	return 0;
 }

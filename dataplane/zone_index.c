@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "name_set.h"
 
 /*
@@ -15,7 +16,7 @@
 struct known {
 	struct mv_zone *zone;   /* the zone with this apex, or NULL */
 	struct mv_zone **below; /* orphans below this name, not yet adopted */
-	uint32_t nbelow, cap;
+	size_t nbelow, cap;
 };
 
 struct mv_zones {
@@ -77,14 +78,8 @@ struct mv_zone *mv_zones_get(struct mv_zones *zs, const uint8_t *apex, size_t le
 /* Remember z below the name of k. */
 static int add_below(struct known *k, struct mv_zone *z)
 {
-	if (k->nbelow == k->cap) {
-		uint32_t cap = k->cap ? 2 * k->cap : 2;
-		struct mv_zone **below = realloc(k->below, cap * sizeof(*below));
-		if (below == NULL)
-			return -ENOMEM;
-		k->below = below;
-		k->cap = cap;
-	}
+	if (MV_GROW(k->below, k->cap, k->nbelow + 1, 2) != 0)
+		return -ENOMEM;
 	k->below[k->nbelow++] = z;
 	return 0;
 }

@@ -16,6 +16,7 @@
 
 #include "channel.h"
 #include "feed.h"
+#include "grow.h"
 #include "pid.h"
 #include "text.h"
 
@@ -117,15 +118,8 @@ static int collect(const struct mv_rrset *rr, void *arg)
 {
 	struct peers *p = arg;
 
-	if (p->nsets == p->setcap) {
-		size_t cap = p->setcap != 0 ? 2 * p->setcap : 64;
-		const struct mv_rrset **v = realloc(p->sets, cap * sizeof(*v));
-
-		if (v == NULL)
-			return -ENOMEM;
-		p->sets = v;
-		p->setcap = cap;
-	}
+	if (MV_GROW(p->sets, p->setcap, p->nsets + 1, 64) != 0)
+		return -ENOMEM;
 	p->sets[p->nsets++] = rr;
 	return 0;
 }
@@ -397,15 +391,8 @@ static struct peer *peer_slot(struct peers *p, const char *file, const struct st
 			return pe;
 		}
 	}
-	if (p->n == p->cap) {
-		size_t cap = p->cap != 0 ? 2 * p->cap : 8;
-		struct peer *v = realloc(p->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return NULL;
-		p->v = v;
-		p->cap = cap;
-	}
+	if (MV_GROW(p->v, p->cap, p->n + 1, 8) != 0)
+		return NULL;
 	memset(&p->v[p->n], 0, sizeof(p->v[p->n]));
 	snprintf(p->v[p->n].file, PEER_NAME_MAX, "%s", file);
 	p->v[p->n].ino = st->st_ino;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "checker_pvt.h"
+#include "grow.h"
 
 #define LOOP_EVENTS      256
 #define LOOP_MAX_WAIT_MS 1000 /* wake at least this often, as a safety net */
@@ -104,15 +105,8 @@ static void heap_remove(struct mv_checker *c, struct hc_check *k)
 static int schedule_at(struct mv_checker *c, struct hc_check *k, uint64_t due_ms)
 {
 	heap_remove(c, k);
-	if (c->heap_len == c->heap_cap) {
-		size_t cap = c->heap_cap ? 2 * c->heap_cap : 64;
-		struct hc_check **h = realloc(c->heap, cap * sizeof(*h));
-
-		if (h == NULL)
-			return -ENOMEM;
-		c->heap = h;
-		c->heap_cap = cap;
-	}
+	if (MV_GROW(c->heap, c->heap_cap, c->heap_len + 1, 64) != 0)
+		return -ENOMEM;
 	k->due_ms = due_ms;
 	heap_set(c, c->heap_len++, k);
 	heap_up(c, c->heap_len - 1);
