@@ -587,7 +587,6 @@ Test(peers, the_dataplane_applies_what_we_send, .fini = private_shm_remove)
 {
 	struct mv_table *_Atomic current;
 	struct zones *z = zones_example();
-	char name[64];
 	struct mv_channel *ch;
 	struct mv_chan_shm *shm;
 	struct peers *p;
@@ -595,11 +594,10 @@ Test(peers, the_dataplane_applies_what_we_send, .fini = private_shm_remove)
 	uint8_t owners[1][MVDNS_NAME_MAX] = {{0}};
 	int fd;
 
-	snprintf(name, sizeof(name), "ctltest-%d", getpid());
-	private_shm_paths("mvdns-test-ctl", name);
+	private_shm_paths("ctltest");
 	cr_assert_eq(mkdir(private_shm_dir, 0700), 0);
 	atomic_init(&current, mv_table_create(16, no_sync, NULL));
-	ch = mv_channel_create(name, &current, no_sync, NULL);
+	ch = mv_channel_create(private_shm_name, &current, no_sync, NULL);
 	cr_assert_not_null(ch);
 	cr_assert_eq(link(private_shm_seg, private_shm_link), 0);
 	fd = open(private_shm_link, O_RDWR);

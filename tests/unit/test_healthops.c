@@ -919,7 +919,7 @@ static void set_all(struct env *e, char ids[10][40], int from, int to, const cha
 Test(healthops, answers_follow_the_statuses_end_to_end, .fini = private_shm_remove)
 {
 	struct mv_table *_Atomic current;
-	char ids[10][40], name[64], ref[8];
+	char ids[10][40], ref[8];
 	unsigned seen[11];
 	struct mv_channel *ch;
 	const char *zone;
@@ -934,11 +934,10 @@ Test(healthops, answers_follow_the_statuses_end_to_end, .fini = private_shm_remo
 		expect_ok(pool_set(&e, zone, "CREATE", k + 1, ids[k]));
 	}
 	/* The dataplane's segment, seen through a private directory. */
-	snprintf(name, sizeof(name), "healthops-%d", getpid());
-	private_shm_paths("mvdns-test-healthops", name);
+	private_shm_paths("healthops");
 	cr_assert_eq(mkdir(private_shm_dir, 0700), 0);
 	atomic_init(&current, mv_table_create(16, no_sync, NULL));
-	ch = mv_channel_create(name, &current, no_sync, NULL);
+	ch = mv_channel_create(private_shm_name, &current, no_sync, NULL);
 	cr_assert_not_null(ch);
 	cr_assert_eq(link(private_shm_seg, private_shm_link), 0);
 	p = peers_create(private_shm_dir, e.z);
