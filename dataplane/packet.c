@@ -102,15 +102,16 @@ static uint64_t csum_add(uint64_t sum, const uint8_t *data, size_t len)
 }
 
 /* Fold a 64-bit ones' complement sum to 16 bits, complement it, in host order. */
-static uint16_t csum_fold(uint64_t sum)
+static inline uint16_t csum_fold(uint64_t sum)
 {
-	/* Each step adds the halves; the second of each pair absorbs the carry
-	 * the first may leave, so four fixed steps replace a loop. */
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	return ntohs((uint16_t)~sum);
+	uint32_t s = (uint32_t)sum, high = (uint32_t)(sum >> 32);
+
+	s += high;
+	s += s < high; /* end-around carry: cannot carry again */
+	/* Adding the halves swapped leaves in the upper half their sum with the
+	 * lower half's carry added back: the 16-bit ones' complement sum. */
+	s += s >> 16 | s << 16;
+	return ntohs((uint16_t) ~(s >> 16));
 }
 
 /* Ones' complement sum of an IPv4 header of ihl 32-bit words: straight for 5. */
@@ -127,41 +128,42 @@ static inline uint64_t csum_ipv4_header(const uint8_t *ip, unsigned ihl)
 	return csum_add64(csum_add64(w0, w1), w2);
 }
 
+/* Ones' complement sum of the pseudo-header's protocol and upper-layer length. */
+static inline uint64_t csum_pseudo_fixed(uint8_t proto, uint16_t l4_len)
+{
+	return (uint64_t)htons(proto) + htons(l4_len); /* two 16-bit words: no carry */
+}
+
 /*
- * Ones' complement sum of the IPv4 or IPv6 pseudo-header. addrs: the source
- * address and the destination right after it (alen octets each), as both
- * headers lay them out.
+ * Checksum of an upper-layer packet with the IPv4 or IPv6 pseudo-header.
+ * addrs: the source address, the destination right after it (alen octets
+ * each) and the l4_len octets of the packet right after them. IPv4 without
+ * options and IPv6 without extension headers, the only ones answered, end
+ * with the addresses: the pseudo-header's addresses and the packet are then
+ * one run of octets, summed in one pass.
  */
-static uint64_t csum_pseudo(const uint8_t *addrs, size_t alen, uint8_t proto, uint16_t l4_len)
+static inline uint16_t csum_l4(const uint8_t *addrs, size_t alen, uint8_t proto, uint16_t l4_len)
 {
-	/* Two 16-bit words: their sum cannot carry out of 64 bits. */
-	return csum_add(csum_add64(htons(proto), htons(l4_len)), addrs, 2 * alen);
-}
-
-/* Checksum of an upper-layer packet with the IPv4 or IPv6 pseudo-header. */
-static uint16_t csum_l4(const uint8_t *addrs, size_t alen, uint8_t proto, const uint8_t *l4,
-			uint16_t l4_len)
-{
-	return csum_fold(csum_add(csum_pseudo(addrs, alen, proto, l4_len), l4, l4_len));
+	return csum_fold(csum_add(csum_pseudo_fixed(proto, l4_len), addrs, 2 * alen + l4_len));
 }
 
 /*
- * Store the checksum of a UDP or TCP reply from src to the address after it
- * (alen octets each), or with ctx->tx_csum what the port completes it from:
+ * Store the checksum of a UDP or TCP reply laid out as csum_l4 takes it, its
+ * checksum field 0, or with ctx->tx_csum what the port completes it from:
  * the pseudo-header's sum, folded and not complemented. A UDP checksum that
  * computes to 0 is sent as all ones (RFC 768: 0 means none).
  */
-static void put_l4_csum(const struct mv_packet_ctx *ctx, const uint8_t *src, size_t alen,
-			uint8_t proto, uint8_t *l4, uint16_t l4_len)
+static void put_l4_csum(const struct mv_packet_ctx *ctx, uint8_t *addrs, size_t alen, uint8_t proto,
+			uint16_t l4_len)
 {
-	uint8_t *sum = l4 + (proto == IPPROTO_UDP_ ? 6 : 16);
+	uint8_t *sum = addrs + 2 * alen + (proto == IPPROTO_UDP_ ? 6 : 16);
 
-	dns_put_u16(sum, 0);
 	if (ctx->tx_csum) {
-		dns_put_u16(sum, (uint16_t)~csum_fold(csum_pseudo(src, alen, proto, l4_len)));
+		uint64_t pseudo = csum_add(csum_pseudo_fixed(proto, l4_len), addrs, 2 * alen);
+		dns_put_u16(sum, (uint16_t)~csum_fold(pseudo));
 		return;
 	}
-	uint16_t c = csum_l4(src, alen, proto, l4, l4_len);
+	uint16_t c = csum_l4(addrs, alen, proto, l4_len);
 	dns_put_u16(sum, proto == IPPROTO_UDP_ && c == 0 ? 0xffff : c);
 }
 
@@ -252,7 +254,7 @@ static uint16_t handle_tcp(const struct mv_packet_ctx *ctx, const uint8_t *src, 
 			   unsigned alen, uint8_t *l4, uint16_t l4_len, uint16_t l4_cap,
 			   enum mv_verdict *v)
 {
-	if (csum_l4(src, alen, IPPROTO_TCP_, l4, l4_len) != 0) {
+	if (csum_l4(src, alen, IPPROTO_TCP_, l4_len) != 0) {
 		*v = MV_VERDICT_DROP_MALFORMED;
 		return 0;
 	}
@@ -322,7 +324,7 @@ static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, const struct mv_par
 	ip[8] = REPLY_TTL;
 	dns_put_u16(ip + 10, 0);
 	if (ip[9] == IPPROTO_UDP_ || ip[9] == IPPROTO_TCP_)
-		put_l4_csum(ctx, ip + 12, 4, ip[9], l4, out);
+		put_l4_csum(ctx, ip + 12, 4, ip[9], out);
 	if (!ctx->tx_csum || ip[9] == IPPROTO_ICMP_)
 		dns_put_u16(ip + 10, csum_fold(csum_ipv4_header(ip, IPV4_HLEN / 4)));
 	eth_turn(frame, ctx->mac);
@@ -398,7 +400,7 @@ static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, const struct mv_par
 			return 0;
 	} else if (ip[6] == IPPROTO_ICMPV6_) {
 		*v = MV_VERDICT_DROP_MALFORMED;
-		if (l4_len < 8 || csum_l4(ip + 8, 16, IPPROTO_ICMPV6_, l4, l4_len) != 0)
+		if (l4_len < 8 || csum_l4(ip + 8, 16, IPPROTO_ICMPV6_, l4_len) != 0)
 			return 0;
 		if (solicit) {
 			out = handle_nd(ctx, ip, l4, l4_len, l4_cap, v);
@@ -426,10 +428,10 @@ static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, const struct mv_par
 	}
 	dns_put_u16(ip + 4, out);
 	if (ip[6] == IPPROTO_UDP_ || ip[6] == IPPROTO_TCP_) {
-		put_l4_csum(ctx, ip + 8, 16, ip[6], l4, out);
+		put_l4_csum(ctx, ip + 8, 16, ip[6], out);
 	} else {
 		dns_put_u16(l4 + 2, 0);
-		dns_put_u16(l4 + 2, csum_l4(ip + 8, 16, ip[6], l4, out));
+		dns_put_u16(l4 + 2, csum_l4(ip + 8, 16, ip[6], out));
 	}
 	eth_turn(frame, ctx->mac);
 	if (ip[24] == 0xff) { /* to a multicast address (DAD): 33:33 + its low 32 bits */
