@@ -151,10 +151,13 @@ static inline uint16_t csum_l4(const uint8_t *addrs, size_t alen, uint8_t proto,
  * Store the checksum of a UDP or TCP reply laid out as csum_l4 takes it, its
  * checksum field 0, or with ctx->tx_csum what the port completes it from:
  * the pseudo-header's sum, folded and not complemented. A UDP checksum that
- * computes to 0 is sent as all ones (RFC 768: 0 means none).
+ * computes to 0 is sent as all ones (RFC 768: 0 means none). The sum does
+ * not depend on which address is the source: callers may store it before
+ * they swap them. Inlined where the protocol is a constant.
  */
-static void put_l4_csum(const struct mv_packet_ctx *ctx, uint8_t *addrs, size_t alen, uint8_t proto,
-			uint16_t l4_len)
+static inline __attribute__((always_inline)) void put_l4_csum(const struct mv_packet_ctx *ctx,
+							      uint8_t *addrs, size_t alen,
+							      uint8_t proto, uint16_t l4_len)
 {
 	uint8_t *sum = addrs + 2 * alen + (proto == IPPROTO_UDP_ ? 6 : 16);
 
@@ -165,6 +168,13 @@ static void put_l4_csum(const struct mv_packet_ctx *ctx, uint8_t *addrs, size_t 
 	}
 	uint16_t c = csum_l4(addrs, alen, proto, l4_len);
 	dns_put_u16(sum, proto == IPPROTO_UDP_ && c == 0 ? 0xffff : c);
+}
+
+/* Drop the packet: *v = verdict. Returns 0, the length of no reply. */
+static inline uint16_t drop(enum mv_verdict *v, enum mv_verdict verdict)
+{
+	*v = verdict;
+	return 0;
 }
 
 static bool is_our_v4(const struct mv_addrs *a, const uint8_t *ip)
@@ -220,9 +230,12 @@ static uint16_t handle_arp(const struct mv_packet_ctx *ctx, uint8_t *frame, uint
 /*
  * Turn a UDP datagram to port 53 into the reply; l4 points at the UDP header.
  * ahead: its DNS payload parsed ahead, or NULL (used only if it is this one).
+ * Inlined in its two callers: a call with this many arguments, and the
+ * registers it saves, cost as much as its own checks.
  */
-static uint16_t handle_udp(const struct mv_packet_ctx *ctx, const struct mv_parsed *ahead,
-			   uint8_t *l4, uint16_t l4_len, uint16_t l4_cap, enum mv_verdict *v)
+static inline __attribute__((always_inline)) uint16_t
+handle_udp(const struct mv_packet_ctx *ctx, const struct mv_parsed *ahead, uint8_t *l4,
+	   uint16_t l4_len, uint16_t l4_cap, enum mv_verdict *v)
 {
 	if (l4_len < UDP_HLEN || dns_get_u16(l4 + 4) < UDP_HLEN || dns_get_u16(l4 + 4) > l4_len) {
 		*v = MV_VERDICT_DROP_MALFORMED;
@@ -268,25 +281,24 @@ static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, const struct mv_par
 	uint8_t *ip = frame + ETH_HLEN;
 	uint16_t l4_len, out;
 
-	*v = MV_VERDICT_DROP_SHORT;
 	if (len < ETH_HLEN + IPV4_HLEN)
-		return 0;
+		return drop(v, MV_VERDICT_DROP_SHORT);
 	uint16_t total = dns_get_u16(ip + 2);
-	*v = MV_VERDICT_DROP_MALFORMED;
-	if ((ip[0] >> 4) != 4 || (ip[0] & 0xf) < 5 || total < (ip[0] & 0xf) * 4u ||
-	    total > len - ETH_HLEN || csum_fold(csum_ipv4_header(ip, ip[0] & 0xfu)) != 0)
-		return 0;
+	unsigned ihl = ip[0] & 0xfu;
+	/* Version 4 without options, the usual 0x45, passes the first test in one. */
+	bool plain = ip[0] == 0x45;
+	if ((!plain && ((ip[0] >> 4) != 4 || ihl < 5)) || total < ihl * 4u ||
+	    total > len - ETH_HLEN || csum_fold(csum_ipv4_header(ip, ihl)) != 0)
+		return drop(v, MV_VERDICT_DROP_MALFORMED);
 	/* A multicast or broadcast source is never answered (RFC 1122 3.2.1.3). */
 	if (ip[12] >= 224 || (ip[12] == 0 && ip[13] == 0 && ip[14] == 0 && ip[15] == 0))
-		return 0;
+		return drop(v, MV_VERDICT_DROP_MALFORMED);
 	/* RFC 1122 3.3.6: unicast IP in a link-layer broadcast is not for us. */
-	*v = MV_VERDICT_DROP_NOT_FOR_US;
 	if (!l2_unicast || !is_our_v4(ctx->addrs, ip + 16))
-		return 0;
+		return drop(v, MV_VERDICT_DROP_NOT_FOR_US);
 	/* Options and fragments: nothing a DNS query needs; drop. */
-	*v = MV_VERDICT_DROP_UNSUPPORTED;
-	if ((ip[0] & 0xf) != 5 || (dns_get_u16(ip + 6) & (IPV4_MF | IPV4_OFFSET_MASK)) != 0)
-		return 0;
+	if (!plain || (dns_get_u16(ip + 6) & (IPV4_MF | IPV4_OFFSET_MASK)) != 0)
+		return drop(v, MV_VERDICT_DROP_UNSUPPORTED);
 
 	uint8_t *l4 = ip + IPV4_HLEN;
 	l4_len = (uint16_t)(total - IPV4_HLEN);
@@ -295,23 +307,24 @@ static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, const struct mv_par
 		out = handle_udp(ctx, ahead, l4, l4_len, l4_cap, v);
 		if (out == 0)
 			return 0;
+		put_l4_csum(ctx, ip + 12, 4, IPPROTO_UDP_, out);
 	} else if (ip[9] == IPPROTO_TCP_) {
 		out = handle_tcp(ctx, ip + 12, ip + 16, 4, l4, l4_len, l4_cap, v);
 		if (out == 0)
 			return 0;
+		put_l4_csum(ctx, ip + 12, 4, IPPROTO_TCP_, out);
 	} else if (ip[9] == IPPROTO_ICMP_) {
 		if (l4_len < 8 || l4[0] != ICMP_ECHO_REQUEST)
-			return 0;
-		*v = MV_VERDICT_DROP_MALFORMED;
+			return drop(v, MV_VERDICT_DROP_UNSUPPORTED);
 		if (csum_fold(csum_add(0, l4, l4_len)) != 0)
-			return 0;
+			return drop(v, MV_VERDICT_DROP_MALFORMED);
 		l4[0] = ICMP_ECHO_REPLY;
 		dns_put_u16(l4 + 2, 0);
 		dns_put_u16(l4 + 2, csum_fold(csum_add(0, l4, l4_len)));
 		out = l4_len;
 		*v = MV_VERDICT_ICMP_ECHO;
 	} else {
-		return 0;
+		return drop(v, MV_VERDICT_DROP_UNSUPPORTED);
 	}
 
 	uint8_t tmp[4];
@@ -323,8 +336,6 @@ static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, const struct mv_par
 	dns_put_u16(ip + 6, 0x4000); /* DF, no fragment offset */
 	ip[8] = REPLY_TTL;
 	dns_put_u16(ip + 10, 0);
-	if (ip[9] == IPPROTO_UDP_ || ip[9] == IPPROTO_TCP_)
-		put_l4_csum(ctx, ip + 12, 4, ip[9], out);
 	if (!ctx->tx_csum || ip[9] == IPPROTO_ICMP_)
 		dns_put_u16(ip + 10, csum_fold(csum_ipv4_header(ip, IPV4_HLEN / 4)));
 	eth_turn(frame, ctx->mac);
@@ -373,35 +384,33 @@ static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, const struct mv_par
 	uint8_t *ip = frame + ETH_HLEN;
 	uint16_t out;
 
-	*v = MV_VERDICT_DROP_SHORT;
 	if (len < ETH_HLEN + IPV6_HLEN)
-		return 0;
+		return drop(v, MV_VERDICT_DROP_SHORT);
 	uint16_t l4_len = dns_get_u16(ip + 4);
-	*v = MV_VERDICT_DROP_MALFORMED;
 	if ((ip[0] >> 4) != 6 || l4_len > len - ETH_HLEN - IPV6_HLEN)
-		return 0;
+		return drop(v, MV_VERDICT_DROP_MALFORMED);
 	if (ip[8] == 0xff) /* a multicast source is never answered (RFC 4291 2.7) */
-		return 0;
+		return drop(v, MV_VERDICT_DROP_MALFORMED);
 	uint8_t *l4 = ip + IPV6_HLEN;
 	uint16_t l4_cap = (uint16_t)(cap - ETH_HLEN - IPV6_HLEN);
 	bool solicit = ip[6] == IPPROTO_ICMPV6_ && l4_len >= 24 && l4[0] == ND_NEIGHBOR_SOLICIT;
 
 	/* Solicitations go to a solicited-node multicast address, not to ours. */
-	*v = MV_VERDICT_DROP_NOT_FOR_US;
 	if (!solicit && (!l2_unicast || !is_our_v6(ctx->addrs, ip + 24)))
-		return 0;
+		return drop(v, MV_VERDICT_DROP_NOT_FOR_US);
 	if (ip[6] == IPPROTO_UDP_) {
 		out = handle_udp(ctx, ahead, l4, l4_len, l4_cap, v);
 		if (out == 0)
 			return 0;
+		put_l4_csum(ctx, ip + 8, 16, IPPROTO_UDP_, out);
 	} else if (ip[6] == IPPROTO_TCP_) {
 		out = handle_tcp(ctx, ip + 8, ip + 24, 16, l4, l4_len, l4_cap, v);
 		if (out == 0)
 			return 0;
+		put_l4_csum(ctx, ip + 8, 16, IPPROTO_TCP_, out);
 	} else if (ip[6] == IPPROTO_ICMPV6_) {
-		*v = MV_VERDICT_DROP_MALFORMED;
 		if (l4_len < 8 || csum_l4(ip + 8, 16, IPPROTO_ICMPV6_, l4_len) != 0)
-			return 0;
+			return drop(v, MV_VERDICT_DROP_MALFORMED);
 		if (solicit) {
 			out = handle_nd(ctx, ip, l4, l4_len, l4_cap, v);
 			if (out == 0)
@@ -411,12 +420,10 @@ static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, const struct mv_par
 			out = l4_len;
 			*v = MV_VERDICT_ICMP_ECHO;
 		} else {
-			*v = MV_VERDICT_DROP_UNSUPPORTED;
-			return 0;
+			return drop(v, MV_VERDICT_DROP_UNSUPPORTED);
 		}
 	} else {
-		*v = MV_VERDICT_DROP_UNSUPPORTED; /* extension headers included */
-		return 0;
+		return drop(v, MV_VERDICT_DROP_UNSUPPORTED); /* extension headers included */
 	}
 
 	if (*v != MV_VERDICT_ND_ADVERT) {
@@ -427,9 +434,7 @@ static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, const struct mv_par
 		ip[7] = REPLY_TTL;
 	}
 	dns_put_u16(ip + 4, out);
-	if (ip[6] == IPPROTO_UDP_ || ip[6] == IPPROTO_TCP_) {
-		put_l4_csum(ctx, ip + 8, 16, ip[6], out);
-	} else {
+	if (ip[6] == IPPROTO_ICMPV6_) { /* after the advertisement's new addresses */
 		dns_put_u16(l4 + 2, 0);
 		dns_put_u16(l4 + 2, csum_l4(ip + 8, 16, ip[6], out));
 	}
@@ -455,17 +460,16 @@ static uint16_t handle_frame(const struct mv_packet_ctx *ctx, const struct mv_pa
 		*verdict = MV_VERDICT_DROP_NOT_FOR_US;
 		return 0;
 	}
-	switch (dns_get_u16(frame + 12)) {
-	case ETH_P_IPV4:
+	/* Tested in the order of their frequency: a switch tests ARP first. */
+	uint16_t type = dns_get_u16(frame + 12);
+	if (type == ETH_P_IPV4)
 		return handle_ipv4(ctx, ahead, frame, len, cap, l2_unicast, verdict);
-	case ETH_P_IPV6:
+	if (type == ETH_P_IPV6)
 		return handle_ipv6(ctx, ahead, frame, len, cap, l2_unicast, verdict);
-	case ETH_P_ARP:
+	if (type == ETH_P_ARP)
 		return handle_arp(ctx, frame, len, verdict);
-	default:
-		*verdict = MV_VERDICT_DROP_UNSUPPORTED;
-		return 0;
-	}
+	*verdict = MV_VERDICT_DROP_UNSUPPORTED;
+	return 0;
 }
 
 uint16_t mv_packet_handle(const struct mv_packet_ctx *ctx, uint8_t *frame, uint16_t len,
