@@ -66,10 +66,22 @@ static inline uint64_t csum_add64(uint64_t sum, uint64_t w)
  */
 static uint64_t csum_add(uint64_t sum, const uint8_t *data, size_t len)
 {
-	for (; len >= 16; data += 16, len -= 16) { /* two words a turn: half the loop's work */
-		uint64_t w[2];
-		memcpy(w, data, 16);
-		sum = csum_add64(csum_add64(sum, w[0]), w[1]);
+	for (; len >= 32;
+	     data += 32, len -= 32) { /* four words a turn: a quarter of the loop's work */
+		uint64_t w0, w1, w2, w3;
+		memcpy(&w0, data, 8);
+		memcpy(&w1, data + 8, 8);
+		memcpy(&w2, data + 16, 8);
+		memcpy(&w3, data + 24, 8);
+		sum = csum_add64(csum_add64(csum_add64(csum_add64(sum, w0), w1), w2), w3);
+	}
+	if (len >= 16) {
+		uint64_t w0, w1;
+		memcpy(&w0, data, 8);
+		memcpy(&w1, data + 8, 8);
+		sum = csum_add64(csum_add64(sum, w0), w1);
+		data += 16;
+		len -= 16;
 	}
 	if (len >= 8) {
 		uint64_t w;
