@@ -66,10 +66,22 @@ static inline uint64_t csum_add64(uint64_t sum, uint64_t w)
  */
 static uint64_t csum_add(uint64_t sum, const uint8_t *data, size_t len)
 {
-	for (; len >= 16; data += 16, len -= 16) { /* two words a turn: half the loop's work */
-		uint64_t w[2];
-		memcpy(w, data, 16);
-		sum = csum_add64(csum_add64(sum, w[0]), w[1]);
+	for (; len >= 32;
+	     data += 32, len -= 32) { /* four words a turn: a quarter of the loop's work */
+		uint64_t w0, w1, w2, w3;
+		memcpy(&w0, data, 8);
+		memcpy(&w1, data + 8, 8);
+		memcpy(&w2, data + 16, 8);
+		memcpy(&w3, data + 24, 8);
+		sum = csum_add64(csum_add64(csum_add64(csum_add64(sum, w0), w1), w2), w3);
+	}
+	if (len >= 16) {
+		uint64_t w0, w1;
+		memcpy(&w0, data, 8);
+		memcpy(&w1, data + 8, 8);
+		sum = csum_add64(csum_add64(sum, w0), w1);
+		data += 16;
+		len -= 16;
 	}
 	if (len >= 8) {
 		uint64_t w;
@@ -102,15 +114,16 @@ static uint64_t csum_add(uint64_t sum, const uint8_t *data, size_t len)
 }
 
 /* Fold a 64-bit ones' complement sum to 16 bits, complement it, in host order. */
-static uint16_t csum_fold(uint64_t sum)
+static inline uint16_t csum_fold(uint64_t sum)
 {
-	/* Each step adds the halves; the second of each pair absorbs the carry
-	 * the first may leave, so four fixed steps replace a loop. */
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	return ntohs((uint16_t)~sum);
+	uint32_t s = (uint32_t)sum, high = (uint32_t)(sum >> 32);
+
+	s += high;
+	s += s < high; /* end-around carry: cannot carry again */
+	/* Adding the halves swapped leaves in the upper half their sum with the
+	 * lower half's carry added back: the 16-bit ones' complement sum. */
+	s += s >> 16 | s << 16;
+	return ntohs((uint16_t) ~(s >> 16));
 }
 
 /* Ones' complement sum of an IPv4 header of ihl 32-bit words: straight for 5. */
@@ -127,42 +140,53 @@ static inline uint64_t csum_ipv4_header(const uint8_t *ip, unsigned ihl)
 	return csum_add64(csum_add64(w0, w1), w2);
 }
 
+/* Ones' complement sum of the pseudo-header's protocol and upper-layer length. */
+static inline uint64_t csum_pseudo_fixed(uint8_t proto, uint16_t l4_len)
+{
+	return (uint64_t)htons(proto) + htons(l4_len); /* two 16-bit words: no carry */
+}
+
 /*
- * Ones' complement sum of the IPv4 or IPv6 pseudo-header. addrs: the source
- * address and the destination right after it (alen octets each), as both
- * headers lay them out.
+ * Checksum of an upper-layer packet with the IPv4 or IPv6 pseudo-header.
+ * addrs: the source address, the destination right after it (alen octets
+ * each) and the l4_len octets of the packet right after them. IPv4 without
+ * options and IPv6 without extension headers, the only ones answered, end
+ * with the addresses: the pseudo-header's addresses and the packet are then
+ * one run of octets, summed in one pass.
  */
-static uint64_t csum_pseudo(const uint8_t *addrs, size_t alen, uint8_t proto, uint16_t l4_len)
+static inline uint16_t csum_l4(const uint8_t *addrs, size_t alen, uint8_t proto, uint16_t l4_len)
 {
-	/* Two 16-bit words: their sum cannot carry out of 64 bits. */
-	return csum_add(csum_add64(htons(proto), htons(l4_len)), addrs, 2 * alen);
-}
-
-/* Checksum of an upper-layer packet with the IPv4 or IPv6 pseudo-header. */
-static uint16_t csum_l4(const uint8_t *addrs, size_t alen, uint8_t proto, const uint8_t *l4,
-			uint16_t l4_len)
-{
-	return csum_fold(csum_add(csum_pseudo(addrs, alen, proto, l4_len), l4, l4_len));
+	return csum_fold(csum_add(csum_pseudo_fixed(proto, l4_len), addrs, 2 * alen + l4_len));
 }
 
 /*
- * Store the checksum of a UDP or TCP reply from src to the address after it
- * (alen octets each), or with ctx->tx_csum what the port completes it from:
+ * Store the checksum of a UDP or TCP reply laid out as csum_l4 takes it, its
+ * checksum field 0, or with ctx->tx_csum what the port completes it from:
  * the pseudo-header's sum, folded and not complemented. A UDP checksum that
- * computes to 0 is sent as all ones (RFC 768: 0 means none).
+ * computes to 0 is sent as all ones (RFC 768: 0 means none). The sum does
+ * not depend on which address is the source: callers may store it before
+ * they swap them. Inlined where the protocol is a constant.
  */
-static void put_l4_csum(const struct mv_packet_ctx *ctx, const uint8_t *src, size_t alen,
-			uint8_t proto, uint8_t *l4, uint16_t l4_len)
+static inline __attribute__((always_inline)) void put_l4_csum(const struct mv_packet_ctx *ctx,
+							      uint8_t *addrs, size_t alen,
+							      uint8_t proto, uint16_t l4_len)
 {
-	uint8_t *sum = l4 + (proto == IPPROTO_UDP_ ? 6 : 16);
+	uint8_t *sum = addrs + 2 * alen + (proto == IPPROTO_UDP_ ? 6 : 16);
 
-	dns_put_u16(sum, 0);
 	if (ctx->tx_csum) {
-		dns_put_u16(sum, (uint16_t)~csum_fold(csum_pseudo(src, alen, proto, l4_len)));
+		uint64_t pseudo = csum_add(csum_pseudo_fixed(proto, l4_len), addrs, 2 * alen);
+		dns_put_u16(sum, (uint16_t)~csum_fold(pseudo));
 		return;
 	}
-	uint16_t c = csum_l4(src, alen, proto, l4, l4_len);
+	uint16_t c = csum_l4(addrs, alen, proto, l4_len);
 	dns_put_u16(sum, proto == IPPROTO_UDP_ && c == 0 ? 0xffff : c);
+}
+
+/* Drop the packet: *v = verdict. Returns 0, the length of no reply. */
+static inline uint16_t drop(enum mv_verdict *v, enum mv_verdict verdict)
+{
+	*v = verdict;
+	return 0;
 }
 
 static bool is_our_v4(const struct mv_addrs *a, const uint8_t *ip)
@@ -218,9 +242,12 @@ static uint16_t handle_arp(const struct mv_packet_ctx *ctx, uint8_t *frame, uint
 /*
  * Turn a UDP datagram to port 53 into the reply; l4 points at the UDP header.
  * ahead: its DNS payload parsed ahead, or NULL (used only if it is this one).
+ * Inlined in its two callers: a call with this many arguments, and the
+ * registers it saves, cost as much as its own checks.
  */
-static uint16_t handle_udp(const struct mv_packet_ctx *ctx, const struct mv_parsed *ahead,
-			   uint8_t *l4, uint16_t l4_len, uint16_t l4_cap, enum mv_verdict *v)
+static inline __attribute__((always_inline)) uint16_t
+handle_udp(const struct mv_packet_ctx *ctx, const struct mv_parsed *ahead, uint8_t *l4,
+	   uint16_t l4_len, uint16_t l4_cap, enum mv_verdict *v)
 {
 	if (l4_len < UDP_HLEN || dns_get_u16(l4 + 4) < UDP_HLEN || dns_get_u16(l4 + 4) > l4_len) {
 		*v = MV_VERDICT_DROP_MALFORMED;
@@ -252,7 +279,7 @@ static uint16_t handle_tcp(const struct mv_packet_ctx *ctx, const uint8_t *src, 
 			   unsigned alen, uint8_t *l4, uint16_t l4_len, uint16_t l4_cap,
 			   enum mv_verdict *v)
 {
-	if (csum_l4(src, alen, IPPROTO_TCP_, l4, l4_len) != 0) {
+	if (csum_l4(src, alen, IPPROTO_TCP_, l4_len) != 0) {
 		*v = MV_VERDICT_DROP_MALFORMED;
 		return 0;
 	}
@@ -266,25 +293,24 @@ static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, const struct mv_par
 	uint8_t *ip = frame + ETH_HLEN;
 	uint16_t l4_len, out;
 
-	*v = MV_VERDICT_DROP_SHORT;
 	if (len < ETH_HLEN + IPV4_HLEN)
-		return 0;
+		return drop(v, MV_VERDICT_DROP_SHORT);
 	uint16_t total = dns_get_u16(ip + 2);
-	*v = MV_VERDICT_DROP_MALFORMED;
-	if ((ip[0] >> 4) != 4 || (ip[0] & 0xf) < 5 || total < (ip[0] & 0xf) * 4u ||
-	    total > len - ETH_HLEN || csum_fold(csum_ipv4_header(ip, ip[0] & 0xfu)) != 0)
-		return 0;
+	unsigned ihl = ip[0] & 0xfu;
+	/* Version 4 without options, the usual 0x45, passes the first test in one. */
+	bool plain = ip[0] == 0x45;
+	if ((!plain && ((ip[0] >> 4) != 4 || ihl < 5)) || total < ihl * 4u ||
+	    total > len - ETH_HLEN || csum_fold(csum_ipv4_header(ip, ihl)) != 0)
+		return drop(v, MV_VERDICT_DROP_MALFORMED);
 	/* A multicast or broadcast source is never answered (RFC 1122 3.2.1.3). */
 	if (ip[12] >= 224 || (ip[12] == 0 && ip[13] == 0 && ip[14] == 0 && ip[15] == 0))
-		return 0;
+		return drop(v, MV_VERDICT_DROP_MALFORMED);
 	/* RFC 1122 3.3.6: unicast IP in a link-layer broadcast is not for us. */
-	*v = MV_VERDICT_DROP_NOT_FOR_US;
 	if (!l2_unicast || !is_our_v4(ctx->addrs, ip + 16))
-		return 0;
+		return drop(v, MV_VERDICT_DROP_NOT_FOR_US);
 	/* Options and fragments: nothing a DNS query needs; drop. */
-	*v = MV_VERDICT_DROP_UNSUPPORTED;
-	if ((ip[0] & 0xf) != 5 || (dns_get_u16(ip + 6) & (IPV4_MF | IPV4_OFFSET_MASK)) != 0)
-		return 0;
+	if (!plain || (dns_get_u16(ip + 6) & (IPV4_MF | IPV4_OFFSET_MASK)) != 0)
+		return drop(v, MV_VERDICT_DROP_UNSUPPORTED);
 
 	uint8_t *l4 = ip + IPV4_HLEN;
 	l4_len = (uint16_t)(total - IPV4_HLEN);
@@ -293,23 +319,24 @@ static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, const struct mv_par
 		out = handle_udp(ctx, ahead, l4, l4_len, l4_cap, v);
 		if (out == 0)
 			return 0;
+		put_l4_csum(ctx, ip + 12, 4, IPPROTO_UDP_, out);
 	} else if (ip[9] == IPPROTO_TCP_) {
 		out = handle_tcp(ctx, ip + 12, ip + 16, 4, l4, l4_len, l4_cap, v);
 		if (out == 0)
 			return 0;
+		put_l4_csum(ctx, ip + 12, 4, IPPROTO_TCP_, out);
 	} else if (ip[9] == IPPROTO_ICMP_) {
 		if (l4_len < 8 || l4[0] != ICMP_ECHO_REQUEST)
-			return 0;
-		*v = MV_VERDICT_DROP_MALFORMED;
+			return drop(v, MV_VERDICT_DROP_UNSUPPORTED);
 		if (csum_fold(csum_add(0, l4, l4_len)) != 0)
-			return 0;
+			return drop(v, MV_VERDICT_DROP_MALFORMED);
 		l4[0] = ICMP_ECHO_REPLY;
 		dns_put_u16(l4 + 2, 0);
 		dns_put_u16(l4 + 2, csum_fold(csum_add(0, l4, l4_len)));
 		out = l4_len;
 		*v = MV_VERDICT_ICMP_ECHO;
 	} else {
-		return 0;
+		return drop(v, MV_VERDICT_DROP_UNSUPPORTED);
 	}
 
 	uint8_t tmp[4];
@@ -321,8 +348,6 @@ static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, const struct mv_par
 	dns_put_u16(ip + 6, 0x4000); /* DF, no fragment offset */
 	ip[8] = REPLY_TTL;
 	dns_put_u16(ip + 10, 0);
-	if (ip[9] == IPPROTO_UDP_ || ip[9] == IPPROTO_TCP_)
-		put_l4_csum(ctx, ip + 12, 4, ip[9], l4, out);
 	if (!ctx->tx_csum || ip[9] == IPPROTO_ICMP_)
 		dns_put_u16(ip + 10, csum_fold(csum_ipv4_header(ip, IPV4_HLEN / 4)));
 	eth_turn(frame, ctx->mac);
@@ -371,35 +396,33 @@ static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, const struct mv_par
 	uint8_t *ip = frame + ETH_HLEN;
 	uint16_t out;
 
-	*v = MV_VERDICT_DROP_SHORT;
 	if (len < ETH_HLEN + IPV6_HLEN)
-		return 0;
+		return drop(v, MV_VERDICT_DROP_SHORT);
 	uint16_t l4_len = dns_get_u16(ip + 4);
-	*v = MV_VERDICT_DROP_MALFORMED;
 	if ((ip[0] >> 4) != 6 || l4_len > len - ETH_HLEN - IPV6_HLEN)
-		return 0;
+		return drop(v, MV_VERDICT_DROP_MALFORMED);
 	if (ip[8] == 0xff) /* a multicast source is never answered (RFC 4291 2.7) */
-		return 0;
+		return drop(v, MV_VERDICT_DROP_MALFORMED);
 	uint8_t *l4 = ip + IPV6_HLEN;
 	uint16_t l4_cap = (uint16_t)(cap - ETH_HLEN - IPV6_HLEN);
 	bool solicit = ip[6] == IPPROTO_ICMPV6_ && l4_len >= 24 && l4[0] == ND_NEIGHBOR_SOLICIT;
 
 	/* Solicitations go to a solicited-node multicast address, not to ours. */
-	*v = MV_VERDICT_DROP_NOT_FOR_US;
 	if (!solicit && (!l2_unicast || !is_our_v6(ctx->addrs, ip + 24)))
-		return 0;
+		return drop(v, MV_VERDICT_DROP_NOT_FOR_US);
 	if (ip[6] == IPPROTO_UDP_) {
 		out = handle_udp(ctx, ahead, l4, l4_len, l4_cap, v);
 		if (out == 0)
 			return 0;
+		put_l4_csum(ctx, ip + 8, 16, IPPROTO_UDP_, out);
 	} else if (ip[6] == IPPROTO_TCP_) {
 		out = handle_tcp(ctx, ip + 8, ip + 24, 16, l4, l4_len, l4_cap, v);
 		if (out == 0)
 			return 0;
+		put_l4_csum(ctx, ip + 8, 16, IPPROTO_TCP_, out);
 	} else if (ip[6] == IPPROTO_ICMPV6_) {
-		*v = MV_VERDICT_DROP_MALFORMED;
-		if (l4_len < 8 || csum_l4(ip + 8, 16, IPPROTO_ICMPV6_, l4, l4_len) != 0)
-			return 0;
+		if (l4_len < 8 || csum_l4(ip + 8, 16, IPPROTO_ICMPV6_, l4_len) != 0)
+			return drop(v, MV_VERDICT_DROP_MALFORMED);
 		if (solicit) {
 			out = handle_nd(ctx, ip, l4, l4_len, l4_cap, v);
 			if (out == 0)
@@ -409,12 +432,10 @@ static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, const struct mv_par
 			out = l4_len;
 			*v = MV_VERDICT_ICMP_ECHO;
 		} else {
-			*v = MV_VERDICT_DROP_UNSUPPORTED;
-			return 0;
+			return drop(v, MV_VERDICT_DROP_UNSUPPORTED);
 		}
 	} else {
-		*v = MV_VERDICT_DROP_UNSUPPORTED; /* extension headers included */
-		return 0;
+		return drop(v, MV_VERDICT_DROP_UNSUPPORTED); /* extension headers included */
 	}
 
 	if (*v != MV_VERDICT_ND_ADVERT) {
@@ -425,11 +446,9 @@ static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, const struct mv_par
 		ip[7] = REPLY_TTL;
 	}
 	dns_put_u16(ip + 4, out);
-	if (ip[6] == IPPROTO_UDP_ || ip[6] == IPPROTO_TCP_) {
-		put_l4_csum(ctx, ip + 8, 16, ip[6], l4, out);
-	} else {
+	if (ip[6] == IPPROTO_ICMPV6_) { /* after the advertisement's new addresses */
 		dns_put_u16(l4 + 2, 0);
-		dns_put_u16(l4 + 2, csum_l4(ip + 8, 16, ip[6], l4, out));
+		dns_put_u16(l4 + 2, csum_l4(ip + 8, 16, ip[6], out));
 	}
 	eth_turn(frame, ctx->mac);
 	if (ip[24] == 0xff) { /* to a multicast address (DAD): 33:33 + its low 32 bits */
@@ -453,17 +472,16 @@ static uint16_t handle_frame(const struct mv_packet_ctx *ctx, const struct mv_pa
 		*verdict = MV_VERDICT_DROP_NOT_FOR_US;
 		return 0;
 	}
-	switch (dns_get_u16(frame + 12)) {
-	case ETH_P_IPV4:
+	/* Tested in the order of their frequency: a switch tests ARP first. */
+	uint16_t type = dns_get_u16(frame + 12);
+	if (type == ETH_P_IPV4)
 		return handle_ipv4(ctx, ahead, frame, len, cap, l2_unicast, verdict);
-	case ETH_P_IPV6:
+	if (type == ETH_P_IPV6)
 		return handle_ipv6(ctx, ahead, frame, len, cap, l2_unicast, verdict);
-	case ETH_P_ARP:
+	if (type == ETH_P_ARP)
 		return handle_arp(ctx, frame, len, verdict);
-	default:
-		*verdict = MV_VERDICT_DROP_UNSUPPORTED;
-		return 0;
-	}
+	*verdict = MV_VERDICT_DROP_UNSUPPORTED;
+	return 0;
 }
 
 uint16_t mv_packet_handle(const struct mv_packet_ctx *ctx, uint8_t *frame, uint16_t len,

@@ -7,7 +7,9 @@
 #ifndef DNS_WIRE_H
 #define DNS_WIRE_H
 
+#include <arpa/inet.h>
 #include <stdint.h>
+#include <string.h>
 
 #define DNS_HDR_LEN 12
 
@@ -72,28 +74,34 @@ enum dns_type {
 /* A compression pointer to the question name, which always starts at offset 12. */
 #define DNS_PTR_QNAME 0xc00c
 
+/*
+ * Big-endian fields as one load or store and a byte swap: compilers merge the
+ * byte-by-byte form of a load, but not of a store, into one access.
+ */
 static inline uint16_t dns_get_u16(const uint8_t *p)
 {
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+	uint16_t v;
+	memcpy(&v, p, sizeof(v));
+	return ntohs(v);
 }
 
 static inline uint32_t dns_get_u32(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	uint32_t v;
+	memcpy(&v, p, sizeof(v));
+	return ntohl(v);
 }
 
 static inline void dns_put_u16(uint8_t *p, uint16_t v)
 {
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
+	v = htons(v);
+	memcpy(p, &v, sizeof(v));
 }
 
 static inline void dns_put_u32(uint8_t *p, uint32_t v)
 {
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
+	v = htonl(v);
+	memcpy(p, &v, sizeof(v));
 }
 
 static inline uint16_t dns_hdr_id(const uint8_t *msg)
