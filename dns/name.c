@@ -37,24 +37,25 @@ static size_t name_walk(struct dns_cursor *c)
 	 * into the name: one comparison per label checks both. */
 	size_t limit = left < MVDNS_NAME_MAX ? left : MVDNS_NAME_MAX;
 
+	uint8_t label;
+
 	if (c->err != 0)
 		return 0;
-	for (;;) {
+	do {
 		if (len >= limit) {
 			/* Past 255 octets is malformed even if the message also ends. */
 			dns_cursor_fail(c,
 					len < left || len > MVDNS_NAME_MAX ? -EBADMSG : -EMSGSIZE);
 			return 0;
 		}
-		uint8_t label = name[len];
-		if ((label & LABEL_TYPE_MASK) != 0) {
-			dns_cursor_fail(c, -EBADMSG);
-			return 0;
-		}
+		label = name[len];
 		len += 1u + label;
-		if (label == 0)
-			return len;
+	} while ((uint8_t)(label - 1) < 63u); /* one test stops at the root and at a non-label */
+	if (label != 0) {
+		dns_cursor_fail(c, -EBADMSG);
+		return 0;
 	}
+	return len;
 }
 
 void dns_name_skip(struct dns_cursor *c)
