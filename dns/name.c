@@ -14,15 +14,22 @@ static inline uint8_t ascii_lower(uint8_t b)
 	return (uint8_t)(b | ((unsigned)(b - 'A') < 26u) << 5);
 }
 
-/* Lower-case the ASCII letters of eight octets at once (SWAR). */
-static inline uint64_t lower8(uint64_t w)
+/*
+ * Sixteen octets as one value, for GCC's vector extensions (clang has them
+ * too): SSE2 on x86-64, NEON on arm64, word-sized code elsewhere. A typedef,
+ * unlike the rest of the tree, because the type is spelt with an attribute
+ * that would otherwise be repeated at each use.
+ */
+typedef uint8_t name_block __attribute__((vector_size(16)));
+
+/* Lower-case the ASCII letters of sixteen octets at once. */
+static inline void lower16(uint8_t *out, const uint8_t *in)
 {
-	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-	uint64_t seven = w & ~high;
-	uint64_t ge_a = seven + (0x80 - 'A') * ones; /* high bit set if >= 'A' */
-	uint64_t gt_z = seven + (0x7f - 'Z') * ones; /* high bit set if > 'Z' */
-	uint64_t upper = ge_a & ~gt_z & ~w & high;
-	return w | upper >> 2; /* 0x80 >> 2 == 0x20, the case bit */
+	name_block v;
+
+	memcpy(&v, in, sizeof(v));
+	v |= (name_block)(v - 'A' < 26) & 0x20; /* each comparison gives 0 or 0xff */
+	memcpy(out, &v, sizeof(v));
 }
 
 /*
@@ -37,24 +44,25 @@ static size_t name_walk(struct dns_cursor *c)
 	 * into the name: one comparison per label checks both. */
 	size_t limit = left < MVDNS_NAME_MAX ? left : MVDNS_NAME_MAX;
 
+	uint8_t label;
+
 	if (c->err != 0)
 		return 0;
-	for (;;) {
+	do {
 		if (len >= limit) {
 			/* Past 255 octets is malformed even if the message also ends. */
 			dns_cursor_fail(c,
 					len < left || len > MVDNS_NAME_MAX ? -EBADMSG : -EMSGSIZE);
 			return 0;
 		}
-		uint8_t label = name[len];
-		if ((label & LABEL_TYPE_MASK) != 0) {
-			dns_cursor_fail(c, -EBADMSG);
-			return 0;
-		}
+		label = name[len];
 		len += 1u + label;
-		if (label == 0)
-			return len;
+	} while ((uint8_t)(label - 1) < 63u); /* one test stops at the root and at a non-label */
+	if (label != 0) {
+		dns_cursor_fail(c, -EBADMSG);
+		return 0;
 	}
+	return len;
 }
 
 void dns_name_skip(struct dns_cursor *c)
@@ -93,7 +101,7 @@ void dns_name_lower(uint8_t *name, size_t len)
  * do: the hash only has to agree with itself.)
  */
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
-	       "copy_lower_hash takes the rest of a name from a little-endian word");
+	       "dns_name_hash takes the rest of a name from a little-endian word");
 
 static inline uint64_t tail_word(const uint8_t *p, size_t len)
 {
@@ -116,6 +124,14 @@ static inline uint64_t tail_word(const uint8_t *p, size_t len)
 	}
 	if (len & 1)
 		w |= (uint64_t)*p << shift;
+	return w;
+}
+
+static inline uint64_t load_word(const uint8_t *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
 	return w;
 }
 
@@ -144,82 +160,58 @@ static inline uint32_t hash_end(uint64_t h)
 	return (uint32_t)(h >> 32) ^ (uint32_t)h;
 }
 
-/* With fold, each word is lower-cased first: the hash of the lower-cased name. */
-static inline uint32_t hash_words(const uint8_t *name, size_t len, bool fold)
+/*
+ * From 8 octets on, the rest is taken from the last eight, overlapping the
+ * word before, shifted down to the rest's octets: what tail_word reads on a
+ * little-endian machine.
+ */
+static inline uint32_t hash_name(const uint8_t *name, size_t len)
 {
 	uint64_t h = hash_start(len);
 	size_t i = 0;
 
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
-		memcpy(&w, name + i, 8);
-		h = hash_word(h, fold ? lower8(w) : w);
-	}
-	if (i < len) {
-		uint64_t w = tail_word(name + i, len - i); /* zero octets stay zero */
-		h = hash_word(h, fold ? lower8(w) : w);
-	}
+	for (; i + 8 <= len; i += 8)
+		h = hash_word(h, load_word(name + i));
+	if (i < len)
+		h = hash_word(h, len >= 8 ? load_word(name + len - 8) >> 8 * (8 - (len - i))
+					  : tail_word(name, len));
 	return hash_end(h);
 }
 
 /*
- * Copy len octets lower-cased and hash them, eight at a time. From 8 octets
- * on, the rest is taken from the last eight, overlapping the word before:
- * stored as it is (same values again), hashed shifted down to the rest's
- * octets, which is what tail_word reads on a little-endian machine.
+ * Copy the len octets of a name lower-cased, sixteen at a time; the last
+ * sixteen overlap the block before (same values again). A name shorter
+ * than a block is copied with the octets after it when its message has
+ * sixteen (left counts them from the name on; out has room): only a short
+ * name at the very end of a message goes octet by octet.
  */
-static uint32_t copy_lower_hash(uint8_t *out, const uint8_t *in, size_t len)
+_Static_assert(MVDNS_NAME_MAX >= sizeof(name_block), "a name buffer holds one block");
+
+static void copy_lower(uint8_t *out, const uint8_t *in, size_t len, size_t left)
 {
-	if (len < 8) {
+	if (len < sizeof(name_block) && left < sizeof(name_block)) {
 		for (size_t i = 0; i < len; i++)
 			out[i] = ascii_lower(in[i]);
-		return hash_words(out, len, false);
+		return;
 	}
-	uint64_t h = hash_start(len), w;
-	size_t i = 0;
-
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&w, in + i, 8);
-		w = lower8(w);
-		memcpy(out + i, &w, 8);
-		h = hash_word(h, w);
-	}
-	if (i < len) {
-		memcpy(&w, in + len - 8, 8);
-		w = lower8(w);
-		memcpy(out + len - 8, &w, 8);
-		h = hash_word(h, w >> 8 * (8 - (len - i)));
-	}
-	return hash_end(h);
+	for (size_t i = 0; i + sizeof(name_block) < len; i += sizeof(name_block))
+		lower16(out + i, in + i);
+	size_t last = len < sizeof(name_block) ? 0 : len - sizeof(name_block);
+	lower16(out + last, in + last);
 }
 
 size_t dns_name_read_lower(struct dns_cursor *c, uint8_t out[MVDNS_NAME_MAX], uint32_t *hash)
 {
-	/* Walk the length octets first; the letters are copied in one pass after. */
+	/* Walk the length octets first; then copy the letters, then hash the copy. */
 	size_t len = name_walk(c);
 
 	*hash = 0;
 	if (len == 0)
 		return 0;
-	*hash = copy_lower_hash(out, c->pos, len); /* length octets (< 64) are never letters */
+	copy_lower(out, c->pos, len, dns_cursor_left(c)); /* length octets are never letters */
+	*hash = hash_name(out, len);
 	c->pos += len;
 	return len;
-}
-
-uint32_t dns_name_hash(const uint8_t *name, size_t len)
-{
-	return hash_words(name, len, false);
-}
-
-uint32_t dns_name_hash_read(struct dns_cursor *c)
-{
-	size_t len = name_walk(c);
-
-	if (len == 0)
-		return 0;
-	uint32_t h = hash_words(c->pos, len, true);
-	c->pos += len;
-	return h;
 }
 
 size_t dns_name_len(const uint8_t *name)
@@ -250,4 +242,9 @@ int dns_name_is_below(const uint8_t *name, size_t len, const uint8_t *zone, size
 	while (len - off > zone_len)
 		off += 1u + name[off];
 	return len - off == zone_len && memcmp(name + off, zone, zone_len) == 0;
+}
+
+uint32_t dns_name_hash(const uint8_t *name, size_t len)
+{
+	return hash_name(name, len);
 }

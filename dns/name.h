@@ -17,10 +17,12 @@
 
 /*
  * Read an uncompressed name (as a question name must be) and copy it,
- * lower-cased, to out, hashing it on the way. Compression pointers, the
+ * lower-cased, to out, and hash the copy. Compression pointers, the
  * reserved label types 0x40 and 0x80, and names longer than 255 octets set
  * the cursor's error to -EBADMSG; a name cut short sets -EMSGSIZE.
- * Out: out (at most MVDNS_NAME_MAX bytes), *hash (dns_name_hash of out).
+ * Out: out (the name, at most MVDNS_NAME_MAX octets; a name shorter than 16
+ * may be followed there by its message's next octets, lower-cased),
+ * *hash (dns_name_hash of the name in out).
  * Returns the wire length of the name, or 0 with c->err set.
  */
 size_t dns_name_read_lower(struct dns_cursor *c, uint8_t out[MVDNS_NAME_MAX], uint32_t *hash);
@@ -36,13 +38,6 @@ void dns_name_lower(uint8_t *name, size_t len);
 
 /* Hash of a lower-cased wire name (for the record table). */
 uint32_t dns_name_hash(const uint8_t *name, size_t len);
-
-/*
- * Read a name as dns_name_read_lower does (same checks, same errors) and
- * return the dns_name_hash of its lower-cased form, without copying it.
- * Returns 0 with c->err set on error (0 is also a valid hash: check err).
- */
-uint32_t dns_name_hash_read(struct dns_cursor *c);
 
 /*
  * Whether the len octets at a and b are equal: for names, which are short,

@@ -17,7 +17,9 @@
 static void set_edns(struct dns_query *q, uint16_t payload, uint32_t ttl)
 {
 	q->edns = true;
-	q->edns_payload = payload < MVDNS_UDP_PAYLOAD_PLAIN ? MVDNS_UDP_PAYLOAD_PLAIN : payload;
+	q->udp_max = payload < MVDNS_UDP_PAYLOAD_PLAIN  ? MVDNS_UDP_PAYLOAD_PLAIN
+		     : payload > MVDNS_UDP_PAYLOAD_EDNS ? MVDNS_UDP_PAYLOAD_EDNS
+							: payload;
 	q->edns_version = (uint8_t)(ttl >> OPT_TTL_VERSION_SHIFT);
 	q->edns_do = (ttl & OPT_TTL_DO) != 0;
 }
@@ -56,9 +58,11 @@ static bool read_plain_opt(struct dns_cursor *c, const uint8_t *msg, struct dns_
 {
 	const uint8_t *opt = c->pos; /* owner, type, payload, TTL, RDLENGTH */
 
+	/* ANCOUNT and NSCOUNT in one word; the owner (the root) and the type in
+	 * the first three octets. */
 	if (c->err != 0 || dns_cursor_left(c) != 1 + DNS_RR_FIXED_LEN ||
-	    dns_hdr_ancount(msg) != 0 || dns_hdr_nscount(msg) != 0 || dns_hdr_arcount(msg) != 1 ||
-	    opt[0] != 0 || dns_get_u16(opt + 1) != DNS_TYPE_OPT || dns_get_u16(opt + 9) != 0)
+	    dns_get_u32(msg + DNS_HDR_ANCOUNT) != 0 || dns_hdr_arcount(msg) != 1 ||
+	    dns_get_u32(opt) >> 8 != DNS_TYPE_OPT || dns_get_u16(opt + 9) != 0)
 		return false;
 	set_edns(q, dns_get_u16(opt + 3), dns_get_u32(opt + 5));
 	c->pos += 1 + DNS_RR_FIXED_LEN;
@@ -112,23 +116,24 @@ enum dns_query_status dns_query_parse(const uint8_t *msg, uint16_t len, struct d
 	dns_cursor_init(&c, msg, len);
 	dns_cursor_skip(&c, DNS_HDR_LEN);
 	q->qname_len = (uint8_t)dns_name_read_lower(&c, q->qname, &q->qname_hash);
-	q->qtype = dns_cursor_u16(&c);
-	q->qclass = dns_cursor_u16(&c);
+	uint32_t type_class = dns_cursor_u32(&c); /* QTYPE, QCLASS: one bounds check */
 	if (c.err != 0)
 		return DNS_QUERY_FORMERR;
+	q->qtype = (uint16_t)(type_class >> 16);
+	q->qclass = (uint16_t)type_class;
 	q->question_end = (uint16_t)dns_cursor_offset(&c);
 
 	q->edns = false;
 	q->edns_do = false;
 	q->edns_nsid = false;
 	q->edns_version = 0;
-	q->edns_payload = MVDNS_UDP_PAYLOAD_PLAIN;
+	q->udp_max = MVDNS_UDP_PAYLOAD_PLAIN;
 	if (!read_plain_opt(&c, msg, q))
 		read_records(&c, msg, q);
 	if (c.err != 0 || dns_cursor_left(&c) != 0)
 		return DNS_QUERY_FORMERR;
 
-	if (q->edns && q->edns_version > 0)
+	if (q->edns_version > 0) /* 0 without EDNS */
 		return DNS_QUERY_BADVERS;
 	/* Meta-types that only make sense as questions in other contexts. */
 	if (q->qtype == DNS_TYPE_OPT)

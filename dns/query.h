@@ -34,7 +34,7 @@ struct dns_query {
 	bool edns_do;          /* DNSSEC OK bit */
 	bool edns_nsid;        /* the OPT record asked for the server's NSID (RFC 5001) */
 	uint8_t edns_version;
-	uint16_t edns_payload; /* requestor's UDP payload size, raised to at least 512 */
+	uint16_t udp_max; /* dns_query_max_udp's answer, worked out once by the parse */
 };
 
 /*
@@ -49,12 +49,13 @@ struct dns_query {
  */
 enum dns_query_status dns_query_parse(const uint8_t *msg, uint16_t len, struct dns_query *q);
 
-/* Largest reply this query allows over UDP: 512 without EDNS, else min(payload, 1232). */
+/*
+ * Largest reply this query allows over UDP: 512 without EDNS, else the
+ * requestor's payload size raised to at least 512 and cut to at most 1232.
+ */
 static inline uint16_t dns_query_max_udp(const struct dns_query *q)
 {
-	if (!q->edns)
-		return MVDNS_UDP_PAYLOAD_PLAIN;
-	return q->edns_payload < MVDNS_UDP_PAYLOAD_EDNS ? q->edns_payload : MVDNS_UDP_PAYLOAD_EDNS;
+	return q->udp_max;
 }
 
 #endif /* DNS_QUERY_H */

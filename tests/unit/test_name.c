@@ -157,27 +157,30 @@ Test(name, hash_depends_on_every_octet)
 	}
 }
 
-Test(name, hash_read_is_hash_of_lower_copy)
+/* A name with more of its message after it: short ones are copied with it. */
+Test(name, read_lower_followed_by_more)
 {
-	const char *names[] = {"\3WwW\7ExAmPlE\3CoM", "\1A", "\7EXAMPLE", "\2@[\1Z", ""};
-	uint8_t out[MVDNS_NAME_MAX];
+	uint8_t w[40 + 20], out[MVDNS_NAME_MAX];
+	int err;
+	size_t left;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		size_t len = strlen(names[i]) + 1;
-		struct dns_cursor c, d;
-		dns_cursor_init(&c, (const uint8_t *)names[i], len);
-		dns_cursor_init(&d, (const uint8_t *)names[i], len);
-		uint32_t hash;
-		size_t n = dns_name_read_lower(&c, out, &hash);
-		cr_assert_eq(dns_name_hash_read(&d), dns_name_hash(out, n), "name %zu", i);
-		cr_assert_eq(hash, dns_name_hash(out, n), "name %zu", i);
-		cr_assert_eq(d.err, 0);
-		cr_assert_eq(dns_cursor_offset(&d), len);
+	for (size_t len = 1; len <= 40; len += len == 1 ? 2 : 1) {
+		w[0] = (uint8_t)(len - 2);
+		for (size_t i = 1; i + 1 < len; i++)
+			w[i] = (uint8_t)("AbZ@[`az{09-_"[i % 13]);
+		w[len - 1] = 0;
+		memset(w + len, 'Q', 20);
+		memset(out, 0xee, sizeof(out));
+		cr_assert_eq(read_name(w, len + 20, out, &err, &left), len, "length %zu", len);
+		cr_assert_eq(err, 0);
+		cr_assert_eq(left, 20);
+		for (size_t i = 1; i + 1 < len; i++)
+			cr_assert_eq(out[i], w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i],
+				     "length %zu, octet %zu", len, i);
+		cr_assert_eq(out[len - 1], 0, "length %zu", len);
+		for (size_t i = len > 16 ? len : 16; i < len + 20; i++)
+			cr_assert_eq(out[i], 0xee, "length %zu: octet %zu written", len, i);
 	}
-	struct dns_cursor c;
-	dns_cursor_init(&c, (const uint8_t *)"\3ab", 3);
-	dns_name_hash_read(&c);
-	cr_assert_eq(c.err, -EMSGSIZE, "the same checks as dns_name_read_lower");
 }
 
 /* Every wire length a name can have, mixed case, labels of every size. */
