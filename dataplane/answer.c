@@ -214,8 +214,12 @@ static uint16_t reply_header_only(uint8_t *msg, unsigned rcode)
 	return DNS_HDR_LEN;
 }
 
-/* Finish: counts, flags, and the OPT record when the query had one. */
-static uint16_t reply_finish(struct reply *r, const struct dns_query *q, unsigned rcode, bool aa)
+/*
+ * Finish: counts, flags, and the OPT record when the query had one. Inlined
+ * at answer's one exit: there a call cost more than the few stores it makes.
+ */
+static inline __attribute__((always_inline)) uint16_t
+reply_finish(struct reply *r, const struct dns_query *q, unsigned rcode, bool aa)
 {
 	uint8_t *msg = r->msg;
 
@@ -325,24 +329,28 @@ static bool identity(uint8_t *msg, uint16_t cap, const struct dns_query *q, stru
 	return true;
 }
 
-/* Walk from the node at qname through CNAMEs; fill answer and authority. */
-static enum mv_verdict resolve(const struct mv_table *t, struct reply *r, const struct dns_query *q,
-			       const struct mv_node *node, unsigned *rcode)
+/* The RRset at node that answers qtype, or NULL. */
+static inline const struct mv_rrset_wire *answer_set(const struct mv_node *node, uint16_t qtype)
+{
+	if (qtype == DNS_TYPE_ANY)
+		return node->nsets > 0 ? node->sets[0] : NULL; /* RFC 8482: one RRset */
+	return mv_node_find(node, qtype);
+}
+
+/*
+ * resolve for a node without an RRset of the query's type: follow its
+ * CNAMEs, or answer NODATA. Out of line: resolve's common case, the type
+ * found at the query's name, is inlined in answer and needs none of this.
+ */
+static enum mv_verdict resolve_cname(const struct mv_table *t, struct reply *r,
+				     const struct dns_query *q, const struct mv_node *node,
+				     unsigned *rcode)
 {
 	const struct mv_zone *zone = node->zone;
 	uint16_t name_off = DNS_HDR_LEN;
 	uint8_t name_len = q->qname_len;
 
 	for (unsigned hop = 0;; hop++) {
-		const struct mv_rrset_wire *set;
-		if (q->qtype == DNS_TYPE_ANY)
-			set = node->nsets > 0 ? node->sets[0] : NULL; /* RFC 8482: one RRset */
-		else
-			set = mv_node_find(node, q->qtype);
-		if (set != NULL) {
-			reply_rrset(r, set, name_off, &r->ancount);
-			return MV_VERDICT_ANSWER_NOERROR;
-		}
 		if (!(node->flags & MV_NODE_CNAME)) {
 			reply_negative(r, zone, name_off, name_len);
 			return MV_VERDICT_ANSWER_NODATA;
@@ -365,15 +373,32 @@ static enum mv_verdict resolve(const struct mv_table *t, struct reply *r, const 
 			return MV_VERDICT_ANSWER_NOERROR; /* delegated: the resolver follows */
 		if (!exact) {
 			const struct mv_node *wild = mv_table_wildcard(t, node);
-			if (wild != NULL && wild->zone == zone) {
-				node = wild; /* the target is synthesized from it (RFC 4592) */
-				continue;
+			if (wild == NULL || wild->zone != zone) {
+				*rcode = DNS_RCODE_NXDOMAIN; /* RFC 6604: rcode of the last name */
+				reply_negative(r, zone, name_off, name_len);
+				return MV_VERDICT_ANSWER_NXDOMAIN;
 			}
-			*rcode = DNS_RCODE_NXDOMAIN; /* RFC 6604: rcode of the last name */
-			reply_negative(r, zone, name_off, name_len);
-			return MV_VERDICT_ANSWER_NXDOMAIN;
+			node = wild; /* the target is synthesized from it (RFC 4592) */
+		}
+		const struct mv_rrset_wire *set = answer_set(node, q->qtype);
+		if (set != NULL) {
+			reply_rrset(r, set, name_off, &r->ancount);
+			return MV_VERDICT_ANSWER_NOERROR;
 		}
 	}
+}
+
+/* Walk from the node at qname through CNAMEs; fill answer and authority. */
+static inline enum mv_verdict resolve(const struct mv_table *t, struct reply *r,
+				      const struct dns_query *q, const struct mv_node *node,
+				      unsigned *rcode)
+{
+	const struct mv_rrset_wire *set = answer_set(node, q->qtype);
+
+	if (set == NULL)
+		return resolve_cname(t, r, q, node, rcode);
+	reply_rrset(r, set, DNS_HDR_LEN, &r->ancount);
+	return MV_VERDICT_ANSWER_NOERROR;
 }
 
 /*
@@ -406,20 +431,23 @@ answer(const struct mv_table *t, uint8_t *msg, uint16_t cap, bool stream, uint64
 		rcode = DNS_RCODE_BADVERS;
 		aa = false;
 		*verdict = MV_VERDICT_ANSWER_BADVERS;
+		r.pos = q->question_end;
 		break;
 	case DNS_QUERY_REFUSED:
 		if (identity(msg, cap, q, &r)) {
 			*verdict = MV_VERDICT_ANSWER_NOERROR;
-			return reply_finish(&r, q, rcode, aa);
+			break;
 		}
 		rcode = DNS_RCODE_REFUSED;
 		aa = false;
 		*verdict = MV_VERDICT_ANSWER_REFUSED;
+		r.pos = q->question_end;
 		break;
 	case DNS_QUERY_OK: {
 		int exact;
 		const struct mv_node *node =
 			mv_table_lookup_closest(t, q->qname, q->qname_len, q->qname_hash, &exact);
+		r.pos = q->question_end;
 		if (node == NULL) {
 			rcode = DNS_RCODE_REFUSED;
 			aa = false;
@@ -427,7 +455,6 @@ answer(const struct mv_table *t, uint8_t *msg, uint16_t cap, bool stream, uint64
 			break;
 		}
 		uint16_t room = !stream && dns_query_max_udp(q) < cap ? dns_query_max_udp(q) : cap;
-		r.pos = q->question_end;
 		r.limit = (uint16_t)(room - (q->edns ? OPT_RR_LEN : 0));
 		const struct mv_node *cut = has_cuts(node->zone) ? mv_table_cut(t, node) : NULL;
 		const struct mv_node *wild = NULL;
@@ -444,10 +471,9 @@ answer(const struct mv_table *t, uint8_t *msg, uint16_t cap, bool stream, uint64
 		}
 		if (r.overflow)
 			*verdict = MV_VERDICT_ANSWER_TRUNCATED;
-		return reply_finish(&r, q, rcode, aa);
+		break;
 	}
 	}
-	r.pos = q->question_end;
 	return reply_finish(&r, q, rcode, aa);
 }
 
