@@ -316,17 +316,28 @@ inline const struct mv_node *mv_table_lookup_closest(const struct mv_table *t, c
 	return n != NULL ? n : lookup_ancestor(t, name, len);
 }
 
-const struct mv_node *mv_table_wildcard(const struct mv_table *t, const struct mv_node *encloser)
+/* mv_table_wildcard's lookup, out of line as lookup_ancestor is. */
+static __attribute__((noinline)) const struct mv_node *
+lookup_wildcard(const struct mv_table *t, const struct mv_node *encloser)
 {
 	uint8_t name[MVDNS_NAME_MAX];
 	size_t len = 2u + encloser->name_len;
 
-	if (atomic_load_explicit(&t->wildcards, memory_order_relaxed) == 0 || len > MVDNS_NAME_MAX)
+	if (len > MVDNS_NAME_MAX)
 		return NULL;
 	name[0] = 1;
 	name[1] = '*';
 	memcpy(name + 2, encloser->name, encloser->name_len);
 	return lookup(t, name, len, dns_name_hash(name, len));
+}
+
+/* Inline: a table without wildcards (nearly every one) costs a load and a test. */
+inline const struct mv_node *mv_table_wildcard(const struct mv_table *t,
+					       const struct mv_node *encloser)
+{
+	if (atomic_load_explicit(&t->wildcards, memory_order_relaxed) == 0)
+		return NULL;
+	return lookup_wildcard(t, encloser);
 }
 
 const struct mv_node *mv_table_cut(const struct mv_table *t, const struct mv_node *node)
