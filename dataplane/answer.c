@@ -120,34 +120,18 @@ static void put_choice(struct reply *r, const struct mv_rrset_wire *s, const uin
 }
 
 /*
- * Append a multivalue RRset: a fresh choice of up to 8 of its healthy RRs,
- * or of all of them when none is healthy (fail open, as Route 53 does).
- * Pools with precomputed variants (variants.h) copy one, rotated by a
- * random number of RRs, in one go when it fits; others are drawn here.
+ * Append a choice of multivalue RRset s drawn per query: variant v rotated
+ * to start at its RR first, or (v NULL, for pools without variants) a
+ * fresh choice of up to 8 of its healthy RRs, or of all of them when none
+ * is healthy (fail open, as Route 53 does), copied RR by RR.
  */
-static void reply_multivalue(struct reply *r, const struct mv_rrset_wire *s, uint16_t owner_off,
-			     uint16_t *count)
+static void reply_chosen(struct reply *r, const struct mv_rrset_wire *s, const struct mv_variant *v,
+			 unsigned first, uint16_t owner_off, uint16_t *count)
 {
 	uint16_t pick[MVDNS_MULTIVALUE_MAX];
 	unsigned n;
 
-	if (s->nvariants > 0) {
-		const struct mv_variant *v =
-			mv_rrset_wire_variant(s, mv_random_below(r->rng, s->nvariants));
-		unsigned first = mv_random_below(r->rng, v->count);
-		if (!r->overflow && r->pos + v->len <= r->limit) {
-			uint8_t *dst = r->msg + r->pos;
-			uint16_t head = v->boff[first];
-			memcpy(dst, v->bytes + head, (size_t)(v->len - head));
-			memcpy(dst + v->len - head, v->bytes, head);
-			if (owner_off != DNS_HDR_LEN) /* after a CNAME: walk the RRs */
-				for (unsigned at = 0; at < v->len;
-				     at += 2 + DNS_RR_FIXED_LEN + dns_get_u16(dst + at + 10))
-					dns_put_u16(dst + at, (uint16_t)(PTR_MASK | owner_off));
-			r->pos = (uint16_t)(r->pos + v->len);
-			*count = (uint16_t)(*count + v->count);
-			return;
-		}
+	if (v != NULL) {
 		n = v->count;
 		for (unsigned i = 0; i < n; i++)
 			pick[i] = v->rr[(first + i) % n];
@@ -162,17 +146,47 @@ static void reply_multivalue(struct reply *r, const struct mv_rrset_wire *s, uin
 }
 
 /*
- * Append an RRset whose RR owners point at `owner_off` (RRs are stored with
- * 0xc00c). Inlined: it is most of a simple answer's work, and its callers
- * know more about their arguments than it does.
+ * Append a multivalue RRset. Pools with precomputed variants (variants.h)
+ * copy one, rotated by a random number of RRs, in one go when it fits:
+ * that case is inlined; the others are reply_chosen's.
  */
-static inline __attribute__((always_inline)) void
-reply_rrset(struct reply *r, const struct mv_rrset_wire *s, uint16_t owner_off, uint16_t *count)
+static inline __attribute__((always_inline)) void reply_multivalue(struct reply *r,
+								   const struct mv_rrset_wire *s,
+								   uint16_t owner_off,
+								   uint16_t *count)
 {
-	if (s->flags & MV_RRSET_MULTIVALUE) {
-		reply_multivalue(r, s, owner_off, count);
+	if (s->nvariants == 0) {
+		reply_chosen(r, s, NULL, 0, owner_off, count);
 		return;
 	}
+	const struct mv_variant *v =
+		mv_rrset_wire_variant(s, mv_random_below(r->rng, s->nvariants));
+	unsigned first = mv_random_below(r->rng, v->count);
+	if (r->overflow || r->pos + v->len > r->limit) {
+		reply_chosen(r, s, v, first, owner_off, count);
+		return;
+	}
+	uint8_t *dst = r->msg + r->pos;
+	uint16_t head = v->boff[first];
+	memcpy(dst, v->bytes + head, (size_t)(v->len - head));
+	memcpy(dst + v->len - head, v->bytes, head);
+	if (owner_off != DNS_HDR_LEN) /* after a CNAME: walk the RRs */
+		for (unsigned at = 0; at < v->len;
+		     at += 2 + DNS_RR_FIXED_LEN + dns_get_u16(dst + at + 10))
+			dns_put_u16(dst + at, (uint16_t)(PTR_MASK | owner_off));
+	r->pos = (uint16_t)(r->pos + v->len);
+	*count = (uint16_t)(*count + v->count);
+}
+
+/*
+ * Append the RRs of an RRset that is not a multivalue pool, their owners
+ * pointing at `owner_off` (RRs are stored with 0xc00c). Inlined: it is
+ * most of a simple answer's work, and its callers know more about their
+ * arguments than it does.
+ */
+static inline __attribute__((always_inline)) void
+put_rrset(struct reply *r, const struct mv_rrset_wire *s, uint16_t owner_off, uint16_t *count)
+{
 	if (r->overflow || r->pos + s->len > r->limit) {
 		r->overflow = true;
 		return;
@@ -188,13 +202,26 @@ reply_rrset(struct reply *r, const struct mv_rrset_wire *s, uint16_t owner_off, 
 	*count = (uint16_t)(*count + s->count);
 }
 
-/* Append the zone's SOA for a negative answer about the name at name_off. */
+/* Append an RRset, or a choice of a multivalue pool's RRs; owners as put_rrset. */
+static inline __attribute__((always_inline)) void
+reply_rrset(struct reply *r, const struct mv_rrset_wire *s, uint16_t owner_off, uint16_t *count)
+{
+	if (s->flags & MV_RRSET_MULTIVALUE)
+		reply_multivalue(r, s, owner_off, count);
+	else
+		put_rrset(r, s, owner_off, count);
+}
+
+/*
+ * Append the zone's SOA for a negative answer about the name at name_off:
+ * one RR (mv_node_build_negative), never a pool.
+ */
 static void reply_negative(struct reply *r, const struct mv_zone *z, uint16_t name_off,
 			   uint8_t name_len)
 {
 	const struct mv_rrset_wire *soa = atomic_load_explicit(&z->negative, memory_order_acquire);
 	if (soa != NULL)
-		reply_rrset(r, soa, (uint16_t)(name_off + name_len - z->apex_len), &r->nscount);
+		put_rrset(r, soa, (uint16_t)(name_off + name_len - z->apex_len), &r->nscount);
 }
 
 static void put_header(uint8_t *msg, unsigned rcode, bool aa, bool tc)
