@@ -120,34 +120,18 @@ static void put_choice(struct reply *r, const struct mv_rrset_wire *s, const uin
 }
 
 /*
- * Append a multivalue RRset: a fresh choice of up to 8 of its healthy RRs,
- * or of all of them when none is healthy (fail open, as Route 53 does).
- * Pools with precomputed variants (variants.h) copy one, rotated by a
- * random number of RRs, in one go when it fits; others are drawn here.
+ * Append a choice of multivalue RRset s drawn per query: variant v rotated
+ * to start at its RR first, or (v NULL, for pools without variants) a
+ * fresh choice of up to 8 of its healthy RRs, or of all of them when none
+ * is healthy (fail open, as Route 53 does), copied RR by RR.
  */
-static void reply_multivalue(struct reply *r, const struct mv_rrset_wire *s, uint16_t owner_off,
-			     uint16_t *count)
+static void reply_chosen(struct reply *r, const struct mv_rrset_wire *s, const struct mv_variant *v,
+			 unsigned first, uint16_t owner_off, uint16_t *count)
 {
 	uint16_t pick[MVDNS_MULTIVALUE_MAX];
 	unsigned n;
 
-	if (s->nvariants > 0) {
-		const struct mv_variant *v =
-			mv_rrset_wire_variant(s, mv_random_below(r->rng, s->nvariants));
-		unsigned first = mv_random_below(r->rng, v->count);
-		if (!r->overflow && r->pos + v->len <= r->limit) {
-			uint8_t *dst = r->msg + r->pos;
-			uint16_t head = v->boff[first];
-			memcpy(dst, v->bytes + head, (size_t)(v->len - head));
-			memcpy(dst + v->len - head, v->bytes, head);
-			if (owner_off != DNS_HDR_LEN) /* after a CNAME: walk the RRs */
-				for (unsigned at = 0; at < v->len;
-				     at += 2 + DNS_RR_FIXED_LEN + dns_get_u16(dst + at + 10))
-					dns_put_u16(dst + at, (uint16_t)(PTR_MASK | owner_off));
-			r->pos = (uint16_t)(r->pos + v->len);
-			*count = (uint16_t)(*count + v->count);
-			return;
-		}
+	if (v != NULL) {
 		n = v->count;
 		for (unsigned i = 0; i < n; i++)
 			pick[i] = v->rr[(first + i) % n];
@@ -162,17 +146,47 @@ static void reply_multivalue(struct reply *r, const struct mv_rrset_wire *s, uin
 }
 
 /*
- * Append an RRset whose RR owners point at `owner_off` (RRs are stored with
- * 0xc00c). Inlined: it is most of a simple answer's work, and its callers
- * know more about their arguments than it does.
+ * Append a multivalue RRset. Pools with precomputed variants (variants.h)
+ * copy one, rotated by a random number of RRs, in one go when it fits:
+ * that case is inlined; the others are reply_chosen's.
  */
-static inline __attribute__((always_inline)) void
-reply_rrset(struct reply *r, const struct mv_rrset_wire *s, uint16_t owner_off, uint16_t *count)
+static inline __attribute__((always_inline)) void reply_multivalue(struct reply *r,
+								   const struct mv_rrset_wire *s,
+								   uint16_t owner_off,
+								   uint16_t *count)
 {
-	if (s->flags & MV_RRSET_MULTIVALUE) {
-		reply_multivalue(r, s, owner_off, count);
+	if (s->nvariants == 0) {
+		reply_chosen(r, s, NULL, 0, owner_off, count);
 		return;
 	}
+	const struct mv_variant *v =
+		mv_rrset_wire_variant(s, mv_random_below(r->rng, s->nvariants));
+	unsigned first = mv_random_below(r->rng, v->count);
+	if (r->overflow || r->pos + v->len > r->limit) {
+		reply_chosen(r, s, v, first, owner_off, count);
+		return;
+	}
+	uint8_t *dst = r->msg + r->pos;
+	uint16_t head = v->boff[first];
+	memcpy(dst, v->bytes + head, (size_t)(v->len - head));
+	memcpy(dst + v->len - head, v->bytes, head);
+	if (owner_off != DNS_HDR_LEN) /* after a CNAME: walk the RRs */
+		for (unsigned at = 0; at < v->len;
+		     at += 2 + DNS_RR_FIXED_LEN + dns_get_u16(dst + at + 10))
+			dns_put_u16(dst + at, (uint16_t)(PTR_MASK | owner_off));
+	r->pos = (uint16_t)(r->pos + v->len);
+	*count = (uint16_t)(*count + v->count);
+}
+
+/*
+ * Append the RRs of an RRset that is not a multivalue pool, their owners
+ * pointing at `owner_off` (RRs are stored with 0xc00c). Inlined: it is
+ * most of a simple answer's work, and its callers know more about their
+ * arguments than it does.
+ */
+static inline __attribute__((always_inline)) void
+put_rrset(struct reply *r, const struct mv_rrset_wire *s, uint16_t owner_off, uint16_t *count)
+{
 	if (r->overflow || r->pos + s->len > r->limit) {
 		r->overflow = true;
 		return;
@@ -188,13 +202,26 @@ reply_rrset(struct reply *r, const struct mv_rrset_wire *s, uint16_t owner_off, 
 	*count = (uint16_t)(*count + s->count);
 }
 
-/* Append the zone's SOA for a negative answer about the name at name_off. */
+/* Append an RRset, or a choice of a multivalue pool's RRs; owners as put_rrset. */
+static inline __attribute__((always_inline)) void
+reply_rrset(struct reply *r, const struct mv_rrset_wire *s, uint16_t owner_off, uint16_t *count)
+{
+	if (s->flags & MV_RRSET_MULTIVALUE)
+		reply_multivalue(r, s, owner_off, count);
+	else
+		put_rrset(r, s, owner_off, count);
+}
+
+/*
+ * Append the zone's SOA for a negative answer about the name at name_off:
+ * one RR (mv_node_build_negative), never a pool.
+ */
 static void reply_negative(struct reply *r, const struct mv_zone *z, uint16_t name_off,
 			   uint8_t name_len)
 {
 	const struct mv_rrset_wire *soa = atomic_load_explicit(&z->negative, memory_order_acquire);
 	if (soa != NULL)
-		reply_rrset(r, soa, (uint16_t)(name_off + name_len - z->apex_len), &r->nscount);
+		put_rrset(r, soa, (uint16_t)(name_off + name_len - z->apex_len), &r->nscount);
 }
 
 static void put_header(uint8_t *msg, unsigned rcode, bool aa, bool tc)
@@ -214,8 +241,12 @@ static uint16_t reply_header_only(uint8_t *msg, unsigned rcode)
 	return DNS_HDR_LEN;
 }
 
-/* Finish: counts, flags, and the OPT record when the query had one. */
-static uint16_t reply_finish(struct reply *r, const struct dns_query *q, unsigned rcode, bool aa)
+/*
+ * Finish: counts, flags, and the OPT record when the query had one. Inlined
+ * at answer's one exit: there a call cost more than the few stores it makes.
+ */
+static inline __attribute__((always_inline)) uint16_t
+reply_finish(struct reply *r, const struct dns_query *q, unsigned rcode, bool aa)
 {
 	uint8_t *msg = r->msg;
 
@@ -325,24 +356,28 @@ static bool identity(uint8_t *msg, uint16_t cap, const struct dns_query *q, stru
 	return true;
 }
 
-/* Walk from the node at qname through CNAMEs; fill answer and authority. */
-static enum mv_verdict resolve(const struct mv_table *t, struct reply *r, const struct dns_query *q,
-			       const struct mv_node *node, unsigned *rcode)
+/* The RRset at node that answers qtype, or NULL. */
+static inline const struct mv_rrset_wire *answer_set(const struct mv_node *node, uint16_t qtype)
+{
+	if (qtype == DNS_TYPE_ANY)
+		return node->nsets > 0 ? node->sets[0] : NULL; /* RFC 8482: one RRset */
+	return mv_node_find(node, qtype);
+}
+
+/*
+ * resolve for a node without an RRset of the query's type: follow its
+ * CNAMEs, or answer NODATA. Out of line: resolve's common case, the type
+ * found at the query's name, is inlined in answer and needs none of this.
+ */
+static enum mv_verdict resolve_cname(const struct mv_table *t, struct reply *r,
+				     const struct dns_query *q, const struct mv_node *node,
+				     unsigned *rcode)
 {
 	const struct mv_zone *zone = node->zone;
 	uint16_t name_off = DNS_HDR_LEN;
 	uint8_t name_len = q->qname_len;
 
 	for (unsigned hop = 0;; hop++) {
-		const struct mv_rrset_wire *set;
-		if (q->qtype == DNS_TYPE_ANY)
-			set = node->nsets > 0 ? node->sets[0] : NULL; /* RFC 8482: one RRset */
-		else
-			set = mv_node_find(node, q->qtype);
-		if (set != NULL) {
-			reply_rrset(r, set, name_off, &r->ancount);
-			return MV_VERDICT_ANSWER_NOERROR;
-		}
 		if (!(node->flags & MV_NODE_CNAME)) {
 			reply_negative(r, zone, name_off, name_len);
 			return MV_VERDICT_ANSWER_NODATA;
@@ -365,15 +400,32 @@ static enum mv_verdict resolve(const struct mv_table *t, struct reply *r, const 
 			return MV_VERDICT_ANSWER_NOERROR; /* delegated: the resolver follows */
 		if (!exact) {
 			const struct mv_node *wild = mv_table_wildcard(t, node);
-			if (wild != NULL && wild->zone == zone) {
-				node = wild; /* the target is synthesized from it (RFC 4592) */
-				continue;
+			if (wild == NULL || wild->zone != zone) {
+				*rcode = DNS_RCODE_NXDOMAIN; /* RFC 6604: rcode of the last name */
+				reply_negative(r, zone, name_off, name_len);
+				return MV_VERDICT_ANSWER_NXDOMAIN;
 			}
-			*rcode = DNS_RCODE_NXDOMAIN; /* RFC 6604: rcode of the last name */
-			reply_negative(r, zone, name_off, name_len);
-			return MV_VERDICT_ANSWER_NXDOMAIN;
+			node = wild; /* the target is synthesized from it (RFC 4592) */
+		}
+		const struct mv_rrset_wire *set = answer_set(node, q->qtype);
+		if (set != NULL) {
+			reply_rrset(r, set, name_off, &r->ancount);
+			return MV_VERDICT_ANSWER_NOERROR;
 		}
 	}
+}
+
+/* Walk from the node at qname through CNAMEs; fill answer and authority. */
+static inline enum mv_verdict resolve(const struct mv_table *t, struct reply *r,
+				      const struct dns_query *q, const struct mv_node *node,
+				      unsigned *rcode)
+{
+	const struct mv_rrset_wire *set = answer_set(node, q->qtype);
+
+	if (set == NULL)
+		return resolve_cname(t, r, q, node, rcode);
+	reply_rrset(r, set, DNS_HDR_LEN, &r->ancount);
+	return MV_VERDICT_ANSWER_NOERROR;
 }
 
 /*
@@ -406,20 +458,23 @@ answer(const struct mv_table *t, uint8_t *msg, uint16_t cap, bool stream, uint64
 		rcode = DNS_RCODE_BADVERS;
 		aa = false;
 		*verdict = MV_VERDICT_ANSWER_BADVERS;
+		r.pos = q->question_end;
 		break;
 	case DNS_QUERY_REFUSED:
 		if (identity(msg, cap, q, &r)) {
 			*verdict = MV_VERDICT_ANSWER_NOERROR;
-			return reply_finish(&r, q, rcode, aa);
+			break;
 		}
 		rcode = DNS_RCODE_REFUSED;
 		aa = false;
 		*verdict = MV_VERDICT_ANSWER_REFUSED;
+		r.pos = q->question_end;
 		break;
 	case DNS_QUERY_OK: {
 		int exact;
 		const struct mv_node *node =
 			mv_table_lookup_closest(t, q->qname, q->qname_len, q->qname_hash, &exact);
+		r.pos = q->question_end;
 		if (node == NULL) {
 			rcode = DNS_RCODE_REFUSED;
 			aa = false;
@@ -427,7 +482,6 @@ answer(const struct mv_table *t, uint8_t *msg, uint16_t cap, bool stream, uint64
 			break;
 		}
 		uint16_t room = !stream && dns_query_max_udp(q) < cap ? dns_query_max_udp(q) : cap;
-		r.pos = q->question_end;
 		r.limit = (uint16_t)(room - (q->edns ? OPT_RR_LEN : 0));
 		const struct mv_node *cut = has_cuts(node->zone) ? mv_table_cut(t, node) : NULL;
 		const struct mv_node *wild = NULL;
@@ -444,10 +498,9 @@ answer(const struct mv_table *t, uint8_t *msg, uint16_t cap, bool stream, uint64
 		}
 		if (r.overflow)
 			*verdict = MV_VERDICT_ANSWER_TRUNCATED;
-		return reply_finish(&r, q, rcode, aa);
+		break;
 	}
 	}
-	r.pos = q->question_end;
 	return reply_finish(&r, q, rcode, aa);
 }
 

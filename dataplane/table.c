@@ -288,12 +288,16 @@ void mv_table_prefetch_node(const struct mv_table *t, uint32_t hash)
 	}
 }
 
-const struct mv_node *mv_table_lookup_closest(const struct mv_table *t, const uint8_t *name,
-					      size_t len, uint32_t hash, int *exact)
+/*
+ * The nearest existing proper ancestor of a name that is missing. Out of
+ * line: the few queries for missing names pay for its loop, and the
+ * lookup of a name that exists stays small enough to be inlined.
+ */
+static __attribute__((noinline)) const struct mv_node *
+lookup_ancestor(const struct mv_table *t, const uint8_t *name, size_t len)
 {
-	const struct mv_node *n = lookup(t, name, len, hash);
+	const struct mv_node *n = NULL;
 
-	*exact = n != NULL;
 	while (n == NULL && len > 1) {
 		len -= 1u + name[0];
 		name += 1u + name[0];
@@ -302,17 +306,38 @@ const struct mv_node *mv_table_lookup_closest(const struct mv_table *t, const ui
 	return n;
 }
 
-const struct mv_node *mv_table_wildcard(const struct mv_table *t, const struct mv_node *encloser)
+/* Inline: with link-time optimization, every query's lookup is one probe in its caller. */
+inline const struct mv_node *mv_table_lookup_closest(const struct mv_table *t, const uint8_t *name,
+						     size_t len, uint32_t hash, int *exact)
+{
+	const struct mv_node *n = lookup(t, name, len, hash);
+
+	*exact = n != NULL;
+	return n != NULL ? n : lookup_ancestor(t, name, len);
+}
+
+/* mv_table_wildcard's lookup, out of line as lookup_ancestor is. */
+static __attribute__((noinline)) const struct mv_node *
+lookup_wildcard(const struct mv_table *t, const struct mv_node *encloser)
 {
 	uint8_t name[MVDNS_NAME_MAX];
 	size_t len = 2u + encloser->name_len;
 
-	if (atomic_load_explicit(&t->wildcards, memory_order_relaxed) == 0 || len > MVDNS_NAME_MAX)
+	if (len > MVDNS_NAME_MAX)
 		return NULL;
 	name[0] = 1;
 	name[1] = '*';
 	memcpy(name + 2, encloser->name, encloser->name_len);
 	return lookup(t, name, len, dns_name_hash(name, len));
+}
+
+/* Inline: a table without wildcards (nearly every one) costs a load and a test. */
+inline const struct mv_node *mv_table_wildcard(const struct mv_table *t,
+					       const struct mv_node *encloser)
+{
+	if (atomic_load_explicit(&t->wildcards, memory_order_relaxed) == 0)
+		return NULL;
+	return lookup_wildcard(t, encloser);
 }
 
 const struct mv_node *mv_table_cut(const struct mv_table *t, const struct mv_node *node)
