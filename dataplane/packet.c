@@ -218,17 +218,14 @@ static uint16_t handle_arp(const struct mv_packet_ctx *ctx, uint8_t *frame, uint
 	uint8_t *arp = frame + ETH_HLEN;
 	uint8_t ip[4];
 
-	*v = MV_VERDICT_DROP_SHORT;
 	if (len < ETH_HLEN + ARP_LEN)
-		return 0;
-	*v = MV_VERDICT_DROP_UNSUPPORTED;
+		return drop(v, MV_VERDICT_DROP_SHORT);
 	/* Ethernet/IPv4 requests only: htype 1, ptype 0x0800, hlen 6, plen 4. */
 	if (dns_get_u16(arp) != 1 || dns_get_u16(arp + 2) != ETH_P_IPV4 || arp[4] != 6 ||
 	    arp[5] != 4 || dns_get_u16(arp + 6) != ARP_OP_REQUEST)
-		return 0;
-	*v = MV_VERDICT_DROP_NOT_FOR_US;
+		return drop(v, MV_VERDICT_DROP_UNSUPPORTED);
 	if (!is_our_v4(ctx->addrs, arp + 24))
-		return 0;
+		return drop(v, MV_VERDICT_DROP_NOT_FOR_US);
 	memcpy(ip, arp + 24, 4);
 	dns_put_u16(arp + 6, ARP_OP_REPLY);
 	memcpy(arp + 18, arp + 8, 10); /* target = requester's MAC and IP */
@@ -249,14 +246,10 @@ static inline __attribute__((always_inline)) uint16_t
 handle_udp(const struct mv_packet_ctx *ctx, const struct mv_parsed *ahead, uint8_t *l4,
 	   uint16_t l4_len, uint16_t l4_cap, enum mv_verdict *v)
 {
-	if (l4_len < UDP_HLEN || dns_get_u16(l4 + 4) < UDP_HLEN || dns_get_u16(l4 + 4) > l4_len) {
-		*v = MV_VERDICT_DROP_MALFORMED;
-		return 0;
-	}
-	if (dns_get_u16(l4 + 2) != MVDNS_DNS_PORT) {
-		*v = MV_VERDICT_DROP_UNSUPPORTED;
-		return 0;
-	}
+	if (l4_len < UDP_HLEN || dns_get_u16(l4 + 4) < UDP_HLEN || dns_get_u16(l4 + 4) > l4_len)
+		return drop(v, MV_VERDICT_DROP_MALFORMED);
+	if (dns_get_u16(l4 + 2) != MVDNS_DNS_PORT)
+		return drop(v, MV_VERDICT_DROP_UNSUPPORTED);
 	uint16_t dns_len = (uint16_t)(dns_get_u16(l4 + 4) - UDP_HLEN);
 	uint16_t dns_cap = (uint16_t)(l4_cap - UDP_HLEN);
 	uint16_t out =
@@ -279,10 +272,8 @@ static uint16_t handle_tcp(const struct mv_packet_ctx *ctx, const uint8_t *src, 
 			   unsigned alen, uint8_t *l4, uint16_t l4_len, uint16_t l4_cap,
 			   enum mv_verdict *v)
 {
-	if (csum_l4(src, alen, IPPROTO_TCP_, l4_len) != 0) {
-		*v = MV_VERDICT_DROP_MALFORMED;
-		return 0;
-	}
+	if (csum_l4(src, alen, IPPROTO_TCP_, l4_len) != 0)
+		return drop(v, MV_VERDICT_DROP_MALFORMED);
 	return mv_tcp_handle(ctx, src, dst, alen, l4, l4_len, l4_cap, v);
 }
 
@@ -359,15 +350,12 @@ static uint16_t handle_nd(const struct mv_packet_ctx *ctx, uint8_t *ip, uint8_t 
 			  uint16_t l4_len, uint16_t l4_cap, enum mv_verdict *v)
 {
 	/* RFC 4861 7.1.1: hop limit 255, code 0, at least 24 octets. */
-	*v = MV_VERDICT_DROP_MALFORMED;
 	if (ip[7] != ND_HOP_LIMIT || icmp[1] != 0 || l4_len < 24)
-		return 0;
-	*v = MV_VERDICT_DROP_SHORT; /* no room for the advertisement's 32 octets */
-	if (l4_cap < ND_ADVERT_LEN)
-		return 0;
-	*v = MV_VERDICT_DROP_NOT_FOR_US;
+		return drop(v, MV_VERDICT_DROP_MALFORMED);
+	if (l4_cap < ND_ADVERT_LEN) /* no room for the advertisement's 32 octets */
+		return drop(v, MV_VERDICT_DROP_SHORT);
 	if (!is_our_v6(ctx->addrs, icmp + 8))
-		return 0;
+		return drop(v, MV_VERDICT_DROP_NOT_FOR_US);
 	static const uint8_t unspecified[16];
 	bool dad = memcmp(ip + 8, unspecified, 16) == 0;
 
@@ -462,16 +450,12 @@ static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, const struct mv_par
 static uint16_t handle_frame(const struct mv_packet_ctx *ctx, const struct mv_parsed *ahead,
 			     uint8_t *frame, uint16_t len, uint16_t cap, enum mv_verdict *verdict)
 {
-	if (len < ETH_HLEN) {
-		*verdict = MV_VERDICT_DROP_SHORT;
-		return 0;
-	}
+	if (len < ETH_HLEN)
+		return drop(verdict, MV_VERDICT_DROP_SHORT);
 	/* Unicast to us, broadcast (ARP) or multicast (neighbour solicitation). */
 	bool l2_unicast = memcmp(frame, ctx->mac, 6) == 0;
-	if (!l2_unicast && memcmp(frame, mac_broadcast, 6) != 0 && !(frame[0] & 1)) {
-		*verdict = MV_VERDICT_DROP_NOT_FOR_US;
-		return 0;
-	}
+	if (!l2_unicast && memcmp(frame, mac_broadcast, 6) != 0 && !(frame[0] & 1))
+		return drop(verdict, MV_VERDICT_DROP_NOT_FOR_US);
 	/* Tested in the order of their frequency: a switch tests ARP first. */
 	uint16_t type = dns_get_u16(frame + 12);
 	if (type == ETH_P_IPV4)
@@ -480,8 +464,7 @@ static uint16_t handle_frame(const struct mv_packet_ctx *ctx, const struct mv_pa
 		return handle_ipv6(ctx, ahead, frame, len, cap, l2_unicast, verdict);
 	if (type == ETH_P_ARP)
 		return handle_arp(ctx, frame, len, verdict);
-	*verdict = MV_VERDICT_DROP_UNSUPPORTED;
-	return 0;
+	return drop(verdict, MV_VERDICT_DROP_UNSUPPORTED);
 }
 
 uint16_t mv_packet_handle(const struct mv_packet_ctx *ctx, uint8_t *frame, uint16_t len,
