@@ -12,7 +12,7 @@
  * same batch. Everything else, and every batch with any problem, it leaves to
  * the general path (-EAGAIN), which words the errors: this file never has to.
  * So each rule below is a condition for taking the batch, mirroring one of
- * batch.c's checks; tests/unit/test_batch.c runs both paths on every
+ * batch_check.c's checks; tests/unit/test_batch.c runs both paths on every
  * document it has and compares them.
  */
 #include <errno.h>

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What the two change batch decoders share: the general one (batch.c, over
- * jansson, every check and message) and the fast one (batch_fast.c, the
- * plain shape only). Both compile a change through batch_compile, so a
+ * What the two change batch decoders share: the general one (batch.c and
+ * batch_check.c, over jansson, every check and message) and the fast one
+ * (batch_fast.c, the plain shape only). Both compile a change through batch_compile, so a
  * batch compiles to the same record sets whichever decoded it.
  */
 #ifndef ZONE_BATCH_PVT_H
