@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The --query evaluator: a compiled expression's tree (query.c) applied to
+ * a result, over jansson values, with JMESPath's rules for what does not
+ * match (null, dropped from projections). Every evaluation returns a new
+ * reference. Apart from the parser: the two share only the tree.
+ */
+#include "query.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query_pvt.h"
+
+/* v (negative: from the end) as an index into n elements, clamped to [lo, hi]. */
+static long slice_bound(long v, long n, long lo, long hi)
+{
+	v = v < 0 ? v + n : v;
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* The indexes Python's slice picks from n elements, in order, into out (at most n). */
+static size_t slice_indexes(const struct node *s, long n, long *out)
+{
+	long step = s->has[2] ? s->slice[2] : 1, start, stop;
+	size_t k = 0;
+
+	if (step > 0) {
+		start = s->has[0] ? slice_bound(s->slice[0], n, 0, n) : 0;
+		stop = s->has[1] ? slice_bound(s->slice[1], n, 0, n) : n;
+	} else {
+		start = s->has[0] ? slice_bound(s->slice[0], n, -1, n - 1) : n - 1;
+		stop = s->has[1] ? slice_bound(s->slice[1], n, -1, n - 1) : -1;
+	}
+	for (long i = start; step > 0 ? i < stop : i > stop; i += step)
+		out[k++] = i;
+	return k;
+}
+
+static json_t *eval(const struct node *n, json_t *cur);
+
+static bool truthy(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_NULL:
+	case JSON_FALSE:
+		return false;
+	case JSON_STRING:
+		return json_string_length(v) > 0;
+	case JSON_ARRAY:
+		return json_array_size(v) > 0;
+	case JSON_OBJECT:
+		return json_object_size(v) > 0;
+	default:
+		return true;
+	}
+}
+
+/* Apply rhs to each element of elems, keeping what is not null (a projection). */
+static json_t *project(json_t *elems, const struct node *rhs, const struct node *cond)
+{
+	json_t *out = json_array(), *e, *r;
+	size_t i;
+
+	json_array_foreach(elems, i, e)
+	{
+		if (cond != NULL) {
+			json_t *c = eval(cond, e);
+			bool keep = truthy(c);
+			json_decref(c);
+			if (!keep)
+				continue;
+		}
+		r = eval(rhs, e);
+		if (!json_is_null(r))
+			json_array_append(out, r);
+		json_decref(r);
+	}
+	json_decref(elems);
+	return out;
+}
+
+static json_t *compare(enum cmp op, json_t *a, json_t *b)
+{
+	if (op == C_EQ || op == C_NE)
+		return json_boolean((json_equal(a, b) != 0) == (op == C_EQ));
+	if (!json_is_number(a) || !json_is_number(b))
+		return json_null();
+	double x = json_number_value(a), y = json_number_value(b);
+	return json_boolean(op == C_LT ? x < y : op == C_LE ? x <= y : op == C_GT ? x > y : x >= y);
+}
+
+static json_t *call(const struct node *n, json_t *cur)
+{
+	json_t *arg[2] = {NULL, NULL}, *out = json_null();
+	size_t nargs = n->n < 2 ? n->n : 2;
+
+	for (size_t i = 0; i < nargs; i++)
+		arg[i] = eval(n->items[i], cur);
+	if (strcmp(n->name, "length") == 0 && n->n == 1) {
+		if (json_is_string(arg[0])) {
+			size_t chars = 0;
+			for (const char *s = json_string_value(arg[0]); *s; s++)
+				chars += ((unsigned char)*s & 0xc0) != 0x80;
+			out = json_integer((json_int_t)chars);
+		} else if (json_is_array(arg[0]) || json_is_object(arg[0])) {
+			out = json_integer((json_int_t)(json_is_array(arg[0])
+								? json_array_size(arg[0])
+								: json_object_size(arg[0])));
+		}
+	} else if (strcmp(n->name, "contains") == 0 && n->n == 2) {
+		if (json_is_string(arg[0]) && json_is_string(arg[1])) {
+			out = json_boolean(strstr(json_string_value(arg[0]),
+						  json_string_value(arg[1])) != NULL);
+		} else if (json_is_array(arg[0])) {
+			json_t *e;
+			size_t i;
+			bool found = false;
+			json_array_foreach(arg[0], i, e) found |= json_equal(e, arg[1]) != 0;
+			out = json_boolean(found);
+		}
+	} else if ((strcmp(n->name, "starts_with") == 0 || strcmp(n->name, "ends_with") == 0) &&
+		   n->n == 2 && json_is_string(arg[0]) && json_is_string(arg[1])) {
+		const char *s = json_string_value(arg[0]), *x = json_string_value(arg[1]);
+		size_t ls = strlen(s), lx = strlen(x);
+		out = json_boolean(lx <= ls &&
+				   memcmp(n->name[0] == 's' ? s : s + ls - lx, x, lx) == 0);
+	}
+	json_decref(arg[0]);
+	json_decref(arg[1]);
+	return out;
+}
+
+static json_t *eval(const struct node *n, json_t *cur)
+{
+	json_t *l, *r;
+
+	switch (n->k) {
+	case K_CURRENT:
+		return json_incref(cur);
+	case K_LITERAL:
+		return json_incref(n->lit);
+	case K_FIELD:
+		r = json_is_object(cur) ? json_object_get(cur, n->name) : NULL;
+		return r != NULL ? json_incref(r) : json_null();
+	case K_SUB:
+	case K_PIPE:
+		l = eval(n->a, cur);
+		if (n->k == K_SUB && json_is_null(l))
+			return l;
+		r = eval(n->b, l);
+		json_decref(l);
+		return r;
+	case K_SLICE: {
+		l = eval(n->a, cur);
+		if (!json_is_array(l)) {
+			json_decref(l);
+			return json_null();
+		}
+		long size = (long)json_array_size(l);
+		long *idx = malloc(sizeof(long) * (size_t)(size > 0 ? size : 1));
+		r = json_array();
+		for (size_t i = 0, k = idx != NULL ? slice_indexes(n, size, idx) : 0; i < k; i++)
+			json_array_append(r, json_array_get(l, (size_t)idx[i]));
+		free(idx);
+		json_decref(l);
+		return r;
+	}
+	case K_INDEX: {
+		l = eval(n->a, cur);
+		long size = json_is_array(l) ? (long)json_array_size(l) : 0, i = n->index;
+		if (i < 0)
+			i += size;
+		r = i >= 0 && i < size ? json_incref(json_array_get(l, (size_t)i)) : json_null();
+		json_decref(l);
+		return r;
+	}
+	case K_PROJECT:
+	case K_FILTER:
+		l = eval(n->a, cur);
+		if (!json_is_array(l)) {
+			json_decref(l);
+			return json_null();
+		}
+		return project(l, n->b, n->k == K_FILTER ? n->c : NULL);
+	case K_VALUES: {
+		l = eval(n->a, cur);
+		if (!json_is_object(l)) {
+			json_decref(l);
+			return json_null();
+		}
+		json_t *vals = json_array(), *v;
+		const char *k;
+		json_object_foreach(l, k, v) json_array_append(vals, v);
+		json_decref(l);
+		return project(vals, n->b, NULL);
+	}
+	case K_FLATTEN: {
+		l = eval(n->a, cur);
+		if (!json_is_array(l)) {
+			json_decref(l);
+			return json_null();
+		}
+		json_t *flat = json_array(), *e;
+		size_t i;
+		json_array_foreach(l, i, e)
+		{
+			if (json_is_array(e))
+				json_array_extend(flat, e);
+			else
+				json_array_append(flat, e);
+		}
+		json_decref(l);
+		return project(flat, n->b, NULL);
+	}
+	case K_LIST:
+	case K_HASH:
+		if (json_is_null(cur))
+			return json_null();
+		r = n->k == K_LIST ? json_array() : json_object();
+		for (size_t i = 0; i < n->n; i++) {
+			json_t *v = eval(n->items[i], cur);
+			if (n->k == K_LIST)
+				json_array_append_new(r, v);
+			else
+				json_object_set_new(r, n->keys[i], v);
+		}
+		return r;
+	case K_CMP:
+		l = eval(n->a, cur);
+		r = eval(n->b, cur);
+		json_t *c = compare(n->op, l, r);
+		json_decref(l);
+		json_decref(r);
+		return c;
+	case K_AND:
+	case K_OR:
+		l = eval(n->a, cur);
+		if (truthy(l) == (n->k == K_OR))
+			return l;
+		json_decref(l);
+		return eval(n->b, cur);
+	case K_NOT:
+		l = eval(n->a, cur);
+		r = json_boolean(!truthy(l));
+		json_decref(l);
+		return r;
+	case K_FUNC:
+		return call(n, cur);
+	}
+	return json_null();
+}
+
+json_t *cli_query_apply(const struct cli_query *q, json_t *doc)
+{
+	return eval(q->root, doc);
+}
