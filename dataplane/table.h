@@ -33,7 +33,7 @@ typedef void (*mv_table_sync_fn)(void *arg);
 struct mv_table *mv_table_create(size_t names, mv_table_sync_fn sync, void *sync_arg);
 
 /*
- * Writer: while the table is growing (from half its slots used, table.c),
+ * Writer: while the table is growing (from half its slots used, table_grow.c),
  * copy up to `slots` more of them into the next array, and once all are,
  * publish it and commit. For idle time: adding names moves the copy along
  * too, a few slots per name. Returns whether the table is still growing.

@@ -2,7 +2,7 @@
 /*
  * The table's hosted zones (entry.h struct mv_zone), found by apex, and the
  * orphans: zones whose apex arrived with no ancestor in the table, waiting
- * for a zone above them to link them in (table.c adopt_zones_below). Both
+ * for a zone above them to link them in (table_write.c adopt_zones_below). Both
  * are hashed by name, so that a hosting operator's hundred thousand zones
  * cost no more per zone than ten do. Writer only.
  */

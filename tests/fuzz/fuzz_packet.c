@@ -129,7 +129,7 @@ RRSET("todel.example.com.", "CNAME", 60, V("a.del.example.com."))
 /*
  * The table lives as long as the fuzzer; release it at exit, before
  * LeakSanitizer's final check: its slots hold tagged node addresses in a
- * mapping of their own (table.c), which the leak scan cannot follow.
+ * mapping of their own (table_grow.c), which the leak scan cannot follow.
  */
 static void release_table(void)
 {
