@@ -132,6 +132,18 @@ static json_t *call(const struct node *n, json_t *cur)
 	return out;
 }
 
+/* n's value over cur when it is a JSON value of that type; NULL otherwise
+ * (the projections and slices of JMESPath give null for any other). */
+static json_t *eval_of_type(const struct node *n, json_t *cur, json_type type)
+{
+	json_t *v = eval(n, cur);
+
+	if (v != NULL && json_typeof(v) == type)
+		return v;
+	json_decref(v);
+	return NULL;
+}
+
 static json_t *eval(const struct node *n, json_t *cur)
 {
 	json_t *l, *r;
@@ -153,11 +165,9 @@ static json_t *eval(const struct node *n, json_t *cur)
 		json_decref(l);
 		return r;
 	case K_SLICE: {
-		l = eval(n->a, cur);
-		if (!json_is_array(l)) {
-			json_decref(l);
+		l = eval_of_type(n->a, cur, JSON_ARRAY);
+		if (l == NULL)
 			return json_null();
-		}
 		long size = (long)json_array_size(l);
 		long *idx = malloc(sizeof(long) * (size_t)(size > 0 ? size : 1));
 		r = json_array();
@@ -178,18 +188,14 @@ static json_t *eval(const struct node *n, json_t *cur)
 	}
 	case K_PROJECT:
 	case K_FILTER:
-		l = eval(n->a, cur);
-		if (!json_is_array(l)) {
-			json_decref(l);
+		l = eval_of_type(n->a, cur, JSON_ARRAY);
+		if (l == NULL)
 			return json_null();
-		}
 		return project(l, n->b, n->k == K_FILTER ? n->c : NULL);
 	case K_VALUES: {
-		l = eval(n->a, cur);
-		if (!json_is_object(l)) {
-			json_decref(l);
+		l = eval_of_type(n->a, cur, JSON_OBJECT);
+		if (l == NULL)
 			return json_null();
-		}
 		json_t *vals = json_array(), *v;
 		const char *k;
 		json_object_foreach(l, k, v) json_array_append(vals, v);
@@ -197,11 +203,9 @@ static json_t *eval(const struct node *n, json_t *cur)
 		return project(vals, n->b, NULL);
 	}
 	case K_FLATTEN: {
-		l = eval(n->a, cur);
-		if (!json_is_array(l)) {
-			json_decref(l);
+		l = eval_of_type(n->a, cur, JSON_ARRAY);
+		if (l == NULL)
 			return json_null();
-		}
 		json_t *flat = json_array(), *e;
 		size_t i;
 		json_array_foreach(l, i, e)

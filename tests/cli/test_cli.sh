@@ -284,6 +284,13 @@ query "--query a multiselect list over a projection, text: a line per row" \
 query "--query slices as Python's: [1:3], [-2:] and [::-2], text" \
 	"$(printf 'example.com.\ttxt.example.com.\nwww.example.com.\twww.example.com.\nwww.example.com.\ttxt.example.com.\texample.com.')" \
 	--output text --query '[ResourceRecordSets[1:3].Name, ResourceRecordSets[-2:].Name, ResourceRecordSets[::-2].Name]'
+query "--query a flatten inside a filter projection, text" \
+	"$(printf '192.0.2.1\t192.0.2.2')" \
+	--output text --query "ResourceRecordSets[?Type=='A'].ResourceRecords[].Value"
+query "--query an object's values (.*), text" "192.0.2.1" \
+	--output text --query 'ResourceRecordSets[3].ResourceRecords[0].*'
+query "--query the values of an object are all its members, json" "4" \
+	--query 'length(ResourceRecordSets[0].*)'
 query "--query nothing selected: null" "null" --query 'ResourceRecordSets[0].Nope'
 cli list-resource-record-sets --hosted-zone-id Z1 --query 'ResourceRecordSets[?Type=='
 expect "--query a bad expression: exit 252, the AWS CLI's message" 252 \
