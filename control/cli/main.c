@@ -150,12 +150,19 @@ static double cli_now(void)
 static int cli_print(const struct cli_globals *g, const struct cli_verb *verb, json_t *result)
 {
 	/* With --query the result is what it selects; text pages only whole results. */
-	json_t *shown = g->query != NULL ? cli_query_apply(g->query, result) : json_incref(result);
-	int rc = shown == NULL ? -1
-			       : cli_output_print(stdout, g->output, verb->operation,
-						  g->query != NULL ? NULL : verb->paging.result_key,
-						  shown);
+	char err[1024];
+	json_t *shown = g->query != NULL ? cli_query_apply(g->query, result, err, sizeof(err))
+					 : json_incref(result);
+	int rc;
 
+	if (shown == NULL) {
+		/* As the AWS CLI reports an error jmespath.py raises while it searches
+		 * (an unknown function, a bad argument): the message alone, exit 255. */
+		fprintf(stderr, "\n%s\n", err);
+		return CLI_RC_FAILURE;
+	}
+	rc = cli_output_print(stdout, g->output, verb->operation,
+			      g->query != NULL ? NULL : verb->paging.result_key, shown);
 	json_decref(shown);
 	if (rc < 0) {
 		fprintf(stderr, "\nmvdnsctl: out of memory while printing the result\n");

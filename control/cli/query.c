@@ -336,6 +336,8 @@ static struct node *nud(struct parser *p)
 		return pair(K_VALUES, node_new(K_CURRENT, NULL, NULL), projection_rhs(p, 20));
 	case T_NOT:
 		return pair(K_NOT, expr(p, 45), node_new(K_CURRENT, NULL, NULL));
+	case T_EXPREF: /* binds as loosely as anything: &a | b is &(a | b) */
+		return pair(K_EXPREF, expr(p, 0), node_new(K_CURRENT, NULL, NULL));
 	case T_LPAREN: {
 		struct node *n = expr(p, 0);
 		if (n != NULL && !expect(p, T_RPAREN)) {

@@ -3,13 +3,15 @@
  * The --query evaluator: a compiled expression's tree (query.c) applied to
  * a result, over jansson values, with JMESPath's rules for what does not
  * match (null, dropped from projections). Every evaluation returns a new
- * reference. Apart from the parser: the two share only the tree.
+ * reference. Apart from the parser: the two share only the tree. The
+ * built-in functions are in query_fn.c.
  */
 #include "query.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "query_pvt.h"
 
@@ -38,8 +40,6 @@ static size_t slice_indexes(const struct node *s, long n, long *out)
 	return k;
 }
 
-static json_t *eval(const struct node *n, json_t *cur);
-
 static bool truthy(const json_t *v)
 {
 	switch (json_typeof(v)) {
@@ -58,7 +58,8 @@ static bool truthy(const json_t *v)
 }
 
 /* Apply rhs to each element of elems, keeping what is not null (a projection). */
-static json_t *project(json_t *elems, const struct node *rhs, const struct node *cond)
+static json_t *project(struct query_ctx *ctx, json_t *elems, const struct node *rhs,
+		       const struct node *cond)
 {
 	json_t *out = json_array(), *e, *r;
 	size_t i;
@@ -66,13 +67,13 @@ static json_t *project(json_t *elems, const struct node *rhs, const struct node 
 	json_array_foreach(elems, i, e)
 	{
 		if (cond != NULL) {
-			json_t *c = eval(cond, e);
+			json_t *c = query_eval(ctx, cond, e);
 			bool keep = truthy(c);
 			json_decref(c);
 			if (!keep)
 				continue;
 		}
-		r = eval(rhs, e);
+		r = query_eval(ctx, rhs, e);
 		if (!json_is_null(r))
 			json_array_append(out, r);
 		json_decref(r);
@@ -91,52 +92,12 @@ static json_t *compare(enum cmp op, json_t *a, json_t *b)
 	return json_boolean(op == C_LT ? x < y : op == C_LE ? x <= y : op == C_GT ? x > y : x >= y);
 }
 
-static json_t *call(const struct node *n, json_t *cur)
-{
-	json_t *arg[2] = {NULL, NULL}, *out = json_null();
-	size_t nargs = n->n < 2 ? n->n : 2;
-
-	for (size_t i = 0; i < nargs; i++)
-		arg[i] = eval(n->items[i], cur);
-	if (strcmp(n->name, "length") == 0 && n->n == 1) {
-		if (json_is_string(arg[0])) {
-			size_t chars = 0;
-			for (const char *s = json_string_value(arg[0]); *s; s++)
-				chars += ((unsigned char)*s & 0xc0) != 0x80;
-			out = json_integer((json_int_t)chars);
-		} else if (json_is_array(arg[0]) || json_is_object(arg[0])) {
-			out = json_integer((json_int_t)(json_is_array(arg[0])
-								? json_array_size(arg[0])
-								: json_object_size(arg[0])));
-		}
-	} else if (strcmp(n->name, "contains") == 0 && n->n == 2) {
-		if (json_is_string(arg[0]) && json_is_string(arg[1])) {
-			out = json_boolean(strstr(json_string_value(arg[0]),
-						  json_string_value(arg[1])) != NULL);
-		} else if (json_is_array(arg[0])) {
-			json_t *e;
-			size_t i;
-			bool found = false;
-			json_array_foreach(arg[0], i, e) found |= json_equal(e, arg[1]) != 0;
-			out = json_boolean(found);
-		}
-	} else if ((strcmp(n->name, "starts_with") == 0 || strcmp(n->name, "ends_with") == 0) &&
-		   n->n == 2 && json_is_string(arg[0]) && json_is_string(arg[1])) {
-		const char *s = json_string_value(arg[0]), *x = json_string_value(arg[1]);
-		size_t ls = strlen(s), lx = strlen(x);
-		out = json_boolean(lx <= ls &&
-				   memcmp(n->name[0] == 's' ? s : s + ls - lx, x, lx) == 0);
-	}
-	json_decref(arg[0]);
-	json_decref(arg[1]);
-	return out;
-}
-
 /* n's value over cur when it is a JSON value of that type; NULL otherwise
  * (the projections and slices of JMESPath give null for any other). */
-static json_t *eval_of_type(const struct node *n, json_t *cur, json_type type)
+static json_t *eval_of_type(struct query_ctx *ctx, const struct node *n, json_t *cur,
+			    json_type type)
 {
-	json_t *v = eval(n, cur);
+	json_t *v = query_eval(ctx, n, cur);
 
 	if (v != NULL && json_typeof(v) == type)
 		return v;
@@ -144,9 +105,12 @@ static json_t *eval_of_type(const struct node *n, json_t *cur, json_type type)
 	return NULL;
 }
 
-static json_t *eval(const struct node *n, json_t *cur)
+json_t *query_eval(struct query_ctx *ctx, const struct node *n, json_t *cur)
 {
 	json_t *l, *r;
+
+	if (ctx->failed)
+		return json_null();
 
 	switch (n->k) {
 	case K_CURRENT:
@@ -158,14 +122,14 @@ static json_t *eval(const struct node *n, json_t *cur)
 		return r != NULL ? json_incref(r) : json_null();
 	case K_SUB:
 	case K_PIPE:
-		l = eval(n->a, cur);
+		l = query_eval(ctx, n->a, cur);
 		if (n->k == K_SUB && json_is_null(l))
 			return l;
-		r = eval(n->b, l);
+		r = query_eval(ctx, n->b, l);
 		json_decref(l);
 		return r;
 	case K_SLICE: {
-		l = eval_of_type(n->a, cur, JSON_ARRAY);
+		l = eval_of_type(ctx, n->a, cur, JSON_ARRAY);
 		if (l == NULL)
 			return json_null();
 		long size = (long)json_array_size(l);
@@ -178,7 +142,7 @@ static json_t *eval(const struct node *n, json_t *cur)
 		return r;
 	}
 	case K_INDEX: {
-		l = eval(n->a, cur);
+		l = query_eval(ctx, n->a, cur);
 		long size = json_is_array(l) ? (long)json_array_size(l) : 0, i = n->index;
 		if (i < 0)
 			i += size;
@@ -188,22 +152,22 @@ static json_t *eval(const struct node *n, json_t *cur)
 	}
 	case K_PROJECT:
 	case K_FILTER:
-		l = eval_of_type(n->a, cur, JSON_ARRAY);
+		l = eval_of_type(ctx, n->a, cur, JSON_ARRAY);
 		if (l == NULL)
 			return json_null();
-		return project(l, n->b, n->k == K_FILTER ? n->c : NULL);
+		return project(ctx, l, n->b, n->k == K_FILTER ? n->c : NULL);
 	case K_VALUES: {
-		l = eval_of_type(n->a, cur, JSON_OBJECT);
+		l = eval_of_type(ctx, n->a, cur, JSON_OBJECT);
 		if (l == NULL)
 			return json_null();
 		json_t *vals = json_array(), *v;
 		const char *k;
 		json_object_foreach(l, k, v) json_array_append(vals, v);
 		json_decref(l);
-		return project(vals, n->b, NULL);
+		return project(ctx, vals, n->b, NULL);
 	}
 	case K_FLATTEN: {
-		l = eval_of_type(n->a, cur, JSON_ARRAY);
+		l = eval_of_type(ctx, n->a, cur, JSON_ARRAY);
 		if (l == NULL)
 			return json_null();
 		json_t *flat = json_array(), *e;
@@ -216,7 +180,7 @@ static json_t *eval(const struct node *n, json_t *cur)
 				json_array_append(flat, e);
 		}
 		json_decref(l);
-		return project(flat, n->b, NULL);
+		return project(ctx, flat, n->b, NULL);
 	}
 	case K_LIST:
 	case K_HASH:
@@ -224,7 +188,7 @@ static json_t *eval(const struct node *n, json_t *cur)
 			return json_null();
 		r = n->k == K_LIST ? json_array() : json_object();
 		for (size_t i = 0; i < n->n; i++) {
-			json_t *v = eval(n->items[i], cur);
+			json_t *v = query_eval(ctx, n->items[i], cur);
 			if (n->k == K_LIST)
 				json_array_append_new(r, v);
 			else
@@ -232,31 +196,56 @@ static json_t *eval(const struct node *n, json_t *cur)
 		}
 		return r;
 	case K_CMP:
-		l = eval(n->a, cur);
-		r = eval(n->b, cur);
+		l = query_eval(ctx, n->a, cur);
+		r = query_eval(ctx, n->b, cur);
 		json_t *c = compare(n->op, l, r);
 		json_decref(l);
 		json_decref(r);
 		return c;
 	case K_AND:
 	case K_OR:
-		l = eval(n->a, cur);
+		l = query_eval(ctx, n->a, cur);
 		if (truthy(l) == (n->k == K_OR))
 			return l;
 		json_decref(l);
-		return eval(n->b, cur);
+		return query_eval(ctx, n->b, cur);
 	case K_NOT:
-		l = eval(n->a, cur);
+		l = query_eval(ctx, n->a, cur);
 		r = json_boolean(!truthy(l));
 		json_decref(l);
 		return r;
 	case K_FUNC:
-		return call(n, cur);
+		return query_fn_call(ctx, n, cur);
+	case K_EXPREF:
+		/* jmespath.py's value here is an opaque expression object; JSON has no
+		 * such value, and only functions can use one. */
+		return json_null();
 	}
 	return json_null();
 }
 
-json_t *cli_query_apply(const struct cli_query *q, json_t *doc)
+void query_fail(struct query_ctx *ctx, const char *fmt, ...)
 {
-	return eval(q->root, doc);
+	va_list ap;
+
+	if (ctx->failed)
+		return;
+	ctx->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(ctx->err, ctx->errlen, fmt, ap);
+	va_end(ap);
+}
+
+json_t *cli_query_apply(const struct cli_query *q, json_t *doc, char *err, size_t errlen)
+{
+	struct query_ctx ctx = {.err = err, .errlen = errlen};
+	json_t *v = query_eval(&ctx, q->root, doc);
+
+	if (ctx.failed || v == NULL) {
+		if (!ctx.failed)
+			snprintf(err, errlen, "out of memory");
+		json_decref(v);
+		return NULL;
+	}
+	return v;
 }

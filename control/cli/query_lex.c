@@ -118,7 +118,7 @@ struct token *query_lex(const char *s, size_t *ntoks, const char **err)
 				{"[", T_LBRACK, 0},   {"]", T_RBRACK, 0},  {"{", T_LBRACE, 0},
 				{"}", T_RBRACE, 0},   {",", T_COMMA, 0},   {":", T_COLON, 0},
 				{"|", T_PIPE, 0},     {"!", T_NOT, 0},     {"(", T_LPAREN, 0},
-				{")", T_RPAREN, 0},   {"@", T_AT, 0},
+				{")", T_RPAREN, 0},   {"@", T_AT, 0},      {"&", T_EXPREF, 0},
 			};
 			size_t i = 0;
 			while (i < sizeof(ops) / sizeof(ops[0]) &&

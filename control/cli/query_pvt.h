@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Internals shared by the --query files: the tokens query_lex.c makes of an
- * expression for the parser (query.c), and the tree the parser builds for
- * the evaluator (query_eval.c). Not part of the public API (see query.h).
+ * expression for the parser (query.c), the tree the parser builds for the
+ * evaluator (query_eval.c), the evaluation's context, which the built-in
+ * functions (query_fn.c) share with the evaluator, and the functions'
+ * argument checks (query_fn_check.c). Not part of the public API (see
+ * query.h).
  */
 #ifndef MV_CLI_QUERY_PVT_H
 #define MV_CLI_QUERY_PVT_H
@@ -38,6 +41,7 @@ enum tok {
 	T_RPAREN,
 	T_AT,
 	T_CMP,
+	T_EXPREF,
 };
 
 enum cmp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
@@ -72,6 +76,7 @@ enum kind {
 	K_NOT,
 	K_LITERAL,
 	K_FUNC,
+	K_EXPREF, /* &expr: an argument a function evaluates itself (a) */
 };
 
 struct node {
@@ -91,5 +96,67 @@ struct node {
 struct cli_query {
 	struct node *root;
 };
+
+/*
+ * One evaluation. Its error is sticky: the first one is kept, and from then
+ * on every node evaluates to null, so callers need not check each value.
+ */
+struct query_ctx {
+	char *err; /* Out: the first error, as jmespath.py words it */
+	size_t errlen;
+	bool failed;
+};
+
+/* n's value over cur: a new reference (json_null() for no match or after an error). */
+json_t *query_eval(struct query_ctx *ctx, const struct node *n, json_t *cur);
+
+/* Record an evaluation error (printf-style), unless one is already recorded. */
+void query_fail(struct query_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A K_FUNC node over cur: the built-in's result, or null after recording an
+ * unknown-function, arity or type error. */
+json_t *query_fn_call(struct query_ctx *ctx, const struct node *n, json_t *cur);
+
+/* The types a built-in's signature names (query_fn_check.c). */
+enum query_type {
+	QT_ANY, /* ends a parameter's list of types; alone: any type */
+	QT_NUMBER,
+	QT_STRING,
+	QT_BOOLEAN,
+	QT_ARRAY,
+	QT_OBJECT,
+	QT_NULL,
+	QT_EXPREF,
+	QT_ARRAY_NUMBER,
+	QT_ARRAY_STRING,
+};
+
+#define QUERY_PARAM_TYPES 3 /* the most types a parameter accepts */
+
+/* Each type as jmespath.py spells it ("array-number"). */
+extern const char *const query_type_names[];
+
+/* A built-in's argument: a value, or, for &expr, the expression to apply. */
+struct query_arg {
+	json_t *v;              /* owned; json_null() for &expr */
+	const struct node *ref; /* &expr's expression, or NULL */
+};
+
+/* v's JMESPath type (QT_NUMBER .. QT_NULL). */
+enum query_type query_type_of(const json_t *v);
+
+/* The Python type name of v ("str", "int", "dict", ...), as some errors give it. */
+const char *query_pytype(const json_t *v);
+
+/*
+ * Record jmespath.py's JMESPathTypeError for function fn: value (NULL for an
+ * expression), which is of type `got`, is none of `types` (QT_ANY-ended).
+ */
+void query_type_error(struct query_ctx *ctx, const char *fn, const json_t *value, const char *got,
+		      const enum query_type *types);
+
+/* Whether a fits types (QT_ANY-ended; empty: anything); if not, records fn's type error. */
+bool query_arg_check(struct query_ctx *ctx, const char *fn, const struct query_arg *a,
+		     const enum query_type *types);
 
 #endif /* MV_CLI_QUERY_PVT_H */

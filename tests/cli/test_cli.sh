@@ -299,6 +299,113 @@ expect_no_request "--query a bad expression: nothing sent"
 cli list-resource-record-sets --hosted-zone-id Z1 --query 'ResourceRecordSets[::0]'
 expect "--query a slice step of 0: exit 252" 252 "step cannot be 0"
 
+# The built-in functions, on the fixture's fields. Expected values are jmespath.py's (the
+# AWS CLI's evaluator) or the specification's examples.
+query "--query sort_by() by a number, stable: equal TTLs keep their order, text" \
+	"$(printf 'A\tone\nA\ttwo\nTXT\tNone\nSOA\tNone\nNS\tNone')" \
+	--output text --query 'sort_by(ResourceRecordSets, &TTL)[].[Type, SetIdentifier]'
+query "--query sort_by() is stable the other way round too" '["two","one"]' \
+	--output text --query 'to_string(sort_by(reverse(ResourceRecordSets), &TTL)[].SetIdentifier)'
+query "--query sort_by() by a string, stable" '["SOA","NS","TXT","A","A"]' \
+	--output text --query 'to_string(sort_by(reverse(ResourceRecordSets), &Name)[].Type)'
+query "--query sort_by() of nothing: [] (the specification's example)" '[]' \
+	--output text --query 'to_string(sort_by(`[]`, &age))'
+query "--query sort_by() after a filter, through a pipe" '["TXT","SOA","NS"]' \
+	--output text --query "to_string(ResourceRecordSets[?TTL > \`100\`] | sort_by(@, &TTL)[].Type)"
+query "--query join() of names" '"example.com., example.com., txt.example.com., www.example.com., www.example.com."' \
+	--query "join(', ', ResourceRecordSets[].Name)"
+query "--query max_by() and min_by(): the first of equal keys" "$(printf 'NS\tone\texample.com.\twww.example.com.')" \
+	--output text --query '[max_by(ResourceRecordSets, &TTL).Type, min_by(ResourceRecordSets, &TTL).SetIdentifier, min_by(ResourceRecordSets, &Name).Name, max_by(ResourceRecordSets, &Name).Name]'
+query "--query keys() and values(), in the object's order" \
+	'[["Name","Type","TTL","ResourceRecords"],["192.0.2.2"]]' \
+	--output text --query 'to_string([keys(ResourceRecordSets[0]), values(ResourceRecordSets[4].ResourceRecords[0])])'
+query "--query to_string(): JSON text, compact, a string in json output" '"[{\"Value\":\"192.0.2.1\"}]"' \
+	--query 'to_string(ResourceRecordSets[3].ResourceRecords)'
+query "--query to_string() and to_number() of a TTL, and the specification's to_number()s" \
+	"$(printf '172800\t172800\t1.1\t4\tNone')" \
+	--output text --query '[to_string(ResourceRecordSets[0].TTL), to_number(to_string(ResourceRecordSets[0].TTL)), to_number(`"1.1"`), to_number(`"4"`), to_number(`"notanumber"`)]'
+query "--query sum(), avg(), max(), min() of TTLs" "$(printf '174120\t34824.0\t172800\t60')" \
+	--output text --query '[sum(ResourceRecordSets[].TTL), avg(ResourceRecordSets[].TTL), max(ResourceRecordSets[].TTL), min(ResourceRecordSets[].TTL)]'
+query "--query abs(), ceil(), floor() (the specification's examples)" "$(printf '24\t2\t1\t-2\t34824')" \
+	--output text --query '[abs(`-24`), ceil(`1.2`), floor(`1.2`), floor(`-1.5`), ceil(avg(ResourceRecordSets[].TTL))]'
+query "--query max() and min() of strings, empty: null" "$(printf 'TXT\tA\tNone')" \
+	--output text --query '[max(ResourceRecordSets[].Type), min(ResourceRecordSets[].Type), max(`[]`)]'
+query "--query sort() of numbers and of strings" '[[60,60,300,900,172800],["A","A","NS","SOA","TXT"]]' \
+	--output text --query 'to_string([sort(ResourceRecordSets[].TTL), sort(ResourceRecordSets[].Type)])'
+query "--query map() keeps nulls, unlike a projection" '[null,null,null,"one","two"]' \
+	--output text --query 'to_string(map(&SetIdentifier, ResourceRecordSets))'
+query "--query map() of an expression (the specification's example)" '[[1,2,3,4],[5,6,7,8,9]]' \
+	--output text --query 'to_string(map(&[], `[[1, 2, 3, [4]], [5, 6, 7, [8, 9]]]`))'
+query "--query merge(): later keys win, in the first's order" \
+	'{"Name":"www.example.com.","Type":"AAAA","SetIdentifier":"two","MultiValueAnswer":true,"TTL":300,"ResourceRecords":[{"Value":"192.0.2.2"}]}' \
+	--output text --query "to_string(merge(ResourceRecordSets[4], {TTL: \`300\`, Type: 'AAAA'}))"
+query "--query not_null(): the first that is not null" "one" \
+	--output text --query 'not_null(ResourceRecordSets[0].SetIdentifier, ResourceRecordSets[3].SetIdentifier, ResourceRecordSets[4].SetIdentifier)'
+query "--query reverse() of an array and of a string" '[["A","A","TXT","SOA","NS"],".moc.elpmaxe"]' \
+	--output text --query 'to_string([reverse(ResourceRecordSets[].Type), reverse(ResourceRecordSets[0].Name)])'
+query "--query contains(), starts_with(), ends_with(), length()" "$(printf 'True\tFalse\tTrue\tTrue\tTrue\t16\t5')" \
+	--output text --query "[contains(ResourceRecordSets[].Type, 'SOA'), contains(ResourceRecordSets[0].Name, 'www'), contains(ResourceRecordSets[3].Name, 'www'), starts_with(ResourceRecordSets[2].Name, 'txt'), ends_with(ResourceRecordSets[2].Name, 'com.'), length(ResourceRecordSets[2].Name), length(ResourceRecordSets)]"
+query "--query length() and reverse() of a string count code points, not bytes" "$(printf '5\tolléh')" \
+	--output text --query "[length('héllo'), reverse('héllo')]"
+query "--query to_array(): an array as it is, anything else in one" '[[60],[172800,900,300,60,60]]' \
+	--output text --query 'to_string([to_array(ResourceRecordSets[3].TTL), to_array(ResourceRecordSets[].TTL)])'
+query "--query type() of each JSON type" "$(printf 'object\tarray\tstring\tnumber\tboolean\tnull')" \
+	--output text --query '[type(@), type(ResourceRecordSets), type(ResourceRecordSets[0].Name), type(ResourceRecordSets[0].TTL), type(ResourceRecordSets[3].MultiValueAnswer), type(ResourceRecordSets[0].Nope)]'
+query "--query a function in a filter: to_string(TTL)" '["one","two"]' \
+	--output text --query "to_string(ResourceRecordSets[?to_string(TTL) == '60'].SetIdentifier)"
+
+# query_fails NAME MESSAGE ARGS...: exit 255, stderr exactly the AWS CLI's "\nMESSAGE\n"
+# (jmespath.py raises these while it searches), nothing on stdout.
+query_fails() {
+	local name=$1 msg=$2
+	shift 2
+	cli list-resource-record-sets --hosted-zone-id Z1 "$@"
+	if [ "$RC" != 255 ]; then
+		nok "$name" "exit code $RC, want 255" "stderr: $(cat "$T/err")"
+	elif [ "$(cat "$T/err")" != "$(printf '\n%s' "$msg")" ]; then
+		nok "$name" "stderr: $(cat "$T/err")" "want: $msg"
+	elif [ -s "$T/out" ]; then
+		nok "$name" "stdout: $(cat "$T/out")"
+	else
+		ok "$name"
+	fi
+}
+query_fails "--query an unknown function: an error as it is evaluated, as jmespath.py's" \
+	"Unknown function: nope()" --query 'nope(@)'
+query_fails "--query too many arguments: jmespath.py's ArityError" \
+	"Expected 1 argument for function length(), received 2" --query 'length(@, @)'
+query_fails "--query too few arguments: plural" \
+	"Expected 2 arguments for function sort_by(), received 1" --query 'sort_by(ResourceRecordSets)'
+query_fails "--query no argument to a variadic function: VariadictArityError" \
+	"Expected at least 1 argument for function not_null(), received 0" --query 'not_null()'
+query_fails "--query an argument of a wrong type: JMESPathTypeError" \
+	"In function length(), invalid type for value: 172800, expected one of: ['string', 'array', 'object'], received: \"number\"" \
+	--query 'length(ResourceRecordSets[0].TTL)'
+query_fails "--query a type error inside a filter stops the whole query" \
+	"In function length(), invalid type for value: 172800, expected one of: ['string', 'array', 'object'], received: \"number\"" \
+	--query 'ResourceRecordSets[?length(TTL) > `0`].Name'
+query_fails "--query the value in a type error is Python's repr" \
+	"In function keys(), invalid type for value: [{'Value': '\"v=spf1 -all\"'}, {'Value': '\"say \\\\\"hi\\\\\"\" \"two\"'}], expected one of: ['object'], received: \"array\"" \
+	--query 'keys(ResourceRecordSets[2].ResourceRecords)'
+query_fails "--query an element of a wrong type: its Python type name" \
+	"In function join(), invalid type for value: 172800, expected one of: ['array-string'], received: \"int\"" \
+	--query "join(', ', ResourceRecordSets[].TTL)"
+query_fails "--query sort() of strings and numbers" \
+	"In function sort(), invalid type for value: 172800, expected one of: ['array-string', 'array-number'], received: \"int\"" \
+	--query 'sort(ResourceRecordSets[0].*)'
+query_fails "--query sort_by() without &: the expression is required" \
+	"In function sort_by(), invalid type for value: None, expected one of: ['expref'], received: \"null\"" \
+	--query 'sort_by(ResourceRecordSets, Name)'
+query_fails "--query sort_by() whose first key is neither a number nor a string" \
+	"In function sort_by(), invalid type for value: {'Value': 'ns1.example.com.'}, expected one of: ['string', 'number'], received: \"null\"" \
+	--query 'sort_by(ResourceRecordSets[].ResourceRecords[0], &TTL)'
+query_fails "--query sort_by() whose keys differ in type from the first" \
+	"In function sort_by(), invalid type for value: None, expected one of: ['string'], received: \"null\"" \
+	--query 'sort_by(reverse(ResourceRecordSets), &SetIdentifier)'
+query_fails "--query max_by() with a key of a wrong type" \
+	"In function max_by(), invalid type for value: None, expected one of: ['number', 'string'], received: \"null\"" \
+	--query 'max_by(ResourceRecordSets, &SetIdentifier)'
+
 query "AWS CLI options with no meaning here are accepted: --region, --profile" "example.com." \
 	--region us-east-1 --profile=prod --no-verify-ssl --output text --query 'ResourceRecordSets[0].Name'
 cli list-hosted-zones --region
