@@ -234,6 +234,11 @@ bench_busy_ticks() {
 	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
 
+# bench_cpu_busy_ticks N - non-idle ticks of CPU N alone (as bench_busy_ticks).
+bench_cpu_busy_ticks() {
+	awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+}
+
 # bench_other_cpu NETNS SECONDS - cores busy over SECONDS outside the
 # processes of NETNS (other people's jobs on this machine, before a run).
 bench_other_cpu() {

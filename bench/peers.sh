@@ -295,7 +295,7 @@ bench_on_cleanup stop_server
 # measure KIND SERVER TOOL QSET [KEY VALUE...] - one run, one row. Kind
 # latency: dnsperf at the rate of the row's key qps, every answer timed.
 measure() {
-	local kind=$1 server=$2 tool=$3 qset=$4 cpu0 cpu1 si0 si1 t0 secs figures kv=() other rate=()
+	local kind=$1 server=$2 tool=$3 qset=$4 cpu0 cpu1 si0 si1 g0 g1 t0 secs figures kv=() other rate=()
 	shift 4
 	[[ $kind == latency ]] && rate=(-Q "$2" -v)
 	bench_lab_check
@@ -305,14 +305,15 @@ measure() {
 		ip -n "$LAB_NS_C" link set dev "$LAB_IF_C" xdpdrv obj "$D/reflector.o" sec xdp program pass
 	fi
 	other=$(bench_other_cpu "$LAB_NS_S" 0.5)
-	cpu0=$(bench_ns_cpu_ticks "$LAB_NS_S") si0=$(bench_softirq_ticks) t0=$(bench_now)
+	cpu0=$(bench_ns_cpu_ticks "$LAB_NS_S") si0=$(bench_softirq_ticks) g0=$(bench_cpu_busy_ticks "$GEN_CPU")
+	t0=$(bench_now)
 	case $tool in
 	kxdpgun) bench_kxdpgun "$D/q-$qset.txt" "$GEN_CPU" "$DURATION" "$KXDPGUN_QPS" >"$D/figures" ;;
 	dnsperf) bench_dnsperf "$D/q-$qset.txt" "$GEN_CPU" "$DURATION" "${DNSPERF_OPTS[@]}" "${rate[@]}" >"$D/figures" ;;
 	esac || : >"$D/figures"
 	figures=$(<"$D/figures")
 	secs=$(bench_elapsed "$t0")
-	cpu1=$(bench_ns_cpu_ticks "$LAB_NS_S") si1=$(bench_softirq_ticks)
+	cpu1=$(bench_ns_cpu_ticks "$LAB_NS_S") si1=$(bench_softirq_ticks) g1=$(bench_cpu_busy_ticks "$GEN_CPU")
 	ip -n "$LAB_NS_C" link set dev "$LAB_IF_C" xdp off 2>/dev/null || true
 	if [[ -z $figures ]]; then
 		bench_error "$tool against $server ($qset) gave no figures" "$BENCH_RUN_CMD" "$BENCH_RUN_OUT"
@@ -324,7 +325,8 @@ measure() {
 	[[ -n $SERVER_PID ]] && server_cpu=$(bench_ticks_per_s $((cpu1 - cpu0)) "$secs")
 	bench_row kind "$kind" server "$server" tool "$tool" qset "$qset" seconds "$DURATION" \
 		"${kv[@]}" server_cpu "$server_cpu" softirq_cpu "${si%% *}" softirq_per_cpu "${si#* }" \
-		gen_cpu "$GEN_CPU" other_cpu "$other" command "$BENCH_RUN_CMD" "$@"
+		gen_cpu "$GEN_CPU" gen_cpu_busy "$(bench_ticks_per_s $((g1 - g0)) "$secs")" \
+		other_cpu "$other" command "$BENCH_RUN_CMD" "$@"
 	bench_log "$server $tool $qset: $(tr '\n' ' ' <<<"$figures")(other jobs: $other cores)"
 }
 

@@ -96,13 +96,20 @@ def peer_rows(rs, ref):
                     fmt(r.get("reply_bytes")), fmt(r.get("server_cpu"), 2),
                     fmt(r.get("softirq_cpu"), 2)
                     + (" (%s)" % r["softirq_per_cpu"] if r.get("softirq_per_cpu") else ""),
-                    fmt(r.get("other_cpu"), 2), ratio])
+                    gen_busy(r), fmt(r.get("other_cpu"), 2), ratio])
     return out
 
 
+def gen_busy(r):
+    """The generator's CPU: its number and how busy it was (all of it, softirq too)."""
+    if r.get("gen_cpu_busy") is None:
+        return "-"
+    return "%s: %s" % (r.get("gen_cpu"), fmt(r["gen_cpu_busy"], 2))
+
+
 PEER_HEAD = ["server", "tool", "queries", "answered/s", "sent/s", "loss",
-             "latency ms avg / sd / max", "reply B", "server CPU", "softirq CPU", "other CPU",
-             "vs knotd XDP"]
+             "latency ms avg / sd / max", "reply B", "server CPU", "softirq CPU",
+             "generator's CPU busy", "other CPU", "vs knotd XDP"]
 
 
 def spread(values):
@@ -196,7 +203,10 @@ def section_peers(rows):
            "cores busy in softirq on the whole machine (veth and XDP work, both sides; "
            "per CPU in brackets); "
            "other CPU: cores other jobs on this shared machine used just before the run "
-           "(0.5 s sample). Latency from dnsperf only (kxdpgun reports none).\n"]
+           "(0.5 s sample); generator's CPU busy: the CPU the generator is pinned to, and the "
+           "cores' worth of it busy over the run (its own work and softirq there): at 1.00 the "
+           "generator's CPU, not the server, sets the pace. "
+           "Latency from dnsperf only (kxdpgun reports none).\n"]
     if rs:
         out.append(table(PEER_HEAD, peer_rows(rs, ref)))
     latency = section_latency(rows, order, qsets)
