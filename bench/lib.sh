@@ -234,6 +234,11 @@ bench_busy_ticks() {
 	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
 
+# bench_cpu_busy_ticks N - non-idle ticks of CPU N alone (as bench_busy_ticks).
+bench_cpu_busy_ticks() {
+	awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+}
+
 # bench_other_cpu NETNS SECONDS - cores busy over SECONDS outside the
 # processes of NETNS (other people's jobs on this machine, before a run).
 bench_other_cpu() {
@@ -492,15 +497,40 @@ bench_kxdpgun() {
 		}' <<<"$BENCH_RUN_OUT"
 }
 
+# bench_percentiles - latencies in seconds on stdin, one a line: their count,
+# p50, p90, p99, p99.9 (nearest rank) and maximum in ms, as "key value" lines.
+bench_percentiles() {
+	sort -g | awk '
+		{ v[NR] = $1 }
+		END {
+			if (NR == 0) exit
+			print "latency_samples", NR
+			n = split("50 90 99 99.9", p, " ")
+			for (j = 1; j <= n; j++) {
+				k = p[j] * NR / 100; r = int(k); if (r < k) r++; if (r < 1) r = 1
+				key = p[j]; sub(/[.]/, "", key)
+				printf "latency_p%s_ms %.3f\n", key, v[r] * 1000
+			}
+			printf "latency_max_ms %.3f\n", v[NR] * 1000
+		}'
+}
+
 # bench_dnsperf QUERIES CPU SECONDS [DNSPERF OPTIONS...] - pinned with taskset.
+# With -v among the options (dnsperf prints every answer's latency), the
+# answers' percentiles too (bench_percentiles), instead of the maximum of
+# dnsperf's summary; queries lost have no latency and count in loss_pct.
 # shellcheck disable=SC2034 # BENCH_RUN_CMD is for the caller
 bench_dnsperf() {
-	local q=$1 cpu=$2 secs=$3
+	local q=$1 cpu=$2 secs=$3 lat=
 	shift 3
 	BENCH_RUN_CMD="ip netns exec $LAB_NS_C taskset -c $cpu dnsperf -s $BENCH_ADDR -d $(basename "$q") -l $secs $*"
 	BENCH_RUN_OUT=$(timeout $((secs + 60)) ip netns exec "$LAB_NS_C" taskset -c "$cpu" \
 		dnsperf -s "$BENCH_ADDR" -d "$q" -l "$secs" "$@" 2>&1) || true
-	awk '
+	if [[ " $* " == *" -v "* ]]; then # "> NOERROR NAME TYPE SECONDS" a line
+		lat=$(awk '$1 == ">" && $NF ~ /^[0-9.]+$/ { print $NF }' <<<"$BENCH_RUN_OUT" | bench_percentiles)
+		BENCH_RUN_OUT=$(grep -v '^> ' <<<"$BENCH_RUN_OUT" || true)
+	fi
+	awk -v percentiles="${lat:+1}" '
 		/Queries sent:/ { s = $3 }
 		/Queries lost:/ { l = $3 }
 		/Response codes:/ { for (i = 3; i < NF; i++) if ($i == "NOERROR") ne = $(i + 1) }
@@ -514,7 +544,8 @@ bench_dnsperf() {
 			printf "sent_per_s %d\nanswered_per_s %d\n", s / t, qps
 			printf "loss_pct %.2f\n", s ? 100 * l / s : 0
 			print "noerror", ne + 0; print "reply_bytes", sz + 0
-			printf "latency_avg_ms %.3f\nlatency_sd_ms %.3f\nlatency_max_ms %.3f\n",
-				avg * 1000, sd * 1000, max * 1000
-		}' <<<"$BENCH_RUN_OUT"
+			printf "latency_avg_ms %.3f\nlatency_sd_ms %.3f\n", avg * 1000, sd * 1000
+			if (!percentiles) printf "latency_max_ms %.3f\n", max * 1000
+		}' <<<"$BENCH_RUN_OUT" || return 1
+	[[ -z $lat ]] || printf '%s\n' "$lat"
 }

@@ -17,6 +17,11 @@
 # kxdpgun gives none), reply size, the server's CPU (utime + stime of every
 # process in mvdns-s, from /proc/PID/stat) and the machine's softirq time.
 #
+# Then, each server still up (kind latency): dnsperf at fixed rates every
+# server sustains (-Q, BENCH_PEERS_LATENCY_QPS), with -v, so that every
+# answer's latency is known: percentiles at a given load, which a run flat
+# out (queues full) cannot give.
+#
 # Then head to head (kind duel): the reflector, knotd XDP and mvdns af_xdp
 # (also with NAPI deferral, see napi_defer) with kxdpgun, server after
 # server, in rounds, for the median ratio.
@@ -45,6 +50,7 @@
 #   BENCH_PEERS_DUEL="knotd-xdp mvdns-af_xdp"       servers of the head-to-head rounds
 #                                                   (NAME+napi-defer: with NAPI deferral)
 #   BENCH_PEERS_DUEL_ROUNDS=N                       head-to-head rounds (0: none)
+#   BENCH_PEERS_LATENCY_QPS="20000 50000"           fixed rates of the latency runs ("": none)
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -61,6 +67,8 @@ TOOLS=(kxdpgun dnsperf)
 ADDR=$BENCH_ADDR
 KXDPGUN_QPS=10000000 # more than it can send: as fast as it can
 DNSPERF_OPTS=(-c 2 -T 2 -q 500)
+read -ra LATENCY_QPS <<<"${BENCH_PEERS_LATENCY_QPS-20000 50000}"
+LATENCY_QSETS=(million pool)
 D=$BENCH_TMP
 
 # ---- data --------------------------------------------------------------------
@@ -284,10 +292,12 @@ stop_server() {
 }
 bench_on_cleanup stop_server
 
-# measure KIND SERVER TOOL QSET [KEY VALUE...] - one run, one row.
+# measure KIND SERVER TOOL QSET [KEY VALUE...] - one run, one row. Kind
+# latency: dnsperf at the rate of the row's key qps, every answer timed.
 measure() {
-	local kind=$1 server=$2 tool=$3 qset=$4 cpu0 cpu1 si0 si1 t0 secs figures kv=() other
+	local kind=$1 server=$2 tool=$3 qset=$4 cpu0 cpu1 si0 si1 g0 g1 t0 secs figures kv=() other rate=()
 	shift 4
+	[[ $kind == latency ]] && rate=(-Q "$2" -v)
 	bench_lab_check
 	lab_exec_c ping -c 1 -W 1 "$ADDR" >/dev/null 2>&1 || true # the neighbour entry kxdpgun needs
 	if [[ $server == reflector && $tool == dnsperf ]]; then
@@ -295,14 +305,15 @@ measure() {
 		ip -n "$LAB_NS_C" link set dev "$LAB_IF_C" xdpdrv obj "$D/reflector.o" sec xdp program pass
 	fi
 	other=$(bench_other_cpu "$LAB_NS_S" 0.5)
-	cpu0=$(bench_ns_cpu_ticks "$LAB_NS_S") si0=$(bench_softirq_ticks) t0=$(bench_now)
+	cpu0=$(bench_ns_cpu_ticks "$LAB_NS_S") si0=$(bench_softirq_ticks) g0=$(bench_cpu_busy_ticks "$GEN_CPU")
+	t0=$(bench_now)
 	case $tool in
 	kxdpgun) bench_kxdpgun "$D/q-$qset.txt" "$GEN_CPU" "$DURATION" "$KXDPGUN_QPS" >"$D/figures" ;;
-	dnsperf) bench_dnsperf "$D/q-$qset.txt" "$GEN_CPU" "$DURATION" "${DNSPERF_OPTS[@]}" >"$D/figures" ;;
+	dnsperf) bench_dnsperf "$D/q-$qset.txt" "$GEN_CPU" "$DURATION" "${DNSPERF_OPTS[@]}" "${rate[@]}" >"$D/figures" ;;
 	esac || : >"$D/figures"
 	figures=$(<"$D/figures")
 	secs=$(bench_elapsed "$t0")
-	cpu1=$(bench_ns_cpu_ticks "$LAB_NS_S") si1=$(bench_softirq_ticks)
+	cpu1=$(bench_ns_cpu_ticks "$LAB_NS_S") si1=$(bench_softirq_ticks) g1=$(bench_cpu_busy_ticks "$GEN_CPU")
 	ip -n "$LAB_NS_C" link set dev "$LAB_IF_C" xdp off 2>/dev/null || true
 	if [[ -z $figures ]]; then
 		bench_error "$tool against $server ($qset) gave no figures" "$BENCH_RUN_CMD" "$BENCH_RUN_OUT"
@@ -314,7 +325,8 @@ measure() {
 	[[ -n $SERVER_PID ]] && server_cpu=$(bench_ticks_per_s $((cpu1 - cpu0)) "$secs")
 	bench_row kind "$kind" server "$server" tool "$tool" qset "$qset" seconds "$DURATION" \
 		"${kv[@]}" server_cpu "$server_cpu" softirq_cpu "${si%% *}" softirq_per_cpu "${si#* }" \
-		gen_cpu "$GEN_CPU" other_cpu "$other" command "$BENCH_RUN_CMD" "$@"
+		gen_cpu "$GEN_CPU" gen_cpu_busy "$(bench_ticks_per_s $((g1 - g0)) "$secs")" \
+		other_cpu "$other" command "$BENCH_RUN_CMD" "$@"
 	bench_log "$server $tool $qset: $(tr '\n' ' ' <<<"$figures")(other jobs: $other cores)"
 }
 
@@ -360,6 +372,11 @@ for server in "${SERVERS[@]}"; do
 	for tool in "${TOOLS[@]}"; do
 		for qset in "${QSETS[@]}"; do
 			measure peer "$server" "$tool" "$qset"
+		done
+	done
+	for qps in "${LATENCY_QPS[@]}"; do
+		for qset in "${LATENCY_QSETS[@]}"; do
+			measure latency "$server" dnsperf "$qset" qps "$qps"
 		done
 	done
 	stop_server

@@ -96,13 +96,20 @@ def peer_rows(rs, ref):
                     fmt(r.get("reply_bytes")), fmt(r.get("server_cpu"), 2),
                     fmt(r.get("softirq_cpu"), 2)
                     + (" (%s)" % r["softirq_per_cpu"] if r.get("softirq_per_cpu") else ""),
-                    fmt(r.get("other_cpu"), 2), ratio])
+                    gen_busy(r), fmt(r.get("other_cpu"), 2), ratio])
     return out
 
 
+def gen_busy(r):
+    """The generator's CPU: its number and how busy it was (all of it, softirq too)."""
+    if r.get("gen_cpu_busy") is None:
+        return "-"
+    return "%s: %s" % (r.get("gen_cpu"), fmt(r["gen_cpu_busy"], 2))
+
+
 PEER_HEAD = ["server", "tool", "queries", "answered/s", "sent/s", "loss",
-             "latency ms avg / sd / max", "reply B", "server CPU", "softirq CPU", "other CPU",
-             "vs knotd XDP"]
+             "latency ms avg / sd / max", "reply B", "server CPU", "softirq CPU",
+             "generator's CPU busy", "other CPU", "vs knotd XDP"]
 
 
 def spread(values):
@@ -151,10 +158,36 @@ def section_duel(rows, qsets):
     return "\n".join(out)
 
 
+def section_latency(rows, order, qsets):
+    """dnsperf at fixed rates (-Q, -v): percentiles of every answer's latency."""
+    ls = [r for r in rows if r["kind"] == "latency"]
+    if not ls:
+        return ""
+    ls.sort(key=lambda r: (int(r.get("qps", 0)), qsets.get(r["qset"], 9),
+                           order.get(r["server"], 9)))
+    out = ["\n### Latency at a fixed rate (dnsperf -Q, every answer timed with -v)\n",
+           "dnsperf as above but held to a rate every server sustains, printing each "
+           "answer's latency: percentiles by nearest rank over the answered queries "
+           "(lost ones count in loss); \"answers timed\": how many each row rests on.\n"]
+    body = []
+    for r in ls:
+        body.append([fmt(int(r["qps"])), r["qset"], r["server"], fmt(r.get("answered_per_s")),
+                     fmt(r.get("loss_pct"), 2, "%"),
+                     " / ".join(fmt(r.get(k), 3) for k in
+                                ("latency_p50_ms", "latency_p90_ms", "latency_p99_ms",
+                                 "latency_p999_ms")),
+                     fmt(r.get("latency_max_ms"), 2), fmt(r.get("latency_samples")),
+                     fmt(r.get("server_cpu"), 2), fmt(r.get("other_cpu"), 2)])
+    out.append(table(["queries/s", "queries", "server", "answered/s", "loss",
+                      "latency ms p50 / p90 / p99 / p99.9", "max ms", "answers timed",
+                      "server CPU", "other CPU"], body))
+    return "\n".join(out)
+
+
 def section_peers(rows):
     rs = [r for r in rows if r["kind"] == "peer"]
     bp = [r for r in rows if r["kind"] == "busypoll"]
-    if not rs and not bp and not any(r["kind"] == "duel" for r in rows):
+    if not rs and not bp and not any(r["kind"] in ("duel", "latency") for r in rows):
         return ""
     ref = {(r["tool"], r["qset"]): r.get("answered_per_s") for r in rs
            if r["server"] == "knotd-xdp" and r.get("answered_per_s")}
@@ -170,9 +203,15 @@ def section_peers(rows):
            "cores busy in softirq on the whole machine (veth and XDP work, both sides; "
            "per CPU in brackets); "
            "other CPU: cores other jobs on this shared machine used just before the run "
-           "(0.5 s sample). Latency from dnsperf only (kxdpgun reports none).\n"]
+           "(0.5 s sample); generator's CPU busy: the CPU the generator is pinned to, and the "
+           "cores' worth of it busy over the run (its own work and softirq there): at 1.00 the "
+           "generator's CPU, not the server, sets the pace. "
+           "Latency from dnsperf only (kxdpgun reports none).\n"]
     if rs:
         out.append(table(PEER_HEAD, peer_rows(rs, ref)))
+    latency = section_latency(rows, order, qsets)
+    if latency:
+        out.append(latency)
     duel = section_duel(rows, qsets)
     if duel:
         out.append(duel)
