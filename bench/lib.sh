@@ -228,15 +228,11 @@ bench_softirq_per_s() {
 		print "" }'
 }
 
-# bench_busy_ticks - non-idle ticks of all CPUs (/proc/stat: user, nice,
-# system, irq, softirq, steal).
+# bench_busy_ticks [N] - non-idle ticks of all CPUs, or of CPU N alone
+# (/proc/stat: user, nice, system, irq, softirq, steal).
+# shellcheck disable=SC2120 # peers.sh passes N
 bench_busy_ticks() {
-	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
-}
-
-# bench_cpu_busy_ticks N - non-idle ticks of CPU N alone (as bench_busy_ticks).
-bench_cpu_busy_ticks() {
-	awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+	awk -v c="cpu${1:-}" '$1 == c { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
 
 # bench_other_cpu NETNS SECONDS - cores busy over SECONDS outside the

@@ -293,11 +293,15 @@ stop_server() {
 bench_on_cleanup stop_server
 
 # measure KIND SERVER TOOL QSET [KEY VALUE...] - one run, one row. Kind
-# latency: dnsperf at the rate of the row's key qps, every answer timed.
+# latency (measure latency SERVER dnsperf QSET qps RATE ...): dnsperf held to
+# RATE, every answer timed.
 measure() {
 	local kind=$1 server=$2 tool=$3 qset=$4 cpu0 cpu1 si0 si1 g0 g1 t0 secs figures kv=() other rate=()
 	shift 4
-	[[ $kind == latency ]] && rate=(-Q "$2" -v)
+	if [[ $kind == latency ]]; then
+		[[ $tool == dnsperf && ${1:-} == qps ]] || bench_die "measure latency: dnsperf and qps RATE first"
+		rate=(-Q "$2" -v)
+	fi
 	bench_lab_check
 	lab_exec_c ping -c 1 -W 1 "$ADDR" >/dev/null 2>&1 || true # the neighbour entry kxdpgun needs
 	if [[ $server == reflector && $tool == dnsperf ]]; then
@@ -305,7 +309,7 @@ measure() {
 		ip -n "$LAB_NS_C" link set dev "$LAB_IF_C" xdpdrv obj "$D/reflector.o" sec xdp program pass
 	fi
 	other=$(bench_other_cpu "$LAB_NS_S" 0.5)
-	cpu0=$(bench_ns_cpu_ticks "$LAB_NS_S") si0=$(bench_softirq_ticks) g0=$(bench_cpu_busy_ticks "$GEN_CPU")
+	cpu0=$(bench_ns_cpu_ticks "$LAB_NS_S") si0=$(bench_softirq_ticks) g0=$(bench_busy_ticks "$GEN_CPU")
 	t0=$(bench_now)
 	case $tool in
 	kxdpgun) bench_kxdpgun "$D/q-$qset.txt" "$GEN_CPU" "$DURATION" "$KXDPGUN_QPS" >"$D/figures" ;;
@@ -313,7 +317,7 @@ measure() {
 	esac || : >"$D/figures"
 	figures=$(<"$D/figures")
 	secs=$(bench_elapsed "$t0")
-	cpu1=$(bench_ns_cpu_ticks "$LAB_NS_S") si1=$(bench_softirq_ticks) g1=$(bench_cpu_busy_ticks "$GEN_CPU")
+	cpu1=$(bench_ns_cpu_ticks "$LAB_NS_S") si1=$(bench_softirq_ticks) g1=$(bench_busy_ticks "$GEN_CPU")
 	ip -n "$LAB_NS_C" link set dev "$LAB_IF_C" xdp off 2>/dev/null || true
 	if [[ -z $figures ]]; then
 		bench_error "$tool against $server ($qset) gave no figures" "$BENCH_RUN_CMD" "$BENCH_RUN_OUT"

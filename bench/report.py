@@ -197,7 +197,8 @@ def section_peers(rows):
     qsets = {"few": 0, "million": 1, "pool": 2}
     rs.sort(key=lambda r: (tools.get(r["tool"], 9), qsets.get(r["qset"], 9),
                            order.get(r["server"], 9)))
-    secs = rs[0]["seconds"] if rs else (bp[0]["seconds"] if bp else "?")
+    any_run = rs + bp + [r for r in rows if r["kind"] in ("duel", "latency")]
+    secs = any_run[0]["seconds"] if any_run else "?"
     out = ["## 2. The lab against peers (%s s per run)\n" % secs,
            "Server CPU: cores busy in the server's processes (utime + stime); softirq CPU: "
            "cores busy in softirq on the whole machine (veth and XDP work, both sides; "
