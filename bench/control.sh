@@ -21,7 +21,9 @@
 #              batch with new values): kxdpgun and dnsperf, same duration;
 #              with the CPU the dataplane and the control used meanwhile
 #
-# Usage: bench/control.sh   (BENCH_QUICK=1: fewer iterations, shorter runs)
+# Usage: bench/control.sh   (BENCH_QUICK=1: fewer iterations, shorter runs;
+#   BENCH_CONTROL_PARTS: which of "latency sustained storm", default all;
+#   BENCH_CONTROL_SIZES: the latency part's batch sizes, default 1,100,1000)
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -31,6 +33,8 @@ bench_need_pkgs dnsperf knot-dnsutils iproute2 ethtool
 bench_need_cmds dnsperf kxdpgun
 
 NAMES=${BENCH_CONTROL_NAMES:-100000}
+PARTS=" ${BENCH_CONTROL_PARTS:-latency sustained storm} "
+SIZES=${BENCH_CONTROL_SIZES:-1,100,1000}
 ITERATIONS=$(bench_pick 20 100)
 SUSTAINED_BATCHES=$(bench_pick 50 200)
 STORM_SECONDS=$(bench_pick 5 10)
@@ -63,10 +67,11 @@ if ! LAB_READY_TIMEOUT=300 bench_dp_start af_xdp 2>"$D/dp-start.log" ||
 fi
 
 # ---- apply-to-served latency ---------------------------------------------------
-cmd="ip netns exec $LAB_NS_C bench/ctl.py --socket SOCK latency --server $BENCH_ADDR --sizes 1,100,1000 --iterations $ITERATIONS"
-bench_log "$cmd"
-if bench_fg timeout 1800 ip netns exec "$LAB_NS_C" "$BENCH_PY" "$BENCH_DIR/ctl.py" \
-	--socket "$BENCH_CTL_SOCK" latency --server "$BENCH_ADDR" --sizes 1,100,1000 \
+cmd="ip netns exec $LAB_NS_C bench/ctl.py --socket SOCK latency --server $BENCH_ADDR --sizes $SIZES --iterations $ITERATIONS"
+if [[ $PARTS != *" latency "* ]]; then
+	:
+elif bench_log "$cmd" && bench_fg timeout 1800 ip netns exec "$LAB_NS_C" "$BENCH_PY" "$BENCH_DIR/ctl.py" \
+	--socket "$BENCH_CTL_SOCK" latency --server "$BENCH_ADDR" --sizes "$SIZES" \
 	--iterations "$ITERATIONS" >"$D/latency.json" 2>&1; then
 	out=$(<"$D/latency.json")
 	while read -r row; do
@@ -80,6 +85,7 @@ fi
 
 # ---- sustained changes per second ------------------------------------------------
 for spec in "CREATE 1000" "UPSERT 500"; do
+	[[ $PARTS == *" sustained "* ]] || break
 	read -r action size <<<"$spec"
 	cmd="bench/ctl.py --socket SOCK sustained --batches $SUSTAINED_BATCHES --size $size --action $action"
 	bench_log "$cmd"
@@ -129,6 +135,7 @@ storm_run() { # TOOL STORM(0|1)
 	bench_log "storm=$storm $tool: $(tr '\n' ' ' <<<"$figures") storm changes/s $sout"
 }
 for tool in kxdpgun dnsperf; do
+	[[ $PARTS == *" storm "* ]] || break
 	lab_exec_c ping -c 1 -W 1 "$BENCH_ADDR" >/dev/null 2>&1 || true
 	storm_run "$tool" 0
 	storm_run "$tool" 1

@@ -8,6 +8,7 @@
 #include "arena.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -46,7 +47,9 @@ struct free_obj {
 struct mv_arena {
 	/* Free lists, indexed by class / 32 (not every index is a class). */
 	struct free_obj *free[MV_ARENA_MAX / HALF_LINE + 1];
-	uint8_t *cur;  /* the chunk being carved, or NULL */
+	uint8_t *cur; /* the chunk being carved, or NULL */
+	uint8_t *
+		spare; /* the next chunk, mapped and faulted in ahead (mv_arena_prepare), or NULL */
 	size_t off;    /* octets of cur carved so far, a multiple of 32 */
 	void **chunks; /* every chunk, for destroy */
 	size_t nchunks, chunks_cap;
@@ -81,12 +84,19 @@ void mv_arena_destroy(struct mv_arena *a)
 		ARENA_UNPOISON(a->chunks[i], CHUNK_SIZE);
 		munmap(a->chunks[i], CHUNK_SIZE);
 	}
+	if (a->spare != NULL) {
+		ARENA_UNPOISON(a->spare, CHUNK_SIZE);
+		munmap(a->spare, CHUNK_SIZE);
+	}
 	free(a->chunks);
 	free(a);
 }
 
-/* A fresh chunk, aligned to CHUNK_SIZE so that it can be one huge page. */
-static uint8_t *chunk_map(void)
+/*
+ * A fresh chunk, aligned to CHUNK_SIZE so that it can be one huge page;
+ * with `fault`, its pages faulted in now rather than at their first use.
+ */
+static uint8_t *chunk_map(bool fault)
 {
 	uint8_t *p = mmap(NULL, 2 * CHUNK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 			  -1, 0);
@@ -99,6 +109,9 @@ static uint8_t *chunk_map(void)
 	munmap(p + head + CHUNK_SIZE, CHUNK_SIZE - head);
 	p += head;
 	(void)madvise(p, CHUNK_SIZE, MADV_HUGEPAGE); /* a hint: 4 KiB pages work too */
+	/* One write per 4 KiB page: on a huge page the first does it all. */
+	for (size_t off = 0; fault && off < CHUNK_SIZE; off += 4096)
+		((volatile uint8_t *)p)[off] = 0;
 	ARENA_POISON(p, CHUNK_SIZE);
 	return p;
 }
@@ -113,9 +126,10 @@ static int chunk_add(struct mv_arena *a)
 		a->chunks = c;
 		a->chunks_cap = cap;
 	}
-	uint8_t *p = chunk_map();
+	uint8_t *p = a->spare != NULL ? a->spare : chunk_map(false);
 	if (p == NULL)
 		return -ENOMEM;
+	a->spare = NULL;
 	a->chunks[a->nchunks++] = p;
 	a->cur = p;
 	a->off = 0;
@@ -179,6 +193,14 @@ void mv_arena_free(struct mv_arena *a, void *p, size_t size)
 	o->next = a->free[cls / HALF_LINE];
 	a->free[cls / HALF_LINE] = o;
 	ARENA_POISON(p, cls);
+}
+
+bool mv_arena_prepare(struct mv_arena *a)
+{
+	if (a->spare != NULL)
+		return false;
+	a->spare = chunk_map(true);
+	return a->spare != NULL;
 }
 
 size_t mv_arena_mapped(const struct mv_arena *a)

@@ -20,6 +20,7 @@
 #ifndef MV_ARENA_H
 #define MV_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Larger objects come from malloc (64-aligned); smaller from the chunks. */
@@ -49,7 +50,17 @@ void *mv_arena_alloc(struct mv_arena *a, size_t size);
 /* Give back p (NULL: nothing), allocated with the same size. */
 void mv_arena_free(struct mv_arena *a, void *p, size_t size);
 
-/* Octets mapped in chunks (for tests and statistics). */
+/*
+ * For idle time: map the chunk the arena will carve from next and fault its
+ * memory in, unless one is ready already. A chunk's first touch otherwise
+ * costs its whole page fault at once, in whichever allocation reaches it:
+ * for a 2 MiB huge page about 4 ms on this project's test guests (bench/README.md),
+ * in the middle of a batch. Returns whether it mapped one now (false: one
+ * was ready, or no memory; allocation then maps its own as before).
+ */
+bool mv_arena_prepare(struct mv_arena *a);
+
+/* Octets mapped in chunks, the spare not counted (for tests and statistics). */
 size_t mv_arena_mapped(const struct mv_arena *a);
 
 #endif /* MV_ARENA_H */

@@ -56,6 +56,7 @@ struct mv_channel {
 	uint64_t consumed; /* our position; published to shm->consumed */
 	bool syncing;      /* a SYNC_BEGIN is open: build a new table */
 	bool batch_bad;    /* a message of this batch was rejected */
+	bool adding;       /* a batch since the last full sync added names: grow ahead */
 	struct staged *staged;
 	size_t nstaged, staged_cap;
 	struct mv_blocks pool; /* what staged points into (common/blocks.h) */
@@ -460,13 +461,16 @@ static void commit(struct mv_channel *ch, uint64_t seq)
 				ch->sync(ch->sync_arg);
 			mv_table_destroy(live);
 			live = t;
+			ch->adding = false; /* sized for what it holds */
 			malloc_trim(0); /* the old table and the staging go back to the system */
 		} else {
 			mv_table_destroy(t);
 		}
 	} else {
+		size_t before = mv_table_count(live);
 		rc = apply_staged(ch, live);
 		mv_table_commit(live);
+		ch->adding |= mv_table_count(live) > before;
 	}
 	if (rc != 0) {
 		fprintf(stderr, "mvdns-dataplane: channel: batch %lu not applied: %s\n",
@@ -550,12 +554,18 @@ int mv_channel_poll(struct mv_channel *ch)
 	}
 	store_release(&shm->consumed, ch->consumed);
 	/*
-	 * Idle: one slice of a growing table's copy, then back to sleep. Not
-	 * more: the main lcore may share its CPU with mvdns-control, and a
-	 * loop here took that CPU from the next batch's parsing.
+	 * Idle: one piece of the table's work ahead, so that the batches to
+	 * come do not pay for it, then back to sleep. The next nodes' memory
+	 * faulted in if it is not (rare, and the slower: a huge page), else
+	 * one slice of a growing table's copy, started early in a table that
+	 * is taking names. Not more: the main lcore may share its CPU with
+	 * mvdns-control, and a loop here took that CPU from the next batch's
+	 * parsing.
 	 */
-	if (n == 0)
-		mv_table_migrate(atomic_load_explicit(ch->current, memory_order_relaxed),
-				 IDLE_MIGRATE_SLOTS);
+	if (n == 0) {
+		struct mv_table *t = atomic_load_explicit(ch->current, memory_order_relaxed);
+		if (!mv_table_prepare(t))
+			mv_table_migrate(t, IDLE_MIGRATE_SLOTS, ch->adding);
+	}
 	return n;
 }

@@ -30,8 +30,10 @@ void mv_channel_destroy(struct mv_channel *ch);
 
 /*
  * Consume what the control process has produced, applying every complete
- * batch. Main lcore only. When there was nothing, moves a growing table's
- * copy along by one slice (mv_table_migrate).
+ * batch. Main lcore only. When there was nothing, does one piece of the
+ * table's work ahead: the next nodes' memory faulted in (mv_table_prepare)
+ * or, if it is, a growing table's copy moved along by one slice
+ * (mv_table_migrate).
  * Returns the number of messages consumed (0 when idle), or -errno when the
  * segment itself is unusable.
  */

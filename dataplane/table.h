@@ -33,12 +33,22 @@ typedef void (*mv_table_sync_fn)(void *arg);
 struct mv_table *mv_table_create(size_t names, mv_table_sync_fn sync, void *sync_arg);
 
 /*
- * Writer: while the table is growing (from half its slots used, table_grow.c),
- * copy up to `slots` more of them into the next array, and once all are,
- * publish it and commit. For idle time: adding names moves the copy along
- * too, a few slots per name. Returns whether the table is still growing.
+ * Writer, for idle time: while the table is growing (table_grow.c), copy
+ * up to `slots` more of its slots into the next array, and once all are,
+ * publish it and commit. With `ahead` (a table that is taking names), start
+ * the copy from 3/8 of the slots used, where names added would start it
+ * only from half. Adding names moves the copy along too, a few slots per
+ * name, from half the slots used. Returns whether the table is still
+ * growing.
  */
-bool mv_table_migrate(struct mv_table *t, size_t slots);
+bool mv_table_migrate(struct mv_table *t, size_t slots, bool ahead);
+
+/*
+ * Writer, for idle time: fault in the memory the next nodes will be carved
+ * from (mv_arena_prepare), so that the batch that needs it does not pay
+ * the page fault. Returns whether it did that now.
+ */
+bool mv_table_prepare(struct mv_table *t);
 
 /* Free the table and everything in it. No reader may be running. */
 void mv_table_destroy(struct mv_table *t);

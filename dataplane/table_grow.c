@@ -71,16 +71,22 @@ size_t table_slots_for(size_t names)
 }
 
 /*
- * Growing, a little at a time. Once half the slots are used the writer maps
- * the next array and then, with every name it adds (MIGRATE_STEP slots) and
- * while the channel is idle (mv_table_migrate), copies more of the current
- * array into it, mirroring every change to a slot already copied (table_mirror).
- * Readers see only the current array until the copy is whole and published
- * (RCU). Copying everything at once, when the slots were half used,
- * stopped one batch for 5-9 ms at 131k names and 20 ms at 524k (with the
- * prefetch below; bench/README.md), in proportion to the table.
+ * Growing, a little at a time. In a table that is taking names, once 3/8
+ * of the slots are used, idle time (mv_table_migrate, ahead) maps the next
+ * array and copies the current one into it a slice at a time, mirroring
+ * every change to a slot already copied (table_mirror). Readers see only
+ * the current array until the copy is whole and published (RCU). Names
+ * added move the copy along only from half the slots used (MIGRATE_STEP
+ * slots each; starting it there if idle time has not): the batches that
+ * add them then pay for it. A table that takes no names stays as it is up
+ * to half used: growing it ahead would only cost memory. Copying
+ * everything at once, when the slots were half used, stopped one batch for
+ * 5-9 ms at 131k names and 20 ms at 524k (with the prefetch below), in
+ * proportion to the table; the copy and the page faults paid by names
+ * added made 9 of 100 1,000-name batches 3-7 ms slower (bench/README.md).
  */
-#define MIGRATE_AT_NUM 4 /* of 8: when the copy starts */
+#define IDLE_AT_NUM    3 /* of 8: when idle time starts the copy, ahead */
+#define MIGRATE_AT_NUM 4 /* of 8: when names added start it, and move it along */
 #define LOAD_MAX_NUM   5 /* of 8: the most a table is used, briefly, while copying */
 /*
  * Slots copied per name added. From 4/8 to 5/8 used, a table of n slots
@@ -194,14 +200,10 @@ void table_mirror(struct mv_table *t, size_t i, const uint8_t *name, size_t len,
 				      memory_order_relaxed);
 }
 
-/* Writer: make room for one more node. */
-int table_reserve(struct mv_table *t)
+/* Writer: map the next array unless a copy is under way; whether one is now. */
+static bool grow_start(struct mv_table *t, size_t size)
 {
-	const struct slots *cur = atomic_load_explicit(&t->slots, memory_order_relaxed);
-	size_t size = cur->mask + 1, used = t->live + t->tombstones + 1;
-	bool room = used * 8 <= size * LOAD_MAX_NUM;
-
-	if (t->next == NULL && used * 8 > size * MIGRATE_AT_NUM) {
+	if (t->next == NULL) {
 		size_t want = table_slots_for(2 * (t->live + 1)); /* at most a quarter used after */
 		t->next = table_slots_alloc(want > size ? want : size); /* or a same-size sweep */
 		t->cursor = 0;
@@ -209,14 +211,28 @@ int table_reserve(struct mv_table *t)
 		t->credit = 0;
 		t->next_tombstones = 0;
 	}
-	if (t->next != NULL) /* all at once, if the current array is full */
+	return t->next != NULL; /* NULL: no memory for it now */
+}
+
+/* Writer: make room for one more node. */
+int table_reserve(struct mv_table *t)
+{
+	const struct slots *cur = atomic_load_explicit(&t->slots, memory_order_relaxed);
+	size_t size = cur->mask + 1, used = t->live + t->tombstones + 1;
+	bool room = used * 8 <= size * LOAD_MAX_NUM;
+
+	if (used * 8 > size * MIGRATE_AT_NUM && grow_start(t, size)) /* all at once, if full */
 		return migrate(t, room ? MIGRATE_STEP : size);
 	return room ? 0 : -ENOMEM; /* no memory for the next array, and none left here */
 }
 
-bool mv_table_migrate(struct mv_table *t, size_t slots)
+bool mv_table_migrate(struct mv_table *t, size_t slots, bool ahead)
 {
-	if (t->next != NULL && migrate(t, slots) == 0 && t->next == NULL)
+	const struct slots *cur = atomic_load_explicit(&t->slots, memory_order_relaxed);
+	size_t size = cur->mask + 1, used = t->live + t->tombstones;
+
+	if ((t->next != NULL || (ahead && used * 8 > size * IDLE_AT_NUM)) && grow_start(t, size) &&
+	    migrate(t, slots) == 0 && t->next == NULL)
 		mv_table_commit(t);
 	return t->next != NULL;
 }

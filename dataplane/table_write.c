@@ -453,6 +453,11 @@ unsigned mv_table_health_watchers(const struct mv_table *t, uint32_t id)
 	return mv_health_watchers(t->health, id);
 }
 
+bool mv_table_prepare(struct mv_table *t)
+{
+	return mv_arena_prepare(t->nodes);
+}
+
 void mv_table_commit(struct mv_table *t)
 {
 	if (t->nretired == 0)

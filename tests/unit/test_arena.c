@@ -7,6 +7,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,43 @@ Test(arena, first_chunk_is_huge_page_aligned)
 
 	cr_assert_eq((uintptr_t)p % CHUNK, 0);
 	cr_assert_eq(mv_arena_mapped(a), CHUNK);
+	mv_arena_destroy(a);
+}
+
+/* Whether every page of the chunk at p is resident (faulted in). */
+static bool resident(const void *p)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	static unsigned char vec[CHUNK / 4096];
+
+	cr_assert_eq(mincore((void *)p, CHUNK, vec), 0);
+	for (size_t i = 0; i < CHUNK / (size_t)page; i++)
+		if (!(vec[i] & 1))
+			return false;
+	return true;
+}
+
+/* A chunk prepared in idle time is faulted in, and the next one carved. */
+Test(arena, prepared_chunk_is_carved_next)
+{
+	struct mv_arena *a = mv_arena_create();
+
+	cr_assert(mv_arena_prepare(a));
+	cr_assert_not(mv_arena_prepare(a), "one is ready already");
+	cr_assert_eq(mv_arena_mapped(a), 0, "a spare is not counted until carved");
+	uint8_t *first = mv_arena_alloc(a, 64);
+	cr_assert_eq((uintptr_t)first % CHUNK, 0);
+	cr_assert(resident(first), "carved from a chunk not faulted in");
+	cr_assert_eq(mv_arena_mapped(a), CHUNK);
+	cr_assert(mv_arena_prepare(a), "the spare became the current chunk");
+	for (size_t i = 1; i < CHUNK / 64; i++)
+		cr_assert_eq(mv_arena_alloc(a, 64), first + i * 64);
+	cr_assert_not(mv_arena_prepare(a), "the spare is still there");
+	uint8_t *next = mv_arena_alloc(a, 64);
+	cr_assert_eq((uintptr_t)next % CHUNK, 0);
+	cr_assert(resident(next), "carved from a chunk not faulted in");
+	cr_assert_eq(mv_arena_mapped(a), 2 * CHUNK);
+	cr_assert(mv_arena_prepare(a), "the spare was carved");
 	mv_arena_destroy(a);
 }
 

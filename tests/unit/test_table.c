@@ -812,6 +812,37 @@ Test(table, grow_to_100k, .timeout = 120)
 }
 
 /*
+ * Idle time grows a table that is taking names from 3/8 of its slots used
+ * (ahead), and leaves one that is not alone until names added reach half.
+ */
+Test(table, growth_ahead_in_idle_time)
+{
+	enum { SLOTS = 2048, NAMES = SLOTS * 3 / 8 + 31 }; /* with the apex: over 3/8, under half */
+	struct mv_table *t = zone_table(1000, NULL, NULL);
+	char name[64];
+	struct rs a;
+
+	for (unsigned i = 0; i < NAMES; i++) {
+		snprintf(name, sizeof(name), "g%u.example.com", i);
+		rs_init(&a, name, DNS_TYPE_A, 60);
+		rs_a(&a, 10, 0, (uint8_t)(i >> 8), (uint8_t)i);
+		cr_assert_eq(set1(t, name, &a), 0, "%s", name);
+	}
+	mv_table_commit(t);
+	cr_assert_not(mv_table_migrate(t, 64, false), "grew without names added past half");
+	unsigned slices = 0;
+	while (mv_table_migrate(t, 64, true))
+		slices++;
+	cr_assert_geq(slices, SLOTS / 64 - 1, "copied in %u slices", slices);
+	cr_assert_not(mv_table_migrate(t, 64, true), "grew again: %zu names", mv_table_count(t));
+	for (unsigned i = 0; i < NAMES; i++) {
+		snprintf(name, sizeof(name), "g%u.example.com", i);
+		cr_assert(node_is(look(t, name), name), "%s not found", name);
+	}
+	mv_table_destroy(t);
+}
+
+/*
  * Growth is copied a slice at a time while names keep being added, replaced
  * and removed, some of them in slots already copied: after every step, and
  * after each copy is published, every name's state matches a model. Random
@@ -841,7 +872,7 @@ Test(table, growth_copied_while_changing, .timeout = 120)
 			cr_assert_eq(del(t, name), 0, "%s", name);
 			model[k] = 0;
 		} else if (what == 7) {
-			growing += mv_table_migrate(t, 1 + (seed >> 16) % 64);
+			growing += mv_table_migrate(t, 1 + (seed >> 16) % 64, false);
 		}
 		if (op % 256 == 0)
 			mv_table_commit(t);
@@ -860,7 +891,7 @@ Test(table, growth_copied_while_changing, .timeout = 120)
 			}
 		}
 	}
-	while (mv_table_migrate(t, 7))
+	while (mv_table_migrate(t, 7, false))
 		;
 	size_t live = 1;
 	for (unsigned i = 0; i < NAMES; i++)
