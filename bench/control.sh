@@ -35,6 +35,7 @@ bench_need_cmds dnsperf kxdpgun
 NAMES=${BENCH_CONTROL_NAMES:-100000}
 PARTS=" ${BENCH_CONTROL_PARTS:-latency sustained storm} "
 SIZES=${BENCH_CONTROL_SIZES:-1,100,1000}
+part() { [[ $PARTS == *" $1 "* ]]; } # PART: whether to run it
 ITERATIONS=$(bench_pick 20 100)
 SUSTAINED_BATCHES=$(bench_pick 50 200)
 STORM_SECONDS=$(bench_pick 5 10)
@@ -67,25 +68,26 @@ if ! LAB_READY_TIMEOUT=300 bench_dp_start af_xdp 2>"$D/dp-start.log" ||
 fi
 
 # ---- apply-to-served latency ---------------------------------------------------
-cmd="ip netns exec $LAB_NS_C bench/ctl.py --socket SOCK latency --server $BENCH_ADDR --sizes $SIZES --iterations $ITERATIONS"
-if [[ $PARTS != *" latency "* ]]; then
-	:
-elif bench_log "$cmd" && bench_fg timeout 1800 ip netns exec "$LAB_NS_C" "$BENCH_PY" "$BENCH_DIR/ctl.py" \
-	--socket "$BENCH_CTL_SOCK" latency --server "$BENCH_ADDR" --sizes "$SIZES" \
-	--iterations "$ITERATIONS" >"$D/latency.json" 2>&1; then
-	out=$(<"$D/latency.json")
-	while read -r row; do
-		args=()
-		while IFS=$'\t' read -r k v; do args+=("$k" "$v"); done < <(jq -r 'to_entries[] | [.key, .value] | @tsv' <<<"$row")
-		bench_row kind ctl-latency "${args[@]}" command "$cmd"
-	done < <(jq -c '.[]' <<<"$out")
-else
-	bench_error "the latency benchmark failed" "$cmd" "$(cat "$D/latency.json")"
+if part latency; then
+	cmd="ip netns exec $LAB_NS_C bench/ctl.py --socket SOCK latency --server $BENCH_ADDR --sizes $SIZES --iterations $ITERATIONS"
+	bench_log "$cmd"
+	if bench_fg timeout 1800 ip netns exec "$LAB_NS_C" "$BENCH_PY" "$BENCH_DIR/ctl.py" \
+		--socket "$BENCH_CTL_SOCK" latency --server "$BENCH_ADDR" --sizes "$SIZES" \
+		--iterations "$ITERATIONS" >"$D/latency.json" 2>&1; then
+		out=$(<"$D/latency.json")
+		while read -r row; do
+			args=()
+			while IFS=$'\t' read -r k v; do args+=("$k" "$v"); done < <(jq -r 'to_entries[] | [.key, .value] | @tsv' <<<"$row")
+			bench_row kind ctl-latency "${args[@]}" command "$cmd"
+		done < <(jq -c '.[]' <<<"$out")
+	else
+		bench_error "the latency benchmark failed" "$cmd" "$(cat "$D/latency.json")"
+	fi
 fi
 
 # ---- sustained changes per second ------------------------------------------------
 for spec in "CREATE 1000" "UPSERT 500"; do
-	[[ $PARTS == *" sustained "* ]] || break
+	part sustained || break
 	read -r action size <<<"$spec"
 	cmd="bench/ctl.py --socket SOCK sustained --batches $SUSTAINED_BATCHES --size $size --action $action"
 	bench_log "$cmd"
@@ -135,7 +137,7 @@ storm_run() { # TOOL STORM(0|1)
 	bench_log "storm=$storm $tool: $(tr '\n' ' ' <<<"$figures") storm changes/s $sout"
 }
 for tool in kxdpgun dnsperf; do
-	[[ $PARTS == *" storm "* ]] || break
+	part storm || break
 	lab_exec_c ping -c 1 -W 1 "$BENCH_ADDR" >/dev/null 2>&1 || true
 	storm_run "$tool" 0
 	storm_run "$tool" 1

@@ -47,11 +47,10 @@ struct free_obj {
 struct mv_arena {
 	/* Free lists, indexed by class / 32 (not every index is a class). */
 	struct free_obj *free[MV_ARENA_MAX / HALF_LINE + 1];
-	uint8_t *cur; /* the chunk being carved, or NULL */
-	uint8_t *
-		spare; /* the next chunk, mapped and faulted in ahead (mv_arena_prepare), or NULL */
-	size_t off;    /* octets of cur carved so far, a multiple of 32 */
-	void **chunks; /* every chunk, for destroy */
+	uint8_t *cur;   /* the chunk being carved, or NULL */
+	uint8_t *spare; /* the next one, faulted in ahead (mv_arena_prepare), or NULL */
+	size_t off;     /* octets of cur carved so far, a multiple of 32 */
+	void **chunks;  /* every chunk, for destroy */
 	size_t nchunks, chunks_cap;
 };
 

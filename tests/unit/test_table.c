@@ -137,6 +137,16 @@ static int set1(struct mv_table *t, const char *owner, struct rs *s)
 	return set(t, owner, &s, 1);
 }
 
+/* Set `name` to one A record, 10.x.y.z from the low 24 bits of addr, TTL 60. */
+static void set_a(struct mv_table *t, const char *name, uint32_t addr)
+{
+	struct rs a;
+
+	rs_init(&a, name, DNS_TYPE_A, 60);
+	rs_a(&a, 10, (uint8_t)(addr >> 16), (uint8_t)(addr >> 8), (uint8_t)addr);
+	cr_assert_eq(set1(t, name, &a), 0, "%s", name);
+}
+
 static int del(struct mv_table *t, const char *owner)
 {
 	return set(t, owner, NULL, 0);
@@ -781,13 +791,10 @@ Test(table, grow_to_100k, .timeout = 120)
 	enum { N = 100000 };
 	struct mv_table *t = zone_table(1, NULL, NULL);
 	char name[64];
-	struct rs a;
 
 	for (unsigned i = 0; i < N; i++) {
 		snprintf(name, sizeof(name), "n%u.example.com", i);
-		rs_init(&a, name, DNS_TYPE_A, 60);
-		rs_a(&a, 10, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i);
-		cr_assert_eq(set1(t, name, &a), 0, "%s", name);
+		set_a(t, name, i);
 		if (i % 4096 == 0)
 			mv_table_commit(t);
 	}
@@ -820,13 +827,10 @@ Test(table, growth_ahead_in_idle_time)
 	enum { SLOTS = 2048, NAMES = SLOTS * 3 / 8 + 31 }; /* with the apex: over 3/8, under half */
 	struct mv_table *t = zone_table(1000, NULL, NULL);
 	char name[64];
-	struct rs a;
 
 	for (unsigned i = 0; i < NAMES; i++) {
 		snprintf(name, sizeof(name), "g%u.example.com", i);
-		rs_init(&a, name, DNS_TYPE_A, 60);
-		rs_a(&a, 10, 0, (uint8_t)(i >> 8), (uint8_t)i);
-		cr_assert_eq(set1(t, name, &a), 0, "%s", name);
+		set_a(t, name, i);
 	}
 	mv_table_commit(t);
 	cr_assert_not(mv_table_migrate(t, 64, false), "grew without names added past half");
@@ -856,7 +860,6 @@ Test(table, growth_copied_while_changing, .timeout = 120)
 	struct mv_table *t = zone_table(1, NULL, NULL);
 	unsigned seed = 7, growing = 0;
 	char name[64];
-	struct rs a;
 
 	for (unsigned op = 0; op < OPS; op++) {
 		seed = seed * 1103515245u + 12345u;
@@ -864,9 +867,7 @@ Test(table, growth_copied_while_changing, .timeout = 120)
 		snprintf(name, sizeof(name), "m%u.example.com", k);
 		if (what < 5) { /* add or replace */
 			uint8_t v = (uint8_t)(1 + (seed >> 20) % 250);
-			rs_init(&a, name, DNS_TYPE_A, 60);
-			rs_a(&a, 10, 0, 0, v);
-			cr_assert_eq(set1(t, name, &a), 0, "%s", name);
+			set_a(t, name, v);
 			model[k] = v;
 		} else if (what < 7 && model[k] != 0) {
 			cr_assert_eq(del(t, name), 0, "%s", name);
