@@ -3,13 +3,17 @@
  * In-process, per-core speed of the packet path: real query frames
  * (Ethernet/IP/UDP/DNS) through mv_packet_handle, no I/O, one thread.
  *
- *   bench/inproc [--names N] [--seconds S] [--mix NAME] [--json]
+ *   bench/inproc [--names N] [--seconds S] [--mix NAME] [--json] [--tx-csum]
+ *                [--queries Q | --against N2 [--rounds R]]
  *
  * Mixes: a (one A answer from a hot set of 1,000 names), random (A for a
  * random name of all N: cache-missing), nxdomain, aaaa6 (AAAA over IPv6),
  * multivalue (8 of a 20-value pool). Prints queries per second and
  * nanoseconds per query; under valgrind --tool=callgrind pass --queries to
- * count instructions for a fixed number of queries.
+ * count instructions for a fixed number of queries. --against builds a
+ * second table of N2 names and runs the two in R alternated rounds (9),
+ * S seconds each in all: the ratio of their ns/query side by side, which
+ * two separate runs on this shared machine do not give.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -199,10 +203,101 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* One table with its query ring, and what has been run through it. */
+struct job {
+	uint64_t names;
+	struct mv_table *table;
+	uint8_t *frames;
+	uint16_t *lens;
+	uint64_t rng;
+	struct mv_packet_ctx ctx;
+	double load; /* seconds to build the table */
+	uint64_t done, answered;
+	double elapsed;
+};
+
+#define RING (1u << 16)
+
+static void job_init(struct job *j, uint64_t names, const char *mix, const struct mv_addrs *addrs,
+		     bool tx_csum)
+{
+	double t0 = now();
+
+	j->names = names;
+	j->table = build(names);
+	j->load = now() - t0;
+	j->lens = malloc(RING * sizeof(*j->lens));
+	j->frames = queries(mix, names, RING, j->lens);
+	j->rng = 0x9e3779b97f4a7c15ull;
+	j->ctx = (struct mv_packet_ctx){
+		.addrs = addrs, .table = j->table, .rng = &j->rng, .tx_csum = tx_csum};
+	memcpy(j->ctx.mac, our_mac, 6);
+	j->done = j->answered = 0;
+	j->elapsed = 0;
+}
+
+static void job_free(struct job *j)
+{
+	mv_table_destroy(j->table);
+	free(j->frames);
+	free(j->lens);
+}
+
+/* Run j's queries, bursts of 1,024 at a time, for `seconds` or, when fixed
+ * is not 0, until it has done `fixed` in all. Returns this run's ns/query. */
+static double job_run(struct job *j, double seconds, uint64_t fixed)
+{
+	static uint8_t burst[BURST][2048];
+	uint64_t done = 0;
+	double start = now(), elapsed;
+
+	do {
+		for (unsigned k = 0; k < 1024; k += BURST) {
+			/* A burst arrives (copied in, as a NIC writes mbufs), then is handled. */
+			uint64_t at = j->done + done;
+			for (unsigned i = 0; i < BURST; i++) {
+				unsigned q = (unsigned)((at + i) & (RING - 1));
+				memcpy(burst[i], j->frames + (size_t)q * FRAME_MAX, j->lens[q]);
+			}
+			uint8_t *fr[BURST];
+			uint16_t len[BURST], cap[BURST], out[BURST];
+			enum mv_verdict v[BURST];
+			for (unsigned i = 0; i < BURST; i++) {
+				fr[i] = burst[i];
+				len[i] = j->lens[(at + i) & (RING - 1)];
+				cap[i] = sizeof(burst[i]);
+			}
+			mv_packet_handle_burst(&j->ctx, fr, len, cap, BURST, out, v);
+			for (unsigned i = 0; i < BURST; i++)
+				j->answered += out[i] > 0;
+			done += BURST;
+		}
+		elapsed = now() - start;
+	} while (fixed ? j->done + done < fixed : elapsed < seconds);
+	j->done += done;
+	j->elapsed += elapsed;
+	return elapsed * 1e9 / (double)done;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, unsigned n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+#define ROUNDS_MAX 99
+
 int main(int argc, char **argv)
 {
-	uint64_t names = 1000, fixed = 0;
+	uint64_t names = 1000, fixed = 0, against = 0;
 	double seconds = 3;
+	unsigned rounds = 9;
 	const char *mix = "a";
 	bool json = false, tx_csum = false;
 	static const struct option opts[] = {
@@ -210,6 +305,8 @@ int main(int argc, char **argv)
 		{"seconds", required_argument, NULL, 's'},
 		{"mix", required_argument, NULL, 'm'},
 		{"queries", required_argument, NULL, 'q'},
+		{"against", required_argument, NULL, 'a'},
+		{"rounds", required_argument, NULL, 'r'},
 		{"json", no_argument, NULL, 'j'},
 		{"tx-csum", no_argument, NULL, 'c'},
 		{NULL, 0, NULL, 0},
@@ -230,6 +327,12 @@ int main(int argc, char **argv)
 		case 'q':
 			fixed = strtoull(optarg, NULL, 10);
 			break;
+		case 'a':
+			against = strtoull(optarg, NULL, 10);
+			break;
+		case 'r':
+			rounds = (unsigned)strtoul(optarg, NULL, 10);
+			break;
 		case 'j':
 			json = true;
 			break;
@@ -240,59 +343,77 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	double t0 = now();
-	struct mv_table *t = build(names);
-	double load = now() - t0;
-
-	const unsigned ring = 1u << 16;
-	uint16_t *lens = malloc(ring * sizeof(*lens));
-	uint8_t *frames = queries(mix, names, ring, lens);
+	if (against != 0 && (fixed != 0 || rounds == 0 || rounds > ROUNDS_MAX)) {
+		fprintf(stderr, "inproc: --against takes 1 to %u --rounds and no --queries\n",
+			ROUNDS_MAX);
+		return 2;
+	}
 	struct mv_addrs addrs = {.n4 = 1, .n6 = 1};
 	memcpy(addrs.v4[0], "\x0a\x35\0\1", 4);
 	memcpy(addrs.v6[0], "\xfd\x53\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16);
-	uint64_t rng = 0x9e3779b97f4a7c15ull;
-	struct mv_packet_ctx ctx = {.addrs = &addrs, .table = t, .rng = &rng, .tx_csum = tx_csum};
-	memcpy(ctx.mac, our_mac, 6);
+	struct job main_job, other;
+	job_init(&main_job, names, mix, &addrs, tx_csum);
 
-	static uint8_t burst[BURST][2048];
-	uint64_t done = 0, answered = 0;
-	double start = now(), elapsed;
-	do {
-		for (unsigned k = 0; k < 1024; k += BURST) {
-			/* A burst arrives (copied in, as a NIC writes mbufs), then is handled. */
-			for (unsigned i = 0; i < BURST; i++) {
-				unsigned q = (unsigned)((done + i) & (ring - 1));
-				memcpy(burst[i], frames + (size_t)q * FRAME_MAX, lens[q]);
+	if (against == 0) {
+		job_run(&main_job, seconds, fixed);
+	} else {
+		/*
+		 * Side by side: both tables in this process, their runs in turn,
+		 * `seconds` each in all; the order swaps every round so that
+		 * neither always runs on the caches the other left. The ratio
+		 * is the median of the rounds' own ratios: a drift of the
+		 * machine's speed between rounds cancels out.
+		 */
+		double ratio[ROUNDS_MAX], ns_main[ROUNDS_MAX], ns_other[ROUNDS_MAX];
+		job_init(&other, against, mix, &addrs, tx_csum);
+		for (unsigned r = 0; r < rounds; r++) {
+			double slice = seconds / rounds;
+			if (r % 2 == 0) {
+				ns_main[r] = job_run(&main_job, slice, 0);
+				ns_other[r] = job_run(&other, slice, 0);
+			} else {
+				ns_other[r] = job_run(&other, slice, 0);
+				ns_main[r] = job_run(&main_job, slice, 0);
 			}
-			uint8_t *fr[BURST];
-			uint16_t len[BURST], cap[BURST], out[BURST];
-			enum mv_verdict v[BURST];
-			for (unsigned i = 0; i < BURST; i++) {
-				fr[i] = burst[i];
-				len[i] = lens[(done + i) & (ring - 1)];
-				cap[i] = sizeof(burst[i]);
-			}
-			mv_packet_handle_burst(&ctx, fr, len, cap, BURST, out, v);
-			for (unsigned i = 0; i < BURST; i++)
-				answered += out[i] > 0;
-			done += BURST;
+			ratio[r] = ns_main[r] / ns_other[r];
 		}
-		elapsed = now() - start;
-	} while (fixed ? done < fixed : elapsed < seconds);
+		double lo = ratio[0], hi = ratio[0];
+		for (unsigned r = 1; r < rounds; r++) {
+			lo = ratio[r] < lo ? ratio[r] : lo;
+			hi = ratio[r] > hi ? ratio[r] : hi;
+		}
+		double m = median(ratio, rounds), nm = median(ns_main, rounds),
+		       no = median(ns_other, rounds);
+		if (json)
+			printf("{\"against\": %llu, \"rounds\": %u, \"ratio\": %.3f, "
+			       "\"ratio_min\": %.3f, \"ratio_max\": %.3f, \"ns_median\": %.1f, "
+			       "\"against_ns_median\": %.1f, \"against_answered\": %llu, ",
+			       (unsigned long long)against, rounds, m, lo, hi, nm, no,
+			       (unsigned long long)other.answered);
+		else
+			printf("side by side, %u rounds: %llu names %.1f ns/query, %llu names %.1f "
+			       "ns/query (medians); ratio %.2f (rounds %.2f-%.2f)\n",
+			       rounds, (unsigned long long)names, nm, (unsigned long long)against,
+			       no, m, lo, hi);
+		if (other.answered != other.done)
+			main_job.answered = 0; /* fail below: the other table left queries out */
+		job_free(&other);
+	}
 
-	double qps = done / elapsed;
+	double qps = (double)main_job.done / main_job.elapsed;
 	if (json)
-		printf("{\"mix\": \"%s\", \"names\": %llu, \"queries\": %llu, \"answered\": %llu, "
+		printf("%s\"mix\": \"%s\", \"names\": %llu, \"queries\": %llu, \"answered\": %llu, "
 		       "\"mqps\": %.3f, \"ns_per_query\": %.1f, \"load_seconds\": %.2f}\n",
-		       mix, (unsigned long long)names, (unsigned long long)done,
-		       (unsigned long long)answered, qps / 1e6, 1e9 / qps, load);
+		       against != 0 ? "" : "{", mix, (unsigned long long)names,
+		       (unsigned long long)main_job.done, (unsigned long long)main_job.answered,
+		       qps / 1e6, 1e9 / qps, main_job.load);
 	else
 		printf("mix %-10s names %-9llu %.2f Mqps  %.1f ns/query  (%llu queries, %llu "
 		       "answered, table built in %.2f s)\n",
 		       mix, (unsigned long long)names, qps / 1e6, 1e9 / qps,
-		       (unsigned long long)done, (unsigned long long)answered, load);
-	mv_table_destroy(t);
-	free(frames);
-	free(lens);
-	return answered == done ? 0 : 1;
+		       (unsigned long long)main_job.done, (unsigned long long)main_job.answered,
+		       main_job.load);
+	bool all = main_job.answered == main_job.done;
+	job_free(&main_job);
+	return all ? 0 : 1;
 }

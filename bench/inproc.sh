@@ -8,7 +8,10 @@
 #     --queries Q2; (Ir(Q2) - Ir(Q1)) / (Q2 - Q1), so that building the table
 #     and the query ring cancels out. Callgrind counts do not depend on the
 #     load of the machine, so the two runs go in parallel.
-# and, per mix, the largest table's ns/query over the smallest's; then mixes
+# and, per mix, the largest table's ns/query over the smallest's, side by
+# side: the largest size's timed run builds the smallest table too and runs
+# the two in alternated rounds (inproc --against), so that the ratio is the
+# median of paired rounds, not of two runs minutes apart; then mixes
 # a and random at the largest size again with malloc on transparent huge
 # pages (GLIBC_TUNABLES=glibc.malloc.hugetlb=1), for comparison; and mix a
 # at the smallest and largest size with checksums offloaded (--tx-csum).
@@ -28,6 +31,8 @@ SHOWN=build/bench/inproc # in the commands the report shows
 read -ra SIZES <<<"${BENCH_INPROC_SIZES:-$(bench_pick "1000 1000000" "1000 100000 1000000 10000000")}"
 read -ra MIXES <<<"${BENCH_INPROC_MIXES:-a random nxdomain aaaa6 multivalue}"
 SECONDS_PER_RUN=$(bench_pick 1 3)
+ROUNDS=$(bench_pick 5 9) # alternated rounds of the side-by-side ratio
+AGAINST=                 # set: the timed run goes side by side with this many names
 Q1=10240
 Q2=30720
 
@@ -50,7 +55,8 @@ callgrind_ir() {
 measure() {
 	local n=$1 mix=$2 p1 p2 ir1 ir2 cmd
 	shift 2
-	cmd="$INPROC --names $n --mix $mix --seconds $SECONDS_PER_RUN --json${*:+ $*}"
+	cmd="$INPROC --names $n --mix $mix --seconds $SECONDS_PER_RUN --json"
+	cmd+="${AGAINST:+ --against $AGAINST --rounds $ROUNDS}${*:+ $*}"
 	CMD=${cmd/#$INPROC/$SHOWN}
 	bench_log "$CMD"
 	# shellcheck disable=SC2086 # cmd is split on purpose
@@ -77,7 +83,10 @@ measure() {
 }
 
 declare -A NS
+small=${SIZES[0]} large=${SIZES[-1]}
 for n in "${SIZES[@]}"; do
+	AGAINST=
+	if [[ $n == "$large" && $n != "$small" ]]; then AGAINST=$small; fi
 	for mix in "${MIXES[@]}"; do
 		measure "$n" "$mix" || continue
 		NS[$n/$mix]=$(jq -r .ns_per_query <<<"$OUT")
@@ -85,16 +94,15 @@ for n in "${SIZES[@]}"; do
 			mqps "$(jq -r .mqps <<<"$OUT")" ns_per_query "${NS[$n/$mix]}" \
 			instr_per_query "$IPQ" table_build_s "$(jq -r .load_seconds <<<"$OUT")" \
 			command "$CMD" instr_command "$ICMD"
+		[[ -n $AGAINST ]] || continue
+		bench_row kind inproc-ratio mix "$mix" small "$small" large "$large" \
+			ratio "$(jq -r .ratio <<<"$OUT")" ratio_min "$(jq -r .ratio_min <<<"$OUT")" \
+			ratio_max "$(jq -r .ratio_max <<<"$OUT")" rounds "$ROUNDS" \
+			ns_large "$(jq -r .ns_median <<<"$OUT")" \
+			ns_small "$(jq -r .against_ns_median <<<"$OUT")" command "$CMD"
 	done
 done
-
-small=${SIZES[0]} large=${SIZES[-1]}
-for mix in "${MIXES[@]}"; do
-	((${#SIZES[@]} > 1)) || break
-	[[ -n ${NS[$small/$mix]:-} && -n ${NS[$large/$mix]:-} ]] || continue
-	bench_row kind inproc-ratio mix "$mix" small "$small" large "$large" \
-		ratio "$(bench_div "${NS[$large/$mix]}" "${NS[$small/$mix]}" 2)"
-done
+AGAINST=
 
 # The same at the largest size with transparent huge pages for malloc
 # (glibc >= 2.35 madvises its heap; the machine's THP mode is "madvise"):

@@ -58,9 +58,17 @@ def section_inproc(rows):
     ratios = [r for r in rows if r["kind"] == "inproc-ratio"]
     if ratios:
         r0 = ratios[0]
-        out.append("\nns/query with %s names over %s names: %s\n" % (
-            names(r0["large"]), names(r0["small"]),
-            ", ".join("%s %sx" % (r["mix"], fmt(r.get("ratio"), 2)) for r in ratios)))
+        out.append("\nns/query with %s names over %s names, side by side: both tables in "
+                   "one process, %s alternated rounds (`inproc --against`); the median of the "
+                   "rounds' own ratios (range), and of each table's ns/query:\n" % (
+                       names(r0["large"]), names(r0["small"]), r0.get("rounds")))
+        out.append(table(["mix", "ratio", "ns/query %s" % names(r0["large"]),
+                          "ns/query %s" % names(r0["small"])],
+                         [[r["mix"], "%sx (%s-%s)" % (fmt(r.get("ratio"), 2),
+                                                      fmt(r.get("ratio_min"), 2),
+                                                      fmt(r.get("ratio_max"), 2)),
+                           fmt(r.get("ns_large"), 1), fmt(r.get("ns_small"), 1)]
+                          for r in ratios]))
     thp = [r for r in rows if r["kind"] == "inproc-thp"]
     if thp:
         out.append("\nThe same with malloc on transparent huge pages "
