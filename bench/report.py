@@ -403,6 +403,139 @@ def section_health(rows):
     return "\n".join(out)
 
 
+def verdict(ok):
+    """None: this run does not measure what the aim is about."""
+    return "-" if ok is None else ("met" if ok else "**not met**")
+
+
+def aim_inproc(rows):
+    r = next((r for r in rows if r["kind"] == "inproc" and r["names"] == 1000000
+              and r["mix"] == "a"), None)
+    if not r or r.get("mqps") is None:
+        return None
+    return ["In process, 1M names, mix `a`: at least 15 Mqps on one core (under 70 ns)",
+            "%s Mqps (%s ns)" % (fmt(r["mqps"], 2), fmt(r.get("ns_per_query"), 1)),
+            verdict(r["mqps"] >= 15)]
+
+
+def aim_ratio(rows):
+    rs = [r for r in rows if r["kind"] == "inproc-ratio" and r.get("ratio") is not None]
+    if not rs:
+        return None
+    return ["In process, %s names at most 1.5x the ns/query of %s (%s)" % (
+                names(rs[0]["large"]), names(rs[0]["small"]),
+                "side by side" if rs[0].get("rounds") else "separate runs"),
+            ", ".join("%s %sx" % (r["mix"], fmt(r["ratio"], 2)) for r in rs),
+            # the aim is at 10M names: a smaller largest size (QUICK) only shows the trend
+            verdict(all(r["ratio"] <= 1.5 for r in rs) if rs[0]["large"] >= 10000000 else None)]
+
+
+def aim_memif(rows):
+    groups = {}
+    for r in rows:
+        if r["kind"] == "memif" and not r.get("rate") and r.get("answered_per_s") is not None:
+            key = (r["lcores"], r["gen_cpu"], r["qset"], r.get("zero_copy") or 0)
+            groups.setdefault(key, []).append(r["answered_per_s"])
+    if not groups:
+        return None
+    key, best = max(((k, median(v)) for k, v in groups.items()), key=lambda kv: kv[1])
+    return ["memif: at least 5M answered/s on one worker core",
+            "%s (%s, %s queries%s; median of rounds)" % (
+                fmt(best), key[0], key[2], ", generator zero-copy" if key[3] else ""),
+            verdict(best >= 5e6)]
+
+
+def mvdns_vs(rows, kind, tool, q, base):
+    """Per mvdns variant, the ratios of its answered/s to base's, paired by round."""
+    by = {}
+    for r in rows:
+        if r["kind"] == kind and r["tool"] == tool and r["qset"] == q and r.get("answered_per_s"):
+            by.setdefault(r["server"], {})[r.get("round", 1)] = r["answered_per_s"]
+    ref = by.get(base, {})
+    return {s: median([v[k] / ref[k] for k in v if ref.get(k)])
+            for s, v in by.items() if s != base and ref}
+
+
+def aim_kxdpgun(rows):
+    kind = "duel" if any(r["kind"] == "duel" for r in rows) else "peer"
+    qsets = sorted({r["qset"] for r in rows if r["kind"] == kind and r["tool"] == "kxdpgun"},
+                   key=lambda q: {"few": 0, "million": 1, "pool": 2}.get(q, 9))
+    parts, ok = [], True
+    for q in qsets:
+        ratios = mvdns_vs(rows, kind, "kxdpgun", q, "knotd-xdp")
+        mv = [v for s, v in ratios.items() if s.startswith("mvdns-af_xdp") and v is not None]
+        if not mv:
+            continue
+        best = max(mv)
+        ok = ok and best >= 1.5
+        ceiling = ratios.get("reflector")
+        parts.append("%s %sx%s" % (q, fmt(best, 2), " (reflector %sx)" % fmt(ceiling, 2)
+                                   if ceiling is not None else ""))
+    if not parts:
+        return None
+    return ["kxdpgun: mvdns af_xdp (its best variant) at least 1.5x knotd XDP's "
+            "answered/s (%s)" % (
+                "head to head, median of rounds" if kind == "duel" else "one run each"),
+            "; ".join(parts), verdict(ok)]
+
+
+def aim_dnsperf(rows):
+    rs = [r for r in rows if r["kind"] == "peer" and r["tool"] == "dnsperf"
+          and r["server"] == "mvdns-af_xdp"]
+    if not rs:
+        return None
+    ok = all((r.get("gen_cpu_busy") or 0) >= 0.95 and (r.get("loss_pct") or 0) < 1 for r in rs)
+    return ["dnsperf: mvdns af_xdp at dnsperf's ceiling (the generator's CPU busy, "
+            "no loss)",
+            "; ".join("%s: generator CPU %s, loss %s" % (r["qset"], fmt(r.get("gen_cpu_busy"), 2),
+                                                         fmt(r.get("loss_pct"), 2, "%"))
+                      for r in rs), verdict(ok)]
+
+
+def aim_scale(rows):
+    rs = [r for r in rows if r["kind"] == "scale" and r["via"] == "load"
+          and r["sets"] >= 1000000 and r.get("bytes_per_set") is not None]
+    if not rs:
+        return None
+    return ["Scale: at most 150 bytes per single-A record set",
+            ", ".join("%s: %s B" % (names(r["sets"]), fmt(r["bytes_per_set"])) for r in rs),
+            verdict(all(r["bytes_per_set"] <= 150 for r in rs))]
+
+
+def aim_control(rows):
+    out = []
+    lat = next((r for r in rows if r["kind"] == "ctl-latency" and r["changes"] == 1000), None)
+    if lat and lat.get("served_p99_ms") is not None:
+        out.append(["Control: 1,000-change batch served at p99 within 10 ms",
+                    "%s ms (%s batches)" % (fmt(lat["served_p99_ms"], 2), fmt(lat["iterations"])),
+                    verdict(lat["served_p99_ms"] <= 10 and not lat.get("timeouts"))])
+    sus = [r for r in rows if r["kind"] == "ctl-sustained" and r.get("changes_per_s")]
+    if sus:
+        out.append(["Control: at least 50,000 record changes per second",
+                    ", ".join("%s %s/s" % (r["action"], fmt(r["changes_per_s"])) for r in sus),
+                    verdict(all(r["changes_per_s"] >= 50000 for r in sus))])
+    storm = [r for r in rows if r["kind"] == "ctl-storm" and r["storm"]]
+    if storm:
+        out.append(["Control: no query lost to an update storm",
+                    ", ".join("%s %s" % (r["tool"], fmt(r.get("loss_pct"), 3, "%"))
+                              for r in storm),
+                    verdict(all(r.get("loss_pct") == 0 for r in storm))])
+    return out
+
+
+def section_aims(rows):
+    """The aims of the benchmark issue (and the control's update figures),
+    each against the figure this run measured."""
+    found = [a for a in (aim_inproc(rows), aim_ratio(rows), aim_memif(rows),
+                         aim_kxdpgun(rows), aim_dnsperf(rows), aim_scale(rows)) if a]
+    found += aim_control(rows)
+    if not found:
+        return ""
+    return "\n".join(["## Aims\n",
+                      "Each aim against this run's figure (the sections below have them all).\n",
+                      table(["aim", "this run", "aim met"], found)])
+
+
 def section_problems(rows, meta):
     errors = [r for r in rows if r["kind"] == "error"]
     notes = [r for r in rows if r["kind"] == "note"]
@@ -426,7 +559,7 @@ def render(meta, rows):
             "%s, commit %s. Machine: %s vCPUs, %s, kernel %s, %s.\n" % (
                 m.get("date", "?"), m.get("commit", "?"), m.get("nproc", "?"),
                 m.get("cpu", "?"), m.get("kernel", "?"), m.get("memory", "?"))]
-    parts = [section_inproc(rows), section_peers(rows), section_control(rows),
+    parts = [section_aims(rows), section_inproc(rows), section_peers(rows), section_control(rows),
              section_scale(rows), section_memif(rows), section_health(rows),
              section_problems(rows, meta)]
     return "\n".join(head + [p for p in parts if p])
