@@ -16,7 +16,8 @@
 # pages (GLIBC_TUNABLES=glibc.malloc.hugetlb=1), for comparison; and mix a
 # at the smallest and largest size with checksums offloaded (--tx-csum).
 #
-# Usage: bench/inproc.sh   (BENCH_QUICK=1: 1k and 1M names, 1 s runs)
+# Usage: bench/inproc.sh   (BENCH_QUICK=1: 1k and 1M names, 1 s runs,
+# instructions counted at 1k only)
 # BENCH_INPROC_SIZES="1000 ..." and BENCH_INPROC_MIXES="a ..." narrow a run.
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -50,7 +51,8 @@ callgrind_ir() {
 }
 
 # measure N MIX [ARGS...] - one cell: the run's JSON into OUT, instructions
-# per query into IPQ (null if callgrind failed), the command shown into CMD.
+# per query into IPQ (null if callgrind failed or was not run), the command
+# shown into CMD.
 # Returns 1 (after bench_error) if the run failed.
 measure() {
 	local n=$1 mix=$2 p1 p2 ir1 ir2 cmd
@@ -64,6 +66,9 @@ measure() {
 		bench_error "inproc failed ($mix, $n names${*:+, $*})" "$cmd" "$OUT"
 		return 1
 	fi
+	IPQ=null ICMD=
+	# QUICK counts at the smallest size only: valgrind builds a big table slowly.
+	if ((BENCH_QUICK)) && [[ $n != "${SIZES[0]}" ]]; then return 0; fi
 	# Both callgrind runs at once: counts are exact whatever the load.
 	callgrind_ir "$n" "$mix" "$Q1" "$BENCH_TMP/ir1" "$@" &
 	p1=$!
@@ -71,7 +76,6 @@ measure() {
 	p2=$!
 	wait "$p1" "$p2" || true
 	ir1=$(<"$BENCH_TMP/ir1") ir2=$(<"$BENCH_TMP/ir2")
-	IPQ=null
 	if [[ $ir1 =~ ^[0-9]+$ && $ir2 =~ ^[0-9]+$ ]]; then
 		IPQ=$(bench_div "$((ir2 - ir1))" "$((Q2 - Q1))" 1)
 	else

@@ -41,7 +41,8 @@
 # the lab's mvdns-control (the whole state over the channel when it attaches;
 # the control then idles in mvdns-s, and counts in the server's CPU).
 #
-# Usage: bench/peers.sh   (BENCH_QUICK=1: 3 s runs instead of 10)
+# Usage: bench/peers.sh   (BENCH_QUICK=1: 3 s runs instead of 10, 100k names
+#   in the big set instead of 1M, one latency rate, four busy-poll variants)
 #   BENCH_PEERS_SERVERS="reflector knotd-xdp ..."  a subset of the servers
 #   BENCH_PEERS_NAMES=N                             names in the big set
 #   BENCH_PEERS_BUSYPOLL=0                          skip the busy-poll runs
@@ -60,14 +61,14 @@ bench_need_pkgs dnsperf knot knot-dnsutils nsd clang llvm libbpf-dev iproute2 et
 bench_need_cmds dnsperf kxdpgun knotd nsd clang
 
 DURATION=$(bench_pick 3 10)
-NAMES=${BENCH_PEERS_NAMES:-1000000}
+NAMES=${BENCH_PEERS_NAMES:-$(bench_pick 100000 1000000)}
 read -ra SERVERS <<<"${BENCH_PEERS_SERVERS:-reflector knotd-xdp knotd-udp nsd mvdns-af_xdp mvdns-af_packet}"
 QSETS=(few million pool)
 TOOLS=(kxdpgun dnsperf)
 ADDR=$BENCH_ADDR
 KXDPGUN_QPS=10000000 # more than it can send: as fast as it can
 DNSPERF_OPTS=(-c 2 -T 2 -q 500)
-read -ra LATENCY_QPS <<<"${BENCH_PEERS_LATENCY_QPS-20000 50000}"
+read -ra LATENCY_QPS <<<"${BENCH_PEERS_LATENCY_QPS-$(bench_pick 20000 "20000 50000")}"
 LATENCY_QSETS=(million pool)
 D=$BENCH_TMP
 
@@ -329,7 +330,7 @@ measure() {
 	[[ -n $SERVER_PID ]] && server_cpu=$(bench_ticks_per_s $((cpu1 - cpu0)) "$secs")
 	bench_row kind "$kind" server "$server" tool "$tool" qset "$qset" seconds "$DURATION" \
 		"${kv[@]}" server_cpu "$server_cpu" softirq_cpu "${si%% *}" softirq_per_cpu "${si#* }" \
-		gen_cpu "$GEN_CPU" gen_cpu_busy "$(bench_ticks_per_s $((g1 - g0)) "$secs")" \
+		gen_cpu "$GEN_CPU" gen_cpu_busy "$(bench_ticks_per_s $((g1 - g0)) "$secs")" names "$NAMES" \
 		other_cpu "$other" command "$BENCH_RUN_CMD" "$@"
 	bench_log "$server $tool $qset: $(tr '\n' ' ' <<<"$figures")(other jobs: $other cores)"
 }
@@ -429,6 +430,8 @@ if [[ ${BENCH_PEERS_BUSYPOLL:-1} == 1 ]]; then
 	)
 	if [[ -n ${BENCH_PEERS_VARIANTS:-} ]]; then # ";"-separated, to rerun a few
 		IFS=';' read -ra VARIANTS <<<"$BENCH_PEERS_VARIANTS"
+	elif ((BENCH_QUICK)); then # the default, and the three that won in full runs
+		VARIANTS=("-l 0,1|default|0" "-l 0,1|0|0" "--lcores 0@0,1@0|0|1" "-l 0,1|default|0||defer")
 	fi
 	ROUNDS=${BENCH_PEERS_ROUNDS:-$(bench_pick 1 3)}
 	for ((round = 1; round <= ROUNDS; round++)); do

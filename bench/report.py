@@ -192,6 +192,14 @@ def section_latency(rows, order, qsets):
     return "\n".join(out)
 
 
+def big_set(rows):
+    """What the "million" query set held when it was not a million names (QUICK)."""
+    n = next((r["names"] for r in rows if r.get("names")), None)
+    if n is None or n == 1000000:
+        return ""
+    return " The \"million\" query set held %s distinct names in this run." % names(n)
+
+
 def section_peers(rows):
     rs = [r for r in rows if r["kind"] == "peer"]
     bp = [r for r in rows if r["kind"] == "busypoll"]
@@ -215,7 +223,7 @@ def section_peers(rows):
            "(0.5 s sample); generator's CPU busy: the CPU the generator is pinned to, and the "
            "cores' worth of it busy over the run (its own work and softirq there): at 1.00 the "
            "generator's CPU, not the server, sets the pace. "
-           "Latency from dnsperf only (kxdpgun reports none).\n"]
+           "Latency from dnsperf only (kxdpgun reports none).%s\n" % big_set(any_run)]
     if rs:
         out.append(table(PEER_HEAD, peer_rows(rs, ref)))
     latency = section_latency(rows, order, qsets)
@@ -469,7 +477,9 @@ def aim_kxdpgun(rows):
         best = max(mv)
         ok = ok and best >= 1.5
         ceiling = ratios.get("reflector")
-        parts.append("%s %sx%s" % (q, fmt(best, 2), " (reflector %sx)" % fmt(ceiling, 2)
+        n = next((r.get("names") for r in rows if r["kind"] == kind and r["qset"] == q), None)
+        label = "%s (%s names)" % (q, names(n)) if q == "million" and n and n != 1000000 else q
+        parts.append("%s %sx%s" % (label, fmt(best, 2), " (reflector %sx)" % fmt(ceiling, 2)
                                    if ceiling is not None else ""))
     if not parts:
         return None
