@@ -246,6 +246,58 @@ bench_other_cpu() {
 	bench_ticks_per_s $((b1 - b0 > s1 - s0 ? b1 - b0 - (s1 - s0) : 0)) "$2"
 }
 
+# bench_cpu_sample NETNS CPU - one line: the time, the CPU ticks of NETNS's
+# processes, CPU's busy ticks, then bench_softirq_ticks.
+bench_cpu_sample() {
+	echo "$(bench_now) $(bench_ns_cpu_ticks "$1") $(bench_busy_ticks "$2") $(bench_softirq_ticks)"
+}
+
+# bench_load_window NETNS IFACE CPU SECONDS OUT - the CPU figures of a run
+# of SECONDS taken over its load alone: a tool's own start and end are left
+# out (kxdpgun idles about a second before its first query and after its
+# last). Run in the background as the tool starts. Once IFACE in NETNS
+# receives packets (the first came after the last poll that saw none), 0.1 s
+# later and 0.3 s before SECONDS from that poll, bench_cpu_sample lines go to
+# OUT. A window shorter than 0.5 s, or the sampler killed before its end,
+# leaves OUT with fewer than two lines.
+bench_load_window() {
+	local ns=$1 dev=$2 cpu=$3 secs=$4 out=$5 p0 t miss=$EPOCHREALTIME left
+	p0=$(bench__rx_packets "$ns" "$dev")
+	while t=$EPOCHREALTIME && (($(bench__rx_packets "$ns" "$dev") <= p0 + 100)); do
+		miss=$t
+		sleep 0.02
+	done
+	sleep 0.1
+	bench_cpu_sample "$ns" "$cpu" >"$out"
+	left=$(awk -v m="$miss" -v s="$secs" -v now="$EPOCHREALTIME" 'BEGIN { print m + s - 0.3 - now }')
+	awk -v l="$left" 'BEGIN { exit !(l >= 0.5) }' || return 0
+	sleep "$left"
+	bench_cpu_sample "$ns" "$cpu" >>"$out"
+}
+
+bench__rx_packets() { # NETNS IFACE
+	ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets" 2>/dev/null || echo 0
+}
+
+# bench_load_cpu OUT - from bench_load_window's OUT: "KEY VALUE" lines for
+# server_cpu (cores busy in NETNS's processes), softirq_cpu (all CPUs),
+# softirq_per_cpu (each, "/"-joined), gen_cpu_busy (the CPU's busy cores)
+# and load_seconds; nothing when OUT holds no window.
+bench_load_cpu() {
+	[[ -f $1 ]] && (($(wc -l <"$1") == 2)) || return 0
+	awk -v hz="$BENCH_CLK_TCK" '
+		{ for (i = 1; i <= NF; i++) v[NR, i] = $i; n = NF }
+		END {
+			s = v[2, 1] - v[1, 1]
+			printf "load_seconds %.3f\n", s
+			printf "server_cpu %.2f\n", (v[2, 2] - v[1, 2]) / hz / s
+			printf "gen_cpu_busy %.2f\n", (v[2, 3] - v[1, 3]) / hz / s
+			printf "softirq_cpu %.2f\nsoftirq_per_cpu ", (v[2, 4] - v[1, 4]) / hz / s
+			for (i = 5; i <= n; i++) printf "%s%.2f", (i == 5 ? "" : "/"), (v[2, i] - v[1, i]) / hz / s
+			print ""
+		}' "$1"
+}
+
 # bench_wait_quiet SECONDS - wait up to SECONDS until other jobs use less
 # than half a core (sampled over 2 s); go on anyway after that.
 bench_wait_quiet() {

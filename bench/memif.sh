@@ -34,7 +34,7 @@
 # dataplane has a private /dev/shm (dpwrap.sh). Everything is removed on
 # exit, also on failure or interrupt.
 #
-# Usage: bench/memif.sh   (BENCH_QUICK=1: 3 s runs, 100k names)
+# Usage: bench/memif.sh   (BENCH_QUICK=1: 2 s runs, 100k names)
 #   BENCH_MEMIF_NAMES=N   names in the zone (default 1M, quick 100k)
 #   BENCH_MEMIF_SECONDS=S run length
 #   BENCH_MEMIF_ROUNDS=K  rounds of the variants
@@ -49,7 +49,7 @@ BENCH_MEMIF_GEN=${BENCH_MEMIF_GEN:-$BENCH_BUILD/bench/memif_gen}
 [[ -x $BENCH_DATAPLANE ]] || bench_die "no $BENCH_DATAPLANE: build first (make build)"
 
 NAMES=${BENCH_MEMIF_NAMES:-$(bench_pick 100000 1000000)}
-DURATION=${BENCH_MEMIF_SECONDS:-$(bench_pick 3 10)}
+DURATION=${BENCH_MEMIF_SECONDS:-$(bench_pick 2 10)}
 ROUNDS=${BENCH_MEMIF_ROUNDS:-$(bench_pick 1 2)}
 ZC=${BENCH_MEMIF_ZC:-1}
 HUGEPAGES=${BENCH_MEMIF_HUGEPAGES:-160}

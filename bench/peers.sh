@@ -41,8 +41,10 @@
 # the lab's mvdns-control (the whole state over the channel when it attaches;
 # the control then idles in mvdns-s, and counts in the server's CPU).
 #
-# Usage: bench/peers.sh   (BENCH_QUICK=1: 3 s runs instead of 10, 100k names
-#   in the big set instead of 1M, one latency rate, four busy-poll variants)
+# Usage: bench/peers.sh   (BENCH_QUICK=1: 2 s runs instead of 10, 100k names
+#   in the big set instead of 1M, one latency rate and query set, one
+#   head-to-head round, two busy-poll variants: it shows that every part works,
+#   in about 4 minutes; the figures to quote come from full runs)
 #   BENCH_PEERS_SERVERS="reflector knotd-xdp ..."  a subset of the servers
 #   BENCH_PEERS_NAMES=N                             names in the big set
 #   BENCH_PEERS_BUSYPOLL=0                          skip the busy-poll runs
@@ -60,7 +62,7 @@ bench_begin peers
 bench_need_pkgs dnsperf knot knot-dnsutils nsd clang llvm libbpf-dev iproute2 ethtool iputils-ping
 bench_need_cmds dnsperf kxdpgun knotd nsd clang
 
-DURATION=$(bench_pick 3 10)
+DURATION=$(bench_pick 2 10)
 NAMES=${BENCH_PEERS_NAMES:-$(bench_pick 100000 1000000)}
 read -ra SERVERS <<<"${BENCH_PEERS_SERVERS:-reflector knotd-xdp knotd-udp nsd mvdns-af_xdp mvdns-af_packet}"
 QSETS=(few million pool)
@@ -69,7 +71,7 @@ ADDR=$BENCH_ADDR
 KXDPGUN_QPS=10000000 # more than it can send: as fast as it can
 DNSPERF_OPTS=(-c 2 -T 2 -q 500)
 read -ra LATENCY_QPS <<<"${BENCH_PEERS_LATENCY_QPS-$(bench_pick 20000 "20000 50000")}"
-LATENCY_QSETS=(million pool)
+read -ra LATENCY_QSETS <<<"$(bench_pick million "million pool")"
 D=$BENCH_TMP
 
 # ---- data --------------------------------------------------------------------
@@ -295,9 +297,10 @@ bench_on_cleanup stop_server
 
 # measure KIND SERVER TOOL QSET [KEY VALUE...] - one run, one row. Kind
 # latency (measure latency SERVER dnsperf QSET qps RATE ...): dnsperf held to
-# RATE, every answer timed.
+# RATE, every answer timed. The CPU columns cover the load alone
+# (bench_load_window); the rates are the tool's own.
 measure() {
-	local kind=$1 server=$2 tool=$3 qset=$4 cpu0 cpu1 si0 si1 g0 g1 t0 secs figures kv=() other rate=()
+	local kind=$1 server=$2 tool=$3 qset=$4 sampler figures kv=() cpu=() other rate=() k v i
 	shift 4
 	if [[ $kind == latency ]]; then
 		[[ $tool == dnsperf && ${1:-} == qps ]] || bench_die "measure latency: dnsperf and qps RATE first"
@@ -310,27 +313,31 @@ measure() {
 		ip -n "$LAB_NS_C" link set dev "$LAB_IF_C" xdpdrv obj "$D/reflector.o" sec xdp program pass
 	fi
 	other=$(bench_other_cpu "$LAB_NS_S" 0.5)
-	cpu0=$(bench_ns_cpu_ticks "$LAB_NS_S") si0=$(bench_softirq_ticks) g0=$(bench_busy_ticks "$GEN_CPU")
-	t0=$(bench_now)
+	rm -f "$D/window"
+	bench_load_window "$LAB_NS_S" "$LAB_IF_S" "$GEN_CPU" "$DURATION" "$D/window" &
+	sampler=$!
 	case $tool in
 	kxdpgun) bench_kxdpgun "$D/q-$qset.txt" "$GEN_CPU" "$DURATION" "$KXDPGUN_QPS" >"$D/figures" ;;
 	dnsperf) bench_dnsperf "$D/q-$qset.txt" "$GEN_CPU" "$DURATION" "${DNSPERF_OPTS[@]}" "${rate[@]}" >"$D/figures" ;;
 	esac || : >"$D/figures"
+	# the window ends before the load; its last sample may still be on its way
+	i=0
+	while bench__alive "$sampler" && ((i++ < 30)); do sleep 0.1; done
+	bench__kill_wait "$sampler" >/dev/null 2>&1 || true
 	figures=$(<"$D/figures")
-	secs=$(bench_elapsed "$t0")
-	cpu1=$(bench_ns_cpu_ticks "$LAB_NS_S") si1=$(bench_softirq_ticks) g1=$(bench_busy_ticks "$GEN_CPU")
 	ip -n "$LAB_NS_C" link set dev "$LAB_IF_C" xdp off 2>/dev/null || true
 	if [[ -z $figures ]]; then
 		bench_error "$tool against $server ($qset) gave no figures" "$BENCH_RUN_CMD" "$BENCH_RUN_OUT"
 		return 0
 	fi
 	while read -r k v; do kv+=("$k" "$v"); done <<<"$figures"
-	local server_cpu=null si
-	si=$(bench_softirq_per_s "$si0" "$si1" "$secs")
-	[[ -n $SERVER_PID ]] && server_cpu=$(bench_ticks_per_s $((cpu1 - cpu0)) "$secs")
+	while read -r k v; do
+		# the reflector has no process: its work is all softirq
+		[[ -z $k || ($k == server_cpu && -z $SERVER_PID) ]] || cpu+=("$k" "$v")
+	done <<<"$(bench_load_cpu "$D/window")"
+	((${#cpu[@]})) || bench_note "$server $tool $qset: no CPU figures (no window of the load)"
 	bench_row kind "$kind" server "$server" tool "$tool" qset "$qset" seconds "$DURATION" \
-		"${kv[@]}" server_cpu "$server_cpu" softirq_cpu "${si%% *}" softirq_per_cpu "${si#* }" \
-		gen_cpu "$GEN_CPU" gen_cpu_busy "$(bench_ticks_per_s $((g1 - g0)) "$secs")" names "$NAMES" \
+		"${kv[@]}" "${cpu[@]}" gen_cpu "$GEN_CPU" names "$NAMES" \
 		other_cpu "$other" command "$BENCH_RUN_CMD" "$@"
 	bench_log "$server $tool $qset: $(tr '\n' ' ' <<<"$figures")(other jobs: $other cores)"
 }
@@ -390,11 +397,11 @@ done
 # ---- head to head, in rounds ---------------------------------------------------
 # The aim's comparison (kxdpgun against mvdns and knotd XDP) and the
 # generator's ceiling (the reflector), each query set, server after server,
-# BENCH_PEERS_DUEL_ROUNDS times (quick 3, full 5): one 3-second run moves by
+# BENCH_PEERS_DUEL_ROUNDS times (quick 1, full 5): one 10-second run moves by
 # a quarter here from one minute to the next, so the report pairs each
 # round's runs and shows the median ratio.
 read -ra DUEL <<<"${BENCH_PEERS_DUEL:-reflector knotd-xdp mvdns-af_xdp mvdns-af_xdp+napi-defer}"
-DUEL_ROUNDS=${BENCH_PEERS_DUEL_ROUNDS:-$(bench_pick 3 5)}
+DUEL_ROUNDS=${BENCH_PEERS_DUEL_ROUNDS:-$(bench_pick 1 5)}
 for ((round = 1; round <= DUEL_ROUNDS; round++)); do
 	for server in "${DUEL[@]}"; do
 		bench_log "== head to head (round $round): $server"
@@ -430,9 +437,8 @@ if [[ ${BENCH_PEERS_BUSYPOLL:-1} == 1 ]]; then
 	)
 	if [[ -n ${BENCH_PEERS_VARIANTS:-} ]]; then # ";"-separated, to rerun a few
 		IFS=';' read -ra VARIANTS <<<"$BENCH_PEERS_VARIANTS"
-	elif ((BENCH_QUICK)); then # the default, and three that did best in full runs (bench/README.md)
-		VARIANTS=("-l 0,1|default|0" "--lcores 0@0,1@0|0|1" "-l 0,1|default|0||defer"
-			"--lcores 0@0,1@0|default|1||defer")
+	elif ((BENCH_QUICK)); then # the default, and the best with dnsperf in full runs (bench/README.md)
+		VARIANTS=("-l 0,1|default|0" "--lcores 0@0,1@0|default|1||defer")
 	fi
 	ROUNDS=${BENCH_PEERS_ROUNDS:-$(bench_pick 1 3)}
 	for ((round = 1; round <= ROUNDS; round++)); do

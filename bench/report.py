@@ -215,13 +215,18 @@ def section_peers(rows):
                            order.get(r["server"], 9)))
     any_run = rs + bp + [r for r in rows if r["kind"] in ("duel", "latency")]
     secs = any_run[0]["seconds"] if any_run else "?"
+    window = next((r["load_seconds"] for r in any_run if r.get("load_seconds")), None)
     out = ["## 2. The lab against peers (%s s per run)\n" % secs,
-           "Server CPU: cores busy in the server's processes (utime + stime); softirq CPU: "
+           ("The CPU columns cover about %.1f s of each run's load, from 0.1 s after the server "
+            "received its first queries: a tool's own start and end are left out (kxdpgun "
+            "idles about a second before its first query and after its last). " % window
+            if window is not None else "")
+           + "Server CPU: cores busy in the server's processes (utime + stime); softirq CPU: "
            "cores busy in softirq on the whole machine (veth and XDP work, both sides; "
            "per CPU in brackets); "
            "other CPU: cores other jobs on this shared machine used just before the run "
            "(0.5 s sample); generator's CPU busy: the CPU the generator is pinned to, and the "
-           "cores' worth of it busy over the run (its own work and softirq there): at 1.00 the "
+           "cores' worth of it busy (its own work and softirq there): at 1.00 the "
            "generator's CPU, not the server, sets the pace. "
            "Latency from dnsperf only (kxdpgun reports none).%s\n" % big_set(any_run)]
     if rs:
