@@ -169,6 +169,13 @@ static void print_counters(const struct mv_worker *workers, unsigned n)
 	for (unsigned i = 0; i < n; i++)
 		tx_dropped += mv_worker_counter(&workers[i].tx_dropped);
 	printf("tx-dropped %" PRIu64 "\n", tx_dropped);
+
+	struct mv_port_totals p;
+	mv_ports_totals(&p);
+	printf("port.rx-packets %" PRIu64 "\nport.rx-missed %" PRIu64 "\nport.rx-nombuf %" PRIu64
+	       "\nport.rx-errors %" PRIu64 "\nport.tx-packets %" PRIu64 "\nport.tx-errors %" PRIu64
+	       "\n",
+	       p.rx_packets, p.rx_missed, p.rx_nombuf, p.rx_errors, p.tx_packets, p.tx_errors);
 	fflush(stdout);
 }
 

@@ -122,3 +122,22 @@ void mv_ports_stop(void)
 		rte_eth_dev_close(port);
 	}
 }
+
+void mv_ports_totals(struct mv_port_totals *t)
+{
+	struct rte_eth_stats s;
+	uint16_t port;
+
+	*t = (struct mv_port_totals){0};
+	RTE_ETH_FOREACH_DEV(port)
+	{
+		if (rte_eth_stats_get(port, &s) != 0)
+			continue;
+		t->rx_packets += s.ipackets;
+		t->rx_missed += s.imissed;
+		t->rx_nombuf += s.rx_nombuf;
+		t->rx_errors += s.ierrors;
+		t->tx_packets += s.opackets;
+		t->tx_errors += s.oerrors;
+	}
+}

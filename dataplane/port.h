@@ -22,4 +22,17 @@ int mv_ports_start(struct mv_worker *workers, unsigned nworkers, struct rte_memp
 /* Stop and close every port. */
 void mv_ports_stop(void);
 
+/*
+ * Every port's counters (rte_eth_stats), summed: frames received; frames
+ * the port dropped for want of room, because the workers did not empty its
+ * RX ring in time (missed, e.g. an AF_XDP socket's full ring) or it had no
+ * mbuf to receive into (nombuf); receive errors; frames sent and send errors.
+ * Any lcore, while the workers run.
+ */
+struct mv_port_totals {
+	uint64_t rx_packets, rx_missed, rx_nombuf, rx_errors, tx_packets, tx_errors;
+};
+
+void mv_ports_totals(struct mv_port_totals *t);
+
 #endif /* MV_PORT_H */

@@ -98,6 +98,7 @@ LAB_COUNTER_NAMES=(
 	verdict.drop-not-query verdict.drop-not-for-us verdict.drop-unsupported
 	verdict.drop-malformed verdict.tcp-syn-ack verdict.tcp-fin-ack
 	verdict.tcp-reset verdict.tcp-no-reply verdict.drop-tcp-partial tx-dropped
+	port.rx-packets port.rx-missed port.rx-nombuf port.rx-errors port.tx-packets port.tx-errors
 )
 
 LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -835,7 +836,7 @@ lab__dump_parse() {
 	else
 		text=
 	fi
-	awk '$0 ~ /^(verdict\.[a-z0-9-]+|tx-dropped)[ \t]+[0-9]+$/ && !seen[$1]++ {
+	awk '$0 ~ /^((verdict|port)\.[a-z0-9-]+|tx-dropped)[ \t]+[0-9]+$/ && !seen[$1]++ {
 		print $1, $2 }' <<<"$text"
 }
 
@@ -853,10 +854,10 @@ lab__dump_complete() {
 }
 
 # lab_counter NAME - one counter, e.g. answer-formerr (verdict. is implied)
-# or tx-dropped.
+# or tx-dropped or port.rx-missed.
 lab_counter() {
 	local name=${1:?usage: lab_counter NAME} dump value
-	[[ $name == verdict.* || $name == tx-dropped ]] || name=verdict.$name
+	[[ $name == verdict.* || $name == port.* || $name == tx-dropped ]] || name=verdict.$name
 	dump=$(lab_counters) || return 1
 	value=$(awk -v n="$name" '$1 == n { print $2 }' <<<"$dump")
 	if [[ -z $value ]]; then

@@ -336,7 +336,7 @@ t_snapshot() {
 t_delta() {
 	local -n t__before=$1 t__after=$2
 	local name=$3
-	[[ $name == verdict.* || $name == tx-dropped ]] || name=verdict.$name
+	[[ $name == verdict.* || $name == port.* || $name == tx-dropped ]] || name=verdict.$name
 	echo $((${t__after[$name]:-0} - ${t__before[$name]:-0}))
 }
 

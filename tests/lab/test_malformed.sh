@@ -53,6 +53,9 @@ for mode in random mutate; do
 		"${T_EXPECT[answers]:-0}" "$(t_delta_answers before after)"
 	t_expect_eq "$mode: tx-dropped did not grow" 0 \
 		"$(t_delta before after tx-dropped)"
+	t_expect_ge "$mode: port.rx-packets grew by at least the 200 sent" 200 \
+		"$(t_delta before after port.rx-packets)"
+	t_expect_eq "$mode: port.rx-missed did not grow" 0 "$(t_delta before after port.rx-missed)"
 done
 
 # Still serving.
