@@ -19,7 +19,9 @@
 #              exist (the few names), without and with an update storm
 #              (UPSERT batches of 500 back to back, the queried names in every
 #              batch with new values): kxdpgun and dnsperf, same duration;
-#              with the CPU the dataplane and the control used meanwhile
+#              with the CPU the dataplane and the control used meanwhile, and
+#              where queries were dropped: at veth-s on the way into the
+#              AF_XDP socket (its RX ring full), or by the dataplane's port
 #
 # Usage: bench/control.sh   (BENCH_QUICK=1: fewer iterations, shorter runs;
 #   BENCH_CONTROL_PARTS: which of "latency sustained storm", default all;
@@ -58,6 +60,12 @@ bench_row kind ctl-load changes "$(jq -r .changes <<<"$out")" \
 	changes_per_s "$(jq -r .changes_per_s <<<"$out")" note "no dataplane attached yet"
 
 LAB_LCORES=0,1 # read by lab_start_dataplane
+# The worker's CPU (1) is the worker's alone, as isolcpus would keep it on a
+# server: mvdns-control and the storm's client run on CPU 0 with the main
+# lcore and the generator. Unpinned, the scheduler gave them CPU 1 for a few
+# ms at a time, and the AF_XDP socket's ring overflowed meanwhile (hundreds
+# of queries dropped at veth-s per storm run, bench/README.md).
+taskset -a -p -c 0 "$LAB_CTL_PID" >/dev/null
 if ! LAB_READY_TIMEOUT=300 bench_dp_start af_xdp 2>"$D/dp-start.log" ||
 	! bench_fg lab_exec_c "$BENCH_PY" "$BENCH_DIR/ctl.py" wait-served --server "$BENCH_ADDR" \
 		--name "$LAST_NAME" --expect "$LAST_ADDR" --timeout 300 >/dev/null; then
@@ -104,13 +112,27 @@ for spec in "CREATE 1000" "UPSERT 500"; do
 done
 
 # ---- queries lost to an update storm ------------------------------------------------
+# drop_counts - "VETH DATAPLANE": frames veth-s dropped on their way in (the
+# XDP program ran, the redirect into the AF_XDP socket failed: its RX ring
+# was full, the worker late), and frames the dataplane's port dropped
+# (port.rx-missed, port.rx-nombuf) or replies it could not send (tx-dropped).
+drop_counts() {
+	local veth dp
+	veth=$(ip netns exec "$LAB_NS_S" ethtool -S "$LAB_IF_S" |
+		awk '$1 ~ /^rx_queue_[0-9]+_drops:$/ { n += $2 } END { print n + 0 }')
+	dp=$(lab_counters | awk '$1 ~ /^(port\.rx-missed|port\.rx-nombuf|tx-dropped)$/ { n += $2 }
+		END { print n + 0 }')
+	echo "$veth $dp"
+}
+
 storm_run() { # TOOL STORM(0|1)
-	local tool=$1 storm=$2 spid='' figures kv=() sout=null t0 dp0 ctl0 secs
+	local tool=$1 storm=$2 spid='' figures kv=() sout=null t0 dp0 ctl0 secs v0 d0 v1 d1
 	if ((storm)); then
-		bench_ctl $((STORM_SECONDS + 120)) storm --seconds $((STORM_SECONDS + 2)) >"$D/storm.json" 2>&1 &
+		BENCH_CTL_CPU=0 bench_ctl $((STORM_SECONDS + 120)) storm --seconds $((STORM_SECONDS + 2)) >"$D/storm.json" 2>&1 &
 		spid=$!
 		sleep 1 # the storm is on before the queries start
 	fi
+	read -r v0 d0 <<<"$(drop_counts)"
 	t0=$(bench_now) dp0=$(bench_cpu_ticks "$LAB_DP_PID") ctl0=$(bench_cpu_ticks "$LAB_CTL_PID")
 	case $tool in
 	kxdpgun) bench_kxdpgun "$D/q-few.txt" "$GEN_CPU" "$STORM_SECONDS" "$KXDPGUN_RATE" >"$D/figures" ;;
@@ -119,6 +141,8 @@ storm_run() { # TOOL STORM(0|1)
 	secs=$(bench_elapsed "$t0")
 	kv=(dataplane_cpu "$(bench_ticks_per_s $(($(bench_cpu_ticks "$LAB_DP_PID") - dp0)) "$secs")"
 		control_cpu "$(bench_ticks_per_s $(($(bench_cpu_ticks "$LAB_CTL_PID") - ctl0)) "$secs")")
+	read -r v1 d1 <<<"$(drop_counts)"
+	kv+=(veth_drops $((v1 - v0)) dataplane_drops $((d1 - d0)))
 	if [[ -n $spid ]]; then
 		if wait "$spid"; then
 			sout=$(jq -r .changes_per_s "$D/storm.json")
@@ -134,7 +158,7 @@ storm_run() { # TOOL STORM(0|1)
 	while read -r k v; do kv+=("$k" "$v"); done <<<"$figures"
 	bench_row kind ctl-storm tool "$tool" storm "$storm" seconds "$STORM_SECONDS" "${kv[@]}" \
 		storm_changes_per_s "$sout" command "$BENCH_RUN_CMD"
-	bench_log "storm=$storm $tool: $(tr '\n' ' ' <<<"$figures") storm changes/s $sout"
+	bench_log "storm=$storm $tool: $(tr '\n' ' ' <<<"$figures") storm changes/s $sout, dropped by veth-s $((v1 - v0)), by the dataplane $((d1 - d0))"
 }
 for tool in kxdpgun dnsperf; do
 	part storm || break

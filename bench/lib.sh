@@ -469,9 +469,11 @@ bench__alive() {
 }
 
 # bench_ctl TIMEOUT ARGS... - bench/ctl.py against our control socket, for
-# at most TIMEOUT seconds.
+# at most TIMEOUT seconds (pinned to CPU $BENCH_CTL_CPU when that is set).
 bench_ctl() {
-	timeout "$1" "$BENCH_PY" "$BENCH_DIR/ctl.py" --socket "$BENCH_CTL_SOCK" "${@:2}"
+	local pin=()
+	[[ -z ${BENCH_CTL_CPU:-} ]] || pin=(taskset -c "$BENCH_CTL_CPU")
+	timeout "$1" "${pin[@]}" "$BENCH_PY" "$BENCH_DIR/ctl.py" --socket "$BENCH_CTL_SOCK" "${@:2}"
 }
 
 # ---- a dataplane with no network ----------------------------------------------

@@ -302,6 +302,11 @@ def section_control(rows):
         out.append("\nQueries lost at a fixed rate on names that always exist, without and "
                    "with an update storm (UPSERT batches of 500 back to back):\n")
         rs = []
+        def drops(r):
+            if not r or r.get("veth_drops") is None:
+                return "-"
+            return "%s, %s" % (fmt(r["veth_drops"]), fmt(r.get("dataplane_drops")))
+
         for tool in ("kxdpgun", "dnsperf"):
             calm = next((r for r in storm if r["tool"] == tool and not r["storm"]), None)
             busy = next((r for r in storm if r["tool"] == tool and r["storm"]), None)
@@ -315,10 +320,16 @@ def section_control(rows):
                        fmt(busy.get("storm_changes_per_s")) if busy else "-",
                        "%s / %s" % (fmt(calm.get("dataplane_cpu"), 2) if calm else "-",
                                     fmt(busy.get("dataplane_cpu"), 2) if busy else "-"),
-                       fmt(busy.get("control_cpu"), 2) if busy else "-"])
+                       fmt(busy.get("control_cpu"), 2) if busy else "-",
+                       "%s / %s" % (drops(calm), drops(busy))])
         out.append(table(["tool", "queries/s", "lost without storm", "lost with storm",
                           "NOERROR with storm", "storm changes/s",
-                          "dataplane CPU without / with", "control CPU with"], rs))
+                          "dataplane CPU without / with", "control CPU with",
+                          "dropped at veth-s, by the dataplane: without / with"], rs))
+        out.append("\nDropped at veth-s: the XDP program ran and the redirect into the "
+                   "AF_XDP socket failed (its RX ring full: the worker did not empty it in "
+                   "time); by the dataplane: its port's rx-missed and rx-nombuf, and "
+                   "replies it could not send (tx-dropped).\n")
     return "\n".join(out)
 
 
@@ -533,6 +544,9 @@ def aim_control(rows):
     if storm:
         out.append(["Control: no query lost to an update storm",
                     ", ".join("%s %s" % (r["tool"], fmt(r.get("loss_pct"), 3, "%"))
+                              + (" (dropped at veth-s %s, by the dataplane %s)"
+                                 % (fmt(r["veth_drops"]), fmt(r.get("dataplane_drops")))
+                                 if r.get("veth_drops") else "")
                               for r in storm),
                     verdict(all(r.get("loss_pct") == 0 for r in storm))])
     return out
