@@ -24,9 +24,10 @@ void mv_ports_stop(void);
 
 /*
  * Every port's counters (rte_eth_stats), summed: frames received; frames
- * the port dropped for want of room, because the workers did not empty its
- * RX ring in time (missed, e.g. an AF_XDP socket's full ring) or it had no
- * mbuf to receive into (nombuf); receive errors; frames sent and send errors.
+ * the port dropped for want of room (missed: the workers did not empty its
+ * RX ring in time; what a driver counts there is its own: net_af_xdp counts
+ * an empty fill ring, not a full RX ring) or of an mbuf to receive into
+ * (nombuf); receive errors; frames sent and send errors.
  * Any lcore, while the workers run.
  */
 struct mv_port_totals {

@@ -853,11 +853,21 @@ lab__dump_complete() {
 	[[ -z $(lab__dump_missing "$1" "$2") ]]
 }
 
-# lab_counter NAME - one counter, e.g. answer-formerr (verdict. is implied)
-# or tx-dropped or port.rx-missed.
+# lab_counter_name NAME - the dump's name of a counter: verdict. is implied
+# for a verdict (answer-formerr), not for tx-dropped or port.rx-missed.
+lab_counter_name() {
+	if [[ $1 == verdict.* || $1 == port.* || $1 == tx-dropped ]]; then
+		echo "$1"
+	else
+		echo "verdict.$1"
+	fi
+}
+
+# lab_counter NAME - one counter (lab_counter_name NAME), e.g. answer-formerr,
+# tx-dropped or port.rx-missed.
 lab_counter() {
-	local name=${1:?usage: lab_counter NAME} dump value
-	[[ $name == verdict.* || $name == port.* || $name == tx-dropped ]] || name=verdict.$name
+	local name dump value
+	name=$(lab_counter_name "${1:?usage: lab_counter NAME}")
 	dump=$(lab_counters) || return 1
 	value=$(awk -v n="$name" '$1 == n { print $2 }' <<<"$dump")
 	if [[ -z $value ]]; then

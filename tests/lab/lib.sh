@@ -332,11 +332,11 @@ t_snapshot() {
 	done <<<"$dump"
 }
 
-# t_delta BEFORE AFTER NAME - how much counter NAME grew (verdict. implied).
+# t_delta BEFORE AFTER NAME - how much counter NAME (lab_counter_name) grew.
 t_delta() {
 	local -n t__before=$1 t__after=$2
-	local name=$3
-	[[ $name == verdict.* || $name == port.* || $name == tx-dropped ]] || name=verdict.$name
+	local name
+	name=$(lab_counter_name "$3")
 	echo $((${t__after[$name]:-0} - ${t__before[$name]:-0}))
 }
 
