@@ -60,12 +60,7 @@ bench_row kind ctl-load changes "$(jq -r .changes <<<"$out")" \
 	changes_per_s "$(jq -r .changes_per_s <<<"$out")" note "no dataplane attached yet"
 
 LAB_LCORES=0,1 # read by lab_start_dataplane
-# The worker's CPU (1) is the worker's alone, as isolcpus would keep it on a
-# server: mvdns-control and the storm's client run on CPU 0 with the main
-# lcore and the generator. Unpinned, the scheduler gave them CPU 1 for a few
-# ms at a time, and the AF_XDP socket's ring overflowed meanwhile (hundreds
-# of queries dropped at veth-s per storm run, bench/README.md).
-taskset -a -p -c 0 "$LAB_CTL_PID" >/dev/null
+bench_keep_worker_cpu
 if ! LAB_READY_TIMEOUT=300 bench_dp_start af_xdp 2>"$D/dp-start.log" ||
 	! bench_fg lab_exec_c "$BENCH_PY" "$BENCH_DIR/ctl.py" wait-served --server "$BENCH_ADDR" \
 		--name "$LAST_NAME" --expect "$LAST_ADDR" --timeout 300 >/dev/null; then
@@ -77,10 +72,9 @@ fi
 
 # ---- apply-to-served latency ---------------------------------------------------
 if part latency; then
-	cmd="ip netns exec $LAB_NS_C bench/ctl.py --socket SOCK latency --server $BENCH_ADDR --sizes $SIZES --iterations $ITERATIONS"
+	cmd="ip netns exec $LAB_NS_C taskset -c $BENCH_CTL_CPU bench/ctl.py --socket SOCK latency --server $BENCH_ADDR --sizes $SIZES --iterations $ITERATIONS"
 	bench_log "$cmd"
-	if bench_fg timeout 1800 ip netns exec "$LAB_NS_C" "$BENCH_PY" "$BENCH_DIR/ctl.py" \
-		--socket "$BENCH_CTL_SOCK" latency --server "$BENCH_ADDR" --sizes "$SIZES" \
+	if bench_fg bench_ctl -c 1800 latency --server "$BENCH_ADDR" --sizes "$SIZES" \
 		--iterations "$ITERATIONS" >"$D/latency.json" 2>&1; then
 		out=$(<"$D/latency.json")
 		while read -r row; do
@@ -128,7 +122,7 @@ drop_counts() {
 storm_run() { # TOOL STORM(0|1)
 	local tool=$1 storm=$2 spid='' figures kv=() sout=null t0 dp0 ctl0 secs v0 d0 v1 d1
 	if ((storm)); then
-		BENCH_CTL_CPU=0 bench_ctl $((STORM_SECONDS + 120)) storm --seconds $((STORM_SECONDS + 2)) >"$D/storm.json" 2>&1 &
+		bench_ctl $((STORM_SECONDS + 120)) storm --seconds $((STORM_SECONDS + 2)) >"$D/storm.json" 2>&1 &
 		spid=$!
 		sleep 1 # the storm is on before the queries start
 	fi

@@ -44,6 +44,7 @@ fi
 BENCH_LAB_OWNED=1
 lab_up || bench_die "lab_up failed"
 bench_lab_control || bench_end
+bench_keep_worker_cpu
 out=$(LAB_READY_TIMEOUT=60 bench_dp_start af_xdp 2>&1) || {
 	bench_error "the dataplane did not start on af_xdp, fed by mvdns-control" \
 		"lab_start_dataplane af_xdp (LAB_NS_S=$LAB_NS_S)" "$out"
@@ -52,12 +53,12 @@ out=$(LAB_READY_TIMEOUT=60 bench_dp_start af_xdp 2>&1) || {
 bench_wait_quiet "$(bench_pick 120 300)"
 
 other=$(bench_other_cpu "$LAB_NS_S" 0.5)
-cmd="ip netns exec $LAB_NS_C bench/ctl.py --socket $LAB_CTL_SOCK health --server $BENCH_ADDR --flips $FLIPS"
+cmd="ip netns exec $LAB_NS_C taskset -c $BENCH_CTL_CPU bench/ctl.py --socket $LAB_CTL_SOCK health --server $BENCH_ADDR --flips $FLIPS"
 bench_log "$FLIPS flips: $cmd"
 t=$(bench_now)
 s0=$(bench_ns_cpu_ticks "$LAB_NS_S")
-if ! out=$(bench_fg timeout $((FLIPS + 120)) ip netns exec "$LAB_NS_C" "$BENCH_PY" "$BENCH_DIR/ctl.py" \
-	--socket "$LAB_CTL_SOCK" health --server "$BENCH_ADDR" --flips "$FLIPS" 2>&1); then
+if ! out=$(bench_fg bench_ctl -c $((FLIPS + 120)) health --server "$BENCH_ADDR" \
+	--flips "$FLIPS" 2>&1); then
 	bench_error "ctl.py health failed" "$cmd" "$out"
 	bench_end
 fi

@@ -259,9 +259,10 @@ bench_cpu_sample() {
 # receives packets (the first came after the last poll that saw none), 0.1 s
 # later and 0.3 s before SECONDS from that poll, bench_cpu_sample lines go to
 # OUT. A window shorter than 0.5 s, or the sampler killed before its end,
-# leaves OUT with fewer than two lines.
+# leaves OUT with fewer than two lines; bench_load_why says which (from
+# OUT.why; neither file may exist before).
 bench_load_window() {
-	local ns=$1 dev=$2 cpu=$3 secs=$4 out=$5 p0 t miss=$EPOCHREALTIME left
+	local ns=$1 dev=$2 cpu=$3 secs=$4 out=$5 p0 t begin=$EPOCHREALTIME miss=$EPOCHREALTIME left
 	p0=$(bench__rx_packets "$ns" "$dev")
 	while t=$EPOCHREALTIME && (($(bench__rx_packets "$ns" "$dev") <= p0 + 100)); do
 		miss=$t
@@ -270,9 +271,24 @@ bench_load_window() {
 	sleep 0.1
 	bench_cpu_sample "$ns" "$cpu" >"$out"
 	left=$(awk -v m="$miss" -v s="$secs" -v now="$EPOCHREALTIME" 'BEGIN { print m + s - 0.3 - now }')
-	awk -v l="$left" 'BEGIN { exit !(l >= 0.5) }' || return 0
+	if awk -v l="$left" 'BEGIN { exit !(l < 0.5) }'; then
+		awk -v s="$t" -v b="$begin" 'BEGIN { printf "the load was first seen %.2f s after the run began\n", s - b }' \
+			>"$out.why"
+		return 0
+	fi
 	sleep "$left"
 	bench_cpu_sample "$ns" "$cpu" >>"$out"
+}
+
+# bench_load_why OUT - why bench_load_window's OUT holds no window.
+bench_load_why() {
+	if [[ -s $1.why ]]; then
+		cat "$1.why"
+	elif [[ -s $1 ]]; then
+		echo "the window's last sample did not come in time"
+	else
+		echo "the server's interface never received the load"
+	fi
 }
 
 bench__rx_packets() { # NETNS IFACE
@@ -468,12 +484,33 @@ bench__alive() {
 	[[ ${stat%% *} != Z ]]
 }
 
-# bench_ctl TIMEOUT ARGS... - bench/ctl.py against our control socket, for
-# at most TIMEOUT seconds (pinned to CPU $BENCH_CTL_CPU when that is set).
+# bench_ctl [-c] TIMEOUT ARGS... - bench/ctl.py against our control socket,
+# for at most TIMEOUT seconds; with -c in the client namespace (its probes
+# reach the dataplane over the lab's veth). Pinned to CPU $BENCH_CTL_CPU
+# when that is set (bench_keep_worker_cpu).
 bench_ctl() {
-	local pin=()
+	local pin=() ns=()
+	if [[ $1 == -c ]]; then
+		ns=(ip netns exec "$LAB_NS_C")
+		shift
+	fi
 	[[ -z ${BENCH_CTL_CPU:-} ]] || pin=(taskset -c "$BENCH_CTL_CPU")
-	timeout "$1" "${pin[@]}" "$BENCH_PY" "$BENCH_DIR/ctl.py" --socket "$BENCH_CTL_SOCK" "${@:2}"
+	timeout "$1" "${ns[@]}" "${pin[@]}" "$BENCH_PY" "$BENCH_DIR/ctl.py" \
+		--socket "$BENCH_CTL_SOCK" "${@:2}"
+}
+
+# bench_keep_worker_cpu - for a family that measures mvdns-control beside
+# the lab's dataplane (-l 0,1: main lcore on CPU 0, worker on 1): CPU 1 is
+# the worker's alone, as isolcpus would keep it on a server. mvdns-control
+# (every thread) and the family's clients (bench_ctl, through
+# BENCH_CTL_CPU) run on CPU 0 with the main lcore. Unpinned, the scheduler
+# put them on CPU 1 for milliseconds at a time, and the AF_XDP socket's
+# ring overflowed meanwhile (queries dropped at veth-s in the update
+# storms; bench/README.md, tenth stop). The latency figures moved within
+# their noise either way (eleventh stop); they are taken the same way.
+bench_keep_worker_cpu() {
+	taskset -a -p -c 0 "$LAB_CTL_PID" >/dev/null
+	BENCH_CTL_CPU=0
 }
 
 # ---- a dataplane with no network ----------------------------------------------

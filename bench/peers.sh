@@ -313,7 +313,7 @@ measure() {
 		ip -n "$LAB_NS_C" link set dev "$LAB_IF_C" xdpdrv obj "$D/reflector.o" sec xdp program pass
 	fi
 	other=$(bench_other_cpu "$LAB_NS_S" 0.5)
-	rm -f "$D/window"
+	rm -f "$D/window" "$D/window.why"
 	bench_load_window "$LAB_NS_S" "$LAB_IF_S" "$GEN_CPU" "$DURATION" "$D/window" &
 	sampler=$!
 	case $tool in
@@ -335,7 +335,7 @@ measure() {
 		# the reflector has no process: its work is all softirq
 		[[ -z $k || ($k == server_cpu && -z $SERVER_PID) ]] || cpu+=("$k" "$v")
 	done <<<"$(bench_load_cpu "$D/window")"
-	((${#cpu[@]})) || bench_note "$server $tool $qset: no CPU figures (no window of the load)"
+	((${#cpu[@]})) || bench_note "$server $tool $qset: no CPU figures: $(bench_load_why "$D/window")"
 	bench_row kind "$kind" server "$server" tool "$tool" qset "$qset" seconds "$DURATION" \
 		"${kv[@]}" "${cpu[@]}" gen_cpu "$GEN_CPU" names "$NAMES" \
 		other_cpu "$other" command "$BENCH_RUN_CMD" "$@"
