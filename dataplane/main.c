@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -158,7 +159,8 @@ static void rcu_synchronize(void *rcu)
 
 static void print_counters(const struct mv_worker *workers, unsigned n)
 {
-	uint64_t tx_dropped = 0;
+	uint64_t tx_dropped = 0, stalls = 0, stalled = 0, longest = 0;
+	uint64_t tsc_per_us = rte_get_tsc_hz() / 1000000;
 
 	for (unsigned v = 0; v < MV_VERDICT_COUNT; v++) {
 		uint64_t sum = 0;
@@ -166,9 +168,16 @@ static void print_counters(const struct mv_worker *workers, unsigned n)
 			sum += mv_worker_counter(&workers[i].verdicts[v]);
 		printf("verdict.%s %" PRIu64 "\n", mv_verdict_name(v), sum);
 	}
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		tx_dropped += mv_worker_counter(&workers[i].tx_dropped);
+		stalls += mv_worker_counter(&workers[i].stalls);
+		stalled += mv_worker_counter(&workers[i].stalled_tsc);
+		longest = RTE_MAX(longest, mv_worker_counter(&workers[i].stall_longest_tsc));
+	}
 	printf("tx-dropped %" PRIu64 "\n", tx_dropped);
+	printf("worker.stalls %" PRIu64 "\nworker.stalled-us %" PRIu64
+	       "\nworker.longest-stall-us %" PRIu64 "\n",
+	       stalls, stalled / tsc_per_us, longest / tsc_per_us);
 
 	struct mv_port_totals p;
 	mv_ports_totals(&p);
@@ -251,6 +260,7 @@ int main(int argc, char **argv)
 	{
 		memcpy(workers[i].tcp_key, tcp_key, sizeof(tcp_key));
 		workers[i].idle_sleep_us = opt.idle_sleep_us;
+		workers[i].stall_tsc = rte_get_tsc_hz() / 1000000 * MV_WORKER_STALL_US;
 		workers[i].lcore = lcore;
 		workers[i].rcu = rcu;
 		workers[i].stop = &stop;

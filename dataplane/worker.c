@@ -150,18 +150,36 @@ static void idle_sleep(struct mv_worker *w)
 	rte_rcu_qsbr_thread_online(w->rcu, w->lcore);
 }
 
+/* Count a stall if this turn of the loop began stall_tsc or more after the last. */
+static inline void check_stall(struct mv_worker *w, uint64_t *last)
+{
+	uint64_t now = rte_rdtsc(), gap = now - *last;
+
+	*last = now;
+	if (likely(gap < w->stall_tsc))
+		return;
+	count(&w->stalls, 1);
+	count(&w->stalled_tsc, gap);
+	if (gap > w->stall_longest_tsc)
+		__atomic_store_n(&w->stall_longest_tsc, gap, __ATOMIC_RELAXED);
+}
+
 int mv_worker_run(void *arg)
 {
 	struct mv_worker *w = arg;
 	unsigned idle = 0;
+	uint64_t last = rte_rdtsc();
 
 	rte_rcu_qsbr_thread_register(w->rcu, w->lcore);
 	rte_rcu_qsbr_thread_online(w->rcu, w->lcore);
 	while (!*w->stop) {
-		if (poll_queues(w) > 0)
+		check_stall(w, &last);
+		if (poll_queues(w) > 0) {
 			idle = 0;
-		else if (w->idle_sleep_us > 0 && ++idle >= IDLE_POLLS)
+		} else if (w->idle_sleep_us > 0 && ++idle >= IDLE_POLLS) {
 			idle_sleep(w);
+			last = rte_rdtsc(); /* its own sleep is no stall */
+		}
 		rte_rcu_qsbr_quiescent(w->rcu, w->lcore);
 	}
 	for (unsigned i = 0; i < w->nqueues; i++)

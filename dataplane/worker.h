@@ -20,6 +20,8 @@
 
 #define MV_WORKER_QUEUES_MAX 16
 #define MV_BURST             32
+/* A gap this long between two turns of a worker's loop is a stall. */
+#define MV_WORKER_STALL_US 1000
 
 struct mv_worker_queue {
 	uint16_t port;
@@ -45,8 +47,16 @@ struct mv_worker {
 	uint64_t rng;              /* random state for multivalue choices; this worker's alone */
 	uint64_t tcp_key[2];       /* the SYN cookies' secret: the same for every worker */
 	unsigned idle_sleep_us;    /* 0: poll without pause; else sleep this long when idle */
+	uint64_t stall_tsc;        /* MV_WORKER_STALL_US in TSC cycles */
 	uint64_t verdicts[MV_VERDICT_COUNT];
 	uint64_t tx_dropped;
+	/* Turns of the loop that began stall_tsc or more after the one before
+	 * (the worker had lost its CPU: preempted, or its vCPU stopped by the
+	 * host), their gaps added up and the longest, in TSC cycles. Sleeps of
+	 * its own (idle_sleep_us) are not stalls. */
+	uint64_t stalls;
+	uint64_t stalled_tsc;
+	uint64_t stall_longest_tsc;
 } __rte_cache_aligned;
 
 /* Allocate the TX buffers of every queue; 0 or -ENOMEM. Main lcore, before launch. */

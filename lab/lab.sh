@@ -99,6 +99,7 @@ LAB_COUNTER_NAMES=(
 	verdict.drop-malformed verdict.tcp-syn-ack verdict.tcp-fin-ack
 	verdict.tcp-reset verdict.tcp-no-reply verdict.drop-tcp-partial tx-dropped
 	port.rx-packets port.rx-missed port.rx-nombuf port.rx-errors port.tx-packets port.tx-errors
+	worker.stalls worker.stalled-us worker.longest-stall-us
 )
 
 LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -836,7 +837,7 @@ lab__dump_parse() {
 	else
 		text=
 	fi
-	awk '$0 ~ /^((verdict|port)\.[a-z0-9-]+|tx-dropped)[ \t]+[0-9]+$/ && !seen[$1]++ {
+	awk '$0 ~ /^((verdict|port|worker)\.[a-z0-9-]+|tx-dropped)[ \t]+[0-9]+$/ && !seen[$1]++ {
 		print $1, $2 }' <<<"$text"
 }
 
@@ -854,9 +855,10 @@ lab__dump_complete() {
 }
 
 # lab_counter_name NAME - the dump's name of a counter: verdict. is implied
-# for a verdict (answer-formerr), not for tx-dropped or port.rx-missed.
+# for a verdict (answer-formerr), not for tx-dropped, port.rx-missed or
+# worker.stalls.
 lab_counter_name() {
-	if [[ $1 == verdict.* || $1 == port.* || $1 == tx-dropped ]]; then
+	if [[ $1 == verdict.* || $1 == port.* || $1 == worker.* || $1 == tx-dropped ]]; then
 		echo "$1"
 	else
 		echo "verdict.$1"
