@@ -106,27 +106,29 @@ for spec in "CREATE 1000" "UPSERT 500"; do
 done
 
 # ---- queries lost to an update storm ------------------------------------------------
-# drop_counts - "VETH DATAPLANE": frames veth-s dropped on their way in (the
-# XDP program ran, the redirect into the AF_XDP socket failed: its RX ring
-# was full, the worker late), and frames the dataplane's port dropped
-# (port.rx-missed, port.rx-nombuf) or replies it could not send (tx-dropped).
+# drop_counts - "VETH DATAPLANE STALLS STALLED_US": frames veth-s dropped on
+# their way in (the XDP program ran, the redirect into the AF_XDP socket
+# failed: its RX ring was full, the worker late), frames the dataplane's port
+# dropped (port.rx-missed, port.rx-nombuf) or replies it could not send
+# (tx-dropped); and the worker's stalls (worker.stalls, worker.stalled-us:
+# turns of its loop 1 ms or more late, its CPU taken), which say why it was late.
 drop_counts() {
 	local veth dp
 	veth=$(ip netns exec "$LAB_NS_S" ethtool -S "$LAB_IF_S" |
 		awk '$1 ~ /^rx_queue_[0-9]+_drops:$/ { n += $2 } END { print n + 0 }')
 	dp=$(lab_counters | awk '$1 ~ /^(port\.rx-missed|port\.rx-nombuf|tx-dropped)$/ { n += $2 }
 		END { print n + 0 }')
-	echo "$veth $dp"
+	echo "$veth $dp $(bench_worker_stalls)"
 }
 
 storm_run() { # TOOL STORM(0|1)
-	local tool=$1 storm=$2 spid='' figures kv=() sout=null t0 dp0 ctl0 secs v0 d0 v1 d1
+	local tool=$1 storm=$2 spid='' figures kv=() sout=null t0 dp0 ctl0 secs v0 d0 s0 u0 v1 d1 s1 u1
 	if ((storm)); then
 		bench_ctl $((STORM_SECONDS + 120)) storm --seconds $((STORM_SECONDS + 2)) >"$D/storm.json" 2>&1 &
 		spid=$!
 		sleep 1 # the storm is on before the queries start
 	fi
-	read -r v0 d0 <<<"$(drop_counts)"
+	read -r v0 d0 s0 u0 <<<"$(drop_counts)"
 	t0=$(bench_now) dp0=$(bench_cpu_ticks "$LAB_DP_PID") ctl0=$(bench_cpu_ticks "$LAB_CTL_PID")
 	case $tool in
 	kxdpgun) bench_kxdpgun "$D/q-few.txt" "$GEN_CPU" "$STORM_SECONDS" "$KXDPGUN_RATE" >"$D/figures" ;;
@@ -135,8 +137,9 @@ storm_run() { # TOOL STORM(0|1)
 	secs=$(bench_elapsed "$t0")
 	kv=(dataplane_cpu "$(bench_ticks_per_s $(($(bench_cpu_ticks "$LAB_DP_PID") - dp0)) "$secs")"
 		control_cpu "$(bench_ticks_per_s $(($(bench_cpu_ticks "$LAB_CTL_PID") - ctl0)) "$secs")")
-	read -r v1 d1 <<<"$(drop_counts)"
-	kv+=(veth_drops $((v1 - v0)) dataplane_drops $((d1 - d0)))
+	read -r v1 d1 s1 u1 <<<"$(drop_counts)"
+	kv+=(veth_drops $((v1 - v0)) dataplane_drops $((d1 - d0)) worker_stalls $((s1 - s0))
+		worker_stalled_ms "$(bench_div $((u1 - u0)) 1000 1)")
 	if [[ -n $spid ]]; then
 		if wait "$spid"; then
 			sout=$(jq -r .changes_per_s "$D/storm.json")
@@ -152,7 +155,7 @@ storm_run() { # TOOL STORM(0|1)
 	while read -r k v; do kv+=("$k" "$v"); done <<<"$figures"
 	bench_row kind ctl-storm tool "$tool" storm "$storm" seconds "$STORM_SECONDS" "${kv[@]}" \
 		storm_changes_per_s "$sout" command "$BENCH_RUN_CMD"
-	bench_log "storm=$storm $tool: $(tr '\n' ' ' <<<"$figures") storm changes/s $sout, dropped by veth-s $((v1 - v0)), by the dataplane $((d1 - d0))"
+	bench_log "storm=$storm $tool: $(tr '\n' ' ' <<<"$figures") storm changes/s $sout, dropped by veth-s $((v1 - v0)), by the dataplane $((d1 - d0)); worker stalled $((s1 - s0)) times, $(((u1 - u0) / 1000)) ms"
 }
 for tool in kxdpgun dnsperf; do
 	part storm || break

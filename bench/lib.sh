@@ -32,6 +32,7 @@ BENCH_PY=/usr/bin/python3 # Debian's, with dnspython
 BENCH_DATAPLANE=${BENCH_DATAPLANE:-$BENCH_BUILD/dataplane/mvdns-dataplane}
 BENCH_CONTROL=${BENCH_CONTROL:-$BENCH_BUILD/control/daemon/mvdns-control}
 BENCH_INPROC=${BENCH_INPROC:-$BENCH_BUILD/bench/inproc}
+BENCH_HOST_STALLS=${BENCH_HOST_STALLS:-$BENCH_BUILD/bench/host_stalls}
 BENCH_CLK_TCK=$(getconf CLK_TCK)
 BENCH_FAMILY=
 BENCH_TMP=
@@ -482,6 +483,14 @@ bench__alive() {
 	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
 	stat=${stat##*) }
 	[[ ${stat%% *} != Z ]]
+}
+
+# bench_worker_stalls - "STALLS STALLED_US" of the lab's dataplane
+# (worker.stalls, worker.stalled-us: turns of a worker's loop 1 ms or more
+# late, its CPU taken), or nothing if it cannot say.
+bench_worker_stalls() {
+	lab_counters 2>/dev/null | awk '$1 == "worker.stalls" { st = $2 } $1 == "worker.stalled-us" { us = $2 }
+		END { if (st != "" && us != "") print st, us }'
 }
 
 # bench_ctl [-c] TIMEOUT ARGS... - bench/ctl.py against our control socket,

@@ -15,7 +15,8 @@
 # peers' RRset), each query set (few, million, pool) for the same duration.
 # Per run: answered/s, loss, latency (dnsperf: average, deviation, max;
 # kxdpgun gives none), reply size, the server's CPU (utime + stime of every
-# process in mvdns-s, from /proc/PID/stat) and the machine's softirq time.
+# process in mvdns-s, from /proc/PID/stat) and the machine's softirq time;
+# for mvdns, its worker's stalls (worker.stalls, worker.stalled-us).
 #
 # Then, each server still up (kind latency): dnsperf at fixed rates every
 # server sustains (-Q, BENCH_PEERS_LATENCY_QPS), with -v, so that every
@@ -301,6 +302,7 @@ bench_on_cleanup stop_server
 # (bench_load_window); the rates are the tool's own.
 measure() {
 	local kind=$1 server=$2 tool=$3 qset=$4 sampler figures kv=() cpu=() other rate=() k v i
+	local stalls0=() stalls1=()
 	shift 4
 	if [[ $kind == latency ]]; then
 		[[ $tool == dnsperf && ${1:-} == qps ]] || bench_die "measure latency: dnsperf and qps RATE first"
@@ -313,6 +315,7 @@ measure() {
 		ip -n "$LAB_NS_C" link set dev "$LAB_IF_C" xdpdrv obj "$D/reflector.o" sec xdp program pass
 	fi
 	other=$(bench_other_cpu "$LAB_NS_S" 0.5)
+	[[ $server != mvdns-* ]] || read -ra stalls0 <<<"$(bench_worker_stalls)"
 	rm -f "$D/window" "$D/window.why"
 	bench_load_window "$LAB_NS_S" "$LAB_IF_S" "$GEN_CPU" "$DURATION" "$D/window" &
 	sampler=$!
@@ -324,6 +327,7 @@ measure() {
 	i=0
 	while bench__alive "$sampler" && ((i++ < 30)); do sleep 0.1; done
 	bench__kill_wait "$sampler" >/dev/null 2>&1 || true
+	[[ $server != mvdns-* ]] || read -ra stalls1 <<<"$(bench_worker_stalls)"
 	figures=$(<"$D/figures")
 	ip -n "$LAB_NS_C" link set dev "$LAB_IF_C" xdp off 2>/dev/null || true
 	if [[ -z $figures ]]; then
@@ -331,6 +335,10 @@ measure() {
 		return 0
 	fi
 	while read -r k v; do kv+=("$k" "$v"); done <<<"$figures"
+	if ((${#stalls0[@]} == 2 && ${#stalls1[@]} == 2)); then
+		kv+=(worker_stalls $((stalls1[0] - stalls0[0]))
+			worker_stalled_ms "$(bench_div $((stalls1[1] - stalls0[1])) 1000 1)")
+	fi
 	while read -r k v; do
 		# the reflector has no process: its work is all softirq
 		[[ -z $k || ($k == server_cpu && -z $SERVER_PID) ]] || cpu+=("$k" "$v")

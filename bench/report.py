@@ -185,10 +185,41 @@ def section_latency(rows, order, qsets):
                                 ("latency_p50_ms", "latency_p90_ms", "latency_p99_ms",
                                  "latency_p999_ms")),
                      fmt(r.get("latency_max_ms"), 2), fmt(r.get("latency_samples")),
-                     fmt(r.get("server_cpu"), 2), fmt(r.get("other_cpu"), 2)])
+                     fmt(r.get("server_cpu"), 2), stalled(r), fmt(r.get("other_cpu"), 2)])
     out.append(table(["queries/s", "queries", "server", "answered/s", "loss",
                       "latency ms p50 / p90 / p99 / p99.9", "max ms", "answers timed",
-                      "server CPU", "other CPU"], body))
+                      "server CPU", "worker stalled ms (stalls)", "other CPU"], body))
+    out.append("\nWorker stalled: mvdns's worker.stalled-us and worker.stalls over the run, "
+               "the turns of its loop that came 1 ms or more late (its CPU taken: by "
+               "another thread, or by the host, section 0).\n")
+    return "\n".join(out)
+
+
+def stalled(r):
+    """A run's worker stalls: "MS (COUNT)", or "-" where not measured."""
+    if r is None or r.get("worker_stalled_ms") is None:
+        return "-"
+    return "%s (%s)" % (fmt(r["worker_stalled_ms"], 1), fmt(r.get("worker_stalls")))
+
+
+def section_host(rows):
+    hs = [r for r in rows if r["kind"] == "host-stalls"]
+    if not hs:
+        return ""
+    out = ["## 0. The host under busy CPUs (bench/host_stalls)\n",
+           "Every CPU kept busy at once by a thread that only reads the clock, as the lab's "
+           "busy-polling servers and generators keep them; a stop: %s ms or more between two "
+           "readings. In an otherwise quiet guest, its own scheduler takes such a thread off "
+           "its CPU for a few ms at most: longer stops are the host's (no guest timer tick "
+           "runs meanwhile, bench/README.md, eleventh stop). Lab and memif figures, their "
+           "losses and latency maxima, were taken on CPUs that stop this way.\n"
+           % fmt(hs[0].get("min_ms"))]
+    out.append(table(["CPU", "seconds busy", "stops", "stopped ms (share)", "longest ms",
+                      "other CPU"],
+                     [[fmt(r["cpu"]), fmt(r["seconds"]), fmt(r["stops"]),
+                       "%s (%s)" % (fmt(r["stopped_ms"], 1),
+                                    fmt(100 * r["stopped_ms"] / 1000 / r["seconds"], 2, "%")),
+                       fmt(r["longest_ms"], 1), fmt(r.get("other_cpu"), 2)] for r in hs]))
     return "\n".join(out)
 
 
@@ -321,15 +352,19 @@ def section_control(rows):
                        "%s / %s" % (fmt(calm.get("dataplane_cpu"), 2) if calm else "-",
                                     fmt(busy.get("dataplane_cpu"), 2) if busy else "-"),
                        fmt(busy.get("control_cpu"), 2) if busy else "-",
-                       "%s / %s" % (drops(calm), drops(busy))])
+                       "%s / %s" % (drops(calm), drops(busy)),
+                       "%s / %s" % (stalled(calm), stalled(busy))])
         out.append(table(["tool", "queries/s", "lost without storm", "lost with storm",
                           "NOERROR with storm", "storm changes/s",
                           "dataplane CPU without / with", "control CPU with",
-                          "dropped at veth-s, by the dataplane: without / with"], rs))
+                          "dropped at veth-s, by the dataplane: without / with",
+                          "worker stalled ms (stalls): without / with"], rs))
         out.append("\nDropped at veth-s: the XDP program ran and the redirect into the "
                    "AF_XDP socket failed (its RX ring full: the worker did not empty it in "
                    "time); by the dataplane: its port's rx-missed and rx-nombuf, and "
-                   "replies it could not send (tx-dropped).\n")
+                   "replies it could not send (tx-dropped). Worker stalled: the turns of "
+                   "the worker's loop that came 1 ms or more late (its CPU taken, section "
+                   "0), added up; its RX ring of 1,024 holds 10 ms of kxdpgun's queries.\n")
     return "\n".join(out)
 
 
@@ -544,8 +579,10 @@ def aim_control(rows):
     if storm:
         out.append(["Control: no query lost to an update storm",
                     ", ".join("%s %s" % (r["tool"], fmt(r.get("loss_pct"), 3, "%"))
-                              + (" (dropped at veth-s %s, by the dataplane %s)"
-                                 % (fmt(r["veth_drops"]), fmt(r.get("dataplane_drops")))
+                              + (" (dropped at veth-s %s, by the dataplane %s; worker "
+                                 "stalled %s ms)"
+                                 % (fmt(r["veth_drops"]), fmt(r.get("dataplane_drops")),
+                                    fmt(r.get("worker_stalled_ms"), 1))
                                  if r.get("veth_drops") else "")
                               for r in storm),
                     verdict(all(r.get("loss_pct") == 0 for r in storm))])
@@ -588,7 +625,7 @@ def render(meta, rows):
             "%s, commit %s. Machine: %s vCPUs, %s, kernel %s, %s.\n" % (
                 m.get("date", "?"), m.get("commit", "?"), m.get("nproc", "?"),
                 m.get("cpu", "?"), m.get("kernel", "?"), m.get("memory", "?"))]
-    parts = [section_aims(rows), section_inproc(rows), section_peers(rows), section_control(rows),
+    parts = [section_aims(rows), section_host(rows), section_inproc(rows), section_peers(rows), section_control(rows),
              section_scale(rows), section_memif(rows), section_health(rows),
              section_problems(rows, meta)]
     return "\n".join(head + [p for p in parts if p])

@@ -5,7 +5,8 @@
 #
 #   bench/run.sh [--quick] [--update-readme] [FAMILY...]
 #
-# Families, in this order: inproc (bench/inproc.sh), scale (scale.sh),
+# Families, in this order: host (bench/host.sh: how often the CPUs stop
+# under a busy thread), inproc (inproc.sh), scale (scale.sh),
 # peers (peers.sh: the lab against knotd and nsd), control (control.sh),
 # memif (memif.sh: DPDK to DPDK over net_memif), health (health.sh: health
 # change to answer).
@@ -19,7 +20,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 BENCH_FAMILY=run # for bench_log
-FAMILIES=(inproc scale peers control memif health)
+FAMILIES=(host inproc scale peers control memif health)
 update_readme=0
 wanted=()
 while (($#)); do
@@ -27,10 +28,10 @@ while (($#)); do
 	--quick) BENCH_QUICK=1 ;;
 	--update-readme) update_readme=1 ;;
 	-h | --help)
-		sed -n 's/^# \{0,1\}//; 3,16p' "$0"
+		sed -n 's/^# \{0,1\}//; 3,17p' "$0"
 		exit 0
 		;;
-	inproc | scale | peers | control | memif | health) wanted+=("$1") ;;
+	host | inproc | scale | peers | control | memif | health) wanted+=("$1") ;;
 	*) bench_die "unknown argument $1 (want --quick, --update-readme or families: ${FAMILIES[*]})" ;;
 	esac
 	shift
@@ -42,7 +43,7 @@ export BENCH_QUICK BENCH_OUT BENCH_BUILD
 bench_need_pkgs jq valgrind dnsperf knot knot-dnsutils nsd clang llvm libbpf-dev \
 	iproute2 ethtool iputils-ping python3
 BENCH_MEMIF_GEN=${BENCH_MEMIF_GEN:-$BENCH_BUILD/bench/memif_gen}
-for bin in "$BENCH_DATAPLANE" "$BENCH_CONTROL" "$BENCH_INPROC" "$BENCH_MEMIF_GEN"; do
+for bin in "$BENCH_DATAPLANE" "$BENCH_CONTROL" "$BENCH_INPROC" "$BENCH_MEMIF_GEN" "$BENCH_HOST_STALLS"; do
 	[[ -x $bin ]] || bench_die "no $bin: build first (make build)"
 done
 # The families run copies: someone rebuilding build/ meanwhile changes nothing.
@@ -50,17 +51,18 @@ BENCH_BIN=$(mktemp -d /tmp/mvdns-bench-bin.XXXXXX)
 trap 'rm -rf "$BENCH_BIN"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-cp "$BENCH_DATAPLANE" "$BENCH_CONTROL" "$BENCH_INPROC" "$BENCH_MEMIF_GEN" "$BENCH_BIN/"
+cp "$BENCH_DATAPLANE" "$BENCH_CONTROL" "$BENCH_INPROC" "$BENCH_MEMIF_GEN" "$BENCH_HOST_STALLS" "$BENCH_BIN/"
 BENCH_DATAPLANE=$BENCH_BIN/$(basename "$BENCH_DATAPLANE")
 BENCH_CONTROL=$BENCH_BIN/$(basename "$BENCH_CONTROL")
 BENCH_INPROC=$BENCH_BIN/$(basename "$BENCH_INPROC")
 BENCH_MEMIF_GEN=$BENCH_BIN/$(basename "$BENCH_MEMIF_GEN")
-export BENCH_DATAPLANE BENCH_CONTROL BENCH_INPROC BENCH_MEMIF_GEN
+BENCH_HOST_STALLS=$BENCH_BIN/$(basename "$BENCH_HOST_STALLS")
+export BENCH_DATAPLANE BENCH_CONTROL BENCH_INPROC BENCH_MEMIF_GEN BENCH_HOST_STALLS
 
 # Time limits per family (seconds), quick and full; the lab families include
 # up to 10 minutes of waiting for the lab. On SIGTERM a family tears its lab
 # down once its current step returns (at most a few minutes), before SIGKILL.
-declare -A LIMIT=([inproc]="900 7200" [scale]="900 5400" [peers]="2400 4800" [control]="1500 3000" [memif]="900 1800" [health]="900 1200")
+declare -A LIMIT=([host]="600 900" [inproc]="900 7200" [scale]="900 5400" [peers]="2400 4800" [control]="1500 3000" [memif]="900 1800" [health]="900 1200")
 
 mkdir -p "$BENCH_OUT"
 rm -f "$BENCH_OUT"/*.jsonl

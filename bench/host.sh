@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# host.sh - family 0: how often this machine's CPUs stop under a busy
+# thread, the share of the host below the guest (bench/host_stalls.c).
+# Every CPU busy at once for BENCH_HOST_SECONDS (quick 10, full 30), as the
+# lab's busy-polling servers and generators keep them: stops of 10 ms or
+# more per CPU, their total and the longest. The lab and memif figures were
+# taken on CPUs that stop this way; the report says how often.
+#
+# Usage: bench/host.sh   (BENCH_HOST_SECONDS=S)
+set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+bench_begin host
+SECONDS_BUSY=${BENCH_HOST_SECONDS:-$(bench_pick 10 30)}
+[[ -x $BENCH_HOST_STALLS ]] || bench_die "no $BENCH_HOST_STALLS: build first (make build)"
+
+bench_wait_quiet "$(bench_pick 120 300)"
+other=$(bench_other_cpu none 0.5)
+cmd="build/bench/host_stalls --seconds $SECONDS_BUSY --json"
+bench_log "$cmd"
+if ! out=$(bench_fg timeout $((SECONDS_BUSY + 60)) "$BENCH_HOST_STALLS" --seconds "$SECONDS_BUSY" \
+	--json 2>&1) || ! jq -e .cpus <<<"$out" >/dev/null 2>&1; then
+	bench_error "host_stalls failed" "$cmd" "$out"
+	bench_end
+fi
+while read -r cpu stops stopped longest; do
+	bench_row kind host-stalls cpu "$cpu" seconds "$SECONDS_BUSY" min_ms "$(jq -r .min_ms <<<"$out")" \
+		stops "$stops" stopped_ms "$stopped" longest_ms "$longest" other_cpu "$other" command "$cmd"
+	bench_log "CPU $cpu: $stops stops, $stopped ms in all, longest $longest ms"
+done < <(jq -r '.cpus[] | "\(.cpu) \(.stops) \(.stopped_ms) \(.longest_ms)"' <<<"$out")
+bench_end
