@@ -17,6 +17,15 @@ STOP_MS=300
 # shellcheck disable=SC2034 # filled and read through namerefs
 declare -A before=() after=()
 
+expect_www() { # DESC: www.example.com A is answered
+	t_query "$1" www.example.com A <<'EOF'
+status NOERROR
+flags qr aa
+answer www.example.com. 300 IN A 192.0.2.10
+answer www.example.com. 300 IN A 192.0.2.11
+EOF
+}
+
 t_begin "$@"
 t_start_dataplane
 
@@ -24,12 +33,7 @@ t_snapshot before
 kill -STOP "$LAB_DP_PID"
 sleep "0.$STOP_MS"
 kill -CONT "$LAB_DP_PID"
-t_query "after a ${STOP_MS} ms stop: www A is answered" www.example.com A <<'EOF'
-status NOERROR
-flags qr aa
-answer www.example.com. 300 IN A 192.0.2.10
-answer www.example.com. 300 IN A 192.0.2.11
-EOF
+expect_www "after a ${STOP_MS} ms stop: www A is answered"
 t_snapshot after
 t_expect_ge "a ${STOP_MS} ms stop: worker.stalls grew" 1 "$(t_delta before after worker.stalls)"
 t_expect_ge "a ${STOP_MS} ms stop: worker.stalled-us grew by at least $((STOP_MS - 20)) ms" \
@@ -51,11 +55,6 @@ if ((stalls < 10)); then
 else
 	t_not_ok "an idle worker's 10 ms sleeps are not stalls (worker.stalls grew by $stalls over 0.5 s)"
 fi
-t_query "a sleeping worker wakes and answers" www.example.com A <<'EOF'
-status NOERROR
-flags qr aa
-answer www.example.com. 300 IN A 192.0.2.10
-answer www.example.com. 300 IN A 192.0.2.11
-EOF
+expect_www "a sleeping worker wakes and answers"
 
 t_end
