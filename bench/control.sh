@@ -113,12 +113,13 @@ done
 # (tx-dropped); and the worker's stalls (worker.stalls, worker.stalled-us:
 # turns of its loop 1 ms or more late, its CPU taken), which say why it was late.
 drop_counts() {
-	local veth dp
+	local veth dump dp
 	veth=$(ip netns exec "$LAB_NS_S" ethtool -S "$LAB_IF_S" |
 		awk '$1 ~ /^rx_queue_[0-9]+_drops:$/ { n += $2 } END { print n + 0 }')
-	dp=$(lab_counters | awk '$1 ~ /^(port\.rx-missed|port\.rx-nombuf|tx-dropped)$/ { n += $2 }
-		END { print n + 0 }')
-	echo "$veth $dp $(bench_worker_stalls)"
+	dump=$(lab_counters) || dump=
+	dp=$(awk '$1 ~ /^(port\.rx-missed|port\.rx-nombuf|tx-dropped)$/ { n += $2 }
+		END { print n + 0 }' <<<"$dump")
+	echo "$veth $dp $(bench_worker_stalls "$dump")"
 }
 
 storm_run() { # TOOL STORM(0|1)

@@ -485,12 +485,13 @@ bench__alive() {
 	[[ ${stat%% *} != Z ]]
 }
 
-# bench_worker_stalls - "STALLS STALLED_US" of the lab's dataplane
-# (worker.stalls, worker.stalled-us: turns of a worker's loop 1 ms or more
-# late, its CPU taken), or nothing if it cannot say.
+# bench_worker_stalls DUMP - "STALLS STALLED_US" from DUMP, the lab
+# dataplane's counters (lab_counters): worker.stalls and worker.stalled-us,
+# the turns of a worker's loop 1 ms or more late (its CPU taken); nothing
+# if DUMP lacks them.
 bench_worker_stalls() {
-	lab_counters 2>/dev/null | awk '$1 == "worker.stalls" { st = $2 } $1 == "worker.stalled-us" { us = $2 }
-		END { if (st != "" && us != "") print st, us }'
+	awk '$1 == "worker.stalls" { st = $2 } $1 == "worker.stalled-us" { us = $2 }
+		END { if (st != "" && us != "") print st, us }' <<<"$1"
 }
 
 # bench_ctl [-c] TIMEOUT ARGS... - bench/ctl.py against our control socket,

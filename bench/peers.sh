@@ -315,7 +315,7 @@ measure() {
 		ip -n "$LAB_NS_C" link set dev "$LAB_IF_C" xdpdrv obj "$D/reflector.o" sec xdp program pass
 	fi
 	other=$(bench_other_cpu "$LAB_NS_S" 0.5)
-	[[ $server != mvdns-* ]] || read -ra stalls0 <<<"$(bench_worker_stalls)"
+	[[ $server != mvdns-* ]] || read -ra stalls0 <<<"$(bench_worker_stalls "$(lab_counters 2>/dev/null)")"
 	rm -f "$D/window" "$D/window.why"
 	bench_load_window "$LAB_NS_S" "$LAB_IF_S" "$GEN_CPU" "$DURATION" "$D/window" &
 	sampler=$!
@@ -327,7 +327,7 @@ measure() {
 	i=0
 	while bench__alive "$sampler" && ((i++ < 30)); do sleep 0.1; done
 	bench__kill_wait "$sampler" >/dev/null 2>&1 || true
-	[[ $server != mvdns-* ]] || read -ra stalls1 <<<"$(bench_worker_stalls)"
+	[[ $server != mvdns-* ]] || read -ra stalls1 <<<"$(bench_worker_stalls "$(lab_counters 2>/dev/null)")"
 	figures=$(<"$D/figures")
 	ip -n "$LAB_NS_C" link set dev "$LAB_IF_C" xdp off 2>/dev/null || true
 	if [[ -z $figures ]]; then
