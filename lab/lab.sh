@@ -90,6 +90,9 @@ LAB_ADDR6_C=fd53::2
 LAB_DRIVERS=(af_packet af_xdp tap) # every test runs on these
 LAB_DRIVER_XDP=xdp                  # only tests that ask for it (their "# drivers:")
 LAB_READY_PATTERN='^mvdns-dataplane: ready'
+# Every counter the dataplane prints on SIGUSR1, as it names them: what a dump
+# must hold to be complete, what lab__dump_parse keeps, and the names that
+# lab_counter_name takes as they are.
 LAB_COUNTER_NAMES=(
 	verdict.answer-noerror verdict.answer-nodata verdict.answer-nxdomain verdict.answer-referral
 	verdict.answer-refused verdict.answer-formerr verdict.answer-notimp
@@ -837,8 +840,9 @@ lab__dump_parse() {
 	else
 		text=
 	fi
-	awk '$0 ~ /^((verdict|port|worker)\.[a-z0-9-]+|tx-dropped)[ \t]+[0-9]+$/ && !seen[$1]++ {
-		print $1, $2 }' <<<"$text"
+	awk -v names="${LAB_COUNTER_NAMES[*]}" '
+		BEGIN { n = split(names, list, " "); for (i = 1; i <= n; i++) known[list[i]] = 1 }
+		NF == 2 && ($1 in known) && $2 ~ /^[0-9]+$/ && !seen[$1]++ { print $1, $2 }' <<<"$text"
 }
 
 lab__dump_missing() {
@@ -854,15 +858,19 @@ lab__dump_complete() {
 	[[ -z $(lab__dump_missing "$1" "$2") ]]
 }
 
-# lab_counter_name NAME - the dump's name of a counter: verdict. is implied
-# for a verdict (answer-formerr), not for tx-dropped, port.rx-missed or
-# worker.stalls.
+# lab_counter_name NAME - the dump's name of a counter: a name of
+# LAB_COUNTER_NAMES as it is (tx-dropped, port.rx-missed, worker.stalls,
+# verdict.answer-formerr), else a verdict's with verdict. implied
+# (answer-formerr).
 lab_counter_name() {
-	if [[ $1 == verdict.* || $1 == port.* || $1 == worker.* || $1 == tx-dropped ]]; then
-		echo "$1"
-	else
-		echo "verdict.$1"
-	fi
+	local known
+	for known in "${LAB_COUNTER_NAMES[@]}"; do
+		if [[ $1 == "$known" ]]; then
+			echo "$1"
+			return 0
+		fi
+	done
+	echo "verdict.$1"
 }
 
 # lab_counter NAME - one counter (lab_counter_name NAME), e.g. answer-formerr,
