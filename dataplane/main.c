@@ -157,10 +157,16 @@ static void rcu_synchronize(void *rcu)
 	rte_rcu_qsbr_synchronize(rcu, RTE_QSBR_THRID_INVALID);
 }
 
+/* TSC cycles per microsecond: the workers count stalls in cycles, the dump shows us. */
+static uint64_t tsc_per_us(void)
+{
+	return rte_get_tsc_hz() / 1000000;
+}
+
 static void print_counters(const struct mv_worker *workers, unsigned n)
 {
-	uint64_t tx_dropped = 0, stalls = 0, stalled = 0, longest = 0;
-	uint64_t tsc_per_us = rte_get_tsc_hz() / 1000000;
+	uint64_t tx_dropped = 0, stalls = 0, stalled = 0, longest = 0, long_stalls = 0;
+	uint64_t us = tsc_per_us();
 
 	for (unsigned v = 0; v < MV_VERDICT_COUNT; v++) {
 		uint64_t sum = 0;
@@ -173,11 +179,12 @@ static void print_counters(const struct mv_worker *workers, unsigned n)
 		stalls += mv_worker_counter(&workers[i].stalls);
 		stalled += mv_worker_counter(&workers[i].stalled_tsc);
 		longest = RTE_MAX(longest, mv_worker_counter(&workers[i].stall_longest_tsc));
+		long_stalls += mv_worker_counter(&workers[i].long_stalls);
 	}
 	printf("tx-dropped %" PRIu64 "\n", tx_dropped);
 	printf("worker.stalls %" PRIu64 "\nworker.stalled-us %" PRIu64
-	       "\nworker.longest-stall-us %" PRIu64 "\n",
-	       stalls, stalled / tsc_per_us, longest / tsc_per_us);
+	       "\nworker.longest-stall-us %" PRIu64 "\nworker.long-stalls %" PRIu64 "\n",
+	       stalls, stalled / us, longest / us, long_stalls);
 
 	struct mv_port_totals p;
 	mv_ports_totals(&p);
@@ -260,7 +267,8 @@ int main(int argc, char **argv)
 	{
 		memcpy(workers[i].tcp_key, tcp_key, sizeof(tcp_key));
 		workers[i].idle_sleep_us = opt.idle_sleep_us;
-		workers[i].stall_tsc = rte_get_tsc_hz() / 1000000 * MV_WORKER_STALL_US;
+		workers[i].stall_tsc = tsc_per_us() * MV_WORKER_STALL_US;
+		workers[i].long_stall_tsc = tsc_per_us() * MV_WORKER_LONG_STALL_US;
 		workers[i].lcore = lcore;
 		workers[i].rcu = rcu;
 		workers[i].stop = &stop;

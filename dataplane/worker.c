@@ -160,6 +160,8 @@ static inline void check_stall(struct mv_worker *w, uint64_t *last)
 		return;
 	count(&w->stalls, 1);
 	count(&w->stalled_tsc, gap);
+	if (gap >= w->long_stall_tsc)
+		count(&w->long_stalls, 1);
 	if (gap > w->stall_longest_tsc)
 		__atomic_store_n(&w->stall_longest_tsc, gap, __ATOMIC_RELAXED);
 }

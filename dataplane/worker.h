@@ -22,6 +22,10 @@
 #define MV_BURST             32
 /* A gap this long between two turns of a worker's loop is a stall. */
 #define MV_WORKER_STALL_US 1000
+/* A stall this long is a long one: more than a busy scheduler keeps a
+ * runnable thread waiting (CFS's latency target is a few ms); on a
+ * virtual machine, the host stopping the vCPU. */
+#define MV_WORKER_LONG_STALL_US 50000
 
 struct mv_worker_queue {
 	uint16_t port;
@@ -48,13 +52,16 @@ struct mv_worker {
 	uint64_t tcp_key[2];       /* the SYN cookies' secret: the same for every worker */
 	unsigned idle_sleep_us;    /* 0: poll without pause; else sleep this long when idle */
 	uint64_t stall_tsc;        /* MV_WORKER_STALL_US in TSC cycles */
+	uint64_t long_stall_tsc;   /* MV_WORKER_LONG_STALL_US in TSC cycles */
 	uint64_t verdicts[MV_VERDICT_COUNT];
 	uint64_t tx_dropped;
 	/* Turns of the loop that began stall_tsc or more after the one before
 	 * (the worker had lost its CPU: preempted, or its vCPU stopped by the
-	 * host), their gaps added up and the longest, in TSC cycles. Sleeps of
-	 * its own (idle_sleep_us) are not stalls. */
+	 * host), their gaps added up and the longest, in TSC cycles, and those
+	 * of long_stall_tsc or more. Sleeps of its own (idle_sleep_us) are not
+	 * stalls. */
 	uint64_t stalls;
+	uint64_t long_stalls;
 	uint64_t stalled_tsc;
 	uint64_t stall_longest_tsc;
 } __rte_cache_aligned;

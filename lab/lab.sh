@@ -102,7 +102,7 @@ LAB_COUNTER_NAMES=(
 	verdict.drop-malformed verdict.tcp-syn-ack verdict.tcp-fin-ack
 	verdict.tcp-reset verdict.tcp-no-reply verdict.drop-tcp-partial tx-dropped
 	port.rx-packets port.rx-missed port.rx-nombuf port.rx-errors port.tx-packets port.tx-errors
-	worker.stalls worker.stalled-us worker.longest-stall-us
+	worker.stalls worker.stalled-us worker.longest-stall-us worker.long-stalls
 )
 
 LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
