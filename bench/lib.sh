@@ -485,13 +485,15 @@ bench__alive() {
 	[[ ${stat%% *} != Z ]]
 }
 
-# bench_worker_stalls DUMP - "STALLS STALLED_US" from DUMP, the lab
+# bench_worker_stalls DUMP - "STALLS STALLED_US LONG" from DUMP, the lab
 # dataplane's counters (lab_counters): worker.stalls and worker.stalled-us,
-# the turns of a worker's loop 1 ms or more late (its CPU taken); nothing
-# if DUMP lacks them.
+# the turns of a worker's loop 1 ms or more late (its CPU taken), and
+# worker.long-stalls, those of 50 ms or more (the host stopping the vCPU);
+# nothing if DUMP lacks them.
 bench_worker_stalls() {
 	awk '$1 == "worker.stalls" { st = $2 } $1 == "worker.stalled-us" { us = $2 }
-		END { if (st != "" && us != "") print st, us }' <<<"$1"
+		$1 == "worker.long-stalls" { lg = $2 }
+		END { if (st != "" && us != "" && lg != "") print st, us, lg }' <<<"$1"
 }
 
 # bench_ctl [-c] TIMEOUT ARGS... - bench/ctl.py against our control socket,

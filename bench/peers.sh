@@ -16,7 +16,7 @@
 # Per run: answered/s, loss, latency (dnsperf: average, deviation, max;
 # kxdpgun gives none), reply size, the server's CPU (utime + stime of every
 # process in mvdns-s, from /proc/PID/stat) and the machine's softirq time;
-# for mvdns, its worker's stalls (worker.stalls, worker.stalled-us).
+# for mvdns, its worker's stalls (worker.stalls, worker.stalled-us, worker.long-stalls).
 #
 # Then, each server still up (kind latency): dnsperf at fixed rates every
 # server sustains (-Q, BENCH_PEERS_LATENCY_QPS), with -v, so that every
@@ -335,9 +335,10 @@ measure() {
 		return 0
 	fi
 	while read -r k v; do kv+=("$k" "$v"); done <<<"$figures"
-	if ((${#stalls0[@]} == 2 && ${#stalls1[@]} == 2)); then
+	if ((${#stalls0[@]} == 3 && ${#stalls1[@]} == 3)); then
 		kv+=(worker_stalls $((stalls1[0] - stalls0[0]))
-			worker_stalled_ms "$(bench_div $((stalls1[1] - stalls0[1])) 1000 1)")
+			worker_stalled_ms "$(bench_div $((stalls1[1] - stalls0[1])) 1000 1)"
+			worker_long_stalls $((stalls1[2] - stalls0[2])))
 	fi
 	while read -r k v; do
 		# the reflector has no process: its work is all softirq
