@@ -191,7 +191,8 @@ def section_latency(rows, order, qsets):
                       "server CPU", "worker stalled ms (stalls)", "other CPU"], body))
     out.append("\nWorker stalled: mvdns's worker.stalled-us and worker.stalls over the run, "
                "the turns of its loop that came 1 ms or more late (its CPU taken: by "
-               "another thread, or by the host, section 0).\n")
+               "another thread, or by the host, section 0); long: those of 50 ms or more "
+               "(worker.long-stalls), the host's stops.\n")
     return "\n".join(out)
 
 
@@ -364,7 +365,7 @@ def section_control(rows):
             busy = busy_runs[-1] if busy_runs else None
             if not (calm or busy):
                 continue
-            voided += [r for r in calm_runs[:-1] + busy_runs[:-1]]
+            voided += calm_runs[:-1] + busy_runs[:-1]
             pick = busy or calm
             rs.append([tool, fmt(pick.get("sent_per_s")),
                        fmt(calm.get("loss_pct"), 3, "%") if calm else "-",
@@ -390,9 +391,9 @@ def section_control(rows):
                    "the worker's loop that came 1 ms or more late (its CPU taken, section "
                    "0), added up; its RX ring of 1,024 holds 10 ms of kxdpgun's queries. "
                    "Long: stalls of 50 ms or more (worker.long-stalls), the host stopping "
-                   "the worker's vCPU. A run with one is run again, at most 3 times "
-                   "(BENCH_STORM_ATTEMPTS): the table shows the last run of each, the "
-                   "runs set aside are listed below it.\n")
+                   "the worker's vCPU. A run with one is run again, up to "
+                   "BENCH_STORM_ATTEMPTS runs in all (3 by default): the table shows the "
+                   "last run of each, the runs set aside are listed below it.\n")
         for r in voided:
             out.append("- set aside: %s, storm %s, run %s: lost %s (dropped at veth-s, by the "
                        "dataplane: %s), worker stalled ms (stalls): %s" % (
