@@ -236,13 +236,18 @@ bench_busy_ticks() {
 	awk -v c="cpu${1:-}" '$1 == c { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
 
-# bench_other_cpu NETNS SECONDS - cores busy over SECONDS outside the
-# processes of NETNS (other people's jobs on this machine, before a run).
+# bench_other_cpu NETNS|-p PID SECONDS - cores busy over SECONDS outside the
+# processes of NETNS, or outside process PID (other people's jobs on this
+# machine, before or during a run).
 bench_other_cpu() {
-	local b0 s0 b1 s1
-	b0=$(bench_busy_ticks) s0=$(bench_ns_cpu_ticks "$1")
+	local ours=(bench_ns_cpu_ticks "$1") b0 s0 b1 s1
+	if [[ $1 == -p ]]; then
+		ours=(bench_cpu_ticks "$2")
+		shift
+	fi
+	b0=$(bench_busy_ticks) s0=$("${ours[@]}")
 	sleep "$2"
-	b1=$(bench_busy_ticks) s1=$(bench_ns_cpu_ticks "$1")
+	b1=$(bench_busy_ticks) s1=$("${ours[@]}")
 	# (the two counters tick apart: never below 0)
 	bench_ticks_per_s $((b1 - b0 > s1 - s0 ? b1 - b0 - (s1 - s0) : 0)) "$2"
 }

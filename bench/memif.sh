@@ -114,16 +114,6 @@ bench_log "generating the zone ($NAMES names) and the query files"
 BENCH_NN_EAL=(-l 0,1 --no-huge --no-shconf -m 512 --no-pci --no-telemetry
 	--file-prefix "$DP_PREFIX" "--vdev=net_memif0,role=server,socket=$SOCK,socket-abstract=no")
 
-# memif_other_cpu PID SECONDS - cores busy outside PID (the dataplane, whose
-# worker busy-polls) over SECONDS: other people's jobs.
-memif_other_cpu() {
-	local b0 s0 b1 s1
-	b0=$(bench_busy_ticks) s0=$(bench_cpu_ticks "$1")
-	sleep "$2"
-	b1=$(bench_busy_ticks) s1=$(bench_cpu_ticks "$1")
-	bench_ticks_per_s $((b1 - b0 > s1 - s0 ? b1 - b0 - (s1 - s0) : 0)) "$2"
-}
-
 # children_cpu - CHILD_CPU: CPU seconds (user + system) of this shell's
 # reaped children so far (the second line of bash's `times`, run in this
 # shell, not in a $(...) subshell): the generator's among them once its
@@ -209,7 +199,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 				continue
 			fi
 			dp_revive || break
-			other=$(memif_other_cpu "$BENCH_NN_PID" 0.5)
+			other=$(bench_other_cpu -p "$BENCH_NN_PID" 0.5)
 			t0=$(bench_cpu_ticks "$BENCH_NN_PID") b0=$(bench_busy_ticks)
 			children_cpu
 			c0=$CHILD_CPU w0=$(bench_now)
