@@ -263,12 +263,13 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	unsigned i = 0;
+	uint64_t us = tsc_per_us();
 	RTE_LCORE_FOREACH_WORKER(lcore)
 	{
 		memcpy(workers[i].tcp_key, tcp_key, sizeof(tcp_key));
 		workers[i].idle_sleep_us = opt.idle_sleep_us;
-		workers[i].stall_tsc = tsc_per_us() * MV_WORKER_STALL_US;
-		workers[i].long_stall_tsc = tsc_per_us() * MV_WORKER_LONG_STALL_US;
+		workers[i].stall_tsc = us * MV_WORKER_STALL_US;
+		workers[i].long_stall_tsc = us * MV_WORKER_LONG_STALL_US;
 		workers[i].lcore = lcore;
 		workers[i].rcu = rcu;
 		workers[i].stop = &stop;

@@ -98,6 +98,17 @@ t_expect_ge() {
 	fi
 }
 
+# t_expect_lt DESC BOUND GOT - GOT below BOUND
+t_expect_lt() {
+	if [[ $3 =~ ^-?[0-9]+$ ]] && (($3 < $2)); then
+		t_ok "$1"
+	else
+		t_not_ok "$1"
+		t_diag "expected: less than $2"
+		t_diag "got:      $3"
+	fi
+}
+
 t_begin() {
 	T_DRIVER=${1:-${LAB_DRIVER:-af_packet}}
 	lab__vdev_args "$T_DRIVER" >/dev/null
