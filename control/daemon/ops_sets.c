@@ -108,7 +108,7 @@ int ops_change_sets_line(struct ops_ctx *ctx, const char *line, size_t len, bool
 				if (strcmp(key, "HostedZoneId") == 0 && id == NULL)
 					id = jscan_string(&s, NULL);
 				else if (strcmp(key, "ChangeBatch") == 0 && !changes)
-					changes = mv_batch_scan(&s, &batch) == 0;
+					changes = mv_batch_scan(&s, 0, &batch) == 0;
 				else
 					s.err = 1;
 			}

@@ -109,9 +109,15 @@ static int batch_parse(const char *json, size_t len, json_t *doc, unsigned flags
 	struct batch_ctx ctx = {.flags = flags, .out = out};
 	json_error_t jerr;
 	json_t *root = NULL;
-	int rc = -ENOMEM;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
+	/* Plain batches straight from the text; the rest, and every error's
+	 * wording, below. */
+	rc = json != NULL ? mv_batch_parse_fast(json, len, flags, out) : -EAGAIN;
+	if (rc != -EAGAIN)
+		goto finish;
+	rc = -ENOMEM;
 	ctx.input = malloc(sizeof(*ctx.input));
 	ctx.batch = malloc(sizeof(*ctx.batch));
 	ctx.rdbuf = malloc(BATCH_RDATA_MAX);

@@ -117,16 +117,20 @@ struct jscan; /* jscan.h */
  * The fast path of mv_batch_parse_doc, straight from the text: the change
  * batch object (Comment, Changes) at the reader's position, when it has the
  * plain shape (batch_fast.c says which) and nothing in it is wrong. It takes
- * a batch only when mv_batch_parse_doc (flags 0) would, with the same result.
+ * a batch only when mv_batch_parse_doc with the same flags (MV_BATCH_*)
+ * would, with the same result.
  * Out: out (release with mv_batch_free) on success; s past the object.
  * Returns 0; -EAGAIN when it does not take the batch, whatever the reason
  * (s->err is then set; the general path gives the answer, error or not);
  * -ENOMEM.
  */
-int mv_batch_scan(struct jscan *s, struct mv_batch *out);
+int mv_batch_scan(struct jscan *s, unsigned flags, struct mv_batch *out);
 
-/* mv_batch_scan over a whole document json[0..len) (nothing may follow the object). */
-int mv_batch_parse_fast(const char *json, size_t len, struct mv_batch *out);
+/*
+ * mv_batch_scan over a whole document json[0..len) (nothing may follow the
+ * object). mv_batch_parse_opts tries it first.
+ */
+int mv_batch_parse_fast(const char *json, size_t len, unsigned flags, struct mv_batch *out);
 
 /* Release what mv_batch_parse allocated. Accepts a zeroed batch. */
 void mv_batch_free(struct mv_batch *batch);

@@ -35,6 +35,7 @@ struct fast_ctx {
 	size_t nvalues, values_cap;
 	uint8_t *rdbuf;       /* BATCH_RDATA_MAX octets */
 	struct mv_error *err; /* batch_compile's messages: any means not taken */
+	unsigned flags;       /* MV_BATCH_* */
 	int nomem;
 };
 
@@ -306,8 +307,14 @@ static void scan_batch(struct fast_ctx *c)
 			k = 0;
 			reserve_changes(c);
 			jscan_expect(s, '[');
+			/* A change's strings are compiled into the batch before the next
+			 * is read: each reuses the arena from here, so that a state of
+			 * millions of changes touches a few pages of it, not its size. */
+			size_t mark = s->arena_len;
 			while (jscan_element(s, &k)) {
 				struct mv_change *ch = batch_change_slot(c->out, &c->cap);
+
+				s->arena_len = mark;
 
 				if (ch == NULL) {
 					c->nomem = 1;
@@ -320,8 +327,10 @@ static void scan_batch(struct fast_ctx *c)
 			s->err = 1;
 		}
 	}
-	if (!changes || c->out->count == 0 || c->records > MV_BATCH_RECORDS_MAX ||
-	    c->chars > MV_BATCH_CHARS_MAX)
+	if (!changes || c->out->count == 0)
+		s->err = 1;
+	if (!(c->flags & MV_BATCH_NO_LIMITS) &&
+	    (c->records > MV_BATCH_RECORDS_MAX || c->chars > MV_BATCH_CHARS_MAX))
 		s->err = 1;
 	if (!s->err && comment != NULL) {
 		c->out->comment = strdup(comment);
@@ -332,9 +341,9 @@ static void scan_batch(struct fast_ctx *c)
 	}
 }
 
-int mv_batch_scan(struct jscan *s, struct mv_batch *out)
+int mv_batch_scan(struct jscan *s, unsigned flags, struct mv_batch *out)
 {
-	struct fast_ctx c = {.s = s, .out = out};
+	struct fast_ctx c = {.s = s, .out = out, .flags = flags};
 	int rc = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
@@ -355,7 +364,7 @@ int mv_batch_scan(struct jscan *s, struct mv_batch *out)
 	return rc;
 }
 
-int mv_batch_parse_fast(const char *json, size_t len, struct mv_batch *out)
+int mv_batch_parse_fast(const char *json, size_t len, unsigned flags, struct mv_batch *out)
 {
 	struct jscan s;
 	char *arena = malloc(len + 1);
@@ -365,7 +374,7 @@ int mv_batch_parse_fast(const char *json, size_t len, struct mv_batch *out)
 	if (arena == NULL)
 		return -ENOMEM;
 	jscan_init(&s, json, len, arena, len + 1);
-	rc = mv_batch_scan(&s, out);
+	rc = mv_batch_scan(&s, flags, out);
 	if (rc == 0 && !jscan_done(&s)) {
 		mv_batch_free(out);
 		rc = -EAGAIN;
