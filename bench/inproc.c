@@ -46,6 +46,7 @@ static uint8_t name_of(uint64_t i, uint8_t *out)
 /* One record set of one value (rdata copied into the caller's storage). */
 struct one_set {
 	struct mv_rrset set;
+	uint8_t owner[MVDNS_NAME_MAX];
 	uint16_t len;
 	uint8_t data[64];
 	uint8_t *pdata;
@@ -56,7 +57,7 @@ static const struct mv_rrset *one_set(struct one_set *o, const uint8_t *owner, u
 				      bool multivalue)
 {
 	memset(&o->set, 0, sizeof(o->set));
-	memcpy(o->set.owner, owner, len);
+	o->set.owner = memcpy(o->owner, owner, len);
 	o->set.owner_len = len;
 	o->set.type = type;
 	o->set.ttl = 60;

@@ -223,7 +223,7 @@ static int read_sets(struct dns_cursor *c, uint16_t n, const uint8_t *owner, uin
 		if (h.count == 0 || h.count > 1000 || h.ttl > INT32_MAX)
 			return -EBADMSG;
 		if (s != NULL) {
-			memcpy(s[i].owner, owner, owner_len);
+			s[i].owner = owner;
 			s[i].owner_len = owner_len;
 			s[i].type = h.type;
 			s[i].ttl = h.ttl;
@@ -278,21 +278,24 @@ static int decode_name(struct mv_channel *ch, const uint8_t *payload, uint32_t l
 		return -EBADMSG;
 	memcpy(&n, c.pos, 2);
 	c.pos += 2;
-	/* Check and count first, then fill one block: the sets, then every
-	 * value's rdata pointer and length (a name costs one allocation). */
+	/* Check and count first, then fill one block: the sets, every value's
+	 * rdata pointer and length, then the owner the sets point to (a name
+	 * costs one allocation). */
 	const uint8_t *sets_at = c.pos;
 	if (read_sets(&c, n, owner, *owner_len, NULL, &nvalues) != 0)
 		return -EBADMSG;
 	struct mv_rrset *s = NULL;
 	if (n > 0) {
-		size_t size = n * sizeof(*s) + nvalues * (sizeof(uint8_t *) + sizeof(uint16_t));
+		size_t arrays = n * sizeof(*s) + nvalues * (sizeof(uint8_t *) + sizeof(uint16_t));
+		size_t size = arrays + *owner_len;
 		s = ch != NULL ? mv_blocks_alloc(&ch->pool, size) : calloc(1, size);
 		if (s == NULL)
 			return -ENOMEM;
 		if (ch != NULL)
 			memset(s, 0, size);
+		uint8_t *kept = memcpy((uint8_t *)s + arrays, owner, *owner_len);
 		c.pos = sets_at;
-		(void)read_sets(&c, n, owner, *owner_len, s, &nvalues); /* checked above */
+		(void)read_sets(&c, n, kept, *owner_len, s, &nvalues); /* checked above */
 	}
 	*sets = s;
 	*nsets = n;

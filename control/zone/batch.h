@@ -32,12 +32,12 @@ enum mv_action { MV_ACTION_CREATE, MV_ACTION_DELETE, MV_ACTION_UPSERT };
 
 /*
  * One record set as Route 53 holds it, values compiled to wire rdata.
- * As compiled from a batch, its parts (set_identifier, health_check_id, the
- * arrays and what they point to) live in the batch's blocks: mv_batch_free
- * releases them. Record sets handed out by the store are read-only.
+ * As compiled from a batch, its parts (owner, set_identifier,
+ * health_check_id, the arrays and what they point to) live in the batch's
+ * blocks: mv_batch_free releases them. Record sets handed out by the store are read-only.
  */
 struct mv_rrset {
-	uint8_t owner[MVDNS_NAME_MAX]; /* wire form, lower case */
+	const uint8_t *owner; /* wire form, lower case: owner_len octets in the holder's storage */
 	uint8_t owner_len;
 	uint16_t type;
 	uint32_t ttl;

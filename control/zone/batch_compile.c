@@ -61,6 +61,7 @@ int batch_compile(const struct batch_rrset_in *in, uint8_t *rdbuf, struct mv_bat
 {
 	/* name is filled only for messages: an initialiser zeroed its 1 kB (1.5% of a batch). */
 	char msg[MV_ERROR_MESSAGE_MAX], name[MVDNS_NAME_MAX * 4 + 2];
+	uint8_t owner[MVDNS_NAME_MAX];
 	size_t n = in->count;
 	uint16_t type = in->type_number;
 	int r, nomem = 0;
@@ -71,15 +72,21 @@ int batch_compile(const struct batch_rrset_in *in, uint8_t *rdbuf, struct mv_bat
 	rr->multivalue = in->multivalue;
 	rr->set_identifier = part_dup(batch, in->setid, &nomem);
 	rr->health_check_id = part_dup(batch, in->hcid, &nomem);
-	r = dns_name_from_text(in->name, rr->owner, msg, sizeof(msg));
-	if (r < 0)
+	r = dns_name_from_text(in->name, owner, msg, sizeof(msg));
+	if (r < 0) {
 		mv_error_add(err, "%s", msg);
-	else
+	} else {
+		/* Its own octets, not the longest name's: a state of millions of sets. */
+		uint8_t *o = batch_alloc(batch, (size_t)r);
+
+		nomem |= o == NULL;
+		rr->owner = o != NULL ? memcpy(o, owner, (size_t)r) : NULL;
 		rr->owner_len = (uint8_t)r;
+	}
 	if (r < 0 || rr->multivalue || n > 1) /* only messages need the name */
 		snprintf(name, sizeof(name), "%s", in->name);
 	if (r >= 0 && (rr->multivalue || n > 1))
-		dns_name_to_text(rr->owner, name, sizeof(name));
+		dns_name_to_text(owner, name, sizeof(name));
 	if (rr->multivalue && (type == DNS_TYPE_NS || type == DNS_TYPE_CNAME ||
 			       type == DNS_TYPE_SOA || type == DNS_TYPE_DS))
 		mv_error_add(err,

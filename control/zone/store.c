@@ -25,7 +25,7 @@ static struct store_entry *entry_new(const struct mv_rrset *src, const uint8_t *
 	size_t sid = src->set_identifier != NULL ? strlen(src->set_identifier) + 1 : 0;
 	size_t hc = src->health_check_id != NULL ? strlen(src->health_check_id) + 1 : 0;
 	size_t size = sizeof(struct store_entry) + src->count * (2 * sizeof(void *) + 2) + klen +
-		      sid + hc;
+		      src->owner_len + sid + hc;
 	struct store_entry *e;
 	char *p;
 
@@ -46,6 +46,8 @@ static struct store_entry *entry_new(const struct mv_rrset *src, const uint8_t *
 	e->key = (const uint8_t *)p;
 	e->key_len = (uint16_t)klen;
 	p += klen;
+	e->rr.owner = memcpy(p, src->owner, src->owner_len);
+	p += src->owner_len;
 	if (sid > 0) {
 		e->rr.set_identifier = memcpy(p, src->set_identifier, sid);
 		p += sid;

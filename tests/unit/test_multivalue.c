@@ -23,6 +23,7 @@ static uint64_t rng = 12345;
 /* A record set of one value, built by hand as the channel delivers it. */
 struct one_set {
 	struct mv_rrset set;
+	uint8_t owner[MVDNS_NAME_MAX];
 	uint16_t len;
 	uint8_t *rdata;
 };
@@ -31,7 +32,7 @@ static void make_set(struct one_set *o, const char *owner, uint8_t owner_len, ui
 		     const void *rdata, uint16_t len, uint32_t health, bool multivalue)
 {
 	memset(o, 0, sizeof(*o));
-	memcpy(o->set.owner, owner, owner_len);
+	o->set.owner = memcpy(o->owner, owner, owner_len);
 	o->set.owner_len = owner_len;
 	o->set.type = type;
 	o->set.ttl = 60;

@@ -816,7 +816,7 @@ Test(store, keys_of_long_labels)
 
 /* ---- scale ---- */
 
-/* Change i of b: action on the A set of name (all sets share one value). */
+/* Change i of b: action on the A set of name (all sets share one value; owners in b's blocks). */
 static void a_change(struct mv_batch *b, size_t i, enum mv_action action, const char *name)
 {
 	static uint8_t rdata[4] = {192, 0, 2, 1};
@@ -825,10 +825,15 @@ static void a_change(struct mv_batch *b, size_t i, enum mv_action action, const 
 	static char *vp = value;
 	static uint16_t len = 4;
 	struct mv_rrset *r = &b->changes[i].rrset;
+	uint8_t *owner;
 
 	memset(&b->changes[i], 0, sizeof(b->changes[i]));
 	b->changes[i].action = action;
-	r->owner_len = (uint8_t)dns_name_from_text(name, r->owner, NULL, 0);
+	b->blocks.size = 64 << 10;
+	owner = mv_blocks_alloc(&b->blocks, MVDNS_NAME_MAX); /* released by mv_batch_free */
+	cr_assert_not_null(owner);
+	r->owner = owner;
+	r->owner_len = (uint8_t)dns_name_from_text(name, owner, NULL, 0);
 	r->type = DNS_TYPE_A;
 	r->ttl = 60;
 	r->count = 1;
@@ -849,7 +854,7 @@ static void create_hosts(size_t n)
 		a_change(&b, i, MV_ACTION_CREATE, name);
 	}
 	cr_assert_eq(mv_store_apply(store, apex, &b, &err), 0, "%s", err.messages[0]);
-	free(b.changes);
+	mv_batch_free(&b);
 }
 
 Test(store, large_batches_are_not_quadratic, .timeout = 60)
@@ -868,7 +873,7 @@ Test(store, large_batches_are_not_quadratic, .timeout = 60)
 	rr = mv_store_find(store, (const uint8_t *)"\7h199999\7example\3com", DNS_TYPE_A, NULL);
 	cr_assert_not_null(rr);
 	cr_assert_eq(rr->count, 1);
-	free(b.changes);
+	mv_batch_free(&b);
 }
 
 /*
@@ -907,7 +912,7 @@ Test(store, changes_anywhere_in_a_large_store)
 		b.changes[i].action = MV_ACTION_CREATE;
 	cr_assert_eq(mv_store_apply(store, apex, &b, &err), -EINVAL);
 	cr_assert_eq(err.count + (err.more > 0 ? err.more - 1 : 0), M);
-	free(b.changes);
+	mv_batch_free(&b);
 }
 
 /* The labels under example.com in the order foreach gives them, checked against present[]. */
@@ -990,5 +995,5 @@ Test(store, mixed_batches_in_place)
 		cr_assert_eq(mv_store_find(store, wire, DNS_TYPE_A, NULL) != NULL, present[k], "%s",
 			     name);
 	}
-	free(b.changes);
+	mv_batch_free(&b);
 }

@@ -42,6 +42,7 @@
 /* A record set and the storage behind its pointers. */
 struct rs {
 	struct mv_rrset set;
+	uint8_t owner[MVDNS_NAME_MAX];
 	uint16_t lens[VALUES_MAX];
 	uint8_t *ptrs[VALUES_MAX];
 	uint8_t data[VALUES_MAX][RDATA_MAX];
@@ -68,7 +69,8 @@ static size_t wname(uint8_t *out, const char *text)
 static void rs_init(struct rs *r, const char *owner, uint16_t type, uint32_t ttl)
 {
 	memset(r, 0, sizeof(*r));
-	r->set.owner_len = (uint8_t)wname(r->set.owner, owner);
+	r->set.owner = r->owner;
+	r->set.owner_len = (uint8_t)wname(r->owner, owner);
 	r->set.type = type;
 	r->set.ttl = ttl;
 	r->set.rdata_len = r->lens;
@@ -758,10 +760,11 @@ Test(table, rrset_too_large)
 	enum { N = 300 };
 	uint8_t *vals[N];
 	uint16_t lens[N];
-	struct mv_rrset txt = {.type = DNS_TYPE_TXT, .ttl = 60, .count = N};
+	uint8_t owner[MVDNS_NAME_MAX];
+	struct mv_rrset txt = {.owner = owner, .type = DNS_TYPE_TXT, .ttl = 60, .count = N};
 
 	/* 300 RRs of 12 + 256 octets: 80,400 octets, over 65535. */
-	txt.owner_len = (uint8_t)wname(txt.owner, "big.example.com");
+	txt.owner_len = (uint8_t)wname(owner, "big.example.com");
 	for (unsigned i = 0; i < N; i++) {
 		vals[i] = malloc(256);
 		vals[i][0] = 255;
@@ -1243,7 +1246,7 @@ static void *race_reader(void *arg)
 static void rs_init_wire(struct rs *r, const struct rname *nm, uint16_t type, uint32_t ttl)
 {
 	rs_init(r, "", type, ttl);
-	memcpy(r->set.owner, nm->w, nm->len);
+	memcpy(r->owner, nm->w, nm->len);
 	r->set.owner_len = (uint8_t)nm->len;
 }
 

@@ -222,9 +222,13 @@ Test(zones, owners_of_a_batch_once_each)
 	struct mv_batch b = {.count = sizeof(names) / sizeof(names[0]), .changes = changes};
 	struct ops_ctx ctx = {0};
 
-	for (size_t i = 0; i < b.count; i++)
+	uint8_t owners[sizeof(names) / sizeof(names[0])][MVDNS_NAME_MAX];
+
+	for (size_t i = 0; i < b.count; i++) {
+		changes[i].rrset.owner = owners[i];
 		changes[i].rrset.owner_len =
-			(uint8_t)dns_name_from_text(names[i], changes[i].rrset.owner, NULL, 0);
+			(uint8_t)dns_name_from_text(names[i], owners[i], NULL, 0);
+	}
 	cr_assert_eq(ops_owners_batch(&ctx, &b), 0);
 	cr_assert_eq(ctx.nowners, sizeof(want) / sizeof(want[0]));
 	for (size_t i = 0; i < ctx.nowners; i++) {
