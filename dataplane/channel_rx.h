@@ -53,7 +53,8 @@ uint64_t mv_channel_rejected(const struct mv_channel *ch);
 /*
  * Decode one MV_CHAN_NAME payload into record sets (pure; for tests and the
  * fuzzer too). Out: *owner_len, owner (lower-cased), *sets and *nsets
- * (release with mv_channel_free_sets).
+ * (release with mv_channel_free_sets; each set's owner is a copy in the
+ * sets' own block, not the caller's owner).
  * Returns 0, or -EBADMSG for any malformed field, -ENOMEM.
  */
 int mv_channel_decode_name(const uint8_t *payload, uint32_t len, uint8_t *owner, uint8_t *owner_len,

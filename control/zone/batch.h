@@ -34,7 +34,8 @@ enum mv_action { MV_ACTION_CREATE, MV_ACTION_DELETE, MV_ACTION_UPSERT };
  * One record set as Route 53 holds it, values compiled to wire rdata.
  * As compiled from a batch, its parts (owner, set_identifier,
  * health_check_id, the arrays and what they point to) live in the batch's
- * blocks: mv_batch_free releases them. Record sets handed out by the store are read-only.
+ * blocks: mv_batch_free releases them. Record sets handed out by the store
+ * are read-only.
  */
 struct mv_rrset {
 	const uint8_t *owner; /* wire form, lower case: owner_len octets in the holder's storage */

@@ -76,6 +76,11 @@ Test(feed, encode_name_decodes_with_the_dataplane_decoder)
 	cr_assert_eq(owner_len, sets[0]->owner_len);
 	cr_assert_eq(memcmp(owner, sets[0]->owner, owner_len), 0);
 	cr_assert_eq(n, 3);
+	for (uint16_t i = 0; i < n; i++) { /* each set's owner: a copy that outlives owner[] */
+		cr_assert_eq(out[i].owner_len, owner_len);
+		cr_assert_eq(memcmp(out[i].owner, sets[0]->owner, owner_len), 0);
+		cr_assert_neq(out[i].owner, owner);
+	}
 	cr_assert_eq(out[0].type, DNS_TYPE_A);
 	cr_assert(out[0].multivalue);
 	cr_assert_eq(out[0].count, 2);
