@@ -439,21 +439,26 @@ bench_lab_control() {
 	BENCH_CTL_SOCK=$LAB_CTL_SOCK
 }
 
-# bench_ctl_start - mvdns-control outside the lab, on a fresh state directory
-# (on disk, so its fsyncs cost what they cost), feeding the dataplanes in
-# $BENCH_SHM (bench_nn_start's).
+# bench_ctl_start [--keep-state SECONDS] - mvdns-control outside the lab, on
+# a fresh state directory (on disk, so its fsyncs cost what they cost),
+# feeding the dataplanes in $BENCH_SHM (bench_nn_start's). --keep-state:
+# restart on the state the last one left, allowing SECONDS to restore it.
 # Sets BENCH_CTL_SOCK and BENCH_CTL_PID.
 bench_ctl_start() {
-	local state=$BENCH_TMP/ctl-state log=$BENCH_TMP/control.log
+	local state=$BENCH_TMP/ctl-state log=$BENCH_TMP/control.log wait=15
 	bench_shm_dir
-	rm -rf "$state"
+	if [[ ${1:-} == --keep-state ]]; then
+		wait=$2
+	else
+		rm -rf "$state"
+	fi
 	mkdir -p "$state"
 	BENCH_CTL_SOCK=$BENCH_TMP/control.sock
 	"$BENCH_CONTROL" --foreground --state-dir "$state" --socket "$BENCH_CTL_SOCK" \
 		--shm-dir "$BENCH_SHM" </dev/null >"$log" 2>&1 &
 	BENCH_CTL_PID=$!
 	bench_on_cleanup bench__kill_wait "$BENCH_CTL_PID"
-	if ! lab_wait_for 15 grep -q 'mvdns-control: ready' "$log"; then
+	if ! lab_wait_for "$wait" grep -q 'mvdns-control: ready' "$log"; then
 		bench_error "mvdns-control did not start" \
 			"$BENCH_CONTROL --foreground --state-dir $state --socket $BENCH_CTL_SOCK --shm-dir $BENCH_SHM" \
 			"$(cat "$log")"
@@ -461,22 +466,24 @@ bench_ctl_start() {
 	fi
 }
 
+# bench_ctl_stop [SECONDS] - stop it (it snapshots its state first), allowing
+# SECONDS (10) before SIGKILL.
 bench_ctl_stop() {
 	[[ -n ${BENCH_CTL_PID:-} ]] || return 0
-	bench__kill_wait "$BENCH_CTL_PID"
+	bench__kill_wait "$BENCH_CTL_PID" "${1:-10}"
 	BENCH_CTL_PID=
 }
 
-# bench__kill_wait PID - SIGTERM, wait up to 10 s, then SIGKILL.
+# bench__kill_wait PID [SECONDS] - SIGTERM, wait up to SECONDS (10), then SIGKILL.
 bench__kill_wait() {
-	local pid=$1 i
+	local pid=$1 secs=${2:-10} i
 	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < secs * 10; i++)); do
 		bench__alive "$pid" || break
 		sleep 0.1
 	done
 	if bench__alive "$pid"; then
-		bench_log "pid $pid ignored SIGTERM for 10 s: SIGKILL"
+		bench_log "pid $pid ignored SIGTERM for $secs s: SIGKILL"
 		kill -KILL "$pid" 2>/dev/null || true
 	fi
 	wait "$pid" 2>/dev/null || true # reaps it when it is our child

@@ -404,20 +404,40 @@ def section_control(rows):
     return "\n".join(out)
 
 
+def mb(kb):
+    return fmt(kb / 1024, 1) if kb is not None else "-"
+
+
 def section_scale(rows):
     rs = [r for r in rows if r["kind"] == "scale"]
-    if not rs:
+    cs = [r for r in rows if r["kind"] == "scale_control"]
+    if not rs and not cs:
         return ""
-    return "\n".join([
-        "## 4. Scale (dataplane on a net_null port)\n",
-        table(["record sets", "loaded by", "start-up s", "VmRSS MB", "VmHWM MB", "bytes per set",
-               "control VmRSS MB"],
-              [[names(r["sets"]) if r["sets"] else "0 (SOA only)",
-                "--load" if r["via"] == "load" else "mvdns-control",
-                fmt(r.get("startup_s"), 2), fmt((r.get("rss_kb") or 0) / 1024, 1),
-                fmt((r.get("hwm_kb") or 0) / 1024, 1), fmt(r.get("bytes_per_set"), 0),
-                fmt(r["control_rss_kb"] / 1024, 1) if r.get("control_rss_kb") else "-"]
-               for r in rs])])
+    out = ["## 4. Scale (dataplane on a net_null port)\n"]
+    if rs:
+        out.append(table(
+            ["record sets", "loaded by", "start-up s", "VmRSS MB", "VmHWM MB", "bytes per set",
+             "control VmRSS MB"],
+            [[names(r["sets"]) if r["sets"] else "0 (SOA only)",
+              "--load" if r["via"] == "load" else "mvdns-control",
+              fmt(r.get("startup_s"), 2), mb(r.get("rss_kb")), mb(r.get("hwm_kb")),
+              fmt(r.get("bytes_per_set"), 0), mb(r.get("control_rss_kb"))]
+             for r in rs]))
+    if cs:
+        out += ["",
+                "mvdns-control holding the record sets: sent to it in ChangeResourceRecordSets "
+                "batches of 1,000 (snapshots of its state as by default), then stopped (it "
+                "snapshots the whole state first) and started again on that state. Bytes per "
+                "set: (VmRSS with them - VmRSS with none) / N.\n",
+                table(["record sets", "changes/s", "VmRSS MB", "VmHWM MB", "bytes per set",
+                       "stop s", "restart s", "VmRSS MB after restart",
+                       "VmHWM MB after restart"],
+                      [[names(r["sets"]), fmt(r.get("load_per_s")), mb(r.get("rss_kb")),
+                        mb(r.get("hwm_kb")), fmt(r.get("bytes_per_set"), 0),
+                        fmt(r.get("stop_s"), 2), fmt(r.get("restart_s"), 2),
+                        mb(r.get("restart_rss_kb")), mb(r.get("restart_hwm_kb"))]
+                       for r in cs])]
+    return "\n".join(out)
 
 
 def section_memif(rows):

@@ -16,7 +16,11 @@
 # state sent over the shared-memory channel when the dataplane attaches):
 # start-up is then from exec until GetChange of the last batch says INSYNC.
 #
-# Usage: bench/scale.sh   (BENCH_QUICK=1: 1M only; BENCH_SCALE_SIZES="N ...")
+# Then mvdns-control's own footprint with N record sets sent to it in
+# batches, and its stop and restart on that state (kind scale_control).
+#
+# Usage: bench/scale.sh   (BENCH_QUICK=1: 1M only, control 100k;
+#   BENCH_SCALE_SIZES="N ...", BENCH_SCALE_CONTROL_SIZES="N ..." (1M; "" for none))
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -72,6 +76,36 @@ for n in 0 "${SIZES[@]}"; do
 	fi
 	bench_nn_stop
 	rm -f "$zone"
+done
+
+# ---- mvdns-control holding the record sets -----------------------------------
+# The control's own footprint: VmRSS and VmHWM once N record sets came in
+# ChangeResourceRecordSets batches (bench/ctl.py load --scale: 1,000 changes
+# a batch, snapshots as by default), then its stop (it snapshots the whole
+# state first) and its start again on that state (to its ready line).
+read -ra CTL_SIZES <<<"${BENCH_SCALE_CONTROL_SIZES-$(bench_pick 100000 1000000)}"
+for n in "${CTL_SIZES[@]}"; do
+	bench_ctl_start || break
+	ctl_base=$(bench_proc_kb "$BENCH_CTL_PID" VmRSS)
+	bench_log "mvdns-control: $n record sets in batches of 1,000"
+	if ! out=$(bench_ctl 3600 load --scale --names "$n"); then
+		bench_error "mvdns-control did not take $n record sets" "bench/ctl.py load --scale --names $n" "$out"
+		bench_ctl_stop 600
+		break
+	fi
+	rss=$(bench_proc_kb "$BENCH_CTL_PID" VmRSS) hwm=$(bench_proc_kb "$BENCH_CTL_PID" VmHWM)
+	t=$(bench_now)
+	bench_ctl_stop 600
+	stop_s=$(bench_elapsed "$t")
+	t=$(bench_now)
+	bench_ctl_start --keep-state 600 || break
+	bench_row kind scale_control sets "$n" load_per_s "$(jq -r .changes_per_s <<<"$out")" \
+		rss_kb "$rss" hwm_kb "$hwm" bytes_per_set "$(bytes_per_set "$rss" "$ctl_base" "$n")" \
+		stop_s "$stop_s" restart_s "$(bench_elapsed "$t")" \
+		restart_rss_kb "$(bench_proc_kb "$BENCH_CTL_PID" VmRSS)" \
+		restart_hwm_kb "$(bench_proc_kb "$BENCH_CTL_PID" VmHWM)" \
+		command "bench/ctl.py load --scale --names $n; mvdns-control stopped (SIGTERM) and started on its state"
+	bench_ctl_stop 600
 done
 
 # ---- fed by mvdns-control (only when --load is blocked) ----------------------
