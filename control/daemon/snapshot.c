@@ -26,30 +26,75 @@ static void release_free_pages(void)
 
 /* ---- encoding ---- */
 
-static int add_rrset(const struct mv_rrset *rr, void *arg)
+/*
+ * The text is written piece by piece into a memory stream: each record set
+ * is rendered, written and freed in turn, so that a state of millions of
+ * sets never exists as one jansson tree (1M sets: a tree of 1.4 GB beside
+ * a state of 190 MB).
+ */
+struct writer {
+	FILE *f;
+	int bad;
+};
+
+static void put_text(struct writer *w, const char *text)
 {
-	return json_array_append_new(arg, render_rrset(rr, true)) != 0 ? -ENOMEM : 0;
+	w->bad |= fputs(text, w->f) < 0;
 }
 
-static json_t *encode_zone(const struct zones_zone *zone)
+/* v (any JSON value; stolen) as compact text. */
+static void put_json(struct writer *w, json_t *v)
 {
-	json_t *ns = json_array(), *sets = json_array(), *o;
+	w->bad |= v == NULL || json_dumpf(v, w->f, JSON_COMPACT | JSON_ENCODE_ANY) != 0;
+	json_decref(v);
+}
+
+struct sets_ctx {
+	struct writer *w;
+	bool first;
+};
+
+static int put_rrset(const struct mv_rrset *rr, void *arg)
+{
+	struct sets_ctx *c = arg;
+
+	if (!c->first)
+		put_text(c->w, ",");
+	c->first = false;
+	put_json(c->w, render_rrset(rr, true));
+	return c->w->bad ? -ENOMEM : 0;
+}
+
+/* The zone object: its members, then ResourceRecordSets, then Comment if any. */
+static void put_zone(struct writer *w, const struct zones_zone *zone)
+{
+	json_t *ns = json_array();
+	struct sets_ctx sets = {.w = w, .first = true};
+	char *head;
 
 	for (size_t i = 0; ns != NULL && i < zone->name_server_count; i++)
-		json_array_append_new(ns, json_string(zone->name_servers[i]));
-	if (sets != NULL && mv_store_foreach(zone->store, add_rrset, sets) != 0) {
-		json_decref(sets);
-		sets = NULL;
+		w->bad |= json_array_append_new(ns, json_string(zone->name_servers[i])) != 0;
+	/* The members before the sets, with the closing brace cut off. */
+	json_t *o = json_pack("{s:s,s:s,s:s,s:o}", "Id", zone->id, "Name", zone->name,
+			      "CallerReference", zone->caller_reference, "NameServers", ns);
+	head = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (head == NULL) {
+		w->bad = 1;
+		return;
 	}
-	o = json_pack("{s:s,s:s,s:s,s:o,s:o}", "Id", zone->id, "Name", zone->name,
-		      "CallerReference", zone->caller_reference, "NameServers", ns,
-		      "ResourceRecordSets", sets);
-	if (o != NULL && zone->comment != NULL &&
-	    json_object_set_new(o, "Comment", json_string(zone->comment)) != 0) {
-		json_decref(o);
-		o = NULL;
+	head[strlen(head) - 1] = '\0';
+	put_text(w, head);
+	free(head);
+	put_text(w, ",\"ResourceRecordSets\":[");
+	if (!w->bad && mv_store_foreach(zone->store, put_rrset, &sets) != 0)
+		w->bad = 1;
+	put_text(w, "]");
+	if (zone->comment != NULL) {
+		put_text(w, ",\"Comment\":");
+		put_json(w, json_string(zone->comment));
 	}
-	return o;
+	put_text(w, "}");
 }
 
 static json_t *encode_change(const struct zones_change *c)
@@ -77,26 +122,45 @@ static json_t *encode_check(const struct checks_check *check)
 char *snapshot_encode(const struct zones *z, uint64_t lsn)
 {
 	const struct checks *c = zones_checks(z);
-	json_t *zones = json_array(), *changes = json_array(), *checks = json_array();
-	json_t *deleted = json_array(), *root;
-	char *text = NULL;
-	int bad = zones == NULL || changes == NULL || checks == NULL || deleted == NULL;
+	json_t *changes = json_array(), *checks = json_array(), *deleted = json_array();
+	char *text = NULL, head[128];
+	size_t size = 0;
+	struct writer w = {.f = open_memstream(&text, &size)};
 
-	for (size_t i = 0; !bad && i < checks_count(c); i++)
-		bad = json_array_append_new(checks, encode_check(checks_at(c, i))) != 0;
-	for (size_t i = 0; !bad && i < checks_deleted_count(c); i++)
-		bad = json_array_append_new(deleted, json_string(checks_deleted_at(c, i))) != 0;
-	for (size_t i = 0; !bad && i < zones_count(z); i++)
-		bad = json_array_append_new(zones, encode_zone(zones_at(z, i))) != 0;
-	for (size_t i = 0; !bad && i < zones_change_count(z); i++)
-		bad = json_array_append_new(changes, encode_change(zones_change_at(z, i))) != 0;
-	root = json_pack("{s:i,s:I,s:I,s:o,s:o,s:o,s:o}", "Version", SNAPSHOT_VERSION, "Lsn",
-			 (json_int_t)lsn, "Seq", (json_int_t)zones_seq(z), "HealthChecks", checks,
-			 "DeletedHealthCheckReferences", deleted, "HostedZones", zones, "Changes",
-			 changes);
-	if (root != NULL && !bad)
-		text = json_dumps(root, JSON_COMPACT);
-	json_decref(root);
+	w.bad = w.f == NULL || changes == NULL || checks == NULL || deleted == NULL;
+	for (size_t i = 0; !w.bad && i < checks_count(c); i++)
+		w.bad = json_array_append_new(checks, encode_check(checks_at(c, i))) != 0;
+	for (size_t i = 0; !w.bad && i < checks_deleted_count(c); i++)
+		w.bad = json_array_append_new(deleted, json_string(checks_deleted_at(c, i))) != 0;
+	for (size_t i = 0; !w.bad && i < zones_change_count(z); i++)
+		w.bad = json_array_append_new(changes, encode_change(zones_change_at(z, i))) != 0;
+	if (w.f != NULL) {
+		snprintf(head, sizeof(head), "{\"Version\":%d,\"Lsn\":%llu,\"Seq\":%llu,",
+			 SNAPSHOT_VERSION, (unsigned long long)lsn,
+			 (unsigned long long)zones_seq(z));
+		put_text(&w, head);
+		put_text(&w, "\"HealthChecks\":");
+		put_json(&w, json_incref(checks));
+		put_text(&w, ",\"DeletedHealthCheckReferences\":");
+		put_json(&w, json_incref(deleted));
+		put_text(&w, ",\"HostedZones\":[");
+		for (size_t i = 0; !w.bad && i < zones_count(z); i++) {
+			if (i > 0)
+				put_text(&w, ",");
+			put_zone(&w, zones_at(z, i));
+		}
+		put_text(&w, "],\"Changes\":");
+		put_json(&w, json_incref(changes));
+		put_text(&w, "}");
+		w.bad |= fclose(w.f) != 0;
+	}
+	json_decref(changes);
+	json_decref(checks);
+	json_decref(deleted);
+	if (w.bad) {
+		free(text);
+		return NULL;
+	}
 	return text;
 }
 

@@ -760,15 +760,26 @@ Test(zones, snapshots_and_compaction_rebuild_identical_state)
 
 Test(zones, snapshot_round_trip)
 {
+	static const char *const ns[] = {"ns1.commented.test", "ns2.commented.test"};
+	struct zones_new nz = {
+		"ZCCCCCCCCCCCCCCCCCCCC", "commented.test", "ref-c", "a \"quoted\" comment", ns, 2};
 	struct zones *z1, *z2 = zones_create();
 	struct service *s1 = svc_open(&z1, 0);
+	struct zones_zone *zone;
 	uint64_t lsn = 0;
 	char *a, *b;
 
 	workload(s1);
+	cr_assert_eq(zones_add(z1, &nz, &zone, &err), 0, "%s", err.messages[0]);
 	a = snapshot_encode(z1, 42);
 	cr_assert_eq(snapshot_decode(z2, a, strlen(a), &lsn, &err), 0, "%s", err.messages[0]);
 	cr_assert_eq(lsn, 42);
+	cr_assert_eq(zones_count(z2), zones_count(z1));
+	zone = zones_find(z2, nz.id, &err);
+	cr_assert_not_null(zone);
+	cr_assert_str_eq(zone->comment, nz.comment);
+	cr_assert_eq(zone->name_server_count, 2);
+	cr_assert_eq(mv_store_count(zone->store), 2);
 	b = snapshot_encode(z2, 42);
 	cr_assert_str_eq(a, b);
 	zones_destroy(z2);
