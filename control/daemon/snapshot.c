@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <limits.h>
 #include <malloc.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
+#include "grow.h"
 #include "journal.h"
 #include "render.h"
 
@@ -166,10 +168,19 @@ char *snapshot_encode(const struct zones *z, uint64_t lsn)
 
 /* ---- decoding ---- */
 
-/*
- * Every record set of the zone, as one batch of UPSERTs over its SOA and NS,
- * each naming its health check's index.
- */
+/* The zone's record sets (a batch of UPSERTs over its SOA and NS), health checks resolved. */
+static int apply_sets(const struct checks *checks, struct zones_zone *zone, struct mv_batch *batch,
+		      struct mv_error *err)
+{
+	int rc = checks_resolve_batch(checks, batch, err);
+
+	if (rc == 0)
+		rc = mv_store_apply(zone->store, zone->apex, batch, err);
+	mv_batch_free(batch);
+	return rc;
+}
+
+/* Every record set of the zone, from the tree (a snapshot decode_text did not cut). */
 static int decode_sets(const struct checks *checks, struct zones_zone *zone, json_t *sets,
 		       struct mv_error *err)
 {
@@ -188,12 +199,172 @@ static int decode_sets(const struct checks *checks, struct zones_zone *zone, jso
 		return -ENOMEM;
 	rc = mv_batch_parse_doc(doc, MV_BATCH_NO_LIMITS, &batch, err);
 	json_decref(doc);
-	if (rc == 0)
-		rc = checks_resolve_batch(checks, &batch, err);
-	if (rc == 0)
-		rc = mv_store_apply(zone->store, zone->apex, &batch, err);
-	mv_batch_free(&batch);
-	return rc;
+	return rc == 0 ? apply_sets(checks, zone, &batch, err) : rc;
+}
+
+/* ---- the record sets as text ---- */
+
+/* Past the string whose opening quote is at t[i]; 0 if it does not end. */
+static size_t string_end(const char *t, size_t len, size_t i)
+{
+	for (i++; i < len; i++) {
+		if (t[i] == '\\')
+			i++;
+		else if (t[i] == '"')
+			return i + 1;
+	}
+	return 0;
+}
+
+/* Past the object or array that opens at t[i]; 0 if it does not close. */
+static size_t value_end(const char *t, size_t len, size_t i)
+{
+	size_t depth = 0;
+
+	for (; i < len; i++) {
+		if (t[i] == '"') {
+			size_t e = string_end(t, len, i);
+
+			if (e == 0)
+				return 0;
+			i = e - 1;
+		} else if (t[i] == '{' || t[i] == '[') {
+			depth++;
+		} else if ((t[i] == '}' || t[i] == ']') && --depth == 0) {
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+static size_t skip_space(const char *t, size_t len, size_t i)
+{
+	while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* Where each hosted zone's ResourceRecordSets array lies in the text, in order. */
+struct sets_spans {
+	struct {
+		size_t at, len;
+	} * v;
+	size_t n, cap;
+};
+
+/*
+ * The snapshot without the record sets: each zone's ResourceRecordSets
+ * array cut to [] and its place kept in spans, so that jansson's tree holds
+ * everything but them (1M sets: a tree of 1.9 GB). NULL when the text is not
+ * a JSON document it can cut (the caller then reads it whole, and jansson
+ * says what is wrong).
+ */
+static char *cut_sets(const char *t, size_t len, size_t *small_len, struct sets_spans *spans)
+{
+	char *small = malloc(len + 1);
+	size_t depth = 0, o = 0, from = 0;
+	bool zones_key = false, zones = false, sets_key = false;
+
+	for (size_t i = 0; small != NULL && i < len; i++) {
+		if (t[i] == '"') {
+			size_t e = string_end(t, len, i), k = skip_space(t, len, e), n = e - i - 2;
+
+			if (e == 0)
+				goto fail;
+			if (k < len && t[k] == ':' && depth == 1)
+				zones_key = n == 11 && memcmp(t + i + 1, "HostedZones", n) == 0;
+			if (k < len && t[k] == ':' && depth == 3)
+				sets_key = zones && n == 18 &&
+					   memcmp(t + i + 1, "ResourceRecordSets", n) == 0;
+			i = e - 1;
+		} else if (t[i] == '[' && depth == 3 && sets_key) {
+			size_t e = value_end(t, len, i);
+
+			if (e == 0 || MV_GROW(spans->v, spans->cap, spans->n + 1, 16) != 0)
+				goto fail;
+			spans->v[spans->n].at = i;
+			spans->v[spans->n++].len = e - i;
+			memcpy(small + o, t + from, i - from);
+			o += i - from;
+			small[o++] = '[';
+			small[o++] = ']';
+			from = e;
+			i = e - 1;
+			sets_key = false;
+		} else if (t[i] == '{' || t[i] == '[') {
+			depth++;
+			zones |= depth == 2 && t[i] == '[' && zones_key;
+		} else if (t[i] == '}' || t[i] == ']') {
+			if (depth == 0)
+				goto fail;
+			if (--depth == 1)
+				zones = false;
+		}
+	}
+	if (small == NULL)
+		goto fail;
+	memcpy(small + o, t + from, len - from);
+	o += len - from;
+	small[o] = '\0';
+	*small_len = o;
+	return small;
+fail:
+	free(small);
+	free(spans->v);
+	*spans = (struct sets_spans){0};
+	return NULL;
+}
+
+char *snapshot_cut_sets(const char *text, size_t len, size_t *small_len, size_t *nsets)
+{
+	struct sets_spans spans = {0};
+	char *small = cut_sets(text, len, small_len, &spans);
+
+	*nsets = spans.n;
+	free(spans.v);
+	return small;
+}
+
+/*
+ * Every record set of the zone from the text of its ResourceRecordSets
+ * array t[0..len): wrapped as UPSERT changes and read like a change batch
+ * (the fast reader first), one element at a time in the text.
+ */
+static int decode_sets_text(const struct checks *checks, struct zones_zone *zone, const char *t,
+			    size_t len, struct mv_error *err)
+{
+	struct mv_batch batch = {0};
+	char *doc = NULL;
+	size_t size = 0, i = skip_space(t, len, 1);
+	FILE *f = open_memstream(&doc, &size);
+	int bad = f == NULL, rc;
+
+	if (f != NULL) {
+		bad |= fputs("{\"Changes\":[", f) < 0;
+		while (!bad && i < len && t[i] == '{') {
+			size_t e = value_end(t, len, i);
+
+			bad |= e == 0 ||
+			       fputs("{\"Action\":\"UPSERT\",\"ResourceRecordSet\":", f) < 0 ||
+			       fwrite(t + i, 1, e - i, f) != e - i || fputc('}', f) == EOF;
+			i = e != 0 ? skip_space(t, len, e) : len;
+			if (i < len && t[i] == ',') {
+				bad |= fputc(',', f) == EOF;
+				i = skip_space(t, len, i + 1);
+			}
+		}
+		bad |= i + 1 != len || t[i] != ']' || fputs("]}", f) < 0;
+		bad |= fclose(f) != 0;
+	}
+	if (bad) {
+		free(doc);
+		mv_error_init(err, "InvalidInput");
+		mv_error_add(err, "malformed record sets");
+		return -EINVAL;
+	}
+	rc = mv_batch_parse_opts(doc, size, MV_BATCH_NO_LIMITS, &batch, err);
+	free(doc);
+	return rc == 0 ? apply_sets(checks, zone, &batch, err) : rc;
 }
 
 static int decode_check(struct checks *c, json_t *jc, struct mv_error *err)
@@ -257,7 +428,9 @@ static int decode_checks(struct checks *c, json_t *root, struct mv_error *err)
 	return 0;
 }
 
-static int decode_zone(struct zones *z, json_t *jz, struct mv_error *err)
+/* A zone from its part of the tree; sets_text, when not NULL, holds its record sets. */
+static int decode_zone(struct zones *z, json_t *jz, const char *sets_text, size_t sets_len,
+		       struct mv_error *err)
 {
 	const char *ns[64];
 	struct zones_new nz = {.name_servers = ns};
@@ -278,7 +451,9 @@ static int decode_zone(struct zones *z, json_t *jz, struct mv_error *err)
 	}
 	nz.name_server_count = json_array_size(jns);
 	rc = zones_add(z, &nz, &zone, err);
-	if (rc == 0)
+	if (rc == 0 && sets_text != NULL)
+		rc = decode_sets_text(zones_checks(z), zone, sets_text, sets_len, err);
+	else if (rc == 0)
 		rc = decode_sets(zones_checks(z), zone, sets, err);
 	return rc;
 bad:
@@ -290,10 +465,17 @@ bad:
 int snapshot_decode(struct zones *z, const char *text, size_t len, uint64_t *lsn,
 		    struct mv_error *err)
 {
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL), *jzones, *jchanges, *v;
+	struct sets_spans spans = {0};
+	size_t small_len = 0, i;
+	char *small = cut_sets(text, len, &small_len, &spans);
+	bool cut = small != NULL;
+	json_t *root = json_loadb(cut ? small : text, cut ? small_len : len, JSON_REJECT_DUPLICATES,
+				  NULL),
+	       *jzones, *jchanges, *v;
 	json_int_t version = 0, jlsn = 0, seq = 0;
 	int rc = -EINVAL;
-	size_t i;
+
+	free(small);
 
 	mv_error_init(err, "InvalidInput");
 	if (root == NULL ||
@@ -307,9 +489,14 @@ int snapshot_decode(struct zones *z, const char *text, size_t len, uint64_t *lsn
 	rc = decode_checks(zones_checks(z), root, err);
 	if (rc != 0)
 		goto finish;
+	if (cut && spans.n != json_array_size(jzones)) {
+		mv_error_add(err, "malformed hosted zone");
+		goto finish;
+	}
 	json_array_foreach(jzones, i, v)
 	{
-		rc = decode_zone(z, v, err);
+		rc = cut ? decode_zone(z, v, text + spans.v[i].at, spans.v[i].len, err)
+			 : decode_zone(z, v, NULL, 0, err);
 		if (rc != 0)
 			goto finish;
 	}
@@ -334,6 +521,7 @@ int snapshot_decode(struct zones *z, const char *text, size_t len, uint64_t *lsn
 	rc = 0;
 finish:
 	json_decref(root);
+	free(spans.v);
 	return rc;
 }
 

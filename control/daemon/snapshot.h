@@ -55,4 +55,12 @@ int snapshot_save(const struct zones *z, uint64_t lsn, const char *dir);
  */
 int snapshot_load(struct zones *z, const char *dir, uint64_t *lsn);
 
+/*
+ * The first step of snapshot_decode, for tests: the text with every hosted
+ * zone's ResourceRecordSets array cut to [] (*nsets of them), which jansson
+ * then reads while the record sets are read from the text. NULL when it
+ * cannot cut (decode then reads the text whole). Free the result.
+ */
+char *snapshot_cut_sets(const char *text, size_t len, size_t *small_len, size_t *nsets);
+
 #endif /* CONTROL_SNAPSHOT_H */
