@@ -13,6 +13,7 @@
 
 #include "grow.h"
 #include "journal.h"
+#include "jscan.h"
 #include "render.h"
 
 /*
@@ -180,7 +181,7 @@ static int apply_sets(const struct checks *checks, struct zones_zone *zone, stru
 	return rc;
 }
 
-/* Every record set of the zone, from the tree (a snapshot decode_text did not cut). */
+/* Every record set of the zone, from the tree (a snapshot cut_sets could not cut). */
 static int decode_sets(const struct checks *checks, struct zones_zone *zone, json_t *sets,
 		       struct mv_error *err)
 {
@@ -204,46 +205,6 @@ static int decode_sets(const struct checks *checks, struct zones_zone *zone, jso
 
 /* ---- the record sets as text ---- */
 
-/* Past the string whose opening quote is at t[i]; 0 if it does not end. */
-static size_t string_end(const char *t, size_t len, size_t i)
-{
-	for (i++; i < len; i++) {
-		if (t[i] == '\\')
-			i++;
-		else if (t[i] == '"')
-			return i + 1;
-	}
-	return 0;
-}
-
-/* Past the object or array that opens at t[i]; 0 if it does not close. */
-static size_t value_end(const char *t, size_t len, size_t i)
-{
-	size_t depth = 0;
-
-	for (; i < len; i++) {
-		if (t[i] == '"') {
-			size_t e = string_end(t, len, i);
-
-			if (e == 0)
-				return 0;
-			i = e - 1;
-		} else if (t[i] == '{' || t[i] == '[') {
-			depth++;
-		} else if ((t[i] == '}' || t[i] == ']') && --depth == 0) {
-			return i + 1;
-		}
-	}
-	return 0;
-}
-
-static size_t skip_space(const char *t, size_t len, size_t i)
-{
-	while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
-		i++;
-	return i;
-}
-
 /* Where each hosted zone's ResourceRecordSets array lies in the text, in order. */
 struct sets_spans {
 	struct {
@@ -261,35 +222,39 @@ struct sets_spans {
  */
 static char *cut_sets(const char *t, size_t len, size_t *small_len, struct sets_spans *spans)
 {
+	const char *end = t + len;
 	char *small = malloc(len + 1);
 	size_t depth = 0, o = 0, from = 0;
 	bool zones_key = false, zones = false, sets_key = false;
 
 	for (size_t i = 0; small != NULL && i < len; i++) {
 		if (t[i] == '"') {
-			size_t e = string_end(t, len, i), k = skip_space(t, len, e), n = e - i - 2;
+			const char *e = jscan_skip_value(t + i, end), *k;
+			size_t n;
 
-			if (e == 0)
+			if (e == NULL)
 				goto fail;
-			if (k < len && t[k] == ':' && depth == 1)
+			k = jscan_skip_space(e, end);
+			n = (size_t)(e - t) - i - 2;
+			if (k < end && *k == ':' && depth == 1)
 				zones_key = n == 11 && memcmp(t + i + 1, "HostedZones", n) == 0;
-			if (k < len && t[k] == ':' && depth == 3)
+			if (k < end && *k == ':' && depth == 3)
 				sets_key = zones && n == 18 &&
 					   memcmp(t + i + 1, "ResourceRecordSets", n) == 0;
-			i = e - 1;
+			i = (size_t)(e - t) - 1;
 		} else if (t[i] == '[' && depth == 3 && sets_key) {
-			size_t e = value_end(t, len, i);
+			const char *e = jscan_skip_value(t + i, end);
 
-			if (e == 0 || MV_GROW(spans->v, spans->cap, spans->n + 1, 16) != 0)
+			if (e == NULL || MV_GROW(spans->v, spans->cap, spans->n + 1, 16) != 0)
 				goto fail;
 			spans->v[spans->n].at = i;
-			spans->v[spans->n++].len = e - i;
+			spans->v[spans->n++].len = (size_t)(e - t) - i;
 			memcpy(small + o, t + from, i - from);
 			o += i - from;
 			small[o++] = '[';
 			small[o++] = ']';
-			from = e;
-			i = e - 1;
+			from = (size_t)(e - t);
+			i = from - 1;
 			sets_key = false;
 		} else if (t[i] == '{' || t[i] == '[') {
 			depth++;
@@ -333,27 +298,29 @@ char *snapshot_cut_sets(const char *text, size_t len, size_t *small_len, size_t 
 static int decode_sets_text(const struct checks *checks, struct zones_zone *zone, const char *t,
 			    size_t len, struct mv_error *err)
 {
+	const char *end = t + len, *p = jscan_skip_space(t + 1, end);
 	struct mv_batch batch = {0};
 	char *doc = NULL;
-	size_t size = 0, i = skip_space(t, len, 1);
+	size_t size = 0;
 	FILE *f = open_memstream(&doc, &size);
 	int bad = f == NULL, rc;
 
 	if (f != NULL) {
 		bad |= fputs("{\"Changes\":[", f) < 0;
-		while (!bad && i < len && t[i] == '{') {
-			size_t e = value_end(t, len, i);
+		while (!bad && p < end && *p == '{') {
+			const char *e = jscan_skip_value(p, end);
 
-			bad |= e == 0 ||
+			bad |= e == NULL ||
 			       fputs("{\"Action\":\"UPSERT\",\"ResourceRecordSet\":", f) < 0 ||
-			       fwrite(t + i, 1, e - i, f) != e - i || fputc('}', f) == EOF;
-			i = e != 0 ? skip_space(t, len, e) : len;
-			if (i < len && t[i] == ',') {
+			       fwrite(p, 1, (size_t)(e - p), f) != (size_t)(e - p) ||
+			       fputc('}', f) == EOF;
+			p = e != NULL ? jscan_skip_space(e, end) : end;
+			if (p < end && *p == ',') {
 				bad |= fputc(',', f) == EOF;
-				i = skip_space(t, len, i + 1);
+				p = jscan_skip_space(p + 1, end);
 			}
 		}
-		bad |= i + 1 != len || t[i] != ']' || fputs("]}", f) < 0;
+		bad |= p + 1 != end || *p != ']' || fputs("]}", f) < 0;
 		bad |= fclose(f) != 0;
 	}
 	if (bad) {

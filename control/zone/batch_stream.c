@@ -13,15 +13,9 @@
 #include "batch.h"
 #include "batch_parse_pvt.h"
 #include "batch_pvt.h"
+#include "jscan.h"
 
 #define BATCH_JSON_FLAGS (JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_REJECT_DUPLICATES)
-
-static const char *skip_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
-	return p;
-}
 
 /* One JSON value at *p, which then moves past it; NULL on a syntax error. */
 static json_t *load_value(const char **p, const char *end)
@@ -37,9 +31,9 @@ static json_t *load_value(const char **p, const char *end)
 /* After ',' or at the closing bracket: 1 for another item, 0 at the end, -1 on bad syntax. */
 static int next_item(const char **p, const char *end, char close)
 {
-	*p = skip_ws(*p, end);
+	*p = jscan_skip_space(*p, end);
 	if (*p < end && **p == ',') {
-		*p = skip_ws(*p + 1, end);
+		*p = jscan_skip_space(*p + 1, end);
 		return 1;
 	}
 	if (*p < end && **p == close) {
@@ -55,7 +49,7 @@ static int stream_changes(struct batch_ctx *ctx, const char **p, const char *end
 {
 	int more;
 
-	*p = skip_ws(*p + 1, end);
+	*p = jscan_skip_space(*p + 1, end);
 	if (*p < end && **p == ']') {
 		(*p)++;
 		return 0;
@@ -81,7 +75,7 @@ static int stream_object(struct batch_ctx *ctx, const char **p, const char *end,
 {
 	int more = 1, rc = 0;
 
-	*p = skip_ws(*p + 1, end);
+	*p = jscan_skip_space(*p + 1, end);
 	if (*p < end && **p == '}') {
 		(*p)++;
 		return 0;
@@ -91,12 +85,12 @@ static int stream_object(struct batch_ctx *ctx, const char **p, const char *end,
 		const char *key = json_string_value(k);
 		json_t *v = NULL;
 
-		*p = skip_ws(*p, end);
+		*p = jscan_skip_space(*p, end);
 		if (key == NULL || *p == end || **p != ':' || json_object_get(obj, key) != NULL) {
 			json_decref(k);
 			return -1;
 		}
-		*p = skip_ws(*p + 1, end);
+		*p = jscan_skip_space(*p + 1, end);
 		if (*p < end && **p == '[' && !ctx->streamed && strcmp(key, "Changes") == 0) {
 			ctx->streamed = level;
 			rc = stream_changes(ctx, p, end, out);
@@ -118,11 +112,11 @@ static int stream_object(struct batch_ctx *ctx, const char **p, const char *end,
 json_t *batch_stream_document(struct batch_ctx *ctx, const char *json, size_t len,
 			      struct mv_batch *out)
 {
-	const char *p = skip_ws(json, json + len), *end = json + len;
+	const char *p = jscan_skip_space(json, json + len), *end = json + len;
 	json_t *root = json_object();
 
 	if (root == NULL || p == end || *p != '{' ||
-	    stream_object(ctx, &p, end, root, 1, out) != 0 || skip_ws(p, end) != end ||
+	    stream_object(ctx, &p, end, root, 1, out) != 0 || jscan_skip_space(p, end) != end ||
 	    (ctx->streamed == 1 && json_object_get(root, "ChangeBatch") != NULL)) {
 		json_decref(root);
 		return NULL;

@@ -10,11 +10,44 @@ void jscan_init(struct jscan *s, const char *json, size_t len, char *arena, size
 	*s = (struct jscan){.p = json, .end = json + len, .arena = arena, .arena_cap = cap};
 }
 
-/* JSON's white space: jansson takes exactly these four. */
 static void skip_ws(struct jscan *s)
 {
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
-		s->p++;
+	s->p = jscan_skip_space(s->p, s->end);
+}
+
+/* Past the string whose opening quote is at p; NULL if it does not end. */
+static const char *skip_string(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+	}
+	return NULL;
+}
+
+const char *jscan_skip_value(const char *p, const char *end)
+{
+	size_t depth = 0;
+
+	if (p < end && *p == '"')
+		return skip_string(p, end);
+	if (p == end || (*p != '{' && *p != '['))
+		return NULL;
+	for (; p < end; p++) {
+		if (*p == '"') {
+			p = skip_string(p, end);
+			if (p == NULL)
+				return NULL;
+			p--;
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+		} else if ((*p == '}' || *p == ']') && depth > 0 && --depth == 0) {
+			return p + 1;
+		}
+	}
+	return NULL;
 }
 
 /* jscan_take, inline in this file's readers: calling it made reading a batch 7% slower. */

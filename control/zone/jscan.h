@@ -56,4 +56,23 @@ int jscan_bool(struct jscan *s);
 /* Whether only white space is left (and no error came). */
 bool jscan_done(struct jscan *s);
 
+/*
+ * For any reader of JSON text, with or without a struct jscan:
+ * past the white space at p (JSON's four characters, as jansson takes them).
+ */
+static inline const char *jscan_skip_space(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/*
+ * Past the string, object or array that starts at p, strings inside it
+ * skipped whole (escapes included); NULL when it does not end before end.
+ * It finds where a value ends and checks nothing else: jansson or the
+ * reader above validate it.
+ */
+const char *jscan_skip_value(const char *p, const char *end);
+
 #endif /* ZONE_JSCAN_H */
