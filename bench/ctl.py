@@ -261,22 +261,37 @@ def cmd_load(a, ctl):
     created = []
     zid = zone_id(ctl, created)
     start = time.perf_counter()
-    batch, records, total, last = [], 0, 0, None
+    batch, records, total, last, waits = [], 0, 0, None, []
+
+    def send():
+        # Each batch's own wait, from its request to its answer (the
+        # client encodes it first, as cmd_latency does).
+        line = ctl.encode("ChangeResourceRecordSets", change_params(zid, batch))
+        t0 = time.perf_counter()
+        ctl.sock.sendall(line)
+        answer = result("ChangeResourceRecordSets", ctl.recv())
+        waits.append((time.perf_counter() - t0) * 1e3)
+        return answer
+
     changes = gen.scale_changes(a.names, False, a.first) if a.scale else \
         gen.zone_changes(a.names, apex=False)
     for change in changes:
         n = len(change["ResourceRecordSet"]["ResourceRecords"])
         if records + n > BATCH_RECORDS_MAX:
-            last = ctl.call("ChangeResourceRecordSets", change_params(zid, batch))
+            last = send()
             batch, records = [], 0
         batch.append(change)
         records += n
         total += 1
     if batch:
-        last = ctl.call("ChangeResourceRecordSets", change_params(zid, batch))
+        last = send()
     acked = time.perf_counter() - start
     out = {"zone": zid, "changes": total, "ack_seconds": round(acked, 3),
            "changes_per_s": round(total / acked) if acked else None,
+           "batches": len(waits),
+           "batch_p50_ms": round(percentile(waits, 50), 3) if waits else None,
+           "batch_p99_ms": round(percentile(waits, 99), 3) if waits else None,
+           "batch_max_ms": round(max(waits), 3) if waits else None,
            "last_change": last["ChangeInfo"]["Id"] if last else (created or [None])[0]}
     print(json.dumps(out))
 

@@ -408,6 +408,14 @@ def mb(kb):
     return fmt(kb / 1024, 1) if kb is not None else "-"
 
 
+def batch_ms(r):
+    """A row's batch wait percentiles, "p50 / p99 / max" in ms."""
+    keys = ("batch_p50_ms", "batch_p99_ms", "batch_max_ms")
+    if r.get(keys[0]) is None:
+        return "-"
+    return " / ".join(fmt(r.get(k), 1) for k in keys)
+
+
 def section_scale(rows):
     rs = [r for r in rows if r["kind"] == "scale"]
     cs = [r for r in rows if r["kind"] == "scale_control"]
@@ -429,10 +437,11 @@ def section_scale(rows):
                 "batches of 1,000 (snapshots of its state as by default), then stopped (it "
                 "snapshots the whole state first) and started again on that state. Bytes per "
                 "set: (VmRSS with them - VmRSS with none) / N.\n",
-                table(["record sets", "changes/s", "VmRSS MB", "VmHWM MB", "bytes per set",
-                       "stop s", "restart s", "VmRSS MB after restart",
-                       "VmHWM MB after restart"],
-                      [[names(r["sets"]), fmt(r.get("load_per_s")), mb(r.get("rss_kb")),
+                table(["record sets", "changes/s", "batch ms p50 / p99 / max", "VmRSS MB",
+                       "VmHWM MB", "bytes per set", "stop s", "restart s",
+                       "VmRSS MB after restart", "VmHWM MB after restart"],
+                      [[names(r["sets"]), fmt(r.get("load_per_s")), batch_ms(r),
+                        mb(r.get("rss_kb")),
                         mb(r.get("hwm_kb")), fmt(r.get("bytes_per_set"), 0),
                         fmt(r.get("stop_s"), 2), fmt(r.get("restart_s"), 2),
                         mb(r.get("restart_rss_kb")), mb(r.get("restart_hwm_kb"))]

@@ -100,6 +100,9 @@ for n in "${CTL_SIZES[@]}"; do
 	t=$(bench_now)
 	bench_ctl_start --keep-state 600 || break
 	bench_row kind scale_control sets "$n" load_per_s "$(jq -r .changes_per_s <<<"$out")" \
+		batch_p50_ms "$(jq -r .batch_p50_ms <<<"$out")" \
+		batch_p99_ms "$(jq -r .batch_p99_ms <<<"$out")" \
+		batch_max_ms "$(jq -r .batch_max_ms <<<"$out")" \
 		rss_kb "$rss" hwm_kb "$hwm" bytes_per_set "$(bytes_per_set "$rss" "$ctl_base" "$n")" \
 		stop_s "$stop_s" restart_s "$(bench_elapsed "$t")" \
 		restart_rss_kb "$(bench_proc_kb "$BENCH_CTL_PID" VmRSS)" \
