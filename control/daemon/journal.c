@@ -398,6 +398,68 @@ int journal_truncate(struct journal *j)
 	return 0;
 }
 
+struct journal_mark journal_mark(const struct journal *j)
+{
+	return (struct journal_mark){j->end, j->records};
+}
+
+/* Copy from's octets [off, off + len) to the end of to. Returns 0 or -errno. */
+static int copy_range(int from, off_t off, off_t len, int to)
+{
+	char *buf = malloc(1u << 20);
+	int rc = buf != NULL ? 0 : -ENOMEM;
+
+	while (rc == 0 && len > 0) {
+		ssize_t r = pread(from, buf, len < (1 << 20) ? (size_t)len : 1u << 20, off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			rc = r < 0 ? -errno : -EIO; /* the file is shorter than the journal: lost */
+			break;
+		}
+		rc = write_all(to, buf, (size_t)r);
+		off += r;
+		len -= r;
+	}
+	free(buf);
+	return rc;
+}
+
+int journal_drop_to(struct journal *j, struct journal_mark mark)
+{
+	char tmp[PATH_MAX + 8], dir[PATH_MAX];
+	off_t tail = j->end - mark.end;
+	int fd, rc;
+
+	if (j->fd < 0)
+		return -EIO;
+	if (tail < 0 || mark.end < 0 || mark.records > j->records)
+		return -EINVAL;
+	if (tail == 0)
+		return journal_truncate(j);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", j->path);
+	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	rc = copy_range(j->fd, mark.end, tail, fd);
+	if (rc == 0 && fsync(fd) != 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, j->path) != 0)
+		rc = -errno;
+	if (rc != 0) {
+		close(fd);
+		unlink(tmp);
+		return rc;
+	}
+	close(j->fd);
+	j->fd = fd;
+	j->end = tail;
+	j->records -= mark.records;
+	snprintf(dir, sizeof(dir), "%s", j->path);
+	return fsync_dir(dirname(dir)); /* the journal is the new file already */
+}
+
 size_t journal_records(const struct journal *j)
 {
 	return j->records;

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define JOURNAL_HDR_SIZE    16u
 #define JOURNAL_PAYLOAD_MAX (64u << 20) /* larger lengths are corruption */
@@ -84,6 +85,24 @@ int journal_sync(struct journal *j);
 
 /* Empty the journal (after a snapshot holds everything). Returns 0 or -errno. */
 int journal_truncate(struct journal *j);
+
+/* Where the journal ends: the records before it, for journal_drop_to. */
+struct journal_mark {
+	off_t end;      /* octets */
+	size_t records; /* journal_records() then */
+};
+
+struct journal_mark journal_mark(const struct journal *j);
+
+/*
+ * Drop the records before mark (a snapshot now holds them) and keep those
+ * appended since: they are copied to <path>.tmp, made durable and renamed
+ * over the journal, so that a crash leaves one whole journal or the other
+ * (the caller's replay skips the records its snapshot holds). With nothing
+ * appended since the mark, as journal_truncate. Appends go on after it.
+ * Returns 0 or -errno; on failure the journal is as it was.
+ */
+int journal_drop_to(struct journal *j, struct journal_mark mark);
 
 /* Records appended since the journal was opened or last truncated, plus those replayed. */
 size_t journal_records(const struct journal *j);

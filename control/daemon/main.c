@@ -5,6 +5,7 @@
  * shared memory. One thread: a poll() loop that handles requests one at a
  * time, drains the health-check engine's status changes (the engine probes
  * in a thread of its own) and looks for dataplanes every PEERS_SCAN_MS.
+ * Periodic snapshots are written by a short-lived child process (service.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -216,7 +217,7 @@ static void raise_nofile(void)
 }
 
 /* Serve until a signal (returns 0) or a fatal error (returns -errno). */
-static int run(struct server *srv, struct peers *peers)
+static int run(struct server *srv, struct peers *peers, struct service *svc)
 {
 	long next_scan = now_ms() + PEERS_SCAN_MS;
 
@@ -230,6 +231,7 @@ static int run(struct server *srv, struct peers *peers)
 			fprintf(stderr, "mvdns-control: control socket: %s\n", strerror(-rc));
 			return rc;
 		}
+		service_reap(svc, false); /* a background snapshot that finished */
 		if (now_ms() >= next_scan) {
 			peers_scan(peers);
 			next_scan = now_ms() + PEERS_SCAN_MS;
@@ -316,7 +318,7 @@ int main(int argc, char **argv)
 	peers_scan(peers);
 	fprintf(stderr, "mvdns-control: ready: socket %s, state %s, pid %ld\n", o.socket,
 		o.state_dir, (long)getpid());
-	rc = run(srv, peers);
+	rc = run(srv, peers, svc);
 	if (rc == 0)
 		rc = service_checkpoint(svc); /* only a consistent state is snapshotted */
 finish:

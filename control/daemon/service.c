@@ -4,9 +4,14 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -24,6 +29,13 @@ struct service {
 	uint64_t lsn;    /* of the last record the state includes */
 	size_t replayed; /* journal records applied at start-up */
 	size_t due;      /* journal records at which to snapshot next */
+	/* The child writing a snapshot in the background (0: none), and where
+	 * the journal ended when it was forked: what its snapshot holds. */
+	pid_t saver;
+	struct journal_mark saved;
+	uint64_t saved_lsn;
+	double saver_began; /* seconds (CLOCK_MONOTONIC), for the log */
+	double fork_ms;
 	struct mv_error err;
 	/* service_health_drain's room for one status per check, kept from one
 	 * request to the next (it runs after every request). */
@@ -189,9 +201,23 @@ int service_set_checker(struct service *a, struct mv_checker *checker)
 	return 0;
 }
 
+/* Stop a background snapshot, if one runs, and reap it: its state is already old. */
+static void saver_stop(struct service *a)
+{
+	if (a->saver == 0)
+		return;
+	kill(a->saver, SIGKILL);
+	while (waitpid(a->saver, NULL, 0) < 0 && errno == EINTR)
+		;
+	a->saver = 0;
+}
+
 int service_checkpoint(struct service *a)
 {
-	int rc = snapshot_save(a->zones, a->lsn, a->cfg.state_dir);
+	int rc;
+
+	saver_stop(a); /* it would write the same temporary file */
+	rc = snapshot_save(a->zones, a->lsn, a->cfg.state_dir);
 
 	if (rc == 0)
 		rc = journal_truncate(a->journal);
@@ -203,10 +229,94 @@ int service_checkpoint(struct service *a)
 	return rc;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Snapshot in a child process, so that requests go on meanwhile: fork's
+ * copy-on-write gives the child the state as it is now, and the journal's
+ * end now marks what its snapshot will hold. The child closes every
+ * descriptor but the standard ones first (a client the parent closes must
+ * see the end of its connection), yields the CPU to the parent (nice) and
+ * leaves by _exit: none of the parent's resources are its to release.
+ * Without fork, the snapshot is taken here, as service_checkpoint does.
+ */
+static void saver_start(struct service *a)
+{
+	struct journal_mark mark = journal_mark(a->journal);
+	double began = now_s();
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		close_range(3, ~0u, 0);
+		setpriority(PRIO_PROCESS, 0, 10);
+		_exit(snapshot_save(a->zones, a->lsn, a->cfg.state_dir) == 0 ? 0 : 1);
+	}
+	if (pid < 0) {
+		fprintf(stderr, "mvdns-control: snapshot: fork: %s; taking it in the foreground\n",
+			strerror(errno));
+		service_checkpoint(a);
+		return;
+	}
+	a->saver = pid;
+	a->saved = mark;
+	a->saved_lsn = a->lsn;
+	a->saver_began = began;
+	a->fork_ms = (now_s() - began) * 1e3;
+}
+
+bool service_reap(struct service *a, bool wait)
+{
+	int status, rc;
+	pid_t r;
+
+	if (a->saver == 0)
+		return false;
+	do
+		r = waitpid(a->saver, &status, wait ? 0 : WNOHANG);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return true;
+	a->saver = 0;
+	if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		rc = r < 0 ? -errno : -EIO;
+		fprintf(stderr,
+			"mvdns-control: snapshot in %s failed in the background%s (the journal is "
+			"kept)\n",
+			a->cfg.state_dir, r >= 0 && WIFSIGNALED(status) ? ": killed" : "");
+	} else {
+		rc = journal_drop_to(a->journal, a->saved);
+		if (rc != 0)
+			fprintf(stderr,
+				"mvdns-control: journal: dropping what the snapshot holds failed: "
+				"%s (the journal is kept)\n",
+				strerror(-rc));
+		else
+			fprintf(stderr,
+				"mvdns-control: snapshot at lsn %lu written in the background in "
+				"%.2f s (fork %.1f ms); the journal keeps %zu later record(s)\n",
+				(unsigned long)a->saved_lsn, now_s() - a->saver_began, a->fork_ms,
+				journal_records(a->journal));
+	}
+	/* The next one is due snapshot_every records on; after a failure, counted from now. */
+	a->due = (rc == 0 ? 0 : journal_records(a->journal)) + a->cfg.snapshot_every;
+	return false;
+}
+
 void service_close(struct service *a)
 {
 	if (a == NULL)
 		return;
+	saver_stop(a);
 	journal_close(a->journal);
 	free(a->drained);
 	free(a);
@@ -358,12 +468,15 @@ static bool dispatch_fast(struct service *a, const char *line, size_t len, json_
 	return taken;
 }
 
-/* Snapshot when the journal has grown enough; a failure is retried later. */
+/*
+ * Snapshot in the background when the journal has grown enough and no
+ * snapshot is being written; a failure is retried later (service_reap).
+ */
 static void maybe_checkpoint(struct service *a)
 {
-	if (a->cfg.snapshot_every > 0 && journal_records(a->journal) >= a->due &&
-	    service_checkpoint(a) != 0)
-		a->due = journal_records(a->journal) + a->cfg.snapshot_every; /* retry later */
+	if (a->cfg.snapshot_every > 0 && !service_reap(a, false) &&
+	    journal_records(a->journal) >= a->due)
+		saver_start(a);
 }
 
 /* ---- health check statuses ---- */

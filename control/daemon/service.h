@@ -10,10 +10,13 @@
  * dataplanes, and only then answered. If the journal cannot take it, the
  * in-memory state is ahead of the disk: service_handle() reports the failure and
  * the daemon must exit without a snapshot (the journal stays authoritative).
- * Every `snapshot_every` records the state is snapshotted and the journal
- * emptied; each record carries a log sequence number (lsn), and records the
- * snapshot already includes are skipped on replay, so a crash between the two
- * steps is harmless.
+ * Every `snapshot_every` records the state is snapshotted in the background,
+ * by a child process (fork: it sees the state as it was, while requests go
+ * on), and once the snapshot is durable the journal drops the records it
+ * holds, keeping those appended since (service_reap). Each record carries a
+ * log sequence number (lsn), and records the snapshot already includes are
+ * skipped on replay, so a crash between the two steps is harmless. At exit
+ * the snapshot is taken in the foreground (service_checkpoint).
  *
  * Health check statuses. The engine (checker.h) reports status changes; the
  * daemon's thread drains them (service_health_drain): each changed status is
@@ -88,10 +91,21 @@ size_t service_health_drain(struct service *a);
 char *service_handle(struct service *a, const char *line, size_t len);
 
 /*
- * Snapshot the state and empty the journal (at exit, and automatically every
- * snapshot_every records). Returns 0 or -errno (logged; the journal is kept).
+ * Snapshot the state and empty the journal, in the foreground (at exit);
+ * a background snapshot still running is stopped first. Returns 0 or -errno
+ * (logged; the journal is kept).
  */
 int service_checkpoint(struct service *a);
+
+/*
+ * Finish the background snapshot if its child has exited (wait: block until
+ * it does): on success the journal drops the records the snapshot holds; a
+ * failure is logged, the journal kept, and the next snapshot is due
+ * snapshot_every records later. Call once per turn of the daemon's loop
+ * (service_handle also calls it). Returns whether a snapshot is still being
+ * written.
+ */
+bool service_reap(struct service *a, bool wait);
 
 /* Release the api (not the zones). Accepts NULL. */
 void service_close(struct service *a);

@@ -2,7 +2,7 @@
 /*
  * The control daemon's write-ahead journal: framing, CRC, torn and corrupt
  * tails (detected, reported, cut away, never replayed in part), truncation
- * after a snapshot, and atomic file replacement.
+ * after a snapshot or dropping what it holds, and atomic file replacement.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -285,6 +285,67 @@ Test(journal, truncate_empties)
 	j = journal_open(path, collect, &s);
 	cr_assert_eq(s.n, 1);
 	cr_assert_eq(s.lsn[0], 9);
+	journal_close(j);
+}
+
+/* Records appended after the mark survive the drop, in order, and appends go on after them. */
+Test(journal, drop_to_keeps_what_came_after_the_mark)
+{
+	struct seen s = {0};
+	off_t ends[3];
+	struct journal *j;
+	struct journal_mark m;
+
+	write_three(ends);
+	j = journal_open(path, NULL, NULL);
+	cr_assert_not_null(j);
+	m = journal_mark(j);
+	cr_assert_eq(m.end, ends[2]);
+	cr_assert_eq(m.records, 3);
+	cr_assert_eq(journal_append(j, 4, "four", 4), 0);
+	cr_assert_eq(journal_append_lazy(j, 5, "five", 4), 0);
+	cr_assert_eq(journal_drop_to(j, m), 0);
+	cr_assert_eq(journal_records(j), 2);
+	cr_assert_eq(file_size(), 2 * JOURNAL_HDR_SIZE + 8);
+	cr_assert_eq(journal_append(j, 6, "six", 3), 0);
+	journal_close(j);
+	char tmp[160];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	cr_assert_neq(access(tmp, F_OK), 0, "the copy was renamed over the journal");
+	j = journal_open(path, collect, &s);
+	cr_assert_not_null(j);
+	cr_assert_eq(s.n, 3);
+	cr_assert_eq(s.lsn[0], 4);
+	cr_assert_str_eq(s.payload[0], "four");
+	cr_assert_str_eq(s.payload[1], "five");
+	cr_assert_str_eq(s.payload[2], "six");
+	cr_assert_eq(journal_records(j), 3);
+	journal_close(j);
+}
+
+/* Nothing after the mark: the journal is emptied; a mark from the future is refused. */
+Test(journal, drop_to_the_end_empties_and_checks_the_mark)
+{
+	struct seen s = {0};
+	off_t ends[3];
+	struct journal *j;
+	struct journal_mark m;
+
+	write_three(ends);
+	j = journal_open(path, NULL, NULL);
+	m = journal_mark(j);
+	m.end += 1;
+	cr_assert_eq(journal_drop_to(j, m), -EINVAL);
+	cr_assert_eq(journal_records(j), 3);
+	cr_assert_eq(file_size(), ends[2]);
+	cr_assert_eq(journal_drop_to(j, journal_mark(j)), 0);
+	cr_assert_eq(journal_records(j), 0);
+	cr_assert_eq(file_size(), 0);
+	cr_assert_eq(journal_append(j, 7, "seven", 5), 0);
+	journal_close(j);
+	j = journal_open(path, collect, &s);
+	cr_assert_eq(s.n, 1);
+	cr_assert_eq(s.lsn[0], 7);
 	journal_close(j);
 }
 

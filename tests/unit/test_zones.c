@@ -613,6 +613,23 @@ Test(zones, list_hosted_zones_paging)
 /* ---- recovery ---- */
 
 /* A few writes of every kind, some refused. */
+/* UPSERT h<i % 3>.example.com TXT "v<i>" into zone id; fails the test on an error. */
+static void upsert_txt(struct service *s, const char *id, int i)
+{
+	char req[2048];
+	json_t *r;
+
+	snprintf(req, sizeof(req),
+		 "{'Operation':'ChangeResourceRecordSets','Params':{'HostedZoneId':'%s',"
+		 "'ChangeBatch':{'Comment':'c%d','Changes':[{'Action':'UPSERT',"
+		 "'ResourceRecordSet':{'Name':'h%d.example.com','Type':'TXT','TTL':%d,"
+		 "'ResourceRecords':[{'Value':'\\'v%d\\''}]}}]}}}",
+		 id, i, i % 3, 60 + i, i);
+	r = call(s, req);
+	cr_assert_null(json_object_get(r, "Error"), "%s", error_message(r));
+	json_decref(r);
+}
+
 static void workload(struct service *s)
 {
 	const char *id = create_zone(s);
@@ -625,17 +642,8 @@ static void workload(struct service *s)
 		gone, sizeof(gone), "%s",
 		json_string_value(json_object_get(json_object_get(result(r), "HostedZone"), "Id")));
 	json_decref(r);
-	for (int i = 0; i < 5; i++) {
-		snprintf(req, sizeof(req),
-			 "{'Operation':'ChangeResourceRecordSets','Params':{'HostedZoneId':'%s',"
-			 "'ChangeBatch':{'Comment':'c%d','Changes':[{'Action':'UPSERT',"
-			 "'ResourceRecordSet':{'Name':'h%d.example.com','Type':'TXT','TTL':%d,"
-			 "'ResourceRecords':[{'Value':'\\'v%d\\''}]}}]}}}",
-			 id, i, i % 3, 60 + i, i);
-		r = call(s, req);
-		cr_assert_null(json_object_get(r, "Error"), "%s", error_message(r));
-		json_decref(r);
-	}
+	for (int i = 0; i < 5; i++)
+		upsert_txt(s, id, i);
 	json_decref(call(s, "{'Operation':'CreateHostedZone','Params':{'Name':'x.gone.test',"
 			    "'CallerReference':'refused'}}"));
 	snprintf(req, sizeof(req), "{'Operation':'DeleteHostedZone','Params':{'Id':'%s'}}", gone);
@@ -753,6 +761,51 @@ Test(zones, snapshots_and_compaction_rebuild_identical_state)
 	free(b);
 	free(c);
 	service_close(s3);
+	zones_destroy(z1);
+	zones_destroy(z2);
+	zones_destroy(z3);
+}
+
+static void count_record(uint64_t lsn, const char *payload, uint32_t len, void *arg)
+{
+	uint64_t *seen = arg; /* [0]: records, [1]: the last lsn */
+
+	(void)payload;
+	(void)len;
+	seen[0]++;
+	seen[1] = lsn;
+}
+
+/*
+ * A snapshot is written in the background when due: it holds the state as
+ * it was when its child was forked, the journal then keeps exactly the
+ * records that came after, and the two rebuild the state.
+ */
+Test(zones, background_snapshot_keeps_the_records_after_it)
+{
+	struct zones *z1, *z2, *z3 = zones_create();
+	struct service *s1 = svc_open(&z1, 2), *s2;
+	const char *id = create_zone(s1); /* lsn 1 */
+	uint64_t seen[2] = {0, 0}, lsn = 0;
+	char path[160], *a, *b;
+
+	upsert_txt(s1, id, 0); /* lsn 2: a snapshot is due; a child writes it */
+	upsert_txt(s1, id, 1); /* lsn 3: after the fork */
+	cr_assert_not(service_reap(s1, true));
+	cr_assert_eq(snapshot_load(z3, dir, &lsn), 0);
+	cr_assert_eq(lsn, 2, "the snapshot holds the state at its fork");
+	snprintf(path, sizeof(path), "%s/%s", dir, SERVICE_JOURNAL_FILE);
+	journal_close(journal_open(path, count_record, seen));
+	cr_assert_eq(seen[0], 1, "the journal keeps the records after the snapshot");
+	cr_assert_eq(seen[1], 3);
+	a = state_of(z1);
+	service_close(s1); /* no checkpoint: as after kill -9 */
+	s2 = svc_open(&z2, 2);
+	b = state_of(z2);
+	cr_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	service_close(s2);
 	zones_destroy(z1);
 	zones_destroy(z2);
 	zones_destroy(z3);
