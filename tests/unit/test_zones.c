@@ -766,6 +766,53 @@ Test(zones, snapshots_and_compaction_rebuild_identical_state)
 	zones_destroy(z3);
 }
 
+/*
+ * A zone with more record sets than the decoder reads in one batch
+ * (SNAPSHOT_SETS_BATCH, 4,096): every one comes back, in every batch.
+ */
+Test(zones, snapshot_round_trip_of_a_large_zone)
+{
+	struct zones *z1, *z2 = zones_create();
+	struct service *s1 = svc_open(&z1, 0);
+	const char *id = create_zone(s1);
+	size_t cap = 200000, len;
+	char *line = malloc(cap), *out, *a, *b;
+	uint64_t lsn = 0;
+
+	for (int k = 0; k < 9; k++) { /* 9 x 1,000 sets */
+		len = (size_t)snprintf(line, cap,
+				       "{\"Operation\":\"ChangeResourceRecordSets\",\"Params\":{"
+				       "\"HostedZoneId\":\"%s\",\"ChangeBatch\":{\"Changes\":[",
+				       id);
+		for (int i = 0; i < 1000; i++)
+			len += (size_t)snprintf(
+				line + len, cap - len,
+				"%s{\"Action\":\"CREATE\",\"ResourceRecordSet\":{\"Name\":"
+				"\"n%d.example.com\",\"Type\":\"A\",\"TTL\":60,"
+				"\"ResourceRecords\":[{\"Value\":\"192.0.2.%d\"}]}}",
+				i > 0 ? "," : "", k * 1000 + i, i % 250);
+		len += (size_t)snprintf(line + len, cap - len, "]}}}");
+		cr_assert_lt(len, cap);
+		out = service_handle(s1, line, len);
+		cr_assert_not_null(out);
+		cr_assert_null(strstr(out, "\"Error\""), "%s", out);
+		free(out);
+	}
+	a = snapshot_encode(z1, 7);
+	cr_assert_eq(snapshot_decode(z2, a, strlen(a), &lsn, &err), 0, "%s", err.messages[0]);
+	struct zones_zone *zone = zones_find(z2, id + strlen("/hostedzone/"), &err);
+	cr_assert_not_null(zone, "%s", id);
+	cr_assert_eq(mv_store_count(zone->store), 9002, "SOA, NS, 9,000 A");
+	b = snapshot_encode(z2, 7);
+	cr_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	free(line);
+	service_close(s1);
+	zones_destroy(z1);
+	zones_destroy(z2);
+}
+
 static void count_record(uint64_t lsn, const char *payload, uint32_t len, void *arg)
 {
 	uint64_t *seen = arg; /* [0]: records, [1]: the last lsn */
