@@ -327,8 +327,10 @@ static int decode_sets_text(const struct checks *checks, struct zones_zone *zone
 			if (p < end && *p == ',')
 				p = jscan_skip_space(p + 1, end);
 		}
-		/* fclose whatever fputs did: | evaluates both */
-		bad |= f != NULL && (fputs("]}", f) < 0) | (fclose(f) != 0);
+		if (f != NULL) {
+			bad |= fputs("]}", f) < 0;
+			bad |= fclose(f) != 0;
+		}
 		rc = f == NULL ? -ENOMEM
 		     : bad     ? -EINVAL
 			       : mv_batch_parse_opts(doc, size, MV_BATCH_NO_LIMITS, &batch, err);
