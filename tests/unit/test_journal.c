@@ -269,23 +269,34 @@ Test(journal, garbage_file_replays_nothing)
 	journal_close(j);
 }
 
-Test(journal, truncate_empties)
+/*
+ * j was just emptied: nothing is left on disk, and what is appended next
+ * is all that a reopening replays. Closes j.
+ */
+static void emptied_then_appends(struct journal *j, uint64_t lsn)
 {
 	struct seen s = {0};
+
+	cr_assert_eq(journal_records(j), 0);
+	cr_assert_eq(file_size(), 0);
+	cr_assert_eq(journal_append(j, lsn, "next", 4), 0);
+	journal_close(j);
+	j = journal_open(path, collect, &s);
+	cr_assert_eq(s.n, 1);
+	cr_assert_eq(s.lsn[0], lsn);
+	cr_assert_str_eq(s.payload[0], "next");
+	journal_close(j);
+}
+
+Test(journal, truncate_empties)
+{
 	off_t ends[3];
 	struct journal *j;
 
 	write_three(ends);
 	j = journal_open(path, NULL, NULL);
 	cr_assert_eq(journal_truncate(j), 0);
-	cr_assert_eq(journal_records(j), 0);
-	cr_assert_eq(file_size(), 0);
-	cr_assert_eq(journal_append(j, 9, "nine", 4), 0);
-	journal_close(j);
-	j = journal_open(path, collect, &s);
-	cr_assert_eq(s.n, 1);
-	cr_assert_eq(s.lsn[0], 9);
-	journal_close(j);
+	emptied_then_appends(j, 9);
 }
 
 /* Records appended after the mark survive the drop, in order, and appends go on after them. */
@@ -326,7 +337,6 @@ Test(journal, drop_to_keeps_what_came_after_the_mark)
 /* Nothing after the mark: the journal is emptied; a mark from the future is refused. */
 Test(journal, drop_to_the_end_empties_and_checks_the_mark)
 {
-	struct seen s = {0};
 	off_t ends[3];
 	struct journal *j;
 	struct journal_mark m;
@@ -339,14 +349,7 @@ Test(journal, drop_to_the_end_empties_and_checks_the_mark)
 	cr_assert_eq(journal_records(j), 3);
 	cr_assert_eq(file_size(), ends[2]);
 	cr_assert_eq(journal_drop_to(j, journal_mark(j)), 0);
-	cr_assert_eq(journal_records(j), 0);
-	cr_assert_eq(file_size(), 0);
-	cr_assert_eq(journal_append(j, 7, "seven", 5), 0);
-	journal_close(j);
-	j = journal_open(path, collect, &s);
-	cr_assert_eq(s.n, 1);
-	cr_assert_eq(s.lsn[0], 7);
-	journal_close(j);
+	emptied_then_appends(j, 7);
 }
 
 Test(journal, lazy_appends_then_sync)

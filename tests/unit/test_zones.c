@@ -658,25 +658,36 @@ static char *state_of(struct zones *z)
 	return text;
 }
 
-Test(zones, journal_replay_rebuilds_identical_state)
+/*
+ * Close s as kill -9 would (no checkpoint) and open its state directory
+ * again: the state must come back as z held it. Destroys z.
+ */
+static void reopens_identical(struct service *s, struct zones *z, size_t snapshot_every)
 {
-	struct zones *z1, *z2;
-	struct service *s1 = svc_open(&z1, 0), *s2;
-	char *a, *b;
+	struct zones *z2;
+	struct service *s2;
+	char *a = state_of(z), *b;
 
-	workload(s1);
-	a = state_of(z1);
-	service_close(s1); /* no checkpoint: as after kill -9 */
-	s2 = svc_open(&z2, 0);
+	service_close(s);
+	s2 = svc_open(&z2, snapshot_every);
 	b = state_of(z2);
 	cr_assert_str_eq(a, b);
-	cr_assert_eq(zones_seq(z1), zones_seq(z2));
-	cr_assert_eq(zones_count(z2), 1);
+	cr_assert_eq(zones_seq(z), zones_seq(z2));
 	free(a);
 	free(b);
 	service_close(s2);
-	zones_destroy(z1);
+	zones_destroy(z);
 	zones_destroy(z2);
+}
+
+Test(zones, journal_replay_rebuilds_identical_state)
+{
+	struct zones *z1;
+	struct service *s1 = svc_open(&z1, 0);
+
+	workload(s1);
+	cr_assert_eq(zones_count(z1), 1);
+	reopens_identical(s1, z1, 0);
 }
 
 /* Rewrite one journal record in the format of earlier versions into `old`. */
@@ -830,11 +841,11 @@ static void count_record(uint64_t lsn, const char *payload, uint32_t len, void *
  */
 Test(zones, background_snapshot_keeps_the_records_after_it)
 {
-	struct zones *z1, *z2, *z3 = zones_create();
-	struct service *s1 = svc_open(&z1, 2), *s2;
+	struct zones *z1, *z3 = zones_create();
+	struct service *s1 = svc_open(&z1, 2);
 	const char *id = create_zone(s1); /* lsn 1 */
 	uint64_t seen[2] = {0, 0}, lsn = 0;
-	char path[160], *a, *b;
+	char path[160];
 
 	upsert_txt(s1, id, 0); /* lsn 2: a snapshot is due; a child writes it */
 	upsert_txt(s1, id, 1); /* lsn 3: after the fork */
@@ -845,16 +856,7 @@ Test(zones, background_snapshot_keeps_the_records_after_it)
 	journal_close(journal_open(path, count_record, seen));
 	cr_assert_eq(seen[0], 1, "the journal keeps the records after the snapshot");
 	cr_assert_eq(seen[1], 3);
-	a = state_of(z1);
-	service_close(s1); /* no checkpoint: as after kill -9 */
-	s2 = svc_open(&z2, 2);
-	b = state_of(z2);
-	cr_assert_str_eq(a, b);
-	free(a);
-	free(b);
-	service_close(s2);
-	zones_destroy(z1);
-	zones_destroy(z2);
+	reopens_identical(s1, z1, 2);
 	zones_destroy(z3);
 }
 
