@@ -212,28 +212,72 @@ static int fsync_dir(const char *dir)
 	return rc;
 }
 
-int journal_write_atomic(const char *dir, const char *name, const void *data, size_t len)
+/* Where a replacement gets its octets: data[0..len) or, data NULL, fd's [off, off + len). */
+struct source {
+	const void *data;
+	int fd;
+	off_t off;
+	size_t len;
+};
+
+static int write_source(int to, const struct source *src)
 {
-	char tmp[PATH_MAX], dst[PATH_MAX];
+	off_t off = src->off;
+	size_t len = src->len;
+
+	if (src->data != NULL)
+		return write_all(to, src->data, len);
+	while (len > 0) { /* the kernel copies, within the file system */
+		ssize_t r = copy_file_range(src->fd, &off, to, NULL, len, 0);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO; /* shorter than it should be: lost */
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+/*
+ * Write src to <path>.tmp, make it durable and rename it over path. Returns
+ * the new file, open for reading and writing, or -errno with path as it was.
+ * The caller makes the rename durable (fsync_dir) once it uses the new file.
+ */
+static int replace_file(const char *path, const struct source *src)
+{
+	char tmp[PATH_MAX];
 	int fd, rc;
 
-	if (snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, name) >= (int)sizeof(tmp) ||
-	    snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst))
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	rc = write_all(fd, data, len);
+	rc = write_source(fd, src);
 	if (rc == 0 && fsync(fd) != 0)
 		rc = -errno;
-	if (close(fd) != 0 && rc == 0)
+	if (rc == 0 && rename(tmp, path) != 0)
 		rc = -errno;
-	if (rc == 0 && rename(tmp, dst) != 0)
-		rc = -errno;
-	if (rc != 0) {
-		unlink(tmp);
-		return rc;
-	}
+	if (rc == 0)
+		return fd;
+	close(fd);
+	unlink(tmp);
+	return rc;
+}
+
+int journal_write_atomic(const char *dir, const char *name, const void *data, size_t len)
+{
+	char dst[PATH_MAX];
+	int fd;
+
+	if (snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst))
+		return -ENAMETOOLONG;
+	fd = replace_file(dst, &(struct source){.data = data, .len = len});
+	if (fd < 0)
+		return fd;
+	if (close(fd) != 0)
+		return -errno;
 	return fsync_dir(dir);
 }
 
@@ -403,34 +447,11 @@ struct journal_mark journal_mark(const struct journal *j)
 	return (struct journal_mark){j->end, j->records};
 }
 
-/* Copy from's octets [off, off + len) to the end of to. Returns 0 or -errno. */
-static int copy_range(int from, off_t off, off_t len, int to)
-{
-	char *buf = malloc(1u << 20);
-	int rc = buf != NULL ? 0 : -ENOMEM;
-
-	while (rc == 0 && len > 0) {
-		ssize_t r = pread(from, buf, len < (1 << 20) ? (size_t)len : 1u << 20, off);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			rc = r < 0 ? -errno : -EIO; /* the file is shorter than the journal: lost */
-			break;
-		}
-		rc = write_all(to, buf, (size_t)r);
-		off += r;
-		len -= r;
-	}
-	free(buf);
-	return rc;
-}
-
 int journal_drop_to(struct journal *j, struct journal_mark mark)
 {
-	char tmp[PATH_MAX + 8], dir[PATH_MAX];
+	char dir[PATH_MAX];
 	off_t tail = j->end - mark.end;
-	int fd, rc;
+	int fd;
 
 	if (j->fd < 0)
 		return -EIO;
@@ -438,20 +459,10 @@ int journal_drop_to(struct journal *j, struct journal_mark mark)
 		return -EINVAL;
 	if (tail == 0)
 		return journal_truncate(j);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", j->path);
-	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = replace_file(j->path,
+			  &(struct source){.fd = j->fd, .off = mark.end, .len = (size_t)tail});
 	if (fd < 0)
-		return -errno;
-	rc = copy_range(j->fd, mark.end, tail, fd);
-	if (rc == 0 && fsync(fd) != 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, j->path) != 0)
-		rc = -errno;
-	if (rc != 0) {
-		close(fd);
-		unlink(tmp);
-		return rc;
-	}
+		return fd;
 	close(j->fd);
 	j->fd = fd;
 	j->end = tail;
