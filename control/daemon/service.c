@@ -212,11 +212,33 @@ static void saver_stop(struct service *a)
 	a->saver = 0;
 }
 
+/* Whether the journal has grown since mark. */
+static bool journal_moved(const struct journal *j, struct journal_mark mark)
+{
+	struct journal_mark now = journal_mark(j);
+
+	return now.end != mark.end || now.records != mark.records;
+}
+
+/* Whether dir's snapshot holds the whole state: nothing was journaled after it. */
+static bool snapshot_current(const struct service *a)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", a->cfg.state_dir, SNAPSHOT_FILE);
+	return journal_records(a->journal) == 0 && a->lsn > 0 && access(path, F_OK) == 0;
+}
+
 int service_checkpoint(struct service *a)
 {
 	int rc;
 
-	saver_stop(a); /* it would write the same temporary file */
+	/* A background snapshot of the state as it still is: let it finish. */
+	if (a->saver != 0 && !journal_moved(a->journal, a->saved))
+		service_reap(a, true);
+	if (a->saver == 0 && snapshot_current(a))
+		return 0;
+	saver_stop(a); /* its state is old, and it would write the same temporary file */
 	rc = snapshot_save(a->zones, a->lsn, a->cfg.state_dir);
 
 	if (rc == 0)

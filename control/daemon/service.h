@@ -16,7 +16,7 @@
  * holds, keeping those appended since (service_reap). Each record carries a
  * log sequence number (lsn), and records the snapshot already includes are
  * skipped on replay, so a crash between the two steps is harmless. At exit
- * the snapshot is taken in the foreground (service_checkpoint).
+ * the state is left in one snapshot (service_checkpoint).
  *
  * Health check statuses. The engine (checker.h) reports status changes; the
  * daemon's thread drains them (service_health_drain): each changed status is
@@ -91,9 +91,11 @@ size_t service_health_drain(struct service *a);
 char *service_handle(struct service *a, const char *line, size_t len);
 
 /*
- * Snapshot the state and empty the journal, in the foreground (at exit);
- * a background snapshot still running is stopped first. Returns 0 or -errno
- * (logged; the journal is kept).
+ * At exit: leave a snapshot of the whole state and an empty journal. A
+ * background snapshot still running is waited for when nothing was
+ * journaled after its fork, else stopped; when the snapshot on disk holds
+ * the whole state already, nothing is written; otherwise the snapshot is
+ * taken in the foreground. Returns 0 or -errno (logged; the journal is kept).
  */
 int service_checkpoint(struct service *a);
 

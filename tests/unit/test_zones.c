@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -662,6 +664,18 @@ static char *state_of(struct zones *z)
  * Close s as kill -9 would (no checkpoint) and open its state directory
  * again: the state must come back as z held it. Destroys z.
  */
+/* The journal file holds no record. */
+static void emptied_journal(void)
+{
+	char path[160], *journal;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, SERVICE_JOURNAL_FILE);
+	cr_assert_eq(journal_read_file(path, &journal, &len), 0);
+	cr_assert_eq(len, 0, "the journal is empty after a checkpoint");
+	free(journal);
+}
+
 static void reopens_identical(struct service *s, struct zones *z, size_t snapshot_every)
 {
 	struct zones *z2;
@@ -765,9 +779,7 @@ Test(zones, snapshots_and_compaction_rebuild_identical_state)
 	c = state_of(z3);
 	cr_assert_str_eq(a, c, "records the snapshot holds are not replayed twice");
 	cr_assert_eq(service_checkpoint(s3), 0);
-	cr_assert_eq(journal_read_file(path, &journal, &len), 0);
-	cr_assert_eq(len, 0, "the journal is empty after a checkpoint");
-	free(journal);
+	emptied_journal();
 	free(a);
 	free(b);
 	free(c);
@@ -858,6 +870,63 @@ Test(zones, background_snapshot_keeps_the_records_after_it)
 	cr_assert_eq(seen[1], 3);
 	reopens_identical(s1, z1, 2);
 	zones_destroy(z3);
+}
+
+/* The snapshot file's inode: a new one each time a snapshot is written. */
+static ino_t snapshot_inode(void)
+{
+	char path[160];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, SNAPSHOT_FILE);
+	cr_assert_eq(stat(path, &st), 0, "%s: %s", path, strerror(errno));
+	return st.st_ino;
+}
+
+/*
+ * At a stop, a background snapshot that nothing was journaled after is
+ * finished, not thrown away and written again: the child's file stays.
+ */
+Test(zones, stop_keeps_a_background_snapshot_nothing_came_after)
+{
+	struct zones *z1, *z2 = zones_create();
+	struct service *s1 = svc_open(&z1, 2);
+	const char *id = create_zone(s1); /* lsn 1 */
+	siginfo_t info;
+	uint64_t lsn = 0;
+	ino_t written;
+
+	upsert_txt(s1, id, 0); /* lsn 2: a child writes the snapshot */
+	/* Until the child has exited, left unreaped for the service to reap. */
+	cr_assert_eq(waitid(P_ALL, 0, &info, WEXITED | WNOWAIT), 0);
+	cr_assert_eq(info.si_status, 0);
+	written = snapshot_inode();
+	cr_assert_eq(service_checkpoint(s1), 0);
+	cr_assert_eq(snapshot_inode(), written, "the child's snapshot is kept");
+	cr_assert_eq(snapshot_load(z2, dir, &lsn), 0);
+	cr_assert_eq(lsn, 2);
+	emptied_journal();
+	reopens_identical(s1, z1, 2);
+	zones_destroy(z2);
+}
+
+/* A stop writes no snapshot when the one on disk holds the whole state. */
+Test(zones, stop_writes_no_snapshot_when_the_last_is_current)
+{
+	struct zones *z1;
+	struct service *s1 = svc_open(&z1, 0);
+	const char *id = create_zone(s1);
+	ino_t first;
+
+	cr_assert_eq(service_checkpoint(s1), 0);
+	first = snapshot_inode();
+	cr_assert_eq(service_checkpoint(s1), 0);
+	cr_assert_eq(snapshot_inode(), first, "nothing changed: nothing written");
+	upsert_txt(s1, id, 0);
+	cr_assert_eq(service_checkpoint(s1), 0);
+	cr_assert_neq(snapshot_inode(), first, "a change since: a new snapshot");
+	emptied_journal();
+	reopens_identical(s1, z1, 0);
 }
 
 Test(zones, snapshot_round_trip)
