@@ -81,8 +81,9 @@ done
 # ---- mvdns-control holding the record sets -----------------------------------
 # The control's own footprint: VmRSS and VmHWM once N record sets came in
 # ChangeResourceRecordSets batches (bench/ctl.py load --scale: 1,000 changes
-# a batch, snapshots as by default), then its stop (it snapshots the whole
-# state first) and its start again on that state (to its ready line).
+# a batch, snapshots as by default), then its stop (it leaves the whole
+# state in one snapshot first), its start again on that state (to its ready
+# line) and its stop once more, with nothing journaled since that start.
 read -ra CTL_SIZES <<<"${BENCH_SCALE_CONTROL_SIZES-$(bench_pick 100000 1000000)}"
 for n in "${CTL_SIZES[@]}"; do
 	bench_ctl_start || break
@@ -99,16 +100,18 @@ for n in "${CTL_SIZES[@]}"; do
 	stop_s=$(bench_elapsed "$t")
 	t=$(bench_now)
 	bench_ctl_start --keep-state 600 || break
+	restart_s=$(bench_elapsed "$t")
+	restart_rss=$(bench_proc_kb "$BENCH_CTL_PID" VmRSS) restart_hwm=$(bench_proc_kb "$BENCH_CTL_PID" VmHWM)
+	t=$(bench_now)
+	bench_ctl_stop 600 # nothing journaled since its start: its snapshot holds the state
 	bench_row kind scale_control sets "$n" load_per_s "$(jq -r .changes_per_s <<<"$out")" \
 		batch_p50_ms "$(jq -r .batch_p50_ms <<<"$out")" \
 		batch_p99_ms "$(jq -r .batch_p99_ms <<<"$out")" \
 		batch_max_ms "$(jq -r .batch_max_ms <<<"$out")" \
 		rss_kb "$rss" hwm_kb "$hwm" bytes_per_set "$(bytes_per_set "$rss" "$ctl_base" "$n")" \
-		stop_s "$stop_s" restart_s "$(bench_elapsed "$t")" \
-		restart_rss_kb "$(bench_proc_kb "$BENCH_CTL_PID" VmRSS)" \
-		restart_hwm_kb "$(bench_proc_kb "$BENCH_CTL_PID" VmHWM)" \
-		command "bench/ctl.py load --scale --names $n; mvdns-control stopped (SIGTERM) and started on its state"
-	bench_ctl_stop 600
+		stop_s "$stop_s" restart_s "$restart_s" idle_stop_s "$(bench_elapsed "$t")" \
+		restart_rss_kb "$restart_rss" restart_hwm_kb "$restart_hwm" \
+		command "bench/ctl.py load --scale --names $n; mvdns-control stopped (SIGTERM), started on its state and stopped again"
 done
 
 # ---- fed by mvdns-control (only when --load is blocked) ----------------------
