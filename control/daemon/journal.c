@@ -2,8 +2,10 @@
 #include "journal.h"
 #include "journal_pvt.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -13,10 +15,21 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-struct journal {
-	int fd;
-	off_t end; /* octets of valid records */
+#include "grow.h"
+
+/* A sealed segment, path.<upto>: records up to lsn upto, none appended any more. */
+struct segment {
+	uint64_t upto;
 	size_t records;
+};
+
+struct journal {
+	int fd;    /* the segment appended to, at path */
+	off_t end; /* its octets of valid records */
+	size_t records;
+	uint64_t last_lsn;      /* of the last record replayed or appended; 0: none yet */
+	struct segment *sealed; /* oldest first */
+	size_t nsealed, sealed_cap;
 	char path[PATH_MAX];
 };
 
@@ -212,78 +225,53 @@ static int fsync_dir(const char *dir)
 	return rc;
 }
 
-/* Where a replacement gets its octets: data[0..len) or, data NULL, fd's [off, off + len). */
-struct source {
-	const void *data;
-	int fd;
-	off_t off;
-	size_t len;
-};
-
-static int write_source(int to, const struct source *src)
-{
-	off_t off = src->off;
-	size_t len = src->len;
-
-	if (src->data != NULL)
-		return write_all(to, src->data, len);
-	while (len > 0) { /* the kernel copies, within the file system */
-		ssize_t r = copy_file_range(src->fd, &off, to, NULL, len, 0);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r < 0 ? -errno : -EIO; /* shorter than it should be: lost */
-		len -= (size_t)r;
-	}
-	return 0;
-}
-
 /*
- * Write src to <path>.tmp, make it durable and rename it over path. Returns
- * the new file, open for reading and writing, or -errno with path as it was.
- * The caller makes the rename durable (fsync_dir) once it uses the new file.
+ * Write data to <path>.tmp, make it durable and rename it over path.
+ * Returns 0 or -errno, with path as it was; the caller makes the rename
+ * durable (fsync_dir).
  */
-static int replace_file(const char *path, const struct source *src)
+static int replace_file(const char *path, const void *data, size_t len)
 {
 	char tmp[PATH_MAX];
 	int fd, rc;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	rc = write_source(fd, src);
+	rc = write_all(fd, data, len);
 	if (rc == 0 && fsync(fd) != 0)
+		rc = -errno;
+	if (close(fd) != 0 && rc == 0)
 		rc = -errno;
 	if (rc == 0 && rename(tmp, path) != 0)
 		rc = -errno;
-	if (rc == 0)
-		return fd;
-	close(fd);
-	unlink(tmp);
+	if (rc != 0)
+		unlink(tmp);
 	return rc;
 }
 
 int journal_write_atomic(const char *dir, const char *name, const void *data, size_t len)
 {
 	char dst[PATH_MAX];
-	int fd;
+	int rc;
 
 	if (snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst))
 		return -ENAMETOOLONG;
-	fd = replace_file(dst, &(struct source){.data = data, .len = len});
-	if (fd < 0)
-		return fd;
-	if (close(fd) != 0)
-		return -errno;
-	return fsync_dir(dir);
+	rc = replace_file(dst, data, len);
+	return rc != 0 ? rc : fsync_dir(dir);
 }
 
-/* Replay the records of buf; returns the octets of valid records. */
-static size_t replay(struct journal *j, const uint8_t *buf, size_t n, journal_record_fn fn,
-		     void *arg)
+/* The file of the sealed segment holding records up to lsn upto. */
+static void segment_path(const struct journal *j, uint64_t upto, char out[PATH_MAX + 24])
+{
+	snprintf(out, PATH_MAX + 24, "%s.%" PRIu64, j->path, upto);
+}
+
+/* Replay the records of file's buf; returns the octets of valid records. */
+static size_t replay(struct journal *j, const char *file, const uint8_t *buf, size_t n,
+		     size_t *records, journal_record_fn fn, void *arg)
 {
 	size_t off = 0;
 
@@ -297,25 +285,102 @@ static size_t replay(struct journal *j, const uint8_t *buf, size_t n, journal_re
 			fprintf(stderr,
 				"mvdns-control: journal %s: %s record at offset %zu; ignoring and "
 				"truncating the last %zu octets\n",
-				j->path,
-				r == 0 ? "torn (incomplete)" : "corrupt (bad length or CRC)", off,
-				n - off);
+				file, r == 0 ? "torn (incomplete)" : "corrupt (bad length or CRC)",
+				off, n - off);
 			break;
 		}
 		if (fn != NULL)
 			fn(lsn, (const char *)payload, len, arg);
-		j->records++;
+		j->last_lsn = lsn;
+		(*records)++;
 		off += (size_t)r;
 	}
 	return off;
+}
+
+/*
+ * Replay file (open as fd) and cut a torn or corrupt tail away. Out:
+ * *records, *end (the valid octets). Returns 0 or -errno.
+ */
+static int replay_file(struct journal *j, const char *file, int fd, size_t *records, off_t *end,
+		       journal_record_fn fn, void *arg)
+{
+	char *data = NULL;
+	size_t n = 0, good;
+	int rc = journal_read_file(file, &data, &n);
+
+	if (rc != 0)
+		return rc;
+	good = replay(j, file, (const uint8_t *)data, n, records, fn, arg);
+	free(data);
+	if (good < n && (ftruncate(fd, (off_t)good) != 0 || fsync(fd) != 0))
+		return -errno;
+	*end = (off_t)good;
+	return 0;
+}
+
+static int cmp_segment(const void *a, const void *b)
+{
+	const struct segment *x = a, *y = b;
+
+	return x->upto < y->upto ? -1 : x->upto > y->upto;
+}
+
+/* Find the sealed segments beside the journal (<path>.<digits>), oldest first. */
+static int find_sealed(struct journal *j, const char *dir)
+{
+	const char *base = strrchr(j->path, '/') != NULL ? strrchr(j->path, '/') + 1 : j->path;
+	size_t blen = strlen(base);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d == NULL)
+		return -errno;
+	while ((e = readdir(d)) != NULL) {
+		const char *num = e->d_name + blen + 1;
+		char *stop;
+
+		if (strncmp(e->d_name, base, blen) != 0 || e->d_name[blen] != '.' || *num < '0' ||
+		    *num > '9')
+			continue;
+		uint64_t upto = strtoull(num, &stop, 10);
+		if (*stop != '\0')
+			continue;
+		if (MV_GROW(j->sealed, j->sealed_cap, j->nsealed + 1, 4) != 0) {
+			closedir(d);
+			return -ENOMEM;
+		}
+		j->sealed[j->nsealed++] = (struct segment){upto, 0};
+	}
+	closedir(d);
+	qsort(j->sealed, j->nsealed, sizeof(*j->sealed), cmp_segment);
+	return 0;
+}
+
+/* Replay the sealed segments, oldest first. */
+static int replay_sealed(struct journal *j, journal_record_fn fn, void *arg)
+{
+	for (size_t i = 0; i < j->nsealed; i++) {
+		char file[PATH_MAX + 24];
+		off_t end;
+		int fd, rc;
+
+		segment_path(j, j->sealed[i].upto, file);
+		fd = open(file, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		rc = replay_file(j, file, fd, &j->sealed[i].records, &end, fn, arg);
+		close(fd);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
 }
 
 struct journal *journal_open(const char *path, journal_record_fn fn, void *arg)
 {
 	struct journal *j = calloc(1, sizeof(*j));
 	char dir[PATH_MAX];
-	char *data = NULL;
-	size_t n = 0, good;
 	int rc;
 
 	if (j == NULL)
@@ -325,32 +390,28 @@ struct journal *journal_open(const char *path, journal_record_fn fn, void *arg)
 		rc = -ENAMETOOLONG;
 		goto fail;
 	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	dirname(dir);
+	rc = find_sealed(j, dir);
+	if (rc == 0)
+		rc = replay_sealed(j, fn, arg);
+	if (rc != 0)
+		goto fail;
 	j->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (j->fd < 0) {
 		rc = -errno;
 		goto fail;
 	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	rc = fsync_dir(dirname(dir)); /* the file's creation is durable too */
+	rc = fsync_dir(dir); /* the file's creation is durable too */
 	if (rc == 0)
-		rc = journal_read_file(path, &data, &n);
+		rc = replay_file(j, path, j->fd, &j->records, &j->end, fn, arg);
 	if (rc != 0)
 		goto fail;
-	good = replay(j, (const uint8_t *)data, n, fn, arg);
-	free(data);
-	if (good < n && (ftruncate(j->fd, (off_t)good) != 0 || fsync(j->fd) != 0)) {
-		rc = -errno;
-		goto fail;
-	}
-	j->end = (off_t)good;
-	if (lseek(j->fd, j->end, SEEK_SET) < 0) {
-		rc = -errno;
-		goto fail;
-	}
 	return j;
 fail:
 	if (j->fd >= 0)
 		close(j->fd);
+	free(j->sealed);
 	free(j);
 	errno = -rc;
 	return NULL;
@@ -403,6 +464,7 @@ static int append(struct journal *j, uint64_t lsn, const void *payload, uint32_t
 		return rc;
 	j->end += (off_t)total;
 	j->records++;
+	j->last_lsn = lsn;
 	return 0;
 }
 
@@ -431,6 +493,64 @@ int journal_sync(struct journal *j)
 	return rc;
 }
 
+int journal_rotate(struct journal *j)
+{
+	char sealed[PATH_MAX + 24], dir[PATH_MAX];
+	int fd, rc;
+
+	if (j->fd < 0)
+		return -EIO;
+	if (j->records == 0) /* nothing to seal: the sealed segments end at last_lsn */
+		return 0;
+	if (MV_GROW(j->sealed, j->sealed_cap, j->nsealed + 1, 4) != 0)
+		return -ENOMEM;
+	rc = journal_sync(j); /* lazy records too: a sealed segment is never written again */
+	if (rc != 0)
+		return rc;
+	segment_path(j, j->last_lsn, sealed);
+	if (rename(j->path, sealed) != 0)
+		return -errno;
+	fd = open(j->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = -errno;
+		if (rename(sealed, j->path) != 0) { /* appends would go to the sealed file */
+			close(j->fd);
+			j->fd = -1;
+			return -EIO;
+		}
+		return rc;
+	}
+	close(j->fd);
+	j->fd = fd;
+	j->sealed[j->nsealed++] = (struct segment){j->last_lsn, j->records};
+	j->end = 0;
+	j->records = 0;
+	snprintf(dir, sizeof(dir), "%s", j->path);
+	return fsync_dir(dirname(dir));
+}
+
+int journal_drop_sealed(struct journal *j, uint64_t upto)
+{
+	char file[PATH_MAX + 24], dir[PATH_MAX];
+	size_t kept = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < j->nsealed; i++) {
+		segment_path(j, j->sealed[i].upto, file);
+		if (j->sealed[i].upto > upto) {
+			j->sealed[kept++] = j->sealed[i];
+		} else if (unlink(file) != 0 && errno != ENOENT) {
+			rc = rc != 0 ? rc : -errno;
+			j->sealed[kept++] = j->sealed[i]; /* still there: still counted */
+		}
+	}
+	if (kept == j->nsealed)
+		return rc;
+	j->nsealed = kept;
+	snprintf(dir, sizeof(dir), "%s", j->path);
+	return rc != 0 ? rc : fsync_dir(dirname(dir));
+}
+
 int journal_truncate(struct journal *j)
 {
 	if (j->fd < 0)
@@ -439,41 +559,16 @@ int journal_truncate(struct journal *j)
 		return -errno;
 	j->end = 0;
 	j->records = 0;
-	return 0;
-}
-
-struct journal_mark journal_mark(const struct journal *j)
-{
-	return (struct journal_mark){j->end, j->records};
-}
-
-int journal_drop_to(struct journal *j, struct journal_mark mark)
-{
-	char dir[PATH_MAX];
-	off_t tail = j->end - mark.end;
-	int fd;
-
-	if (j->fd < 0)
-		return -EIO;
-	if (tail < 0 || mark.end < 0 || mark.records > j->records)
-		return -EINVAL;
-	if (tail == 0)
-		return journal_truncate(j);
-	fd = replace_file(j->path,
-			  &(struct source){.fd = j->fd, .off = mark.end, .len = (size_t)tail});
-	if (fd < 0)
-		return fd;
-	close(j->fd);
-	j->fd = fd;
-	j->end = tail;
-	j->records -= mark.records;
-	snprintf(dir, sizeof(dir), "%s", j->path);
-	return fsync_dir(dirname(dir)); /* the journal is the new file already */
+	return journal_drop_sealed(j, UINT64_MAX);
 }
 
 size_t journal_records(const struct journal *j)
 {
-	return j->records;
+	size_t n = j->records;
+
+	for (size_t i = 0; i < j->nsealed; i++)
+		n += j->sealed[i].records;
+	return n;
 }
 
 void journal_close(struct journal *j)
@@ -482,5 +577,6 @@ void journal_close(struct journal *j)
 		return;
 	if (j->fd >= 0)
 		close(j->fd);
+	free(j->sealed);
 	free(j);
 }

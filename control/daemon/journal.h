@@ -11,8 +11,13 @@
  *
  * A record is valid only whole and with a matching CRC. When the journal is
  * opened, the first record that is cut short (a torn write at power loss) or
- * fails its CRC ends the journal: it and everything after it are reported on
+ * fails its CRC ends its file: it and everything after it are reported on
  * stderr and truncated away, never replayed in part.
+ *
+ * The journal is a sequence of files: sealed segments <path>.<lsn>, each
+ * holding the records up to that lsn since the one before (journal_rotate
+ * seals the file appended to when a snapshot starts), and <path>, the one
+ * appended to. Opening replays them in that order.
  *
  * Not thread-safe: one journal belongs to the daemon's single thread.
  */
@@ -83,28 +88,29 @@ int journal_append_lazy(struct journal *j, uint64_t lsn, const void *payload, ui
  */
 int journal_sync(struct journal *j);
 
-/* Empty the journal (after a snapshot holds everything). Returns 0 or -errno. */
-int journal_truncate(struct journal *j);
-
-/* Where the journal ends: the records before it, for journal_drop_to. */
-struct journal_mark {
-	off_t end;      /* octets */
-	size_t records; /* journal_records() then */
-};
-
-struct journal_mark journal_mark(const struct journal *j);
+/*
+ * Seal the segment appended to so far: make it durable and rename it to
+ * <path>.<lsn of its last record>, and append to a new, empty <path> from
+ * now on. A snapshot of the state as it is now then holds every sealed
+ * segment, which journal_drop_sealed removes once the snapshot is durable:
+ * nothing is copied, however long the snapshot takes. Without a record
+ * since the last seal, nothing is done. Returns 0 or -errno; on failure
+ * the journal goes on as it was, or is unusable (-EIO) as after journal_sync.
+ */
+int journal_rotate(struct journal *j);
 
 /*
- * Drop the records before mark (a snapshot now holds them) and keep those
- * appended since: they are copied to <path>.tmp, made durable and renamed
- * over the journal, so that a crash leaves one whole journal or the other
- * (the caller's replay skips the records its snapshot holds). With nothing
- * appended since the mark, as journal_truncate. Appends go on after it.
- * Returns 0 or -errno; on failure the journal is as it was.
+ * Remove the sealed segments whose records all have an lsn of at most upto
+ * (a durable snapshot holds them). Returns 0 or -errno; a segment that could
+ * not be removed stays, and is replayed (and skipped) at the next open.
  */
-int journal_drop_to(struct journal *j, struct journal_mark mark);
+int journal_drop_sealed(struct journal *j, uint64_t upto);
 
-/* Records appended since the journal was opened or last truncated, plus those replayed. */
+/* Empty the journal, sealed segments too (after a snapshot holds everything). Returns 0 or -errno.
+ */
+int journal_truncate(struct journal *j);
+
+/* Records in the journal, sealed segments included: those replayed, plus those appended. */
 size_t journal_records(const struct journal *j);
 
 /* Close the journal. Accepts NULL. */

@@ -29,10 +29,9 @@ struct service {
 	uint64_t lsn;    /* of the last record the state includes */
 	size_t replayed; /* journal records applied at start-up */
 	size_t due;      /* journal records at which to snapshot next */
-	/* The child writing a snapshot in the background (0: none), and where
-	 * the journal ended when it was forked: what its snapshot holds. */
+	/* The child writing a snapshot in the background (0: none), and the
+	 * lsn of the state it was forked with: what its snapshot holds. */
 	pid_t saver;
-	struct journal_mark saved;
 	uint64_t saved_lsn;
 	double saver_began; /* seconds (CLOCK_MONOTONIC), for the log */
 	double fork_ms;
@@ -147,6 +146,7 @@ struct service *service_open(const struct service_config *cfg, struct zones *zon
 {
 	struct service *a = calloc(1, sizeof(*a));
 	char path[PATH_MAX];
+	uint64_t snapshot_lsn;
 	int rc = -ENOMEM;
 
 	if (a == NULL)
@@ -157,6 +157,7 @@ struct service *service_open(const struct service_config *cfg, struct zones *zon
 	rc = snapshot_load(zones, cfg->state_dir, &a->lsn);
 	if (rc != 0)
 		goto fail;
+	snapshot_lsn = a->lsn;
 	snprintf(path, sizeof(path), "%s/%s", cfg->state_dir, SERVICE_JOURNAL_FILE);
 	a->journal = journal_open(path, replay_record, a);
 	if (a->journal == NULL) {
@@ -164,6 +165,8 @@ struct service *service_open(const struct service_config *cfg, struct zones *zon
 		fprintf(stderr, "mvdns-control: journal %s: %s\n", path, strerror(errno));
 		goto fail;
 	}
+	/* Sealed segments the snapshot holds: left by a stop between the two. */
+	journal_drop_sealed(a->journal, snapshot_lsn);
 	fprintf(stderr,
 		"mvdns-control: state restored from %s: %zu hosted zone(s), %zu journal "
 		"record(s) replayed, lsn %lu\n",
@@ -212,14 +215,6 @@ static void saver_stop(struct service *a)
 	a->saver = 0;
 }
 
-/* Whether the journal has grown since mark. */
-static bool journal_moved(const struct journal *j, struct journal_mark mark)
-{
-	struct journal_mark now = journal_mark(j);
-
-	return now.end != mark.end || now.records != mark.records;
-}
-
 /* Whether dir's snapshot holds the whole state: nothing was journaled after it. */
 static bool snapshot_current(const struct service *a)
 {
@@ -234,7 +229,7 @@ int service_checkpoint(struct service *a)
 	int rc;
 
 	/* A background snapshot of the state as it still is: let it finish. */
-	if (a->saver != 0 && !journal_moved(a->journal, a->saved))
+	if (a->saver != 0 && a->lsn == a->saved_lsn)
 		service_reap(a, true);
 	if (a->saver == 0 && snapshot_current(a))
 		return 0;
@@ -270,10 +265,18 @@ static double now_s(void)
  */
 static void saver_start(struct service *a)
 {
-	struct journal_mark mark = journal_mark(a->journal);
 	double began = now_s();
+	int rc = journal_rotate(a->journal); /* the records the snapshot will hold */
 	pid_t pid;
 
+	if (rc != 0) {
+		fprintf(stderr,
+			"mvdns-control: snapshot: sealing the journal: %s; taking it in the "
+			"foreground\n",
+			strerror(-rc));
+		service_checkpoint(a);
+		return;
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
@@ -290,7 +293,6 @@ static void saver_start(struct service *a)
 		return;
 	}
 	a->saver = pid;
-	a->saved = mark;
 	a->saved_lsn = a->lsn;
 	a->saver_began = began;
 	a->fork_ms = (now_s() - began) * 1e3;
@@ -316,16 +318,17 @@ bool service_reap(struct service *a, bool wait)
 			"kept)\n",
 			a->cfg.state_dir, r >= 0 && WIFSIGNALED(status) ? ": killed" : "");
 	} else {
-		rc = journal_drop_to(a->journal, a->saved);
+		rc = journal_drop_sealed(a->journal, a->saved_lsn);
 		if (rc != 0)
 			fprintf(stderr,
-				"mvdns-control: journal: dropping what the snapshot holds failed: "
-				"%s (the journal is kept)\n",
+				"mvdns-control: journal: removing what the snapshot holds failed: "
+				"%s (it is replayed and skipped at the next start)\n",
 				strerror(-rc));
 		else
 			fprintf(stderr,
 				"mvdns-control: snapshot at lsn %lu written in the background in "
-				"%.2f s (fork %.1f ms); the journal keeps %zu later record(s)\n",
+				"%.2f s (journal sealed and child forked in %.1f ms); the journal "
+				"keeps %zu later record(s)\n",
 				(unsigned long)a->saved_lsn, now_s() - a->saver_began, a->fork_ms,
 				journal_records(a->journal));
 	}

@@ -12,10 +12,12 @@
  * the daemon must exit without a snapshot (the journal stays authoritative).
  * Every `snapshot_every` records the state is snapshotted in the background,
  * by a child process (fork: it sees the state as it was, while requests go
- * on), and once the snapshot is durable the journal drops the records it
- * holds, keeping those appended since (service_reap). Each record carries a
- * log sequence number (lsn), and records the snapshot already includes are
- * skipped on replay, so a crash between the two steps is harmless. At exit
+ * on). The journal's file is sealed just before the fork (journal_rotate),
+ * and once the snapshot is durable the sealed files are removed, leaving
+ * the records appended since (service_reap); nothing is copied. Each
+ * record carries a log sequence number (lsn), and records the snapshot
+ * already includes are skipped on replay, so a crash between the two steps
+ * is harmless. At exit
  * the state is left in one snapshot (service_checkpoint).
  *
  * Health check statuses. The engine (checker.h) reports status changes; the

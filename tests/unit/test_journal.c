@@ -2,11 +2,13 @@
 /*
  * The control daemon's write-ahead journal: framing, CRC, torn and corrupt
  * tails (detected, reported, cut away, never replayed in part), truncation
- * after a snapshot or dropping what it holds, and atomic file replacement.
+ * after a snapshot, sealed segments and dropping those a snapshot holds,
+ * and atomic file replacement.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,57 +301,118 @@ Test(journal, truncate_empties)
 	emptied_then_appends(j, 9);
 }
 
-/* Records appended after the mark survive the drop, in order, and appends go on after them. */
-Test(journal, drop_to_keeps_what_came_after_the_mark)
+/* Whether the sealed segment <path>.<upto> exists. */
+static bool sealed_exists(uint64_t upto)
 {
-	struct seen s = {0};
-	off_t ends[3];
-	struct journal *j;
-	struct journal_mark m;
+	char file[160];
 
-	write_three(ends);
-	j = journal_open(path, NULL, NULL);
+	snprintf(file, sizeof(file), "%s.%lu", path, (unsigned long)upto);
+	return access(file, F_OK) == 0;
+}
+
+/* Replay the journal at path: what a reopening sees, in order. */
+static void reopened(struct seen *s)
+{
+	struct journal *j = journal_open(path, collect, s);
+
 	cr_assert_not_null(j);
-	m = journal_mark(j);
-	cr_assert_eq(m.end, ends[2]);
-	cr_assert_eq(m.records, 3);
-	cr_assert_eq(journal_append(j, 4, "four", 4), 0);
-	cr_assert_eq(journal_append_lazy(j, 5, "five", 4), 0);
-	cr_assert_eq(journal_drop_to(j, m), 0);
-	cr_assert_eq(journal_records(j), 2);
-	cr_assert_eq(file_size(), 2 * JOURNAL_HDR_SIZE + 8);
-	cr_assert_eq(journal_append(j, 6, "six", 3), 0);
-	journal_close(j);
-	char tmp[160];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	cr_assert_neq(access(tmp, F_OK), 0, "the copy was renamed over the journal");
-	j = journal_open(path, collect, &s);
-	cr_assert_not_null(j);
-	cr_assert_eq(s.n, 3);
-	cr_assert_eq(s.lsn[0], 4);
-	cr_assert_str_eq(s.payload[0], "four");
-	cr_assert_str_eq(s.payload[1], "five");
-	cr_assert_str_eq(s.payload[2], "six");
-	cr_assert_eq(journal_records(j), 3);
 	journal_close(j);
 }
 
-/* Nothing after the mark: the journal is emptied; a mark from the future is refused. */
-Test(journal, drop_to_the_end_empties_and_checks_the_mark)
+/*
+ * Sealing renames what was appended to <path>.<its last lsn> and appends
+ * go on in a new file; a reopening replays both, in order, until the
+ * sealed segment is dropped, and then only what came after it.
+ */
+Test(journal, rotate_then_drop_keeps_what_came_after)
 {
+	struct seen s = {0}, after = {0};
 	off_t ends[3];
 	struct journal *j;
-	struct journal_mark m;
 
 	write_three(ends);
 	j = journal_open(path, NULL, NULL);
-	m = journal_mark(j);
-	m.end += 1;
-	cr_assert_eq(journal_drop_to(j, m), -EINVAL);
+	cr_assert_not_null(j);
+	cr_assert_eq(journal_rotate(j), 0);
+	cr_assert(sealed_exists(3));
+	cr_assert_eq(file_size(), 0, "appends go to a new file");
+	cr_assert_eq(journal_append(j, 4, "four", 4), 0);
+	cr_assert_eq(journal_append_lazy(j, 5, "five", 4), 0);
+	cr_assert_eq(journal_records(j), 5);
+	reopened(&s);
+	cr_assert_eq(s.n, 5);
+	cr_assert_str_eq(s.payload[0], "one");
+	cr_assert_str_eq(s.payload[3], "four");
+	cr_assert_eq(journal_drop_sealed(j, 2), 0);
+	cr_assert(sealed_exists(3), "it holds lsn 3, which a snapshot at 2 does not");
+	cr_assert_eq(journal_drop_sealed(j, 3), 0);
+	cr_assert_not(sealed_exists(3));
+	cr_assert_eq(journal_records(j), 2);
+	cr_assert_eq(journal_append(j, 6, "six", 3), 0);
+	journal_close(j);
+	reopened(&after);
+	cr_assert_eq(after.n, 3);
+	cr_assert_eq(after.lsn[0], 4);
+	cr_assert_str_eq(after.payload[1], "five");
+	cr_assert_str_eq(after.payload[2], "six");
+}
+
+/*
+ * Nothing to seal is no seal; segments sealed while a snapshot failed are
+ * dropped with the next one that succeeds; truncation drops them all.
+ */
+Test(journal, rotate_seals_only_new_records_and_truncate_drops_all)
+{
+	struct seen s = {0};
+	struct journal *j = journal_open(path, NULL, NULL);
+
+	cr_assert_not_null(j);
+	cr_assert_eq(journal_rotate(j), 0);
+	cr_assert_not(sealed_exists(0), "an empty journal seals nothing");
+	cr_assert_eq(journal_append(j, 1, "one", 3), 0);
+	cr_assert_eq(journal_rotate(j), 0);
+	cr_assert_eq(journal_rotate(j), 0);
+	cr_assert_eq(journal_append(j, 2, "two", 3), 0);
+	cr_assert_eq(journal_rotate(j), 0);
+	cr_assert(sealed_exists(1));
+	cr_assert(sealed_exists(2));
+	cr_assert_eq(journal_append(j, 3, "three", 5), 0);
+	cr_assert_eq(journal_drop_sealed(j, 2), 0, "the snapshot of the second seal holds both");
+	cr_assert_not(sealed_exists(1));
+	cr_assert_not(sealed_exists(2));
+	reopened(&s);
+	cr_assert_eq(s.n, 1);
+	cr_assert_eq(s.lsn[0], 3);
+	cr_assert_eq(journal_append(j, 4, "four", 4), 0);
+	cr_assert_eq(journal_rotate(j), 0);
+	cr_assert_eq(journal_truncate(j), 0);
+	cr_assert_not(sealed_exists(4));
+	emptied_then_appends(j, 9);
+}
+
+/* A stop between the rename and the new file: the sealed segment is replayed, the file made anew.
+ */
+Test(journal, open_replays_a_sealed_segment_without_a_current_file)
+{
+	struct seen s = {0};
+	off_t ends[3];
+	char sealed[160];
+	struct journal *j;
+
+	write_three(ends);
+	snprintf(sealed, sizeof(sealed), "%s.3", path);
+	cr_assert_eq(rename(path, sealed), 0);
+	j = journal_open(path, collect, &s);
+	cr_assert_not_null(j);
+	cr_assert_eq(s.n, 3);
 	cr_assert_eq(journal_records(j), 3);
-	cr_assert_eq(file_size(), ends[2]);
-	cr_assert_eq(journal_drop_to(j, journal_mark(j)), 0);
-	emptied_then_appends(j, 7);
+	cr_assert_eq(file_size(), 0);
+	cr_assert_eq(journal_append(j, 4, "four", 4), 0);
+	journal_close(j);
+	s = (struct seen){0};
+	reopened(&s);
+	cr_assert_eq(s.n, 4);
+	cr_assert_eq(s.lsn[3], 4);
 }
 
 Test(journal, lazy_appends_then_sync)

@@ -754,6 +754,33 @@ Test(zones, journal_of_the_earlier_format_replays)
 	zones_destroy(z2);
 }
 
+/*
+ * A sealed journal segment the snapshot holds (a stop between the snapshot
+ * and the segment's removal) is skipped and removed at the next start.
+ */
+Test(zones, start_removes_sealed_segments_the_snapshot_holds)
+{
+	struct zones *z1;
+	struct service *s1 = svc_open(&z1, 0), *s2;
+	const char *id = create_zone(s1);
+	char *journal, path[128], sealed[160];
+	size_t len;
+
+	upsert_txt(s1, id, 0); /* lsn 2 */
+	snprintf(path, sizeof(path), "%s/%s", dir, SERVICE_JOURNAL_FILE);
+	cr_assert_eq(journal_read_file(path, &journal, &len), 0);
+	cr_assert_eq(service_checkpoint(s1), 0);
+	cr_assert_eq(journal_write_atomic(dir, SERVICE_JOURNAL_FILE ".2", journal, len), 0);
+	free(journal);
+	snprintf(sealed, sizeof(sealed), "%s.2", path);
+	reopens_identical(s1, z1, 0);
+	cr_assert_neq(access(sealed, F_OK), 0, "the segment was removed");
+	s2 = svc_open(&z1, 0);
+	emptied_journal();
+	service_close(s2);
+	zones_destroy(z1);
+}
+
 Test(zones, snapshots_and_compaction_rebuild_identical_state)
 {
 	struct zones *z1, *z2, *z3;
