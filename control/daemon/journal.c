@@ -225,17 +225,13 @@ static int fsync_dir(const char *dir)
 	return rc;
 }
 
-/*
- * Write data to <path>.tmp, make it durable and rename it over path.
- * Returns 0 or -errno, with path as it was; the caller makes the rename
- * durable (fsync_dir).
- */
-static int replace_file(const char *path, const void *data, size_t len)
+int journal_write_atomic(const char *dir, const char *name, const void *data, size_t len)
 {
-	char tmp[PATH_MAX];
+	char tmp[PATH_MAX], dst[PATH_MAX];
 	int fd, rc;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+	if (snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, name) >= (int)sizeof(tmp) ||
+	    snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst))
 		return -ENAMETOOLONG;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -245,22 +241,13 @@ static int replace_file(const char *path, const void *data, size_t len)
 		rc = -errno;
 	if (close(fd) != 0 && rc == 0)
 		rc = -errno;
-	if (rc == 0 && rename(tmp, path) != 0)
+	if (rc == 0 && rename(tmp, dst) != 0)
 		rc = -errno;
-	if (rc != 0)
+	if (rc != 0) {
 		unlink(tmp);
-	return rc;
-}
-
-int journal_write_atomic(const char *dir, const char *name, const void *data, size_t len)
-{
-	char dst[PATH_MAX];
-	int rc;
-
-	if (snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst))
-		return -ENAMETOOLONG;
-	rc = replace_file(dst, data, len);
-	return rc != 0 ? rc : fsync_dir(dir);
+		return rc;
+	}
+	return fsync_dir(dir);
 }
 
 /* The file of the sealed segment holding records up to lsn upto. */
