@@ -225,6 +225,33 @@ static int fsync_dir(const char *dir)
 	return rc;
 }
 
+/*
+ * Octets written before their writeback is started (and the chunk before
+ * waited for): large files are flushed as they are written instead of all
+ * at their fsync, and the journal's own fsyncs, meanwhile, queue behind a
+ * chunk at most. Written at the end, a 10M-set snapshot (800 MB) held
+ * batches for 0.5 s: ext4 flushed it before their records.
+ */
+#define WRITE_BEHIND (8u << 20)
+
+/* write_all, flushing as it goes (sync_file_range's advice; fsync decides). */
+static int write_behind(int fd, const char *data, size_t len)
+{
+	for (size_t off = 0; off < len; off += WRITE_BEHIND) {
+		size_t n = len - off < WRITE_BEHIND ? len - off : WRITE_BEHIND;
+		int rc = write_all(fd, data + off, n);
+
+		if (rc != 0)
+			return rc;
+		(void)sync_file_range(fd, (off_t)off, (off_t)n, SYNC_FILE_RANGE_WRITE);
+		if (off > 0)
+			(void)sync_file_range(fd, (off_t)(off - WRITE_BEHIND), WRITE_BEHIND,
+					      SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+						      SYNC_FILE_RANGE_WAIT_AFTER);
+	}
+	return 0;
+}
+
 int journal_write_atomic(const char *dir, const char *name, const void *data, size_t len)
 {
 	char tmp[PATH_MAX], dst[PATH_MAX];
@@ -236,7 +263,7 @@ int journal_write_atomic(const char *dir, const char *name, const void *data, si
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	rc = write_all(fd, data, len);
+	rc = write_behind(fd, data, len);
 	if (rc == 0 && fsync(fd) != 0)
 		rc = -errno;
 	if (close(fd) != 0 && rc == 0)

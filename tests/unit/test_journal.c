@@ -448,3 +448,21 @@ Test(journal, write_atomic_replaces)
 	snprintf(file, sizeof(file), "%s/state.json.tmp", dir);
 	cr_assert_neq(access(file, F_OK), 0, "no temporary file is left behind");
 }
+
+/* A file of several write-behind chunks and a partial one arrives whole. */
+Test(journal, write_atomic_of_many_chunks)
+{
+	size_t want = (20u << 20) + 12345, len;
+	char file[160], *big = malloc(want), *data;
+
+	cr_assert_not_null(big);
+	for (size_t i = 0; i < want; i++)
+		big[i] = (char)('a' + (i * 7 + i / 4096) % 26);
+	cr_assert_eq(journal_write_atomic(dir, "big.json", big, want), 0);
+	snprintf(file, sizeof(file), "%s/big.json", dir);
+	cr_assert_eq(journal_read_file(file, &data, &len), 0);
+	cr_assert_eq(len, want);
+	cr_assert(memcmp(data, big, want) == 0);
+	free(data);
+	free(big);
+}
