@@ -257,10 +257,12 @@ static double now_s(void)
 /*
  * Snapshot in a child process, so that requests go on meanwhile: fork's
  * copy-on-write gives the child the state as it is now, and the journal's
- * end now marks what its snapshot will hold. The child closes every
+ * sealed segments are what its snapshot will hold. The child closes every
  * descriptor but the standard ones first (a client the parent closes must
- * see the end of its connection), yields the CPU to the parent (nice) and
- * leaves by _exit: none of the parent's resources are its to release.
+ * see the end of its connection), yields the CPU to the parent (nice),
+ * removes the sealed segments once its snapshot is durable (unlinking a
+ * 270 MB segment took 220 ms here: not the parent's to wait for) and leaves
+ * by _exit: none of the parent's resources are its to release.
  * Without fork, the snapshot is taken here, as service_checkpoint does.
  */
 static void saver_start(struct service *a)
@@ -284,7 +286,10 @@ static void saver_start(struct service *a)
 		signal(SIGINT, SIG_DFL);
 		close_range(3, ~0u, 0);
 		setpriority(PRIO_PROCESS, 0, 10);
-		_exit(snapshot_save(a->zones, a->lsn, a->cfg.state_dir) == 0 ? 0 : 1);
+		if (snapshot_save(a->zones, a->lsn, a->cfg.state_dir) != 0)
+			_exit(1);
+		(void)journal_drop_sealed(a->journal, a->lsn); /* the parent's drop reports */
+		_exit(0);
 	}
 	if (pid < 0) {
 		fprintf(stderr, "mvdns-control: snapshot: fork: %s; taking it in the foreground\n",

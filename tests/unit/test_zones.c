@@ -921,12 +921,15 @@ Test(zones, stop_keeps_a_background_snapshot_nothing_came_after)
 	const char *id = create_zone(s1); /* lsn 1 */
 	siginfo_t info;
 	uint64_t lsn = 0;
+	char sealed[160];
 	ino_t written;
 
 	upsert_txt(s1, id, 0); /* lsn 2: a child writes the snapshot */
 	/* Until the child has exited, left unreaped for the service to reap. */
 	cr_assert_eq(waitid(P_ALL, 0, &info, WEXITED | WNOWAIT), 0);
 	cr_assert_eq(info.si_status, 0);
+	snprintf(sealed, sizeof(sealed), "%s/%s.2", dir, SERVICE_JOURNAL_FILE);
+	cr_assert_neq(access(sealed, F_OK), 0, "the child removed the segment its snapshot holds");
 	written = snapshot_inode();
 	cr_assert_eq(service_checkpoint(s1), 0);
 	cr_assert_eq(snapshot_inode(), written, "the child's snapshot is kept");
