@@ -368,7 +368,8 @@ static int find_sealed(struct journal *j, const char *dir)
 		j->sealed[j->nsealed++] = (struct segment){upto, 0};
 	}
 	closedir(d);
-	qsort(j->sealed, j->nsealed, sizeof(*j->sealed), cmp_segment);
+	if (j->nsealed > 1)
+		qsort(j->sealed, j->nsealed, sizeof(*j->sealed), cmp_segment);
 	return 0;
 }
 
