@@ -791,10 +791,15 @@ Test(zones, snapshots_and_compaction_rebuild_identical_state)
 	workload(s1); /* snapshots every 3 records along the way */
 	a = state_of(z1);
 	service_close(s1);
-	s2 = svc_open(&z2, 3);
+	s2 = svc_open(&z2, 0);
 	b = state_of(z2);
 	cr_assert_str_eq(a, b);
-	/* A checkpoint whose journal truncation never happened (crash in between). */
+	/* A checkpoint whose journal truncation never happened (crash in
+	 * between). The workload's records may all lie in sealed segments,
+	 * depending on when its last snapshot's child was reaped: one more. */
+	upsert_txt(s2, zones_at(z2, 0)->id, 7);
+	free(a);
+	a = state_of(z2);
 	snprintf(path, sizeof(path), "%s/%s", dir, SERVICE_JOURNAL_FILE);
 	cr_assert_eq(journal_read_file(path, &journal, &len), 0);
 	cr_assert_gt(len, 0);
