@@ -17,6 +17,9 @@
 
 #include "grow.h"
 
+/* The suffix of a sealed segment being removed (remove_gently). */
+#define REMOVING ".removing"
+
 /* A sealed segment, path.<upto>: records up to lsn upto, none appended any more. */
 struct segment {
 	uint64_t upto;
@@ -359,6 +362,13 @@ static int find_sealed(struct journal *j, const char *dir)
 		    *num > '9')
 			continue;
 		uint64_t upto = strtoull(num, &stop, 10);
+		if (strcmp(stop, REMOVING) == 0) { /* a removal a stop cut short */
+			char file[PATH_MAX + 300];
+
+			snprintf(file, sizeof(file), "%s/%s", dir, e->d_name);
+			(void)unlink(file);
+			continue;
+		}
 		if (*stop != '\0')
 			continue;
 		if (MV_GROW(j->sealed, j->sealed_cap, j->nsealed + 1, 4) != 0) {
@@ -546,17 +556,23 @@ int journal_rotate(struct journal *j)
 }
 
 /*
- * Remove file a piece at a time: cut FILE_PIECE octets off its end and
- * commit that (fsync), then the next. Unlinking a 270 MB segment at once
- * took 220 ms here (ext4 frees and discards its extents in one journal
- * commit), and every fsync of the daemon's journal meanwhile waited for it;
- * now each waits for one piece at most.
+ * Remove file a piece at a time: rename it out of the segments' names,
+ * cut FILE_PIECE octets off its end and commit that (fsync), then the next. Unlinking a 270 MB
+ * segment at once took 220 ms here (ext4 frees and discards its extents in one journal commit), and
+ * every fsync of the daemon's journal meanwhile waited for it; now each waits for one piece at
+ * most.
  */
 static int remove_gently(const char *file)
 {
-	int fd = open(file, O_WRONLY | O_CLOEXEC);
+	char gone[PATH_MAX + 32];
 	struct stat st;
+	int fd;
 
+	/* Renamed first: no longer a segment, even if a stop cuts the rest short. */
+	snprintf(gone, sizeof(gone), "%s%s", file, REMOVING);
+	if (rename(file, gone) != 0)
+		return errno == ENOENT ? 0 : -errno;
+	fd = open(gone, O_WRONLY | O_CLOEXEC);
 	if (fd >= 0 && fstat(fd, &st) == 0)
 		for (off_t size = st.st_size; size > 0;) {
 			size = size > FILE_PIECE ? size - FILE_PIECE : 0;
@@ -565,7 +581,8 @@ static int remove_gently(const char *file)
 		}
 	if (fd >= 0)
 		close(fd);
-	return unlink(file) == 0 || errno == ENOENT ? 0 : -errno;
+	(void)unlink(gone); /* else the next journal_open removes it */
+	return 0;
 }
 
 int journal_drop_sealed(struct journal *j, uint64_t upto)

@@ -347,6 +347,9 @@ Test(journal, rotate_then_drop_keeps_what_came_after)
 	cr_assert(sealed_exists(3), "it holds lsn 3, which a snapshot at 2 does not");
 	cr_assert_eq(journal_drop_sealed(j, 3), 0);
 	cr_assert_not(sealed_exists(3));
+	char removing[160];
+	snprintf(removing, sizeof(removing), "%s.3.removing", path);
+	cr_assert_neq(access(removing, F_OK), 0, "nothing is left of it");
 	cr_assert_eq(journal_records(j), 2);
 	cr_assert_eq(journal_append(j, 6, "six", 3), 0);
 	journal_close(j);
@@ -388,6 +391,25 @@ Test(journal, rotate_seals_only_new_records_and_truncate_drops_all)
 	cr_assert_eq(journal_truncate(j), 0);
 	cr_assert_not(sealed_exists(4));
 	emptied_then_appends(j, 9);
+}
+
+/* A removal a stop cut short is not a segment: never replayed, removed at open. */
+Test(journal, open_removes_a_segment_whose_removal_was_cut_short)
+{
+	struct seen s = {0};
+	off_t ends[3];
+	char removing[160];
+	struct journal *j;
+
+	write_three(ends);
+	snprintf(removing, sizeof(removing), "%s.3.removing", path);
+	cr_assert_eq(rename(path, removing), 0);
+	j = journal_open(path, collect, &s);
+	cr_assert_not_null(j);
+	cr_assert_eq(s.n, 0);
+	cr_assert_eq(journal_records(j), 0);
+	cr_assert_neq(access(removing, F_OK), 0);
+	journal_close(j);
 }
 
 /* A stop between the rename and the new file: the sealed segment is replayed, the file made anew.
