@@ -393,39 +393,29 @@ Test(journal, rotate_seals_only_new_records_and_truncate_drops_all)
 	emptied_then_appends(j, 9);
 }
 
-/* A removal a stop cut short is not a segment: never replayed, removed at open. */
-Test(journal, open_removes_a_segment_whose_removal_was_cut_short)
-{
-	struct seen s = {0};
-	off_t ends[3];
-	char removing[160];
-	struct journal *j;
-
-	write_three(ends);
-	snprintf(removing, sizeof(removing), "%s.3.removing", path);
-	cr_assert_eq(rename(path, removing), 0);
-	j = journal_open(path, collect, &s);
-	cr_assert_not_null(j);
-	cr_assert_eq(s.n, 0);
-	cr_assert_eq(journal_records(j), 0);
-	cr_assert_neq(access(removing, F_OK), 0);
-	journal_close(j);
-}
-
-/* A stop between the rename and the new file: the sealed segment is replayed, the file made anew.
+/*
+ * What a stop can leave: a seal's rename done and its new file not made
+ * yet, beside a removal cut short. The segment is replayed and the file
+ * made anew; the removal is not a segment, never replayed, and removed.
  */
-Test(journal, open_replays_a_sealed_segment_without_a_current_file)
+Test(journal, open_after_a_stop_mid_seal_and_mid_removal)
 {
 	struct seen s = {0};
 	off_t ends[3];
-	char sealed[160];
+	char sealed[160], removing[160];
 	struct journal *j;
+	int fd;
 
 	write_three(ends);
 	snprintf(sealed, sizeof(sealed), "%s.3", path);
+	snprintf(removing, sizeof(removing), "%s.2.removing", path);
 	cr_assert_eq(rename(path, sealed), 0);
+	fd = open(removing, O_WRONLY | O_CREAT, 0600);
+	cr_assert_eq(write(fd, "a torn rest", 11), 11);
+	close(fd);
 	j = journal_open(path, collect, &s);
 	cr_assert_not_null(j);
+	cr_assert_neq(access(removing, F_OK), 0, "the removal is finished");
 	cr_assert_eq(s.n, 3);
 	cr_assert_eq(journal_records(j), 3);
 	cr_assert_eq(file_size(), 0);
