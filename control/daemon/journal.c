@@ -34,6 +34,7 @@ struct journal {
 	struct segment *sealed; /* oldest first */
 	size_t nsealed, sealed_cap;
 	char path[PATH_MAX];
+	char dir[PATH_MAX]; /* path's directory: the segments' and fsync_dir's */
 };
 
 /* ---- framing ---- */
@@ -318,7 +319,7 @@ static size_t replay(struct journal *j, const char *file, const uint8_t *buf, si
 
 /*
  * Replay file (open as fd) and cut a torn or corrupt tail away. Out:
- * *records, *end (the valid octets). Returns 0 or -errno.
+ * *records, *end (the valid octets; end may be NULL). Returns 0 or -errno.
  */
 static int replay_file(struct journal *j, const char *file, int fd, size_t *records, off_t *end,
 		       journal_record_fn fn, void *arg)
@@ -333,7 +334,8 @@ static int replay_file(struct journal *j, const char *file, int fd, size_t *reco
 	free(data);
 	if (good < n && (ftruncate(fd, (off_t)good) != 0 || fsync(fd) != 0))
 		return -errno;
-	*end = (off_t)good;
+	if (end != NULL)
+		*end = (off_t)good;
 	return 0;
 }
 
@@ -345,8 +347,9 @@ static int cmp_segment(const void *a, const void *b)
 }
 
 /* Find the sealed segments beside the journal (<path>.<digits>), oldest first. */
-static int find_sealed(struct journal *j, const char *dir)
+static int find_sealed(struct journal *j)
 {
+	const char *dir = j->dir;
 	const char *base = strrchr(j->path, '/') != NULL ? strrchr(j->path, '/') + 1 : j->path;
 	size_t blen = strlen(base);
 	DIR *d = opendir(dir);
@@ -388,14 +391,13 @@ static int replay_sealed(struct journal *j, journal_record_fn fn, void *arg)
 {
 	for (size_t i = 0; i < j->nsealed; i++) {
 		char file[PATH_MAX + 24];
-		off_t end;
 		int fd, rc;
 
 		segment_path(j, j->sealed[i].upto, file);
 		fd = open(file, O_RDWR | O_CLOEXEC);
 		if (fd < 0)
 			return -errno;
-		rc = replay_file(j, file, fd, &j->sealed[i].records, &end, fn, arg);
+		rc = replay_file(j, file, fd, &j->sealed[i].records, NULL, fn, arg);
 		close(fd);
 		if (rc != 0)
 			return rc;
@@ -406,7 +408,7 @@ static int replay_sealed(struct journal *j, journal_record_fn fn, void *arg)
 struct journal *journal_open(const char *path, journal_record_fn fn, void *arg)
 {
 	struct journal *j = calloc(1, sizeof(*j));
-	char dir[PATH_MAX];
+	char tmp[PATH_MAX];
 	int rc;
 
 	if (j == NULL)
@@ -416,9 +418,9 @@ struct journal *journal_open(const char *path, journal_record_fn fn, void *arg)
 		rc = -ENAMETOOLONG;
 		goto fail;
 	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	dirname(dir);
-	rc = find_sealed(j, dir);
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	snprintf(j->dir, sizeof(j->dir), "%s", dirname(tmp)); /* "." without a slash */
+	rc = find_sealed(j);
 	if (rc == 0)
 		rc = replay_sealed(j, fn, arg);
 	if (rc != 0)
@@ -428,7 +430,7 @@ struct journal *journal_open(const char *path, journal_record_fn fn, void *arg)
 		rc = -errno;
 		goto fail;
 	}
-	rc = fsync_dir(dir); /* the file's creation is durable too */
+	rc = fsync_dir(j->dir); /* the file's creation is durable too */
 	if (rc == 0)
 		rc = replay_file(j, path, j->fd, &j->records, &j->end, fn, arg);
 	if (rc != 0)
@@ -521,7 +523,7 @@ int journal_sync(struct journal *j)
 
 int journal_rotate(struct journal *j)
 {
-	char sealed[PATH_MAX + 24], dir[PATH_MAX];
+	char sealed[PATH_MAX + 24];
 	int fd, rc;
 
 	if (j->fd < 0)
@@ -551,8 +553,7 @@ int journal_rotate(struct journal *j)
 	j->sealed[j->nsealed++] = (struct segment){j->last_lsn, j->records};
 	j->end = 0;
 	j->records = 0;
-	snprintf(dir, sizeof(dir), "%s", j->path);
-	return fsync_dir(dirname(dir));
+	return fsync_dir(j->dir);
 }
 
 /*
@@ -587,7 +588,7 @@ static int remove_gently(const char *file)
 
 int journal_drop_sealed(struct journal *j, uint64_t upto)
 {
-	char file[PATH_MAX + 24], dir[PATH_MAX];
+	char file[PATH_MAX + 24];
 	size_t kept = 0;
 	int rc = 0, r;
 
@@ -603,8 +604,7 @@ int journal_drop_sealed(struct journal *j, uint64_t upto)
 	if (kept == j->nsealed)
 		return rc;
 	j->nsealed = kept;
-	snprintf(dir, sizeof(dir), "%s", j->path);
-	return rc != 0 ? rc : fsync_dir(dirname(dir));
+	return rc != 0 ? rc : fsync_dir(j->dir);
 }
 
 int journal_truncate(struct journal *j)

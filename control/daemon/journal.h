@@ -106,8 +106,7 @@ int journal_rotate(struct journal *j);
  */
 int journal_drop_sealed(struct journal *j, uint64_t upto);
 
-/* Empty the journal, sealed segments too (after a snapshot holds everything). Returns 0 or -errno.
- */
+/* Empty the journal, sealed segments too (a snapshot holds it all). Returns 0 or -errno. */
 int journal_truncate(struct journal *j);
 
 /* Records in the journal, sealed segments included: those replayed, plus those appended. */
