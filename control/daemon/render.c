@@ -2,54 +2,70 @@
 #include "render.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
 
-/* One value in presentation form, or NULL (out of memory or malformed rdata). */
-static json_t *value_text(uint16_t type, const uint8_t *rdata, size_t len)
+/* One value in presentation form; false when out of memory or the rdata is malformed. */
+static bool put_value_text(struct jwrite *w, uint16_t type, const uint8_t *rdata, size_t len)
 {
 	size_t cap = 4 * len + 512; /* every octet escaped, plus names' dots and quotes */
 	char *buf = malloc(cap);
-	json_t *v = NULL;
+	bool ok = buf != NULL && dns_rdata_to_text(type, rdata, len, buf, cap) >= 0;
 
-	if (buf != NULL && dns_rdata_to_text(type, rdata, len, buf, cap) >= 0)
-		v = json_string(buf);
+	if (ok)
+		jwrite_string(w, buf);
 	free(buf);
-	return v;
+	return ok;
+}
+
+int render_rrset_text(struct jwrite *w, const struct mv_rrset *rr, bool as_written)
+{
+	char name[ZONES_NAME_SIZE];
+	bool ok = dns_name_to_text(rr->owner, name, sizeof(name)) >= 0;
+
+	JWRITE_MEMBER(w, "{\"Name\":", ok ? name : "");
+	JWRITE_MEMBER(w, ",\"Type\":", dns_type_to_text(rr->type));
+	if (rr->set_identifier != NULL)
+		JWRITE_MEMBER(w, ",\"SetIdentifier\":", rr->set_identifier);
+	if (rr->multivalue)
+		JWRITE_LIT(w, ",\"MultiValueAnswer\":true");
+	JWRITE_LIT(w, ",\"TTL\":");
+	jwrite_uint(w, rr->ttl);
+	JWRITE_LIT(w, ",\"ResourceRecords\":[");
+	for (uint16_t i = 0; ok && i < rr->count; i++) {
+		if (i > 0)
+			JWRITE_LIT(w, ",");
+		JWRITE_LIT(w, "{\"Value\":");
+		if (as_written)
+			jwrite_string(w, rr->values[i]);
+		else
+			ok = put_value_text(w, rr->type, rr->rdata[i], rr->rdata_len[i]);
+		JWRITE_LIT(w, "}");
+	}
+	JWRITE_LIT(w, "]");
+	if (rr->health_check_id != NULL)
+		JWRITE_MEMBER(w, ",\"HealthCheckId\":", rr->health_check_id);
+	JWRITE_LIT(w, "}");
+	if (!ok && w->err == 0)
+		w->err = -EINVAL;
+	return w->err;
 }
 
 json_t *render_rrset(const struct mv_rrset *rr, bool as_written)
 {
-	json_t *o = json_object(), *records = json_array();
-	char name[ZONES_NAME_SIZE];
-	int bad = o == NULL || records == NULL;
+	struct jwrite w = {0};
+	size_t len;
+	char *text;
+	json_t *o;
 
-	bad |= dns_name_to_text(rr->owner, name, sizeof(name)) < 0;
-	bad |= json_object_set_new(o, "Name", json_string(name));
-	bad |= json_object_set_new(o, "Type", json_string(dns_type_to_text(rr->type)));
-	if (rr->set_identifier != NULL)
-		bad |= json_object_set_new(o, "SetIdentifier", json_string(rr->set_identifier));
-	if (rr->multivalue)
-		bad |= json_object_set_new(o, "MultiValueAnswer", json_true());
-	bad |= json_object_set_new(o, "TTL", json_integer(rr->ttl));
-	for (uint16_t i = 0; !bad && i < rr->count; i++) {
-		json_t *v = as_written ? json_string(rr->values[i])
-				       : value_text(rr->type, rr->rdata[i], rr->rdata_len[i]);
-
-		bad |= json_array_append_new(records, json_pack("{s:o*}", "Value", v));
-		bad |= v == NULL;
-	}
-	bad |= json_object_set(o, "ResourceRecords", records);
-	if (rr->health_check_id != NULL)
-		bad |= json_object_set_new(o, "HealthCheckId", json_string(rr->health_check_id));
-	json_decref(records);
-	if (bad) {
-		json_decref(o);
-		return NULL;
-	}
+	render_rrset_text(&w, rr, as_written);
+	text = jwrite_finish(&w, &len);
+	o = text != NULL ? json_loadb(text, len, 0, NULL) : NULL;
+	free(text);
 	return o;
 }
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The JSON shapes the AWS CLI prints for Route 53 calls, built with jansson
- * (members in the AWS CLI's order). Pure; any thread. Every function returns
- * a new reference, or NULL when out of memory.
+ * (members in the AWS CLI's order). Pure; any thread. Every function but
+ * render_rrset_text returns a new reference, or NULL when out of memory.
  */
 #ifndef CONTROL_RENDER_H
 #define CONTROL_RENDER_H
@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "jwrite.h"
 #include "zones.h"
 
 /*
@@ -20,6 +21,13 @@
  * `as_written` (the snapshot keeps what the user sent).
  */
 json_t *render_rrset(const struct mv_rrset *rr, bool as_written);
+
+/*
+ * render_rrset as compact text appended to w, without a tree (a snapshot
+ * writes millions): the one place the shape is spelt, render_rrset reads it
+ * back. Returns w->err: 0, -ENOMEM, or -EINVAL for rdata that does not print.
+ */
+int render_rrset_text(struct jwrite *w, const struct mv_rrset *rr, bool as_written);
 
 /* HostedZone: {Id "/hostedzone/Z...", Name, CallerReference, Config, ResourceRecordSetCount}. */
 json_t *render_zone(const struct zones_zone *zone);
