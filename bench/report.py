@@ -416,6 +416,15 @@ def batch_ms(r):
     return " / ".join(fmt(r.get(k), 1) for k in keys)
 
 
+def snapshots(r):
+    """How many background snapshots the control took during the load, and the longest."""
+    if r.get("snapshots") is None:
+        return "-"
+    if not r["snapshots"]:
+        return "0"
+    return "%d, %s" % (r["snapshots"], fmt(r.get("snapshot_max_s"), 2))
+
+
 def section_scale(rows):
     rs = [r for r in rows if r["kind"] == "scale"]
     cs = [r for r in rows if r["kind"] == "scale_control"]
@@ -437,16 +446,19 @@ def section_scale(rows):
                 "batches of 1,000 (snapshots of its state as by default), then stopped (it "
                 "leaves the whole state in one snapshot first), started again on that state "
                 "and stopped again with nothing changed since (idle stop). Bytes per "
-                "set: (VmRSS with them - VmRSS with none) / N.\n",
+                "set: (VmRSS with them - VmRSS with none) / N. Background snapshots: "
+                "those the control's log reports from the load to the stop, and the "
+                "longest, from its fork to its reap.\n",
                 table(["record sets", "changes/s", "batch ms p50 / p99 / max", "VmRSS MB",
                        "VmHWM MB", "bytes per set", "stop s", "restart s",
-                       "VmRSS MB after restart", "VmHWM MB after restart", "idle stop s"],
+                       "VmRSS MB after restart", "VmHWM MB after restart", "idle stop s",
+                       "background snapshots, longest s"],
                       [[names(r["sets"]), fmt(r.get("load_per_s")), batch_ms(r),
                         mb(r.get("rss_kb")),
                         mb(r.get("hwm_kb")), fmt(r.get("bytes_per_set"), 0),
                         fmt(r.get("stop_s"), 2), fmt(r.get("restart_s"), 2),
                         mb(r.get("restart_rss_kb")), mb(r.get("restart_hwm_kb")),
-                        fmt(r.get("idle_stop_s"), 2)]
+                        fmt(r.get("idle_stop_s"), 2), snapshots(r)]
                        for r in cs])]
     return "\n".join(out)
 

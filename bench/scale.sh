@@ -98,6 +98,8 @@ for n in "${CTL_SIZES[@]}"; do
 	t=$(bench_now)
 	bench_ctl_stop 600
 	stop_s=$(bench_elapsed "$t")
+	# The background snapshots its log reports (the load's and the one the stop waited for).
+	snaps=$(sed -n 's/.*written in the background in \([0-9.]*\) s.*/\1/p' "$BENCH_TMP/control.log" | sort -n)
 	t=$(bench_now)
 	bench_ctl_start --keep-state 600 || break
 	restart_s=$(bench_elapsed "$t")
@@ -110,6 +112,7 @@ for n in "${CTL_SIZES[@]}"; do
 		batch_max_ms "$(jq -r .batch_max_ms <<<"$out")" \
 		rss_kb "$rss" hwm_kb "$hwm" bytes_per_set "$(bytes_per_set "$rss" "$ctl_base" "$n")" \
 		stop_s "$stop_s" restart_s "$restart_s" idle_stop_s "$(bench_elapsed "$t")" \
+		snapshots "$(grep -c . <<<"$snaps")" snapshot_max_s "$(tail -n 1 <<<"$snaps" | grep . || echo null)" \
 		restart_rss_kb "$restart_rss" restart_hwm_kb "$restart_hwm" \
 		command "bench/ctl.py load --scale --names $n; mvdns-control stopped (SIGTERM), started on its state and stopped again"
 done
