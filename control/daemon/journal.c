@@ -235,51 +235,67 @@ static int fsync_dir(const char *dir)
  * at most. Written: each piece's writeback is started as it is written
  * (and the piece before waited for), not left to the final fsync: a
  * 10M-set snapshot (800 MB) written at once held batches for 0.5 s, ext4
- * flushing it before their records. Removed: remove_gently.
+ * flushing it before their records (journal_replace_write). Removed:
+ * remove_gently.
  */
 #define FILE_PIECE (8u << 20)
 
-/* write_all, flushing as it goes (sync_file_range's advice; fsync decides). */
-static int write_behind(int fd, const char *data, size_t len)
+int journal_replace_open(struct journal_replace *r, const char *dir, const char *name)
 {
-	for (size_t off = 0; off < len; off += FILE_PIECE) {
-		size_t n = len - off < FILE_PIECE ? len - off : FILE_PIECE;
-		int rc = write_all(fd, data + off, n);
+	*r = (struct journal_replace){.fd = -1};
+	if (snprintf(r->tmp, sizeof(r->tmp), "%s/%s.tmp", dir, name) >= (int)sizeof(r->tmp) ||
+	    snprintf(r->dst, sizeof(r->dst), "%s/%s", dir, name) >= (int)sizeof(r->dst) ||
+	    snprintf(r->dir, sizeof(r->dir), "%s", dir) >= (int)sizeof(r->dir))
+		return -ENAMETOOLONG;
+	r->fd = open(r->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	return r->fd < 0 ? -errno : 0;
+}
 
-		if (rc != 0)
-			return rc;
-		(void)sync_file_range(fd, (off_t)off, (off_t)n, SYNC_FILE_RANGE_WRITE);
-		if (off > 0)
-			(void)sync_file_range(fd, (off_t)(off - FILE_PIECE), FILE_PIECE,
+int journal_replace_write(struct journal_replace *r, const void *data, size_t len)
+{
+	if (r->err == 0)
+		r->err = write_all(r->fd, data, len);
+	if (r->err != 0)
+		return r->err;
+	r->written += len;
+	/* Each whole piece's writeback started (sync_file_range's advice;
+	 * fsync decides), and the one before it waited for. */
+	for (; r->written - r->started >= FILE_PIECE; r->started += FILE_PIECE) {
+		(void)sync_file_range(r->fd, (off_t)r->started, FILE_PIECE, SYNC_FILE_RANGE_WRITE);
+		if (r->started > 0)
+			(void)sync_file_range(r->fd, (off_t)(r->started - FILE_PIECE), FILE_PIECE,
 					      SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
 						      SYNC_FILE_RANGE_WAIT_AFTER);
 	}
 	return 0;
 }
 
-int journal_write_atomic(const char *dir, const char *name, const void *data, size_t len)
+int journal_replace_finish(struct journal_replace *r, int rc)
 {
-	char tmp[PATH_MAX], dst[PATH_MAX];
-	int fd, rc;
-
-	if (snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, name) >= (int)sizeof(tmp) ||
-	    snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	rc = write_behind(fd, data, len);
-	if (rc == 0 && fsync(fd) != 0)
+	if (rc == 0)
+		rc = r->err;
+	if (rc == 0 && fsync(r->fd) != 0)
 		rc = -errno;
-	if (close(fd) != 0 && rc == 0)
+	if (close(r->fd) != 0 && rc == 0)
 		rc = -errno;
-	if (rc == 0 && rename(tmp, dst) != 0)
+	r->fd = -1;
+	if (rc == 0 && rename(r->tmp, r->dst) != 0)
 		rc = -errno;
 	if (rc != 0) {
-		unlink(tmp);
+		unlink(r->tmp);
 		return rc;
 	}
-	return fsync_dir(dir);
+	return fsync_dir(r->dir);
+}
+
+int journal_write_atomic(const char *dir, const char *name, const void *data, size_t len)
+{
+	struct journal_replace r;
+	int rc = journal_replace_open(&r, dir, name);
+
+	if (rc != 0)
+		return rc;
+	return journal_replace_finish(&r, journal_replace_write(&r, data, len));
 }
 
 /* The file of the sealed segment holding records up to lsn upto. */

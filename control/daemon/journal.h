@@ -24,6 +24,7 @@
 #ifndef CONTROL_JOURNAL_H
 #define CONTROL_JOURNAL_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -116,9 +117,36 @@ size_t journal_records(const struct journal *j);
 void journal_close(struct journal *j);
 
 /*
- * Replace dir/name with data atomically and durably: write dir/name.tmp,
- * fsync it, rename it over dir/name, fsync dir. Returns 0 or -errno.
+ * A file that replaces dir/name atomically and durably, written a piece at
+ * a time: it is dir/name.tmp until journal_replace_finish fsyncs it, renames
+ * it over dir/name and fsyncs dir.
  */
+struct journal_replace {
+	int fd;
+	int err;          /* the first write's -errno; sticky */
+	uint64_t written; /* octets written */
+	uint64_t started; /* octets whose writeback was started */
+	char tmp[PATH_MAX], dst[PATH_MAX], dir[PATH_MAX];
+};
+
+/* Create dir/name.tmp (emptied if it exists). Returns 0 or -errno (nothing to finish). */
+int journal_replace_open(struct journal_replace *r, const char *dir, const char *name);
+
+/*
+ * Append data; the writeback of what was written is started as it grows, a
+ * few MB at a time, so the final fsync has little left. Returns 0 or -errno,
+ * which sticks: later writes do nothing and return it.
+ */
+int journal_replace_write(struct journal_replace *r, const void *data, size_t len);
+
+/*
+ * With rc 0 and every write done: make the file dir/name durably. Otherwise
+ * (a write failed, or the caller's rc is not 0) remove it and leave dir/name
+ * as it was. Closes r either way. Returns 0 or -errno (rc when it is not 0).
+ */
+int journal_replace_finish(struct journal_replace *r, int rc);
+
+/* The whole of data as dir/name, atomically and durably. Returns 0 or -errno. */
 int journal_write_atomic(const char *dir, const char *name, const void *data, size_t len);
 
 /*

@@ -45,7 +45,10 @@ char *snapshot_encode(const struct zones *z, uint64_t lsn);
 int snapshot_decode(struct zones *z, const char *text, size_t len, uint64_t *lsn,
 		    struct mv_error *err);
 
-/* snapshot_encode, then write dir/SNAPSHOT_FILE durably. Returns 0 or -errno. */
+/*
+ * Write snapshot_encode's text as dir/SNAPSHOT_FILE durably, a piece at a
+ * time as it is made (never whole in memory). Returns 0 or -errno.
+ */
 int snapshot_save(const struct zones *z, uint64_t lsn, const char *dir);
 
 /*

@@ -9,9 +9,19 @@
 
 #include "grow.h"
 
+/* The text so far to the sink, and the buffer emptied. */
+static void flush(struct jwrite *w)
+{
+	if (w->err == 0 && w->len > 0)
+		w->err = w->sink(w->sink_arg, w->text, w->len);
+	w->len = 0;
+}
+
 /* Room for n more octets and the NUL; false (err set) when there is none. */
 static bool reserve(struct jwrite *w, size_t n)
 {
+	if (w->sink != NULL && w->len + n > JWRITE_PIECE)
+		flush(w);
 	if (w->err != 0)
 		return false;
 	if (n >= SIZE_MAX - w->len || MV_GROW(w->text, w->cap, w->len + n + 1, 4096) != 0) {
@@ -112,6 +122,17 @@ void jwrite_json(struct jwrite *w, const json_t *v)
 		return;
 	w->len += json_dumpb(v, w->text + w->len, n, flags);
 	w->text[w->len] = '\0';
+}
+
+int jwrite_end(struct jwrite *w)
+{
+	int err;
+
+	flush(w);
+	err = w->err;
+	free(w->text);
+	*w = (struct jwrite){0};
+	return err;
 }
 
 char *jwrite_finish(struct jwrite *w, size_t *len)

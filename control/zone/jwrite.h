@@ -20,8 +20,18 @@
 struct jwrite {
 	char *text; /* len octets, NUL after them */
 	size_t len, cap;
-	int err; /* 0, or -ENOMEM; sticky */
+	int err; /* 0, -ENOMEM, or the sink's -errno; sticky */
+	/*
+	 * When not NULL, the text is handed to sink (with sink_arg) whenever
+	 * it would grow past JWRITE_PIECE octets, and the buffer reused: a
+	 * document of any size written through about that much memory. sink
+	 * returns 0 or -errno; jwrite_end hands it the rest.
+	 */
+	int (*sink)(void *sink_arg, const char *text, size_t len);
+	void *sink_arg;
 };
+
+#define JWRITE_PIECE (1u << 20)
 
 /* n octets as they are (punctuation, a member's key with its quotes). */
 void jwrite_raw(struct jwrite *w, const char *s, size_t n);
@@ -46,9 +56,15 @@ void jwrite_uint(struct jwrite *w, uint64_t v);
 void jwrite_json(struct jwrite *w, const json_t *v);
 
 /*
- * The text written (NUL-terminated; free it) and its length in *len, or NULL
- * after an error. Either way w holds nothing after.
+ * Without a sink: the text written (NUL-terminated; free it) and its length
+ * in *len, or NULL after an error. Either way w holds nothing after.
  */
 char *jwrite_finish(struct jwrite *w, size_t *len);
+
+/*
+ * With a sink: hand it what is left and free the buffer. Returns 0, or the
+ * first error (then the sink may have had part of the text).
+ */
+int jwrite_end(struct jwrite *w);
 
 #endif /* ZONE_JWRITE_H */

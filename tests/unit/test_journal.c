@@ -461,20 +461,50 @@ Test(journal, write_atomic_replaces)
 	cr_assert_neq(access(file, F_OK), 0, "no temporary file is left behind");
 }
 
-/* A file of several write-behind chunks and a partial one arrives whole. */
-Test(journal, write_atomic_of_many_chunks)
+/*
+ * A file written in pieces of growing, uneven sizes (1, 4, 13, ... octets),
+ * across several write-behind pieces and ending in a partial one, arrives
+ * whole.
+ */
+Test(journal, replace_written_in_pieces)
 {
-	size_t want = (20u << 20) + 12345, len;
+	size_t want = (20u << 20) + 12345, len, off = 0, step = 1;
 	char file[160], *big = malloc(want), *data;
+	struct journal_replace r;
 
 	cr_assert_not_null(big);
 	for (size_t i = 0; i < want; i++)
 		big[i] = (char)('a' + (i * 7 + i / 4096) % 26);
-	cr_assert_eq(journal_write_atomic(dir, "big.json", big, want), 0);
+	cr_assert_eq(journal_replace_open(&r, dir, "big.json"), 0);
+	for (size_t n; off < want; off += n, step = step * 3 + 1) {
+		n = step < want - off ? step : want - off;
+		cr_assert_eq(journal_replace_write(&r, big + off, n), 0);
+	}
+	cr_assert_eq(r.written, want);
+	cr_assert_eq(journal_replace_finish(&r, 0), 0);
 	snprintf(file, sizeof(file), "%s/big.json", dir);
 	cr_assert_eq(journal_read_file(file, &data, &len), 0);
 	cr_assert_eq(len, want);
 	cr_assert(memcmp(data, big, want) == 0);
 	free(data);
 	free(big);
+}
+
+/* A replace its writer gives up on leaves the file it would have replaced, and no temporary. */
+Test(journal, replace_given_up_changes_nothing)
+{
+	struct journal_replace r;
+	char file[160], *data;
+	size_t len;
+
+	cr_assert_eq(journal_write_atomic(dir, "state.json", "first", 5), 0);
+	cr_assert_eq(journal_replace_open(&r, dir, "state.json"), 0);
+	cr_assert_eq(journal_replace_write(&r, "second", 6), 0);
+	cr_assert_eq(journal_replace_finish(&r, -ENOSPC), -ENOSPC);
+	snprintf(file, sizeof(file), "%s/state.json", dir);
+	cr_assert_eq(journal_read_file(file, &data, &len), 0);
+	cr_assert_str_eq(data, "first");
+	free(data);
+	snprintf(file, sizeof(file), "%s/state.json.tmp", dir);
+	cr_assert_neq(access(file, F_OK), 0, "no temporary file is left behind");
 }

@@ -142,3 +142,71 @@ Test(jwrite, an_error_withholds_the_whole_text)
 	cr_assert_null(w.text);
 	cr_assert_eq(w.err, 0, "the writer can be used again");
 }
+
+/* What a sink was handed: the pieces joined, how many, the largest. */
+struct pieces {
+	struct jwrite all;
+	size_t count, largest;
+	int fail_at; /* the call that fails with -ENOSPC (0: none) */
+};
+
+static int collect(void *arg, const char *text, size_t len)
+{
+	struct pieces *p = arg;
+
+	p->count++;
+	if ((int)p->count == p->fail_at)
+		return -ENOSPC;
+	cr_assert_gt(len, 0);
+	p->largest = len > p->largest ? len : p->largest;
+	jwrite_raw(&p->all, text, len);
+	return 0;
+}
+
+/* The same document, 3 MB of strings, with or without a sink. */
+static void big_document(struct jwrite *w)
+{
+	char s[64];
+
+	JWRITE_LIT(w, "[");
+	for (int i = 0; i < 100000; i++) {
+		snprintf(s, sizeof(s), "value \"%d\" of a big document", i);
+		JWRITE_MEMBER(w, i > 0 ? "," : "", s);
+	}
+	JWRITE_LIT(w, "]");
+}
+
+Test(jwrite, a_sink_gets_the_text_in_pieces_of_bounded_size)
+{
+	struct pieces p = {0};
+	struct jwrite w = {.sink = collect, .sink_arg = &p}, whole = {0};
+	char *want, *got;
+	size_t len;
+
+	big_document(&w);
+	cr_assert_leq(w.cap, 2 * JWRITE_PIECE, "the buffer stays near one piece");
+	cr_assert_eq(jwrite_end(&w), 0);
+	cr_assert_null(w.text);
+	big_document(&whole);
+	want = jwrite_finish(&whole, &len);
+	got = finished(&p.all);
+	cr_assert_gt(p.count, 2);
+	cr_assert_leq(p.largest, JWRITE_PIECE);
+	cr_assert_str_eq(got, want);
+	free(got);
+	free(want);
+}
+
+Test(jwrite, a_sink_error_sticks_and_is_returned)
+{
+	struct pieces p = {.fail_at = 2};
+	struct jwrite w = {.sink = collect, .sink_arg = &p};
+	char *got;
+
+	big_document(&w);
+	cr_assert_eq(w.err, -ENOSPC);
+	cr_assert_eq(jwrite_end(&w), -ENOSPC);
+	cr_assert_eq(p.count, 2, "the sink is not called after it failed");
+	got = finished(&p.all);
+	free(got);
+}
