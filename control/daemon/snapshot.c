@@ -273,12 +273,12 @@ char *snapshot_cut_sets(const char *text, size_t len, size_t *small_len, size_t 
 #define SNAPSHOT_SETS_BATCH 4096
 
 /*
- * Every record set of the zone from the text of its ResourceRecordSets
- * array t[0..len): wrapped as UPSERT changes and read like a change batch
- * (the fast reader first), SNAPSHOT_SETS_BATCH sets at a time.
+ * decode_sets_text's general path: the sets wrapped as UPSERT changes and
+ * read like a change batch (jansson words what is wrong),
+ * SNAPSHOT_SETS_BATCH sets at a time.
  */
-static int decode_sets_text(const struct checks *checks, struct zones_zone *zone, const char *t,
-			    size_t len, struct mv_error *err)
+static int decode_sets_wrapped(const struct checks *checks, struct zones_zone *zone, const char *t,
+			       size_t len, struct mv_error *err)
 {
 	const char *end = t + len, *p = jscan_skip_space(t + 1, end);
 	int rc = 0;
@@ -320,6 +320,39 @@ static int decode_sets_text(const struct checks *checks, struct zones_zone *zone
 		mv_error_add(err, "malformed record sets");
 	}
 	return rc;
+}
+
+/*
+ * Every record set of the zone from the text of its ResourceRecordSets
+ * array t[0..len): read as UPSERT changes straight from the text
+ * (mv_batch_scan_sets), SNAPSHOT_SETS_BATCH sets at a time. Where a set is
+ * not in the reader's plain shape, the whole array again by the general
+ * path: the sets applied already are UPSERTed again, to the same state.
+ */
+static int decode_sets_text(const struct checks *checks, struct zones_zone *zone, const char *t,
+			    size_t len, struct mv_error *err)
+{
+	char *arena = malloc(len + 1);
+	struct jscan s;
+	size_t element = 0;
+	bool more = true;
+	int rc = 0;
+
+	if (arena == NULL)
+		return -ENOMEM;
+	jscan_init(&s, t, len, arena, len + 1);
+	jscan_expect(&s, '[');
+	while (rc == 0 && more) {
+		struct mv_batch batch;
+
+		rc = mv_batch_scan_sets(&s, &element, SNAPSHOT_SETS_BATCH, &batch, &more);
+		if (rc == 0)
+			rc = apply_sets(checks, zone, &batch, err);
+	}
+	if (rc == 0 && !jscan_done(&s))
+		rc = -EAGAIN;
+	free(arena);
+	return rc == -EAGAIN ? decode_sets_wrapped(checks, zone, t, len, err) : rc;
 }
 
 static int decode_check(struct checks *c, json_t *jc, struct mv_error *err)

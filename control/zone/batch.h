@@ -128,6 +128,19 @@ struct jscan; /* jscan.h */
 int mv_batch_scan(struct jscan *s, unsigned flags, struct mv_batch *out);
 
 /*
+ * mv_batch_scan for a whole state's record sets (a snapshot's): up to max
+ * ResourceRecordSet objects, the elements of an array whose '[' the reader
+ * took (*element counts those read so far, as jscan_element does; 0 at
+ * first), each as an UPSERT change, without the request limits. Out: out;
+ * *more, false once the array has ended (its ']' taken): call again while
+ * it is true. Returns 0; -EAGAIN when a set is not in the plain shape or is
+ * not valid (the reader is then spent: mv_batch_parse_opts words the
+ * error); -ENOMEM.
+ */
+int mv_batch_scan_sets(struct jscan *s, size_t *element, size_t max, struct mv_batch *out,
+		       bool *more);
+
+/*
  * mv_batch_scan over a whole document json[0..len) (nothing may follow the
  * object). mv_batch_parse_opts tries it first.
  */

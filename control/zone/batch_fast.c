@@ -16,6 +16,7 @@
  * document it has and compares them.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,8 @@ struct fast_ctx {
 	struct mv_error *err; /* batch_compile's messages: any means not taken */
 	unsigned flags;       /* MV_BATCH_* */
 	int nomem;
+	size_t *element, max; /* scan_sets: elements read so far, the most to read */
+	bool more;            /* scan_sets: the array has not ended */
 };
 
 /* Members of a ResourceRecordSet, as bits of what was seen. */
@@ -212,6 +215,27 @@ static void scan_rrset(struct fast_ctx *c, struct batch_rrset_in *in)
 		s->err = 1;
 }
 
+/*
+ * The change read into ch->action and in (its values in c), compiled into
+ * ch; records and chars are the counts before it (c->chars its own).
+ */
+static void compile_change(struct fast_ctx *c, struct mv_change *ch, struct batch_rrset_in *in,
+			   unsigned long records, unsigned long chars)
+{
+	unsigned mult = ch->action == MV_ACTION_UPSERT ? 2 : 1;
+
+	c->records = records + mult * c->nvalues;
+	c->chars = chars + mult * c->chars;
+	if (c->s->err)
+		return;
+	in->count = c->nvalues;
+	in->src = c->values;
+	if (batch_compile(in, c->rdbuf, c->out, c->err, &ch->rrset) != 0)
+		c->nomem = 1;
+	if (c->nomem || c->err->count > 0)
+		c->s->err = 1;
+}
+
 /* One change, compiled into ch. */
 static void scan_change(struct fast_ctx *c, struct mv_change *ch)
 {
@@ -246,20 +270,7 @@ static void scan_change(struct fast_ctx *c, struct mv_change *ch)
 		ch->action = MV_ACTION_UPSERT;
 	else
 		s->err = 1;
-	{
-		unsigned mult = ch->action == MV_ACTION_UPSERT ? 2 : 1;
-
-		c->records = records + mult * c->nvalues;
-		c->chars = chars + mult * c->chars;
-	}
-	if (s->err)
-		return;
-	in.count = c->nvalues;
-	in.src = c->values;
-	if (batch_compile(&in, c->rdbuf, c->out, c->err, &ch->rrset) != 0)
-		c->nomem = 1;
-	if (c->nomem || c->err->count > 0)
-		s->err = 1;
+	compile_change(c, ch, &in, records, chars);
 }
 
 /*
@@ -341,26 +352,74 @@ static void scan_batch(struct fast_ctx *c)
 	}
 }
 
+/* Up to c->max record sets, array elements, each an UPSERT (mv_batch_scan_sets). */
+static void scan_sets(struct fast_ctx *c)
+{
+	struct jscan *s = c->s;
+	size_t mark = s->arena_len; /* reused by each set, as scan_batch does */
+
+	while (c->out->count < c->max) {
+		struct mv_change *ch;
+		struct batch_rrset_in in = {.value = value_at};
+
+		if (!(c->more = jscan_element(s, c->element)))
+			return;
+		ch = batch_change_slot(c->out, &c->cap);
+		s->arena_len = mark;
+		if (ch == NULL) {
+			c->nomem = 1;
+			s->err = 1;
+			return;
+		}
+		c->chars = 0;
+		scan_rrset(c, &in);
+		ch->action = MV_ACTION_UPSERT;
+		compile_change(c, ch, &in, c->records, 0);
+	}
+}
+
+/* Run scan over c's reader into c->out; mv_batch_scan's returns. */
+static int scan_with(struct fast_ctx *c, void (*scan)(struct fast_ctx *c))
+{
+	int rc = -ENOMEM;
+
+	memset(c->out, 0, sizeof(*c->out));
+	c->rdbuf = malloc(BATCH_RDATA_MAX);
+	c->err = malloc(sizeof(*c->err));
+	if (c->rdbuf != NULL && c->err != NULL) {
+		mv_error_init(c->err, "InvalidChangeBatch");
+		scan(c);
+		rc = c->nomem ? -ENOMEM : c->s->err ? -EAGAIN : 0;
+	}
+	if (rc != 0) {
+		mv_batch_free(c->out);
+		c->s->err = 1;
+	}
+	free(c->values);
+	free(c->err);
+	free(c->rdbuf);
+	return rc;
+}
+
 int mv_batch_scan(struct jscan *s, unsigned flags, struct mv_batch *out)
 {
 	struct fast_ctx c = {.s = s, .out = out, .flags = flags};
-	int rc = -ENOMEM;
 
-	memset(out, 0, sizeof(*out));
-	c.rdbuf = malloc(BATCH_RDATA_MAX);
-	c.err = malloc(sizeof(*c.err));
-	if (c.rdbuf != NULL && c.err != NULL) {
-		mv_error_init(c.err, "InvalidChangeBatch");
-		scan_batch(&c);
-		rc = c.nomem ? -ENOMEM : s->err ? -EAGAIN : 0;
-	}
-	if (rc != 0) {
-		mv_batch_free(out);
-		s->err = 1;
-	}
-	free(c.values);
-	free(c.err);
-	free(c.rdbuf);
+	return scan_with(&c, scan_batch);
+}
+
+int mv_batch_scan_sets(struct jscan *s, size_t *element, size_t max, struct mv_batch *out,
+		       bool *more)
+{
+	struct fast_ctx c = {.s = s,
+			     .out = out,
+			     .flags = MV_BATCH_NO_LIMITS,
+			     .element = element,
+			     .max = max,
+			     .more = true};
+	int rc = scan_with(&c, scan_sets);
+
+	*more = rc == 0 && c.more;
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "jscan.h"
 #include "text.h"
 #include "wire.h"
 
@@ -1220,4 +1221,60 @@ Test(batch, fast_path_under_random_edits)
 		taken += fast(doc) == 0;
 	}
 	cr_assert_gt(taken, 0); /* some edits (digits in a TTL...) keep the plain shape */
+}
+
+/*
+ * A snapshot's record sets read straight from their array, max at a time:
+ * the array may end exactly at a call's last set (the next call then finds
+ * its end), and a set the fast reader does not take spends the reader.
+ */
+static int scan_sets_of(const char *text, size_t max, size_t *counts, size_t ncounts)
+{
+	size_t len = strlen(text), element = 0, calls = 0;
+	char *arena = malloc(len + 1);
+	struct jscan s;
+	bool more = true;
+	int rc = 0;
+
+	cr_assert_not_null(arena);
+	jscan_init(&s, text, len, arena, len + 1);
+	jscan_expect(&s, '[');
+	while (rc == 0 && more) {
+		struct mv_batch b;
+
+		rc = mv_batch_scan_sets(&s, &element, max, &b, &more);
+		if (rc == 0) {
+			cr_assert_lt(calls, ncounts);
+			counts[calls++] = b.count;
+			for (size_t i = 0; i < b.count; i++)
+				cr_assert_eq(b.changes[i].action, MV_ACTION_UPSERT);
+			mv_batch_free(&b);
+		}
+	}
+	cr_assert(rc != 0 || jscan_done(&s));
+	free(arena);
+	return rc;
+}
+
+Test(batch, record_sets_of_a_snapshot_a_few_at_a_time)
+{
+	static const char sets[] = "[{\"Name\":\"a.example.com\",\"Type\":\"A\",\"TTL\":60,"
+				   "\"ResourceRecords\":[{\"Value\":\"192.0.2.1\"}]},"
+				   " {\"Name\":\"b.example.com\",\"Type\":\"TXT\",\"TTL\":60,"
+				   "\"ResourceRecords\":[{\"Value\":\"\\\"x\\\"\"}]} ]";
+	static const char odd[] = "[{\"Name\":\"a.example.com\",\"Type\":\"A\",\"TTL\":60,"
+				  "\"SetIdentifier\":\"caf\\u00e9\",\"MultiValueAnswer\":true,"
+				  "\"ResourceRecords\":[{\"Value\":\"192.0.2.1\"}]}]";
+	size_t counts[4] = {0};
+
+	cr_assert_eq(scan_sets_of(sets, 2, counts, 4), 0);
+	cr_assert_eq(counts[0], 2, "both sets in the first call");
+	cr_assert_eq(counts[1], 0, "the second finds the array's end");
+	cr_assert_eq(scan_sets_of(sets, 1, counts, 4), 0);
+	cr_assert(counts[0] == 1 && counts[1] == 1 && counts[2] == 0);
+	cr_assert_eq(scan_sets_of(sets, 5, counts, 4), 0);
+	cr_assert_eq(counts[0], 2);
+	cr_assert_eq(scan_sets_of("[]", 5, counts, 4), 0);
+	cr_assert_eq(counts[0], 0);
+	cr_assert_eq(scan_sets_of(odd, 5, counts, 4), -EAGAIN);
 }

@@ -999,7 +999,19 @@ Test(zones, snapshot_round_trip)
 	r = call(s1, req);
 	cr_assert_null(json_object_get(r, "Error"), "%s", error_message(r));
 	json_decref(r);
+	/* A set the fast reader does not take (a SetIdentifier beyond ASCII):
+	 * the decoder reads this zone's sets again by the general path. */
+	snprintf(req, sizeof(req),
+		 "{'Operation':'ChangeResourceRecordSets','Params':{'HostedZoneId':'%s',"
+		 "'ChangeBatch':{'Changes':[{'Action':'CREATE','ResourceRecordSet':{'Name':"
+		 "'mv.commented.test','Type':'A','TTL':60,'SetIdentifier':'caf\\u00e9',"
+		 "'MultiValueAnswer':true,'ResourceRecords':[{'Value':'192.0.2.9'}]}}]}}}",
+		 nz.id);
+	r = call(s1, req);
+	cr_assert_null(json_object_get(r, "Error"), "%s", error_message(r));
+	json_decref(r);
 	a = snapshot_encode(z1, 42);
+	cr_assert_not_null(strstr(a, "\"caf\xc3\xa9\""), "%s", a);
 	cut = snapshot_cut_sets(a, strlen(a), &cut_len, &nsets);
 	cr_assert_not_null(cut, "the decoder reads the record sets from the text");
 	cr_assert_eq(nsets, zones_count(z1));
@@ -1013,7 +1025,7 @@ Test(zones, snapshot_round_trip)
 	cr_assert_not_null(zone);
 	cr_assert_str_eq(zone->comment, nz.comment);
 	cr_assert_eq(zone->name_server_count, 2);
-	cr_assert_eq(mv_store_count(zone->store), 3);
+	cr_assert_eq(mv_store_count(zone->store), 4);
 	b = snapshot_encode(z2, 42);
 	cr_assert_str_eq(a, b);
 	zones_destroy(z2);
