@@ -989,21 +989,15 @@ Test(zones, snapshot_round_trip)
 	workload(s1);
 	cr_assert_eq(zones_add(z1, &nz, &zone, &err), 0, "%s", err.messages[0]);
 	/* A value with brackets, braces, an escaped quote and backslash: the
-	 * decoder finds the record sets in the text around them. */
+	 * decoder finds the record sets in the text around them. A set the fast
+	 * reader does not take (a SetIdentifier beyond ASCII): the decoder reads
+	 * this zone's sets again by the general path. */
 	snprintf(req, sizeof(req),
 		 "{'Operation':'ChangeResourceRecordSets','Params':{'HostedZoneId':'%s',"
 		 "'ChangeBatch':{'Changes':[{'Action':'CREATE','ResourceRecordSet':{'Name':"
 		 "'b.commented.test','Type':'TXT','TTL':60,'ResourceRecords':[{'Value':"
-		 "'\\'] [ { } \\\\\\' \\\\\\\\ , :\\''}]}}]}}}",
-		 nz.id);
-	r = call(s1, req);
-	cr_assert_null(json_object_get(r, "Error"), "%s", error_message(r));
-	json_decref(r);
-	/* A set the fast reader does not take (a SetIdentifier beyond ASCII):
-	 * the decoder reads this zone's sets again by the general path. */
-	snprintf(req, sizeof(req),
-		 "{'Operation':'ChangeResourceRecordSets','Params':{'HostedZoneId':'%s',"
-		 "'ChangeBatch':{'Changes':[{'Action':'CREATE','ResourceRecordSet':{'Name':"
+		 "'\\'] [ { } \\\\\\' \\\\\\\\ , :\\''}]}},"
+		 "{'Action':'CREATE','ResourceRecordSet':{'Name':"
 		 "'mv.commented.test','Type':'A','TTL':60,'SetIdentifier':'caf\\u00e9',"
 		 "'MultiValueAnswer':true,'ResourceRecords':[{'Value':'192.0.2.9'}]}}]}}}",
 		 nz.id);
