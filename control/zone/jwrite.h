@@ -24,8 +24,10 @@ struct jwrite {
 	/*
 	 * When not NULL, the text is handed to sink (with sink_arg) whenever
 	 * it would grow past JWRITE_PIECE octets, and the buffer reused: a
-	 * document of any size written through about that much memory. sink
-	 * returns 0 or -errno; jwrite_end hands it the rest.
+	 * document of any size written through about that much memory (more
+	 * only for one string of over a sixth of it, which jwrite_string
+	 * makes room for whole). sink returns 0 or -errno; jwrite_end hands
+	 * it the rest.
 	 */
 	int (*sink)(void *sink_arg, const char *text, size_t len);
 	void *sink_arg;
