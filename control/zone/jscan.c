@@ -2,6 +2,7 @@
 #include "jscan.h"
 
 #include <endian.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -15,14 +16,25 @@ static void skip_ws(struct jscan *s)
 	s->p = jscan_skip_space(s->p, s->end);
 }
 
-/* Past the string whose opening quote is at p; NULL if it does not end. */
+/*
+ * Past the string whose opening quote is at p; NULL if it does not end.
+ * Each quote is found with memchr (many octets at a time) and ends the
+ * string unless an odd number of backslashes stands before it.
+ */
 static const char *skip_string(const char *p, const char *end)
 {
-	for (p++; p < end; p++) {
-		if (*p == '\\')
-			p++;
-		else if (*p == '"')
-			return p + 1;
+	const char *from = p + 1, *q;
+
+	for (p = from; p < end; p = q + 1) {
+		size_t backslashes = 0;
+
+		q = memchr(p, '"', (size_t)(end - p));
+		if (q == NULL)
+			return NULL;
+		while (q - backslashes > from && q[-1 - (ptrdiff_t)backslashes] == '\\')
+			backslashes++;
+		if (backslashes % 2 == 0)
+			return q + 1;
 	}
 	return NULL;
 }

@@ -140,3 +140,28 @@ Test(jscan, strings_follow_one_another)
 	cr_assert_str_eq(b, "0123456789ABCDEFG");
 	cr_assert_str_eq(c, "x");
 }
+
+/* Where jscan_skip_value ends in text, as an offset; -1 for NULL. */
+static long skipped(const char *text)
+{
+	const char *e = jscan_skip_value(text, text + strlen(text));
+
+	return e != NULL ? (long)(e - text) : -1;
+}
+
+/* A quote ends a string unless an odd number of backslashes stands before it. */
+Test(jscan, skip_value_over_escaped_quotes_and_backslash_runs)
+{
+	cr_assert_eq(skipped("\"abc\" tail"), 5);
+	cr_assert_eq(skipped("\"\""), 2);
+	cr_assert_eq(skipped("\"a\\\"b\"x"), 6);            /* "a\"b" */
+	cr_assert_eq(skipped("\"a\\\\\"x"), 5);             /* "a\\" */
+	cr_assert_eq(skipped("\"\\\\\\\"\"x"), 6);          /* "\\\"" */
+	cr_assert_eq(skipped("\"\\\\\\\\\"x"), 6);          /* "\\\\" */
+	cr_assert_eq(skipped("[\"]\",{\"}\":[1]}] x"), 15); /* brackets inside strings */
+	cr_assert_eq(skipped("{\"a\":\"\\\"}\"}x"), 11);
+	cr_assert_eq(skipped("\"never ends\\\""), -1);
+	cr_assert_eq(skipped("[\"open\""), -1);
+	cr_assert_eq(skipped("\"\\"), -1);
+	cr_assert_eq(skipped("12"), -1, "only strings, objects and arrays");
+}
