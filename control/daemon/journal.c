@@ -573,11 +573,12 @@ int journal_rotate(struct journal *j)
 }
 
 /*
- * Remove file a piece at a time: rename it out of the segments' names,
- * cut FILE_PIECE octets off its end and commit that (fsync), then the next. Unlinking a 270 MB
- * segment at once took 220 ms here (ext4 frees and discards its extents in one journal commit), and
- * every fsync of the daemon's journal meanwhile waited for it; now each waits for one piece at
- * most.
+ * Remove file a piece at a time: rename it out of the segments' names, cut
+ * FILE_PIECE octets off its end and commit that (fsync), then the next.
+ * Unlinking a 270 MB segment at once took 220 ms here (ext4 frees and
+ * discards its extents in one journal commit), and every fsync of the
+ * daemon's journal meanwhile waited for it; now each waits for one piece
+ * at most.
  */
 static int remove_gently(const char *file)
 {

@@ -298,6 +298,25 @@ static void reserve_changes(struct fast_ctx *c)
 	}
 }
 
+/*
+ * The slot for the next change, with the arena reset to mark: a change's
+ * strings are compiled into the batch before the next is read, so each
+ * reuses the arena from there, and a state of millions of changes touches
+ * a few pages of it, not its size. NULL (the reader's error set) when out
+ * of memory.
+ */
+static struct mv_change *next_change(struct fast_ctx *c, size_t mark)
+{
+	struct mv_change *ch = batch_change_slot(c->out, &c->cap);
+
+	c->s->arena_len = mark;
+	if (ch == NULL) {
+		c->nomem = 1;
+		c->s->err = 1;
+	}
+	return ch;
+}
+
 static void scan_batch(struct fast_ctx *c)
 {
 	struct jscan *s = c->s;
@@ -318,20 +337,12 @@ static void scan_batch(struct fast_ctx *c)
 			k = 0;
 			reserve_changes(c);
 			jscan_expect(s, '[');
-			/* A change's strings are compiled into the batch before the next
-			 * is read: each reuses the arena from here, so that a state of
-			 * millions of changes touches a few pages of it, not its size. */
 			size_t mark = s->arena_len;
 			while (jscan_element(s, &k)) {
-				struct mv_change *ch = batch_change_slot(c->out, &c->cap);
+				struct mv_change *ch = next_change(c, mark);
 
-				s->arena_len = mark;
-
-				if (ch == NULL) {
-					c->nomem = 1;
-					s->err = 1;
+				if (ch == NULL)
 					break;
-				}
 				scan_change(c, ch);
 			}
 		} else {
@@ -355,26 +366,19 @@ static void scan_batch(struct fast_ctx *c)
 /* Up to c->max record sets, array elements, each an UPSERT (mv_batch_scan_sets). */
 static void scan_sets(struct fast_ctx *c)
 {
-	struct jscan *s = c->s;
-	size_t mark = s->arena_len; /* reused by each set, as scan_batch does */
+	size_t mark = c->s->arena_len;
 
-	while (c->out->count < c->max) {
-		struct mv_change *ch;
+	while (c->out->count < c->max && (c->more = jscan_element(c->s, c->element))) {
+		struct mv_change *ch = next_change(c, mark);
 		struct batch_rrset_in in = {.value = value_at};
+		unsigned long chars = c->chars;
 
-		if (!(c->more = jscan_element(s, c->element)))
+		if (ch == NULL)
 			return;
-		ch = batch_change_slot(c->out, &c->cap);
-		s->arena_len = mark;
-		if (ch == NULL) {
-			c->nomem = 1;
-			s->err = 1;
-			return;
-		}
-		c->chars = 0;
+		c->chars = 0; /* the set's own, as scan_change counts them */
 		scan_rrset(c, &in);
 		ch->action = MV_ACTION_UPSERT;
-		compile_change(c, ch, &in, c->records, 0);
+		compile_change(c, ch, &in, c->records, chars);
 	}
 }
 
