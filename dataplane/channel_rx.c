@@ -36,14 +36,33 @@ struct health_status {
 
 /* A batch's staged names live in blocks of this size, released after its COMMIT. */
 #define STAGING_BLOCK (1u << 20)
+/* A full state's names are decoded one at a time at its COMMIT, in blocks of this size. */
+#define DECODED_BLOCK (64u << 10)
+/* Staged names whose array outlives a COMMIT; a larger one (a full state's) is freed. */
+#define STAGED_KEEP 65536u
 
-/* One owner name received and waiting for its batch's COMMIT. */
+/* What a NAME payload holds, found by checking it (check_name). */
+struct name_shape {
+	uint32_t nvalues;  /* over all its sets */
+	uint16_t nsets;    /* none: the name is deleted */
+	uint8_t owner_len; /* the owner follows its length octet: payload + 1 */
+	bool soa;          /* one of its sets is an SOA: a zone apex */
+};
+
+/*
+ * One owner name received and waiting for its batch's COMMIT: a copy of its
+ * message and, in an ordinary batch, its record sets decoded and checked
+ * against what the table would refuse, so that a batch fails before any of
+ * it is applied. A full state is staged whole before its new table is
+ * built and is thrown away whole if one name fails there, so its names are
+ * only checked as messages when they come and decoded one at a time at the
+ * COMMIT: some 80 octets a single-A name while it waits, not 200.
+ */
 struct staged {
-	uint8_t *payload; /* private copy: the rdata below points into it */
-	uint8_t owner[MVDNS_NAME_MAX];
-	uint8_t owner_len;
-	uint16_t nsets;
-	struct mv_rrset *sets;
+	uint8_t *payload;      /* private copy, its owner lower-cased in place */
+	struct mv_rrset *sets; /* decoded; NULL in a full state */
+	uint32_t len;
+	struct name_shape shape;
 };
 
 struct mv_channel {
@@ -59,8 +78,9 @@ struct mv_channel {
 	bool adding;       /* a batch since the last full sync added names: grow ahead */
 	struct staged *staged;
 	size_t nstaged, staged_cap;
-	struct mv_blocks pool; /* what staged points into (common/blocks.h) */
-	size_t *apexes;        /* indices in staged of the names with an SOA set */
+	struct mv_blocks pool;    /* what staged points into (common/blocks.h) */
+	struct mv_blocks decoded; /* a full state's name being applied */
+	size_t *apexes;           /* indices in staged of the names with an SOA set */
 	size_t napexes, apexes_cap;
 	struct health_status *health; /* statuses staged for the COMMIT */
 	size_t nhealth, health_cap;
@@ -102,6 +122,7 @@ struct mv_channel *mv_channel_create(const char *name, struct mv_table *_Atomic 
 	if (ch == NULL)
 		return NULL;
 	ch->pool.size = STAGING_BLOCK;
+	ch->decoded.size = DECODED_BLOCK;
 	ch->current = current;
 	ch->sync = sync;
 	ch->sync_arg = sync_arg;
@@ -156,6 +177,12 @@ void mv_channel_free_sets(struct mv_rrset *sets, uint16_t nsets)
 static void staging_clear(struct mv_channel *ch)
 {
 	mv_blocks_release(&ch->pool, true); /* one block kept for the next batch */
+	if (ch->staged_cap > STAGED_KEEP) {
+		free(ch->staged);
+		ch->staged = NULL;
+		ch->staged_cap = 0;
+	}
+	mv_blocks_release(&ch->decoded, true);
 	ch->nstaged = 0;
 	ch->napexes = 0;
 	ch->nhealth = 0;
@@ -168,6 +195,7 @@ void mv_channel_destroy(struct mv_channel *ch)
 		return;
 	staging_clear(ch);
 	mv_blocks_release(&ch->pool, false);
+	mv_blocks_release(&ch->decoded, false);
 	free(ch->staged);
 	free(ch->apexes);
 	free(ch->health);
@@ -195,18 +223,19 @@ static bool name_valid(const uint8_t *name, size_t len)
 }
 
 /*
- * The record sets after an owner, n of them: checked and their values
- * counted (s NULL), or written into s[0..n), whose value arrays follow it
- * (mv_channel_decode_name's one block). Returns 0 or -EBADMSG.
+ * The record sets after an owner, sh->nsets of them: checked, their values
+ * counted and an SOA noted in *sh (s NULL), or written into s[0..nsets),
+ * whose value arrays follow it (fill_sets' one block). Returns 0 or -EBADMSG.
  */
-static int read_sets(struct dns_cursor *c, uint16_t n, const uint8_t *owner, uint8_t owner_len,
-		     struct mv_rrset *s, size_t *nvalues)
+static int read_sets(struct dns_cursor *c, const uint8_t *owner, struct mv_rrset *s,
+		     struct name_shape *sh)
 {
-	uint8_t **rdata = s != NULL ? (uint8_t **)(void *)(s + n) : NULL;
-	uint16_t *rdata_len = s != NULL ? (uint16_t *)(void *)(rdata + *nvalues) : NULL;
-	size_t values = 0;
+	uint8_t **rdata = s != NULL ? (uint8_t **)(void *)(s + sh->nsets) : NULL;
+	uint16_t *rdata_len = s != NULL ? (uint16_t *)(void *)(rdata + sh->nvalues) : NULL;
+	uint32_t values = 0;
+	bool soa = false;
 
-	for (uint16_t i = 0; i < n; i++) {
+	for (uint16_t i = 0; i < sh->nsets; i++) {
 		struct {
 			uint16_t type, flags;
 			uint32_t ttl, health;
@@ -222,9 +251,10 @@ static int read_sets(struct dns_cursor *c, uint16_t n, const uint8_t *owner, uin
 		c->pos += 14;
 		if (h.count == 0 || h.count > 1000 || h.ttl > INT32_MAX)
 			return -EBADMSG;
+		soa |= h.type == DNS_TYPE_SOA;
 		if (s != NULL) {
 			s[i].owner = owner;
-			s[i].owner_len = owner_len;
+			s[i].owner_len = sh->owner_len;
 			s[i].type = h.type;
 			s[i].ttl = h.ttl;
 			s[i].multivalue = (h.flags & MV_CHAN_SET_MULTIVALUE) != 0;
@@ -248,64 +278,77 @@ static int read_sets(struct dns_cursor *c, uint16_t n, const uint8_t *owner, uin
 			c->pos += rdlen;
 		}
 	}
-	/* Only zero padding to the 8-octet boundary may follow: checked when
-	 * counting, as filling reads the same octets again. */
+	if (s != NULL)
+		return 0;
+	/* Only zero padding to the 8-octet boundary may follow. */
 	static const uint8_t zeros[MV_CHAN_ALIGN];
 	size_t pad = dns_cursor_left(c);
-	if (s == NULL && (pad >= MV_CHAN_ALIGN || memcmp(c->pos, zeros, pad) != 0))
+	if (pad >= MV_CHAN_ALIGN || memcmp(c->pos, zeros, pad) != 0)
 		return -EBADMSG;
-	*nvalues = values;
+	sh->nvalues = values;
+	sh->soa = soa;
 	return 0;
 }
 
-/* mv_channel_decode_name, its block from ch's staging pool (ch NULL: calloc). */
-static int decode_name(struct mv_channel *ch, const uint8_t *payload, uint32_t len, uint8_t *owner,
-		       uint8_t *owner_len, struct mv_rrset **sets, uint16_t *nsets)
+/* Check a NAME payload whole (owner, record sets, padding) and learn its shape. */
+static int check_name(const uint8_t *payload, uint32_t len, struct name_shape *sh)
 {
 	struct dns_cursor c;
-	uint16_t n;
-	size_t nvalues;
 
 	/* Host byte order, as the ABI says: read through memcpy, not the DNS cursor's
 	 * network-order helpers. */
 	dns_cursor_init(&c, payload, len);
-	*owner_len = dns_cursor_u8(&c);
-	dns_cursor_bytes(&c, owner, *owner_len);
-	if (c.err != 0 || *owner_len == 0 || !name_valid(owner, *owner_len))
+	sh->owner_len = dns_cursor_u8(&c);
+	if (c.err != 0 || sh->owner_len == 0 || !dns_cursor_need(&c, sh->owner_len + 2u) ||
+	    !name_valid(c.pos, sh->owner_len))
 		return -EBADMSG;
-	dns_name_lower(owner, *owner_len);
-	if (!dns_cursor_need(&c, 2))
-		return -EBADMSG;
-	memcpy(&n, c.pos, 2);
+	c.pos += sh->owner_len;
+	memcpy(&sh->nsets, c.pos, 2);
 	c.pos += 2;
-	/* Check and count first, then fill one block: the sets, every value's
-	 * rdata pointer and length, then the owner the sets point to (a name
-	 * costs one allocation). */
-	const uint8_t *sets_at = c.pos;
-	if (read_sets(&c, n, owner, *owner_len, NULL, &nvalues) != 0)
-		return -EBADMSG;
-	struct mv_rrset *s = NULL;
-	if (n > 0) {
-		size_t arrays = n * sizeof(*s) + nvalues * (sizeof(uint8_t *) + sizeof(uint16_t));
-		size_t size = arrays + *owner_len;
-		s = ch != NULL ? mv_blocks_alloc(&ch->pool, size) : calloc(1, size);
-		if (s == NULL)
-			return -ENOMEM;
-		if (ch != NULL)
-			memset(s, 0, size);
-		uint8_t *kept = memcpy((uint8_t *)s + arrays, owner, *owner_len);
-		c.pos = sets_at;
-		(void)read_sets(&c, n, kept, *owner_len, s, &nvalues); /* checked above */
-	}
-	*sets = s;
-	*nsets = n;
-	return 0;
+	return read_sets(&c, NULL, NULL, sh);
+}
+
+/*
+ * The record sets of a payload check_name accepted, in one block from pool
+ * (NULL: malloc): the sets, every value's rdata pointer and length, then
+ * the owner (lower-cased) the sets point to. The rdata point into payload.
+ * NULL when out of memory.
+ */
+static struct mv_rrset *fill_sets(struct mv_blocks *pool, const uint8_t *payload, uint32_t len,
+				  struct name_shape *sh)
+{
+	size_t arrays = sh->nsets * sizeof(struct mv_rrset) +
+			sh->nvalues * (sizeof(uint8_t *) + sizeof(uint16_t));
+	size_t size = arrays + sh->owner_len;
+	struct mv_rrset *s = pool != NULL ? mv_blocks_alloc(pool, size) : malloc(size);
+	struct dns_cursor c;
+
+	if (s == NULL)
+		return NULL;
+	memset(s, 0, size);
+	uint8_t *owner = memcpy((uint8_t *)s + arrays, payload + 1, sh->owner_len);
+	dns_name_lower(owner, sh->owner_len);
+	dns_cursor_init(&c, payload, len);
+	c.pos += 1u + sh->owner_len + 2u;
+	(void)read_sets(&c, owner, s, sh); /* checked by check_name */
+	return s;
 }
 
 int mv_channel_decode_name(const uint8_t *payload, uint32_t len, uint8_t *owner, uint8_t *owner_len,
 			   struct mv_rrset **sets, uint16_t *nsets)
 {
-	return decode_name(NULL, payload, len, owner, owner_len, sets, nsets);
+	struct name_shape sh;
+
+	if (check_name(payload, len, &sh) != 0)
+		return -EBADMSG;
+	*sets = NULL;
+	if (sh.nsets > 0 && (*sets = fill_sets(NULL, payload, len, &sh)) == NULL)
+		return -ENOMEM;
+	*owner_len = sh.owner_len;
+	memcpy(owner, payload + 1, sh.owner_len);
+	dns_name_lower(owner, sh.owner_len);
+	*nsets = sh.nsets;
+	return 0;
 }
 
 static void reject(struct mv_channel *ch)
@@ -313,14 +356,6 @@ static void reject(struct mv_channel *ch)
 	ch->rejected++;
 	__atomic_store_n(&ch->shm->rejected, ch->rejected, __ATOMIC_RELAXED);
 	ch->batch_bad = true;
-}
-
-static bool staged_has_soa(const struct staged *st)
-{
-	for (uint16_t k = 0; k < st->nsets; k++)
-		if (st->sets[k].type == DNS_TYPE_SOA)
-			return true;
-	return false;
 }
 
 /* Remember that staged name i is a zone apex (staged_apex looks only at those). */
@@ -332,6 +367,18 @@ static int note_apex(struct mv_channel *ch, size_t i)
 	return 0;
 }
 
+/* Its owner: lower-cased, after its length octet. */
+static const uint8_t *staged_owner(const struct staged *st)
+{
+	return st->payload + 1;
+}
+
+static void set_ptrs(const struct mv_rrset *ptrs[MAX_SETS], const struct mv_rrset *sets, uint16_t n)
+{
+	for (uint16_t k = 0; k < n; k++)
+		ptrs[k] = &sets[k];
+}
+
 static int stage_name(struct mv_channel *ch, const uint8_t *payload, uint32_t len)
 {
 	if (MV_GROW(ch->staged, ch->staged_cap, ch->nstaged + 1, 256) != 0)
@@ -341,21 +388,25 @@ static int stage_name(struct mv_channel *ch, const uint8_t *payload, uint32_t le
 	if (st->payload == NULL)
 		return -ENOMEM;
 	memcpy(st->payload, payload, len); /* decode a private copy, never shared memory */
+	st->len = len;
+	st->sets = NULL;
 	/* A rejected name's octets stay in the pool until the batch ends. */
-	int rc =
-		decode_name(ch, st->payload, len, st->owner, &st->owner_len, &st->sets, &st->nsets);
-	if (rc == 0 && st->nsets > MAX_SETS)
+	int rc = check_name(st->payload, len, &st->shape);
+	if (rc == 0 && st->shape.nsets > MAX_SETS)
 		rc = -EBADMSG;
-	if (rc == 0) {
+	if (rc == 0 && !ch->syncing && st->shape.nsets > 0) {
 		const struct mv_rrset *ptrs[MAX_SETS];
-		for (uint16_t k = 0; k < st->nsets; k++)
-			ptrs[k] = &st->sets[k];
-		rc = mv_node_check(ptrs, st->nsets); /* what the table would refuse at COMMIT */
-		if (rc == 0 && staged_has_soa(st))
-			rc = note_apex(ch, ch->nstaged);
+		st->sets = fill_sets(&ch->pool, st->payload, len, &st->shape);
+		if (st->sets == NULL)
+			return -ENOMEM;
+		set_ptrs(ptrs, st->sets, st->shape.nsets);
+		rc = mv_node_check(ptrs, st->shape.nsets); /* what the table would refuse */
 	}
+	if (rc == 0 && st->shape.soa)
+		rc = note_apex(ch, ch->nstaged);
 	if (rc != 0)
 		return rc;
+	dns_name_lower(st->payload + 1, st->shape.owner_len);
 	ch->nstaged++;
 	return 0;
 }
@@ -390,7 +441,7 @@ static bool staged_apex(const struct mv_channel *ch, const uint8_t *name, size_t
 {
 	for (size_t i = 0; i < ch->napexes; i++) {
 		const struct staged *st = &ch->staged[ch->apexes[i]];
-		if (dns_name_is_below(name, len, st->owner, st->owner_len))
+		if (dns_name_is_below(name, len, staged_owner(st), st->shape.owner_len))
 			return true;
 	}
 	return false;
@@ -406,10 +457,11 @@ static bool staged_in_zones(const struct mv_channel *ch, const struct mv_table *
 	for (size_t i = 0; i < ch->nstaged; i++) {
 		const struct staged *st = &ch->staged[i];
 		int exact;
-		if (st->nsets == 0 || staged_apex(ch, st->owner, st->owner_len))
+		const uint8_t *owner = staged_owner(st);
+		if (st->shape.nsets == 0 || staged_apex(ch, owner, st->shape.owner_len))
 			continue;
-		if (t == NULL || mv_table_lookup_closest(t, st->owner, st->owner_len,
-							 dns_name_hash(st->owner, st->owner_len),
+		if (t == NULL || mv_table_lookup_closest(t, owner, st->shape.owner_len,
+							 dns_name_hash(owner, st->shape.owner_len),
 							 &exact) == NULL)
 			return false;
 	}
@@ -433,11 +485,18 @@ static int apply_staged(struct mv_channel *ch, struct mv_table *t)
 		for (size_t i = 0; i < ch->nstaged; i++) {
 			struct staged *st = &ch->staged[i];
 			const struct mv_rrset *ptrs[MAX_SETS];
-			if (staged_has_soa(st) != apexes)
+			const struct mv_rrset *sets = st->sets;
+			if (st->shape.soa != apexes)
 				continue;
-			for (uint16_t k = 0; k < st->nsets; k++)
-				ptrs[k] = &st->sets[k];
-			int rc = mv_table_set_name(t, st->owner, st->owner_len, ptrs, st->nsets);
+			if (sets == NULL && st->shape.nsets > 0) { /* a full state's */
+				mv_blocks_release(&ch->decoded, true);
+				sets = fill_sets(&ch->decoded, st->payload, st->len, &st->shape);
+				if (sets == NULL)
+					return -ENOMEM;
+			}
+			set_ptrs(ptrs, sets, st->shape.nsets);
+			int rc = mv_table_set_name(t, staged_owner(st), st->shape.owner_len, ptrs,
+						   st->shape.nsets);
 			if (rc != 0)
 				return rc;
 		}

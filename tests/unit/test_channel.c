@@ -323,12 +323,13 @@ static bool host_has(unsigned i, uint8_t round)
 
 /*
  * Batches whose staged names take several of the staging pool's chunks
- * (about 400 octets a name, 1 MiB a chunk), one after another: each batch
- * finds its names intact, and the pool is emptied between batches.
+ * (48 octets a name, a copy of its message; 1 MiB a chunk), one after
+ * another: each batch finds its names intact, and the pool is emptied
+ * between batches.
  */
 Test(channel, batches_larger_than_a_staging_chunk)
 {
-	enum { HOSTS = 6000 };
+	enum { HOSTS = 50000 };
 
 	send_zone(1, false);
 	produce(MV_CHAN_COMMIT, 1, NULL, 0);
@@ -348,7 +349,8 @@ Test(channel, batches_larger_than_a_staging_chunk)
 /*
  * One name whose decoded sets need more than a staging chunk: 250 types of
  * 480 values each is 120,000 values, over 1.2 MB of value pointers and
- * lengths, from a payload of under 0.5 MB.
+ * lengths, from a payload of under 0.5 MB. The block they are decoded into
+ * grows for it, and is freed after the COMMIT.
  */
 Test(channel, a_name_larger_than_a_staging_chunk, .timeout = 60)
 {
@@ -397,6 +399,69 @@ Test(channel, a_name_larger_than_a_staging_chunk, .timeout = 60)
 			mv_rrset_wire_rrs(set) + mv_rrset_wire_offsets(set)[VALUES - 1];
 		cr_assert_eq(dns_get_u16(last + 12), VALUES - 1);
 	}
+}
+
+/*
+ * A full state of more names than the staging array keeps between batches,
+ * in the order a control process need not keep: the zone's names before its
+ * apex, an owner in mixed case. All of it is served after the COMMIT, and
+ * batches after it still stage and apply.
+ */
+Test(channel, a_large_full_state_in_any_order, .timeout = 60)
+{
+	enum { HOSTS = 70000 };
+	struct payload p;
+
+	produce(MV_CHAN_SYNC_BEGIN, 1, NULL, 0);
+	for (unsigned i = 0; i < HOSTS; i++)
+		produce_host(i, 1);
+	p_name(&p, "\5MiXeD" APEX, 19, 1);
+	p_set(&p, DNS_TYPE_A, 60, 1);
+	p_rdata(&p, "\xc0\0\2\7", 4);
+	produce(MV_CHAN_NAME, 0, p.b, p.len);
+	p_name(&p, APEX, 13, 1);
+	p_set(&p, DNS_TYPE_SOA, 300, 1);
+	p_rdata(&p, SOA_RDATA, sizeof(SOA_RDATA) - 1);
+	produce(MV_CHAN_NAME, 0, p.b, p.len);
+	produce(MV_CHAN_COMMIT, 1, NULL, 0);
+	mv_channel_poll(ch);
+	cr_assert_eq(shm->applied_seq, 1);
+	cr_assert_eq(mv_channel_rejected(ch), 0);
+	cr_assert_eq(shm->names, HOSTS + 2);
+	for (unsigned i = 0; i < HOSTS; i++)
+		cr_assert(host_has(i, 1), "n%u", i);
+	cr_assert_not_null(lookup("\5mixed" APEX, 19), "the owner lower-cased");
+
+	for (unsigned i = 0; i < 10; i++)
+		produce_host(i, 2);
+	p_name(&p, "\5MIXED" APEX, 19, 0); /* removed, named in another case */
+	produce(MV_CHAN_NAME, 0, p.b, p.len);
+	produce(MV_CHAN_COMMIT, 2, NULL, 0);
+	mv_channel_poll(ch);
+	cr_assert_eq(shm->applied_seq, 2);
+	for (unsigned i = 0; i < 10; i++)
+		cr_assert(host_has(i, 2), "n%u", i);
+	cr_assert(host_has(10, 1));
+	cr_assert_null(lookup("\5mixed" APEX, 19));
+
+	/* A full state with a name the table refuses (a CNAME that is not a
+	 * name) is checked as its new table is built: thrown away whole. */
+	const struct mv_table *before = atomic_load(&current);
+	produce(MV_CHAN_SYNC_BEGIN, 3, NULL, 0);
+	p_name(&p, APEX, 13, 1);
+	p_set(&p, DNS_TYPE_SOA, 300, 1);
+	p_rdata(&p, SOA_RDATA, sizeof(SOA_RDATA) - 1);
+	produce(MV_CHAN_NAME, 0, p.b, p.len);
+	p_name(&p, "\3bad" APEX, 17, 1);
+	p_set(&p, DNS_TYPE_CNAME, 60, 1);
+	p_rdata(&p, "\5ab", 3);
+	produce(MV_CHAN_NAME, 0, p.b, p.len);
+	produce(MV_CHAN_COMMIT, 3, NULL, 0);
+	mv_channel_poll(ch);
+	cr_assert_eq(shm->applied_seq, 2, "not acknowledged");
+	cr_assert_eq(mv_channel_rejected(ch), 1);
+	cr_assert_eq(atomic_load(&current), before, "the table served stays");
+	cr_assert(host_has(10, 1));
 }
 
 Test(channel, wraps_around_the_ring)
