@@ -432,6 +432,12 @@ def section_scale(rows):
         return ""
     out = ["## 4. Scale (dataplane on a net_null port)\n"]
     if rs:
+        out.append("Loaded by --load: the dataplane reads a JSON file itself, start-up from "
+                   "exec to its ready line. Loaded by mvdns-control, as a deployment starts: "
+                   "the control holds the record sets and sends its full state over the "
+                   "shared-memory channel when the dataplane attaches, start-up from exec "
+                   "until the dataplane has applied it. Bytes per set: (VmRSS with N - "
+                   "VmRSS with the SOA alone) / N.\n")
         out.append(table(
             ["record sets", "loaded by", "start-up s", "VmRSS MB", "VmHWM MB", "bytes per set",
              "control VmRSS MB"],
@@ -633,12 +639,17 @@ def aim_dnsperf(rows):
 
 
 def aim_scale(rows):
-    rs = [r for r in rows if r["kind"] == "scale" and r["via"] == "load"
-          and r["sets"] >= 1000000 and r.get("bytes_per_set") is not None]
+    rs = [r for r in rows if r["kind"] == "scale" and r["sets"] >= 1000000
+          and r.get("bytes_per_set") is not None]
     if not rs:
         return None
-    return ["Scale: at most 150 bytes per single-A record set",
-            ", ".join("%s: %s B" % (names(r["sets"]), fmt(r["bytes_per_set"])) for r in rs),
+    paths = []
+    for via, label in (("load", "--load"), ("control", "fed by mvdns-control")):
+        vs = [r for r in rs if r["via"] == via]
+        if vs:
+            paths.append("%s %s" % (label, ", ".join(
+                "%s: %s B" % (names(r["sets"]), fmt(r["bytes_per_set"])) for r in vs)))
+    return ["Scale: at most 150 bytes per single-A record set", "; ".join(paths),
             verdict(all(r["bytes_per_set"] <= 150 for r in rs))]
 
 

@@ -10,14 +10,15 @@
 # and no packet leaves the process. Start-up time: from exec to the ready
 # line, which --load prints once every record set is in the table.
 #
-# If --load refuses the file (it applies Route 53's 1,000-record limit of one
-# request to a whole state), that is reported as an error, and the same
-# figures are measured with the records fed by mvdns-control instead (full
-# state sent over the shared-memory channel when the dataplane attaches):
-# start-up is then from exec until GetChange of the last batch says INSYNC.
-#
 # Then mvdns-control's own footprint with N record sets sent to it in
 # batches, and its stop and restart on that state (kind scale_control).
+#
+# Then the same dataplane figures the way a deployment starts (via
+# control): the records held by mvdns-control, which sends its full state
+# over the shared-memory channel when the dataplane attaches; start-up is
+# from exec until the dataplane has applied it (GetChange INSYNC of a change
+# made once it attached). If --load refuses a file, that is reported as an
+# error and these rows stand alone.
 #
 # Usage: bench/scale.sh   (BENCH_QUICK=1: 1M only, control 100k;
 #   BENCH_SCALE_SIZES="N ...", BENCH_SCALE_CONTROL_SIZES="N ..." (1M; "" for none))
@@ -117,45 +118,50 @@ for n in "${CTL_SIZES[@]}"; do
 		command "bench/ctl.py load --scale --names $n; mvdns-control stopped (SIGTERM), started on its state and stopped again"
 done
 
-# ---- fed by mvdns-control (only when --load is blocked) ----------------------
+# ---- fed by mvdns-control -----------------------------------------------------
 if ((load_blocked)); then
-	bench_note "--load is blocked: the scale figures below were measured with the record sets sent by mvdns-control over the channel (via=control)"
-	stub=$BENCH_TMP/stub.json
-	"$BENCH_PY" "$BENCH_DIR/gen.py" scale --names 0 "$stub"
-	bench_ctl_start || bench_end
-	loaded=0
-	base=
-	for n in 0 "${SIZES[@]}"; do
-		bench_log "mvdns-control: $n record sets"
-		# Only the names not loaded yet: n<loaded> ... n<n-1>.
-		if ! out=$(bench_ctl 7200 load --scale --names "$n" --first "$loaded"); then
-			bench_error "mvdns-control did not take $n record sets" "bench/ctl.py load --scale --names $n" "$out"
-			break
-		fi
-		loaded=$n
-		last=$(jq -r .last_change <<<"$out")
-		t=$(bench_now)
-		bench_nn_start "$stub" "control-$n"
-		if ! bench_nn_wait_ready "$READY_TIMEOUT" ||
-			! lab_wait_for 60 grep -q "pid $BENCH_NN_PID attached" "$BENCH_TMP/control.log" ||
-			! bench_ctl "$((READY_TIMEOUT + 10))" wait-insync --id "$last" --timeout "$READY_TIMEOUT" >/dev/null; then
-			bench_error "the dataplane did not start or sync with $n record sets from mvdns-control" \
-				"$BENCH_NN_CMD" "$(bench_nn_output 5; tail -n 5 "$BENCH_TMP/control.log")"
-			bench_nn_stop
-			break
-		fi
-		secs=$(bench_elapsed "$t")
-		ctl_rss=$(bench_proc_kb "$BENCH_CTL_PID" VmRSS)
-		if [[ $n == 0 ]]; then
-			base=$(dp_row control 0 "$secs" control_rss_kb "$ctl_rss" command "$BENCH_NN_CMD")
-		else
-			rss=$(bench_proc_kb "$BENCH_NN_PID" VmRSS)
-			dp_row control "$n" "$secs" bytes_per_set "$(bytes_per_set "$rss" "${base:-0}" "$n")" \
-				control_rss_kb "$ctl_rss" control_load_per_s "$(jq -r .changes_per_s <<<"$out")" \
-				command "$BENCH_NN_CMD; records from bench/ctl.py load --scale --names $n" >/dev/null
-		fi
-		bench_nn_stop
-	done
-	bench_ctl_stop
+	bench_note "--load is blocked: the dataplane's scale figures come only from the rows loaded by mvdns-control over the channel (via=control)"
 fi
+stub=$BENCH_TMP/stub.json
+"$BENCH_PY" "$BENCH_DIR/gen.py" scale --names 0 "$stub"
+bench_ctl_start || bench_end
+loaded=0
+base=
+for n in 0 "${SIZES[@]}"; do
+	bench_log "mvdns-control: $n record sets, then a dataplane attached to it"
+	# Only the names not loaded yet: n<loaded> ... n<n-1>.
+	if ! out=$(bench_ctl 7200 load --scale --names "$n" --first "$loaded"); then
+		bench_error "mvdns-control did not take $n record sets" "bench/ctl.py load --scale --names $n" "$out"
+		break
+	fi
+	loaded=$n
+	t=$(bench_now)
+	bench_nn_start "$stub" "control-$n"
+	# One more name once it is attached: that change is INSYNC only once the
+	# dataplane has applied the full state before it too (a change made
+	# while no dataplane was attached is INSYNC already, and stays so).
+	if ! bench_nn_wait_ready "$READY_TIMEOUT" ||
+		! lab_wait_for 60 grep -q "pid $BENCH_NN_PID attached" "$BENCH_TMP/control.log" ||
+		! one=$(bench_ctl 60 load --scale --names "$((n + 1))" --first "$n") ||
+		! bench_ctl "$((READY_TIMEOUT + 10))" wait-insync --id "$(jq -r .last_change <<<"$one")" \
+			--timeout "$READY_TIMEOUT" >/dev/null; then
+		bench_error "the dataplane did not start or sync with $n record sets from mvdns-control" \
+			"$BENCH_NN_CMD" "$(bench_nn_output 5; tail -n 5 "$BENCH_TMP/control.log")"
+		bench_nn_stop
+		break
+	fi
+	secs=$(bench_elapsed "$t")
+	loaded=$((n + 1))
+	ctl_rss=$(bench_proc_kb "$BENCH_CTL_PID" VmRSS)
+	if [[ $n == 0 ]]; then
+		base=$(dp_row control 0 "$secs" control_rss_kb "$ctl_rss" command "$BENCH_NN_CMD")
+	else
+		rss=$(bench_proc_kb "$BENCH_NN_PID" VmRSS)
+		dp_row control "$n" "$secs" bytes_per_set "$(bytes_per_set "$rss" "${base:-0}" "$n")" \
+			control_rss_kb "$ctl_rss" control_load_per_s "$(jq -r .changes_per_s <<<"$out")" \
+			command "$BENCH_NN_CMD; records from bench/ctl.py load --scale --names $n" >/dev/null
+	fi
+	bench_nn_stop
+done
+bench_ctl_stop 600
 bench_end
