@@ -172,21 +172,27 @@ Test(channel, sync_builds_a_new_table_and_swaps)
 	mv_channel_poll(ch);
 	const struct mv_table *before = atomic_load(&current);
 
-	/* A full state without www: the swap removes it at once. */
+	/* A full state without www, with new: the swap changes both at once. */
 	struct payload p;
 	produce(MV_CHAN_SYNC_BEGIN, 2, NULL, 0);
 	p_name(&p, APEX, 13, 1);
 	p_set(&p, DNS_TYPE_SOA, 300, 1);
 	p_rdata(&p, SOA_RDATA, sizeof(SOA_RDATA) - 1);
 	produce(MV_CHAN_NAME, 0, p.b, p.len);
+	p_name(&p, "\3new" APEX, 17, 1);
+	p_set(&p, DNS_TYPE_A, 60, 1);
+	p_rdata(&p, "\xc0\0\2\3", 4);
+	produce(MV_CHAN_NAME, 0, p.b, p.len);
 	mv_channel_poll(ch);
 	cr_assert_not_null(lookup("\3www" APEX, 17), "the old table serves until COMMIT");
+	cr_assert_null(lookup("\3new" APEX, 17), "the new one is built beside it");
 	unsigned s = syncs;
 	produce(MV_CHAN_COMMIT, 2, NULL, 0);
 	mv_channel_poll(ch);
 	cr_assert_neq(atomic_load(&current), before);
 	cr_assert_gt(syncs, s, "a grace period before the old table is freed");
 	cr_assert_null(lookup("\3www" APEX, 17));
+	cr_assert_not_null(lookup("\3new" APEX, 17));
 	cr_assert_not_null(lookup(APEX, 13));
 	cr_assert_eq(shm->applied_seq, 2);
 }
@@ -462,6 +468,52 @@ Test(channel, a_large_full_state_in_any_order, .timeout = 60)
 	cr_assert_eq(mv_channel_rejected(ch), 1);
 	cr_assert_eq(atomic_load(&current), before, "the table served stays");
 	cr_assert(host_has(10, 1));
+}
+
+/* A multivalue set of one A value with health check `health` (0: none). */
+static void p_mv_a(struct payload *p, uint32_t health, uint8_t last)
+{
+	uint16_t type = DNS_TYPE_A, flags = MV_CHAN_SET_MULTIVALUE, count = 1;
+	uint32_t ttl = 60;
+	uint8_t a[4] = {192, 0, 2, last};
+
+	p_put(p, &type, 2);
+	p_put(p, &flags, 2);
+	p_put(p, &ttl, 4);
+	p_put(p, &health, 4);
+	p_put(p, &count, 2);
+	p_rdata(p, a, 4);
+}
+
+/*
+ * A full state's health statuses come before its names, and the names built
+ * as they come are built with them: in its pool, the value whose check is
+ * Unhealthy is left out of the healthy ones.
+ */
+Test(channel, a_full_state_carries_its_health_statuses)
+{
+	const uint32_t status[] = {2, 5, MV_CHAN_UNHEALTHY, 6, MV_CHAN_HEALTHY};
+	struct payload p;
+
+	produce(MV_CHAN_SYNC_BEGIN, 1, NULL, 0);
+	produce(MV_CHAN_HEALTH, 0, status, sizeof(status));
+	p_name(&p, APEX, 13, 1);
+	p_set(&p, DNS_TYPE_SOA, 300, 1);
+	p_rdata(&p, SOA_RDATA, sizeof(SOA_RDATA) - 1);
+	produce(MV_CHAN_NAME, 0, p.b, p.len);
+	p_name(&p, "\4pool" APEX, 18, 2);
+	p_mv_a(&p, 5, 1);
+	p_mv_a(&p, 6, 2);
+	produce(MV_CHAN_NAME, 0, p.b, p.len);
+	produce(MV_CHAN_COMMIT, 1, NULL, 0);
+	mv_channel_poll(ch);
+	cr_assert_eq(shm->applied_seq, 1);
+	const struct mv_node *n = lookup("\4pool" APEX, 18);
+	cr_assert_not_null(n);
+	const struct mv_rrset_wire *set = mv_node_find(n, DNS_TYPE_A);
+	cr_assert_not_null(set);
+	cr_assert_eq(set->count, 2);
+	cr_assert_eq(set->nhealthy, 1, "192.0.2.1's check is Unhealthy");
 }
 
 Test(channel, wraps_around_the_ring)
