@@ -125,16 +125,31 @@ static void p_rdata(struct payload *p, const void *rdata, uint16_t len)
 #define APEX      "\7example\3com"
 #define SOA_RDATA "\3ns1" APEX "\12hostmaster" APEX "\0\0\0\1\0\0\0\1\0\0\0\1\0\0\0\1\0\0\0\x3c"
 
+/* NAME owner (wire form, len octets) with one set of one value, rdata. */
+static void produce_one(const char *owner, uint8_t len, uint16_t type, uint32_t ttl,
+			const void *rdata, uint16_t rdlen)
+{
+	struct payload p;
+
+	p_name(&p, owner, len, 1);
+	p_set(&p, type, ttl, 1);
+	p_rdata(&p, rdata, rdlen);
+	produce(MV_CHAN_NAME, 0, p.b, p.len);
+}
+
+/* NAME example.com with its SOA. */
+static void produce_apex(void)
+{
+	produce_one(APEX, 13, DNS_TYPE_SOA, 300, SOA_RDATA, sizeof(SOA_RDATA) - 1);
+}
+
 static void send_zone(uint64_t seq, bool sync)
 {
 	struct payload p;
 
 	if (sync)
 		produce(MV_CHAN_SYNC_BEGIN, seq, NULL, 0);
-	p_name(&p, APEX, 13, 1);
-	p_set(&p, DNS_TYPE_SOA, 300, 1);
-	p_rdata(&p, SOA_RDATA, sizeof(SOA_RDATA) - 1);
-	produce(MV_CHAN_NAME, 0, p.b, p.len);
+	produce_apex();
 	p_name(&p, "\3www" APEX, 17, 1);
 	p_set(&p, DNS_TYPE_A, 60, 2);
 	p_rdata(&p, "\xc0\0\2\1", 4);
@@ -173,16 +188,9 @@ Test(channel, sync_builds_a_new_table_and_swaps)
 	const struct mv_table *before = atomic_load(&current);
 
 	/* A full state without www, with new: the swap changes both at once. */
-	struct payload p;
 	produce(MV_CHAN_SYNC_BEGIN, 2, NULL, 0);
-	p_name(&p, APEX, 13, 1);
-	p_set(&p, DNS_TYPE_SOA, 300, 1);
-	p_rdata(&p, SOA_RDATA, sizeof(SOA_RDATA) - 1);
-	produce(MV_CHAN_NAME, 0, p.b, p.len);
-	p_name(&p, "\3new" APEX, 17, 1);
-	p_set(&p, DNS_TYPE_A, 60, 1);
-	p_rdata(&p, "\xc0\0\2\3", 4);
-	produce(MV_CHAN_NAME, 0, p.b, p.len);
+	produce_apex();
+	produce_one("\3new" APEX, 17, DNS_TYPE_A, 60, "\xc0\0\2\3", 4);
 	mv_channel_poll(ch);
 	cr_assert_not_null(lookup("\3www" APEX, 17), "the old table serves until COMMIT");
 	cr_assert_null(lookup("\3new" APEX, 17), "the new one is built beside it");
@@ -421,14 +429,8 @@ Test(channel, a_large_full_state_in_any_order, .timeout = 60)
 	produce(MV_CHAN_SYNC_BEGIN, 1, NULL, 0);
 	for (unsigned i = 0; i < HOSTS; i++)
 		produce_host(i, 1);
-	p_name(&p, "\5MiXeD" APEX, 19, 1);
-	p_set(&p, DNS_TYPE_A, 60, 1);
-	p_rdata(&p, "\xc0\0\2\7", 4);
-	produce(MV_CHAN_NAME, 0, p.b, p.len);
-	p_name(&p, APEX, 13, 1);
-	p_set(&p, DNS_TYPE_SOA, 300, 1);
-	p_rdata(&p, SOA_RDATA, sizeof(SOA_RDATA) - 1);
-	produce(MV_CHAN_NAME, 0, p.b, p.len);
+	produce_one("\5MiXeD" APEX, 19, DNS_TYPE_A, 60, "\xc0\0\2\7", 4);
+	produce_apex();
 	produce(MV_CHAN_COMMIT, 1, NULL, 0);
 	mv_channel_poll(ch);
 	cr_assert_eq(shm->applied_seq, 1);
@@ -454,14 +456,8 @@ Test(channel, a_large_full_state_in_any_order, .timeout = 60)
 	 * name) is checked as its new table is built: thrown away whole. */
 	const struct mv_table *before = atomic_load(&current);
 	produce(MV_CHAN_SYNC_BEGIN, 3, NULL, 0);
-	p_name(&p, APEX, 13, 1);
-	p_set(&p, DNS_TYPE_SOA, 300, 1);
-	p_rdata(&p, SOA_RDATA, sizeof(SOA_RDATA) - 1);
-	produce(MV_CHAN_NAME, 0, p.b, p.len);
-	p_name(&p, "\3bad" APEX, 17, 1);
-	p_set(&p, DNS_TYPE_CNAME, 60, 1);
-	p_rdata(&p, "\5ab", 3);
-	produce(MV_CHAN_NAME, 0, p.b, p.len);
+	produce_apex();
+	produce_one("\3bad" APEX, 17, DNS_TYPE_CNAME, 60, "\5ab", 3);
 	produce(MV_CHAN_COMMIT, 3, NULL, 0);
 	mv_channel_poll(ch);
 	cr_assert_eq(shm->applied_seq, 2, "not acknowledged");
@@ -497,10 +493,7 @@ Test(channel, a_full_state_carries_its_health_statuses)
 
 	produce(MV_CHAN_SYNC_BEGIN, 1, NULL, 0);
 	produce(MV_CHAN_HEALTH, 0, status, sizeof(status));
-	p_name(&p, APEX, 13, 1);
-	p_set(&p, DNS_TYPE_SOA, 300, 1);
-	p_rdata(&p, SOA_RDATA, sizeof(SOA_RDATA) - 1);
-	produce(MV_CHAN_NAME, 0, p.b, p.len);
+	produce_apex();
 	p_name(&p, "\4pool" APEX, 18, 2);
 	p_mv_a(&p, 5, 1);
 	p_mv_a(&p, 6, 2);
