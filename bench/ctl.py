@@ -23,6 +23,11 @@ namespace). Every command prints one JSON object on stdout.
       UPSERT batches back to back for D seconds (the query-loss benchmark's
       storm); the FEW names are in every batch, with a new value each time
 
+  ctl.py --socket S responsive [--seconds D]
+      the control's API as a client sees it meanwhile: ListHostedZones
+      back to back, 10 ms apart, for D seconds or until SIGTERM; the
+      slowest answer and the percentiles, in ms
+
   ctl.py --socket S health --server IP --flips K [--checks C]
       health change to answer latency: C multivalue A sets (at most 8, so
       that every answer carries every healthy value) at hpool.bench.example.,
@@ -39,6 +44,7 @@ import json
 import os
 import random
 import select
+import signal
 import socket
 import struct
 import sys
@@ -426,6 +432,22 @@ def pct_row(values):
             "min_ms": round(min(values), 3)}
 
 
+def cmd_responsive(a, ctl):
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    waits = []
+    deadline = time.perf_counter() + a.seconds
+    while not stop and time.perf_counter() < deadline:
+        start = time.perf_counter()
+        ctl.call("ListHostedZones", {})
+        waits.append((time.perf_counter() - start) * 1000)
+        time.sleep(0.01)
+    print(json.dumps({"requests": len(waits),
+                      "p50_ms": round(percentile(waits, 50), 3) if waits else None,
+                      "p99_ms": round(percentile(waits, 99), 3) if waits else None,
+                      "max_ms": round(max(waits), 3) if waits else None}))
+
+
 def cmd_health(a, ctl):
     zid = zone_id(ctl)
     run = time.time_ns() % 1000000000
@@ -523,6 +545,8 @@ def main():
     s = sub.add_parser("storm")
     s.add_argument("--seconds", type=float, required=True)
     s.add_argument("--size", type=int, default=BATCH_RECORDS_MAX // 2)
+    s = sub.add_parser("responsive")
+    s.add_argument("--seconds", type=float, default=60)
     s = sub.add_parser("health")
     s.add_argument("--server", required=True)
     s.add_argument("--flips", type=int, default=200)
@@ -533,7 +557,7 @@ def main():
     ctl = None if a.cmd == "wait-served" else Control(a.socket)
     fn = {"load": cmd_load, "wait-insync": cmd_wait_insync, "wait-served": cmd_wait_served,
           "latency": cmd_latency, "sustained": cmd_sustained, "storm": cmd_storm,
-          "health": cmd_health}[a.cmd]
+          "health": cmd_health, "responsive": cmd_responsive}[a.cmd]
     sys.exit(fn(a, ctl) or 0)
 
 

@@ -436,15 +436,18 @@ def section_scale(rows):
                    "exec to its ready line. Loaded by mvdns-control, as a deployment starts: "
                    "the control holds the record sets and sends its full state over the "
                    "shared-memory channel when the dataplane attaches, start-up from exec "
-                   "until the dataplane has applied it. Bytes per set: (VmRSS with N - "
-                   "VmRSS with the SOA alone) / N.\n")
+                   "until the dataplane has applied it; meanwhile, the control's API: "
+                   "the slowest of ListHostedZones requests sent back to back (the control "
+                   "writes the state into the channel's ring, and waits while it is full). "
+                   "Bytes per set: (VmRSS with N - VmRSS with the SOA alone) / N.\n")
         out.append(table(
             ["record sets", "loaded by", "start-up s", "VmRSS MB", "VmHWM MB", "bytes per set",
-             "control VmRSS MB"],
+             "control VmRSS MB", "control API slowest ms"],
             [[names(r["sets"]) if r["sets"] else "0 (SOA only)",
               "--load" if r["via"] == "load" else "mvdns-control",
               fmt(r.get("startup_s"), 2), mb(r.get("rss_kb")), mb(r.get("hwm_kb")),
-              fmt(r.get("bytes_per_set"), 0), mb(r.get("control_rss_kb"))]
+              fmt(r.get("bytes_per_set"), 0), mb(r.get("control_rss_kb")),
+              fmt(r.get("api_max_ms"), 1)]
              for r in rs]))
     if cs:
         out += ["",

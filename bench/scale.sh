@@ -17,7 +17,8 @@
 # control): the records held by mvdns-control, which sends its full state
 # over the shared-memory channel when the dataplane attaches; start-up is
 # from exec until the dataplane has applied it (GetChange INSYNC of a change
-# made once it attached). If --load refuses a file, that is reported as an
+# made once it attached); meanwhile, the slowest answer of the control's API
+# (ctl.py responsive). If --load refuses a file, that is reported as an
 # error and these rows stand alone.
 #
 # Usage: bench/scale.sh   (BENCH_QUICK=1: 1M only, control 100k;
@@ -137,6 +138,11 @@ for n in 0 "${SIZES[@]}"; do
 	loaded=$n
 	t=$(bench_now)
 	bench_nn_start "$stub" "control-$n"
+	# The control's API meanwhile: it writes the full state into the
+	# channel's ring and, while the ring is full, serves nothing.
+	"$BENCH_PY" "$BENCH_DIR/ctl.py" --socket "$BENCH_CTL_SOCK" responsive \
+		--seconds "$READY_TIMEOUT" >"$BENCH_TMP/api.json" &
+	api_pid=$! # the client itself, which prints its figures on SIGTERM
 	# One more name once it is attached: that change is INSYNC only once the
 	# dataplane has applied the full state before it too (a change made
 	# while no dataplane was attached is INSYNC already, and stays so).
@@ -147,18 +153,24 @@ for n in 0 "${SIZES[@]}"; do
 			--timeout "$READY_TIMEOUT" >/dev/null; then
 		bench_error "the dataplane did not start or sync with $n record sets from mvdns-control" \
 			"$BENCH_NN_CMD" "$(bench_nn_output 5; tail -n 5 "$BENCH_TMP/control.log")"
+		kill -TERM "$api_pid" 2>/dev/null || true
 		bench_nn_stop
 		break
 	fi
 	secs=$(bench_elapsed "$t")
+	kill -TERM "$api_pid" 2>/dev/null || true
+	wait "$api_pid" || true
+	api_max=$(jq -r '.max_ms // "null"' "$BENCH_TMP/api.json" 2>/dev/null || echo null)
 	loaded=$((n + 1))
 	ctl_rss=$(bench_proc_kb "$BENCH_CTL_PID" VmRSS)
 	if [[ $n == 0 ]]; then
-		base=$(dp_row control 0 "$secs" control_rss_kb "$ctl_rss" command "$BENCH_NN_CMD")
+		base=$(dp_row control 0 "$secs" control_rss_kb "$ctl_rss" api_max_ms "$api_max" \
+			command "$BENCH_NN_CMD")
 	else
 		rss=$(bench_proc_kb "$BENCH_NN_PID" VmRSS)
 		dp_row control "$n" "$secs" bytes_per_set "$(bytes_per_set "$rss" "${base:-0}" "$n")" \
 			control_rss_kb "$ctl_rss" control_load_per_s "$(jq -r .changes_per_s <<<"$out")" \
+			api_max_ms "$api_max" \
 			command "$BENCH_NN_CMD; records from bench/ctl.py load --scale --names $n" >/dev/null
 	fi
 	bench_nn_stop
