@@ -442,10 +442,7 @@ def cmd_responsive(a, ctl):
         ctl.call("ListHostedZones", {})
         waits.append((time.perf_counter() - start) * 1000)
         time.sleep(0.01)
-    print(json.dumps({"requests": len(waits),
-                      "p50_ms": round(percentile(waits, 50), 3) if waits else None,
-                      "p99_ms": round(percentile(waits, 99), 3) if waits else None,
-                      "max_ms": round(max(waits), 3) if waits else None}))
+    print(json.dumps({"requests": len(waits), **pct_row(waits)}))
 
 
 def cmd_health(a, ctl):
