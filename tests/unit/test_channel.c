@@ -193,7 +193,7 @@ Test(channel, sync_builds_a_new_table_and_swaps)
 	produce_one("\3new" APEX, 17, DNS_TYPE_A, 60, "\xc0\0\2\3", 4);
 	mv_channel_poll(ch);
 	cr_assert_not_null(lookup("\3www" APEX, 17), "the old table serves until COMMIT");
-	cr_assert_null(lookup("\3new" APEX, 17), "the new one is built beside it");
+	cr_assert_null(lookup("\3new" APEX, 17), "nor the new one");
 	unsigned s = syncs;
 	produce(MV_CHAN_COMMIT, 2, NULL, 0);
 	mv_channel_poll(ch);
@@ -482,8 +482,8 @@ static void p_mv_a(struct payload *p, uint32_t health, uint8_t last)
 }
 
 /*
- * A full state's health statuses come before its names, and the names built
- * as they come are built with them: in its pool, the value whose check is
+ * A full state's health statuses come before its names, and its new table's
+ * names are built with them: in its pool, the value whose check is
  * Unhealthy is left out of the healthy ones.
  */
 Test(channel, a_full_state_carries_its_health_statuses)
