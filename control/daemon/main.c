@@ -222,7 +222,11 @@ static int run(struct server *srv, struct peers *peers, struct service *svc)
 	long next_scan = now_ms() + PEERS_SCAN_MS;
 
 	while (!stop_signal) {
+		int step = peers_step(peers); /* a slice of a dataplane's full state */
 		long wait = next_scan - now_ms();
+
+		if (step >= 0 && wait > step)
+			wait = step;
 		int rc = server_poll(srv, wait > 0 ? (int)wait : 0);
 
 		if (rc == -ESHUTDOWN)

@@ -17,10 +17,14 @@
 #include "channel.h"
 #include "feed.h"
 #include "grow.h"
+#include "name.h"
 #include "pid.h"
 #include "text.h"
 
 #define WAIT_NS       50000     /* sleep while a ring is full */
+#define STEP_NS       2000000   /* work of one peers_step before the loop serves again */
+#define STEP_CHECK    64        /* owners written between two looks at the clock */
+#define STEP_WAIT_MS  1         /* how long the loop sleeps when the rings are full */
 #define CHECK_NS      100000000 /* how often a waiting writer checks the dataplane lives */
 #define PEER_NAME_MAX 256
 
@@ -36,6 +40,18 @@ struct peer {
 	int ignored;       /* reported as not ours; re-checked quietly */
 	int seen;          /* found by the current scan */
 	int dead;          /* detach at the end of the current operation */
+	/*
+	 * A full state on its way (peers_step): the walk's place, the zone
+	 * zones_at(zone) and in it the last owner written (none: last_len 0);
+	 * and the owners behind that place that batches changed since, one
+	 * length octet and the wire name each, sent again before the COMMIT.
+	 */
+	int syncing;
+	size_t zone;
+	uint8_t last[MVDNS_NAME_MAX];
+	size_t last_len;
+	uint8_t *behind;
+	size_t nbehind, behindcap;
 };
 
 struct peers {
@@ -104,12 +120,38 @@ static void peer_write(struct peers *p, struct peer *pe, const void *msg, size_t
 	}
 }
 
+/* A write that never waits: -EAGAIN when the ring lacks room now. */
+static int no_wait(void *arg)
+{
+	(void)arg;
+	return -EAGAIN;
+}
+
+/* peer_write without waiting; 0, -EAGAIN (nothing written), or -EPIPE (now dead). */
+static int peer_try_write(struct peer *pe, const void *msg, size_t len)
+{
+	int rc;
+
+	if (pe->shm == NULL || pe->dead)
+		return -EPIPE;
+	rc = feed_ring_write(pe->shm, msg, (uint32_t)len, no_wait, NULL);
+	if (rc == 0 || rc == -EAGAIN)
+		return rc;
+	log_peer(pe, "inconsistent ring positions; detached");
+	pe->dead = 1;
+	return -EPIPE;
+}
+
 static void peer_unmap(struct peer *pe)
 {
 	if (pe->shm != NULL)
 		munmap(pe->shm, pe->map_size);
 	pe->shm = NULL;
 	pe->dead = 0;
+	pe->syncing = 0;
+	free(pe->behind);
+	pe->behind = NULL;
+	pe->nbehind = pe->behindcap = 0;
 }
 
 /* ---- names: collect the sets at one owner, encode, send ---- */
@@ -147,8 +189,9 @@ static void health_write(struct peers *p, struct peer *pe, const struct feed_hea
 		size_t chunk = n < FEED_HEALTH_MAX ? n : FEED_HEALTH_MAX;
 		long len = feed_encode_health(st, chunk, seq, p->buf, MV_CHAN_MSG_MAX);
 
+		/* A peer receiving its full state gets every status at its end. */
 		for (size_t k = 0; len > 0 && k < p->n; k++)
-			if (pe == NULL || pe == &p->v[k])
+			if (pe == &p->v[k] || (pe == NULL && !p->v[k].syncing))
 				peer_write(p, &p->v[k], p->buf, (size_t)len);
 		st += chunk;
 		n -= chunk;
@@ -184,74 +227,225 @@ static int sync_health(struct peers *p, struct peer *pe, uint64_t seq)
 
 /* ---- full state ---- */
 
-struct sync_ctx {
-	struct peers *p;
-	struct peer *pe;
-	uint64_t seq;
-};
+/*
+ * A full state goes out a slice at a time from the daemon's loop
+ * (peers_step), so that mvdns-control serves its API while a dataplane
+ * takes millions of names at its own pace: written in one go, it served
+ * nothing for as long as the dataplane took to stage them (10M names: 3.9 s,
+ * bench/README.md, seventeenth stop). SYNC_BEGIN goes first (sync_begin);
+ * then the zones are walked in their order and each zone's owners in the
+ * store's, as many as the ring takes without waiting (sync_walk); at the
+ * end, every health status, then again every owner behind the walk's place
+ * that a batch changed meanwhile, then the COMMIT with the latest batch's
+ * number (sync_finish). Batches published meanwhile are not written to that
+ * peer (peers_publish_batch notes their owners, sync_note): an owner ahead
+ * of the walk goes with the content the walk finds.
+ *
+ * The dataplane applies the names of a full state in the order they came,
+ * apexes first, so a name sent twice ends with its second content, as long
+ * as it is not an apex once and not the other time. Only a zone deleted
+ * during the walk can bring that about (a name of it that becomes the apex
+ * of a new zone), and a deletion also moves the zones behind the walk's
+ * place: it starts the full state again.
+ */
 
-static void sync_flush(struct sync_ctx *s)
-{
-	struct peers *p = s->p;
-	size_t len;
-
-	if (p->nsets == 0)
-		return;
-	len = encode_collected(p, p->sets[0]->owner, s->seq);
-	if (len > 0)
-		peer_write(p, s->pe, p->buf, len);
-	p->nsets = 0;
-}
-
-static int sync_one(const struct mv_rrset *rr, void *arg)
-{
-	struct sync_ctx *s = arg;
-	struct peers *p = s->p;
-
-	if (p->nsets > 0 && (p->sets[0]->owner_len != rr->owner_len ||
-			     memcmp(p->sets[0]->owner, rr->owner, rr->owner_len) != 0))
-		sync_flush(s);
-	if (s->pe->dead)
-		return -EPIPE;
-	return collect(rr, p);
-}
-
-static void peer_sync(struct peers *p, struct peer *pe)
+/* Start sending pe its full state: SYNC_BEGIN with a number of its own. */
+static void sync_begin(struct peers *p, struct peer *pe)
 {
 	uint64_t applied = __atomic_load_n(&pe->shm->applied_seq, __ATOMIC_ACQUIRE);
-	struct sync_ctx s = {p, pe, 0};
 	uint8_t msg[sizeof(struct mv_chan_msg)];
 
 	/* Above anything this dataplane applied or may yet apply from a predecessor. */
 	zones_seq_raise(p->zones, applied);
 	zones_seq_raise(p->zones, feed_ring_max_seq(pe->shm));
-	s.seq = zones_seq(p->zones) + 1;
-	zones_seq_raise(p->zones, s.seq);
-	pe->sync_seq = s.seq;
-	peer_write(p, pe, msg, feed_encode_ctl(MV_CHAN_SYNC_BEGIN, s.seq, msg));
-	if (sync_health(p, pe, s.seq) != 0 && !pe->dead) {
+	pe->sync_seq = zones_seq(p->zones) + 1;
+	zones_seq_raise(p->zones, pe->sync_seq);
+	peer_write(p, pe, msg, feed_encode_ctl(MV_CHAN_SYNC_BEGIN, pe->sync_seq, msg));
+	pe->syncing = 1;
+	pe->zone = 0;
+	pe->last_len = 0;
+	pe->nbehind = 0;
+}
+
+/* Note a batch's owner for a peer receiving its full state. */
+static void sync_note(struct peers *p, struct peer *pe, const uint8_t *owner)
+{
+	const struct zones_zone *z = zones_owner(p->zones, owner);
+	size_t len = dns_name_len(owner);
+	int behind;
+
+	if (z == NULL) { /* its zone was deleted: see above */
+		log_peer(pe, "a zone was deleted during its full state; starting it again");
+		sync_begin(p, pe);
+		return;
+	}
+	if (pe->zone >= zones_count(p->zones))
+		behind = 1;
+	else if (z != zones_at(p->zones, pe->zone))
+		behind = z->order < zones_at(p->zones, pe->zone)->order;
+	else
+		behind = pe->last_len > 0 && mv_store_name_cmp(owner, pe->last) <= 0;
+	if (!behind)
+		return;
+	if (MV_GROW(pe->behind, pe->behindcap, pe->nbehind + 1 + len, 4096) != 0) {
+		log_peer(pe, "out of memory during the full state; detached");
+		pe->dead = 1;
+		return;
+	}
+	pe->behind[pe->nbehind] = (uint8_t)len;
+	memcpy(pe->behind + pe->nbehind + 1, owner, len);
+	pe->nbehind += 1 + len;
+}
+
+struct walk_ctx {
+	struct peers *p;
+	struct peer *pe;
+	uint64_t deadline; /* CLOCK_MONOTONIC, ns */
+	unsigned written;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Write the collected sets (one owner's) without waiting: 0, -EAGAIN, -EPIPE. */
+static int walk_flush(struct walk_ctx *w)
+{
+	struct peers *p = w->p;
+	const struct mv_rrset *first;
+	size_t len;
+
+	if (p->nsets == 0)
+		return 0;
+	first = p->sets[0];
+	len = encode_collected(p, first->owner, w->pe->sync_seq);
+	if (len > 0) {
+		int rc = peer_try_write(w->pe, p->buf, len);
+		if (rc != 0)
+			return rc;
+	}
+	memcpy(w->pe->last, first->owner, first->owner_len);
+	w->pe->last_len = first->owner_len;
+	p->nsets = 0;
+	return 0;
+}
+
+static int walk_one(const struct mv_rrset *rr, void *arg)
+{
+	struct walk_ctx *w = arg;
+	struct peers *p = w->p;
+	int rc;
+
+	if (w->pe->last_len == rr->owner_len && memcmp(w->pe->last, rr->owner, rr->owner_len) == 0)
+		return 0; /* written by an earlier step */
+	if (p->nsets > 0 && (p->sets[0]->owner_len != rr->owner_len ||
+			     memcmp(p->sets[0]->owner, rr->owner, rr->owner_len) != 0)) {
+		rc = walk_flush(w);
+		if (rc != 0)
+			return rc;
+		if (++w->written % STEP_CHECK == 0 && now_ns() >= w->deadline)
+			return -ETIME;
+	}
+	return collect(rr, p);
+}
+
+/*
+ * Write pe's next owners until its ring is full or the deadline passes.
+ * Returns 0 once every zone is written, -EAGAIN (ring full), -ETIME
+ * (deadline), -EPIPE (pe died), -ENOMEM.
+ */
+static int sync_walk(struct peers *p, struct peer *pe, uint64_t deadline)
+{
+	struct walk_ctx w = {p, pe, deadline, 0};
+
+	while (pe->zone < zones_count(p->zones)) {
+		const struct mv_store *store = zones_at(p->zones, pe->zone)->store;
+		int rc;
+
+		p->nsets = 0;
+		rc = mv_store_foreach_from(store, pe->last_len > 0 ? pe->last : NULL, 0, NULL,
+					   walk_one, &w);
+		if (rc == 0)
+			rc = walk_flush(&w);
+		p->nsets = 0;
+		if (rc != 0)
+			return rc;
+		pe->zone++;
+		pe->last_len = 0;
+	}
+	return 0;
+}
+
+/* Every status, the owners behind the walk again, COMMIT: the full state is complete. */
+static void sync_finish(struct peers *p, struct peer *pe)
+{
+	uint64_t seq = zones_seq(p->zones); /* every batch so far is in this state */
+	uint8_t msg[sizeof(struct mv_chan_msg)];
+
+	if (sync_health(p, pe, seq) != 0 && !pe->dead) {
 		log_peer(pe, "out of memory during the full state; detached");
 		pe->dead = 1;
 	}
-	for (size_t i = 0; i < zones_count(p->zones) && !pe->dead; i++) {
+	for (size_t off = 0; off < pe->nbehind && !pe->dead; off += 1u + pe->behind[off]) {
+		const uint8_t *owner = pe->behind + off + 1;
+		size_t near = 0, len;
+
 		p->nsets = 0;
-		if (mv_store_foreach(zones_at(p->zones, i)->store, sync_one, &s) != 0 &&
-		    !pe->dead) {
-			/* Never COMMIT a partial state: detach; the next scan starts over. */
+		if (zones_foreach_at(p->zones, owner, &near, collect, p) != 0) {
 			log_peer(pe, "out of memory during the full state; detached");
 			pe->dead = 1;
+			break;
 		}
-		sync_flush(&s);
+		len = encode_collected(p, owner, seq);
+		if (len > 0)
+			peer_write(p, pe, p->buf, len);
 	}
 	p->nsets = 0;
-	peer_write(p, pe, msg, feed_encode_ctl(MV_CHAN_COMMIT, s.seq, msg));
+	/* Never COMMIT a partial state: a dead peer is detached; the next scan starts over. */
+	if (!pe->dead)
+		peer_write(p, pe, msg, feed_encode_ctl(MV_CHAN_COMMIT, seq, msg));
+	pe->syncing = 0;
+	pe->sync_seq = seq;
+	free(pe->behind);
+	pe->behind = NULL;
+	pe->nbehind = pe->behindcap = 0;
 	if (!pe->dead) {
 		char line[160];
 
 		snprintf(line, sizeof(line), "pid %lu attached; full state sent as batch %lu",
-			 (unsigned long)pe->shm->dp_pid, (unsigned long)s.seq);
+			 (unsigned long)pe->shm->dp_pid, (unsigned long)seq);
 		log_peer(pe, line);
 	}
+}
+
+int peers_step(struct peers *p)
+{
+	uint64_t deadline = now_ns() + STEP_NS;
+	int wait = -1;
+
+	for (size_t k = 0; k < p->n; k++) {
+		struct peer *pe = &p->v[k];
+		int rc;
+
+		if (!pe->syncing || pe->dead || pe->shm == NULL)
+			continue;
+		rc = sync_walk(p, pe, deadline);
+		if (rc == 0) {
+			sync_finish(p, pe);
+		} else if (rc == -ENOMEM) {
+			log_peer(pe, "out of memory during the full state; detached");
+			pe->dead = 1;
+		} else if (rc == -EAGAIN) {
+			wait = STEP_WAIT_MS;
+		} else if (rc == -ETIME) {
+			wait = 0;
+		}
+	}
+	return wait;
 }
 
 /* ---- scanning ---- */
@@ -415,7 +609,7 @@ static void peer_rejected(struct peers *p, struct peer *pe)
 		return;
 	}
 	log_peer(pe, "rejected a message (see its log); sending the full state again");
-	peer_sync(p, pe);
+	sync_begin(p, pe);
 }
 
 /* Attach, re-sync or detach one segment found by the scan. */
@@ -437,14 +631,14 @@ static void peer_visit(struct peers *p, const char *file)
 	pe->seen = 1;
 	if (pe->shm == NULL) {
 		if (peer_map(p, pe, fd, &st))
-			peer_sync(p, pe);
+			sync_begin(p, pe);
 	} else if (!mv_pid_runs(pe->shm->dp_pid)) {
 		log_peer(pe, "its dataplane died; detached");
 		peer_unmap(pe);
 		pe->ignored = 1;
 	} else if (pe->shm->dp_epoch != pe->epoch) {
 		pe->epoch = pe->shm->dp_epoch;
-		peer_sync(p, pe);
+		sync_begin(p, pe);
 	}
 	close(fd);
 }
@@ -516,13 +710,17 @@ void peers_publish_batch(struct peers *p, const struct feed_health *health, size
 			return;
 		}
 		len = encode_collected(p, owners[i], seq);
-		for (size_t k = 0; len > 0 && k < p->n; k++)
-			peer_write(p, &p->v[k], p->buf, len);
+		for (size_t k = 0; k < p->n; k++)
+			if (p->v[k].syncing)
+				sync_note(p, &p->v[k], owners[i]);
+			else if (len > 0)
+				peer_write(p, &p->v[k], p->buf, len);
 	}
 	p->nsets = 0;
 	feed_encode_ctl(MV_CHAN_COMMIT, seq, msg);
 	for (size_t k = 0; k < p->n; k++)
-		peer_write(p, &p->v[k], msg, sizeof(msg));
+		if (!p->v[k].syncing)
+			peer_write(p, &p->v[k], msg, sizeof(msg));
 }
 
 bool peers_applied(const struct peers *p, uint64_t seq)

@@ -7,10 +7,11 @@
  * version, sizes), its dataplane process is alive and no other live control
  * process feeds it (and, after peers_restrict, when it is one of the channels
  * named); ctl_pid is then set to ours and the full state is sent
- * (MV_CHAN_SYNC_BEGIN, MV_CHAN_HEALTH with the status of every health check,
- * one MV_CHAN_NAME per owner name, MV_CHAN_COMMIT). A
- * segment whose dp_epoch changes is sent the full state again. A segment whose
- * file disappears or whose dataplane process has died is unmapped.
+ * (MV_CHAN_SYNC_BEGIN, one MV_CHAN_NAME per owner name, MV_CHAN_HEALTH with
+ * the status of every health check, MV_CHAN_COMMIT), a slice at a time by
+ * peers_step. A segment whose dp_epoch changes is sent the full state again.
+ * A segment whose file disappears or whose dataplane process has died is
+ * unmapped.
  *
  * Sequence numbers: every COMMIT carries a number from the zones' counter.
  * Before syncing a segment the counter is raised above its applied_seq and
@@ -19,7 +20,8 @@
  * a restart; and a dataplane counts as having applied a batch only once it
  * has applied our full state too.
  *
- * Single-threaded: the daemon's event loop owns the object. Writes wait (50 us
+ * Single-threaded: the daemon's event loop owns the object. A full state's
+ * names never wait for room (peers_step); every other write waits (50 us
  * sleeps) while a ring is full, serving nothing else meanwhile; a dataplane
  * that dies while we wait is detached.
  */
@@ -54,11 +56,23 @@ void peers_destroy(struct peers *p);
 int peers_restrict(struct peers *p, const char *const *names, size_t n);
 
 /*
- * Look for new, restarted, vanished and dead dataplanes; attach and sync the
- * new ones. Call at start-up and every ~100 ms. Returns the number attached
- * after the scan.
+ * Look for new, restarted, vanished and dead dataplanes; attach the new ones
+ * and begin their full state (peers_step sends it). Call at start-up and
+ * every ~100 ms. Returns the number attached after the scan.
  */
 size_t peers_scan(struct peers *p);
+
+/*
+ * Go on with the full states being sent: write each one's next names for as
+ * long as its ring has room, about 2 ms of work in all, and complete those
+ * whose names are all written (the health statuses, the names that batches
+ * changed meanwhile behind the part written, the COMMIT). Batches published
+ * meanwhile reach such a dataplane only inside its full state, whose COMMIT
+ * carries the latest batch's number. Returns -1 when no full state is under
+ * way, 0 when there is more to write at once, or the milliseconds to wait
+ * for a ring to have room.
+ */
+int peers_step(struct peers *p);
 
 /*
  * Send a batch to every attached dataplane: one MV_CHAN_NAME per owner

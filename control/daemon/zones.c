@@ -21,6 +21,7 @@ struct zones {
 	struct zones_change *ch; /* circular: ch[(start + i) % ZONES_CHANGES_MAX] */
 	size_t nch, chcap, chstart;
 	uint64_t seq;
+	uint64_t created; /* zones ever added: the next one's order */
 	struct checks *checks;
 };
 
@@ -296,6 +297,7 @@ int zones_add(struct zones *z, const struct zones_new *nz, struct zones_zone **o
 		z->v = v;
 		z->cap = cap;
 	}
+	zone->order = z->created++;
 	z->v[z->n++] = zone;
 	*out = zone;
 	return 0;

@@ -48,6 +48,7 @@ struct zones_zone {
 	char **name_servers;
 	size_t name_server_count;
 	struct mv_store *store;
+	uint64_t order; /* creation order: grows along zones_at, removals included */
 };
 
 /* One change for GetChange. */

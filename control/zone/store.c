@@ -122,6 +122,14 @@ int mv_store_foreach_at(const struct mv_store *store, size_t *near, const uint8_
 	return 0;
 }
 
+int mv_store_name_cmp(const uint8_t *a, const uint8_t *b)
+{
+	uint8_t ka[STORE_KEY_MAX], kb[STORE_KEY_MAX];
+	size_t la = store_key_make(a, ka), lb = store_key_make(b, kb);
+
+	return store_key_cmp(ka, la, 0, NULL, kb, lb, 0, NULL);
+}
+
 int mv_store_foreach(const struct mv_store *store,
 		     int (*fn)(const struct mv_rrset *rrset, void *arg), void *arg)
 {

@@ -82,6 +82,12 @@ int mv_store_foreach_from(const struct mv_store *store, const uint8_t *owner, ui
 			  int (*fn)(const struct mv_rrset *rrset, void *arg), void *arg);
 
 /*
+ * Order of two owner names (wire form, any case) in the store's canonical
+ * order: negative, 0 or positive as a precedes, equals or follows b.
+ */
+int mv_store_name_cmp(const uint8_t *a, const uint8_t *b);
+
+/*
  * Call fn for every record set at exactly owner (wire form, any case), in
  * canonical order, searching from *near (any index; 0 to start), which is
  * then set to where owner's sets are. A caller visiting owners that lie near

@@ -21,6 +21,7 @@
 #include "channel_rx.h"
 #include "feed.h"
 #include "peers.h"
+#include "peers_scan.h"
 #include "private_shm.h"
 #include "text.h"
 #include "wire.h"
@@ -422,7 +423,7 @@ Test(peers, attach_sync_publish_resync_detach)
 	struct mv_batch b;
 
 	c->shm = shm;
-	cr_assert_eq(peers_scan(p), 1);
+	cr_assert_eq(scan(p), 1);
 	cr_assert_eq(shm->ctl_pid, (uint64_t)getpid());
 	seq = expect_sync(c);
 	cr_assert_eq(seq, 1);
@@ -448,7 +449,7 @@ Test(peers, attach_sync_publish_resync_detach)
 	/* The same file with a new epoch: the full state again, numbered after 2. */
 	shm->dp_epoch = 5678;
 	zones_seq_raise(z, 2);
-	cr_assert_eq(peers_scan(p), 1);
+	cr_assert_eq(scan(p), 1);
 	consume(c);
 	cr_assert_eq(c->type[7], MV_CHAN_SYNC_BEGIN);
 	cr_assert_eq(c->seq[7], 3);
@@ -456,7 +457,7 @@ Test(peers, attach_sync_publish_resync_detach)
 
 	/* The dataplane stops: its segment goes, and so does the wait for it. */
 	seg_remove("one", shm);
-	cr_assert_eq(peers_scan(p), 0);
+	cr_assert_eq(scan(p), 0);
 	cr_assert(peers_applied(p, 1000));
 	peers_destroy(p);
 	zones_destroy(z);
@@ -473,22 +474,22 @@ Test(peers, a_rejection_brings_the_full_state_again)
 	uint64_t seq;
 
 	c->shm = shm;
-	cr_assert_eq(peers_scan(p), 1);
+	cr_assert_eq(scan(p), 1);
 	seq = expect_sync(c);
 	shm->applied_seq = seq;
-	cr_assert_eq(peers_scan(p), 1);
+	cr_assert_eq(scan(p), 1);
 	consume(c);
 	cr_assert_eq(c->n, 5, "nothing new while nothing was rejected");
 
 	shm->rejected = 1; /* say, a NAME of a later batch */
 	zones_seq_raise(z, seq);
-	cr_assert_eq(peers_scan(p), 1);
+	cr_assert_eq(scan(p), 1);
 	uint64_t again = expect_sync(c);
 	cr_assert_gt(again, seq);
 
 	/* Rejected again before that full state is applied: not sent a third time. */
 	shm->rejected = 2;
-	cr_assert_eq(peers_scan(p), 1);
+	cr_assert_eq(scan(p), 1);
 	consume(c);
 	cr_assert_eq(c->n, 10);
 	cr_assert_not(peers_applied(p, seq));
@@ -517,7 +518,7 @@ Test(peers, sequence_numbers_continue_above_applied)
 	c->shm = shm;
 	c->consumed = shm->consumed;
 	p = peers_create(segdir, z);
-	cr_assert_eq(peers_scan(p), 1);
+	cr_assert_eq(scan(p), 1);
 	consume(c);
 	cr_assert_eq(c->seq[0], 50, "the old COMMIT is delivered first");
 	cr_assert_eq(c->type[1], MV_CHAN_SYNC_BEGIN);
@@ -562,7 +563,7 @@ Test(peers, segments_that_are_not_ours_are_left_alone)
 	taken->ctl_pid = (uint64_t)getppid(); /* another live control process */
 	half = seg_create("half", 1, (uint64_t)getpid());
 	half->magic = 0; /* still being created */
-	cr_assert_eq(peers_scan(p), 0);
+	cr_assert_eq(scan(p), 0);
 	cr_assert_eq(dead->ctl_pid, 0);
 	cr_assert_eq(dead->produced, 0);
 	cr_assert_eq(zombie->produced, 0, "a killed dataplane nobody reaped yet is not running");
@@ -570,7 +571,7 @@ Test(peers, segments_that_are_not_ours_are_left_alone)
 	cr_assert_eq(half->produced, 0);
 	/* Once complete, it is attached. */
 	__atomic_store_n(&half->magic, MV_CHAN_MAGIC, __ATOMIC_RELEASE);
-	cr_assert_eq(peers_scan(p), 1);
+	cr_assert_eq(scan(p), 1);
 	cr_assert_gt(half->produced, 0);
 	peers_destroy(p);
 	zones_destroy(z);
@@ -611,7 +612,7 @@ Test(peers, the_dataplane_applies_what_we_send, .fini = private_shm_remove)
 	cr_assert_neq(shm, MAP_FAILED);
 
 	p = peers_create(private_shm_dir, z);
-	cr_assert_eq(peers_scan(p), 1);
+	cr_assert_eq(scan(p), 1);
 	cr_assert_gt(mv_channel_poll(ch), 0);
 	cr_assert_eq(shm->rejected, 0);
 	cr_assert_eq(shm->names, 3);

@@ -27,6 +27,7 @@
 #include "feed.h"
 #include "journal.h"
 #include "peers.h"
+#include "peers_scan.h"
 #include "private_shm.h"
 #include "service.h"
 #include "snapshot.h"
@@ -771,18 +772,18 @@ Test(healthops, names_carry_indexes_and_statuses_travel_as_health_batches)
 	p = peers_create(segdir, e.z);
 	service_set_peers(e.s, p);
 
-	/* The full state: SYNC_BEGIN, every status, the names (with indexes), COMMIT. */
-	cr_assert_eq(peers_scan(p), 1);
+	/* The full state: SYNC_BEGIN, the names (with indexes), every status, COMMIT. */
+	cr_assert_eq(scan(p), 1);
 	consume(c);
 	cr_assert_eq(c->n, 5);
 	cr_assert_eq(c->m[0].type, MV_CHAN_SYNC_BEGIN);
-	expect_health(c, 1, 3, (const uint32_t[]){1, 1, 2, 0, 3, 1});
-	cr_assert_eq(c->m[1].seq, c->m[0].seq);
-	cr_assert_eq(c->m[2].type, MV_CHAN_NAME); /* example.com: SOA, NS */
-	cr_assert_eq(c->m[3].type, MV_CHAN_NAME); /* pool.example.com */
-	cr_assert_eq(c->m[3].nsets, 3);
+	cr_assert_eq(c->m[1].type, MV_CHAN_NAME); /* example.com: SOA, NS */
+	cr_assert_eq(c->m[2].type, MV_CHAN_NAME); /* pool.example.com */
+	cr_assert_eq(c->m[2].nsets, 3);
 	for (int i = 0; i < 3; i++)
-		cr_assert_eq(c->m[3].set_health[i], (uint32_t)i + 1, "set s%d", i + 1);
+		cr_assert_eq(c->m[2].set_health[i], (uint32_t)i + 1, "set s%d", i + 1);
+	expect_health(c, 3, 3, (const uint32_t[]){1, 1, 2, 0, 3, 1});
+	cr_assert_eq(c->m[3].seq, c->m[0].seq);
 	cr_assert_eq(c->m[4].type, MV_CHAN_COMMIT);
 
 	/* Statuses drained together: one HEALTH message, one COMMIT. */
@@ -843,13 +844,13 @@ Test(healthops, the_control_feeds_only_the_channels_named)
 	cr_assert_eq(peers_restrict(p, slash, 1), -EINVAL);
 	cr_assert_eq(peers_restrict(p, empty, 1), -EINVAL);
 	cr_assert_eq(peers_restrict(p, two, 1), 0);
-	cr_assert_eq(peers_scan(p), 1);
+	cr_assert_eq(scan(p), 1);
 	cr_assert_eq(one->ctl_pid, 0, "not named: left alone");
 	cr_assert_eq(one->produced, 0);
 	cr_assert_eq(other->ctl_pid, (uint64_t)getpid());
 	cr_assert_gt(other->produced, 0, "named: fed its full state");
 	cr_assert_eq(peers_restrict(p, NULL, 0), 0);
-	cr_assert_eq(peers_scan(p), 2, "no names: every channel");
+	cr_assert_eq(scan(p), 2, "no names: every channel");
 	peers_destroy(p);
 	munmap(one, sizeof(struct mv_chan_shm) + SEG_RING);
 	munmap(other, sizeof(struct mv_chan_shm) + SEG_RING);
@@ -942,7 +943,7 @@ Test(healthops, answers_follow_the_statuses_end_to_end, .fini = private_shm_remo
 	cr_assert_eq(link(private_shm_seg, private_shm_link), 0);
 	p = peers_create(private_shm_dir, e.z);
 	service_set_peers(e.s, p);
-	cr_assert_eq(peers_scan(p), 1);
+	cr_assert_eq(scan(p), 1);
 
 	cr_assert_gt(mv_channel_poll(ch), 0);
 	ask_pool(current, 200, 8, seen);
