@@ -47,6 +47,7 @@ struct peer {
 	 * length octet and the wire name each, sent again before the COMMIT.
 	 */
 	int syncing;
+	int begun; /* its SYNC_BEGIN is written */
 	size_t zone;
 	uint8_t last[MVDNS_NAME_MAX];
 	size_t last_len;
@@ -249,19 +250,18 @@ static int sync_health(struct peers *p, struct peer *pe, uint64_t seq)
  * place: it starts the full state again.
  */
 
-/* Start sending pe its full state: SYNC_BEGIN with a number of its own. */
+/* Start sending pe its full state, under a number of its own, from the start. */
 static void sync_begin(struct peers *p, struct peer *pe)
 {
 	uint64_t applied = __atomic_load_n(&pe->shm->applied_seq, __ATOMIC_ACQUIRE);
-	uint8_t msg[sizeof(struct mv_chan_msg)];
 
 	/* Above anything this dataplane applied or may yet apply from a predecessor. */
 	zones_seq_raise(p->zones, applied);
 	zones_seq_raise(p->zones, feed_ring_max_seq(pe->shm));
 	pe->sync_seq = zones_seq(p->zones) + 1;
 	zones_seq_raise(p->zones, pe->sync_seq);
-	peer_write(p, pe, msg, feed_encode_ctl(MV_CHAN_SYNC_BEGIN, pe->sync_seq, msg));
 	pe->syncing = 1;
+	pe->begun = 0; /* peers_step writes the SYNC_BEGIN */
 	pe->zone = 0;
 	pe->last_len = 0;
 	pe->nbehind = 0;
@@ -354,7 +354,8 @@ static int walk_one(const struct mv_rrset *rr, void *arg)
 }
 
 /*
- * Write pe's next owners until its ring is full or the deadline passes.
+ * Write pe's SYNC_BEGIN if it is not yet, then its next owners until its
+ * ring is full or the deadline passes.
  * Returns 0 once every zone is written, -EAGAIN (ring full), -ETIME
  * (deadline), -EPIPE (pe died), -ENOMEM.
  */
@@ -362,6 +363,14 @@ static int sync_walk(struct peers *p, struct peer *pe, uint64_t deadline)
 {
 	struct walk_ctx w = {p, pe, deadline, 0};
 
+	if (!pe->begun) {
+		uint8_t msg[sizeof(struct mv_chan_msg)];
+		int rc = peer_try_write(pe, msg,
+					feed_encode_ctl(MV_CHAN_SYNC_BEGIN, pe->sync_seq, msg));
+		if (rc != 0)
+			return rc;
+		pe->begun = 1;
+	}
 	while (pe->zone < zones_count(p->zones)) {
 		const struct mv_store *store = zones_at(p->zones, pe->zone)->store;
 		int rc;

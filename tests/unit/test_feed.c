@@ -20,6 +20,8 @@
 #include "channel.h"
 #include "channel_rx.h"
 #include "feed.h"
+#include "name.h"
+#include "node.h"
 #include "peers.h"
 #include "peers_scan.h"
 #include "private_shm.h"
@@ -589,33 +591,50 @@ static void no_sync(void *arg)
 	(void)arg;
 }
 
+/* A dataplane's channel, seen by mvdns-control through private_shm_dir. */
+struct dp {
+	struct mv_table *_Atomic current;
+	struct mv_channel *ch;
+	struct mv_chan_shm *shm; /* our own mapping of its header */
+};
+
+static void dp_open(struct dp *d, const char *name)
+{
+	int fd;
+
+	private_shm_paths(name);
+	cr_assert_eq(mkdir(private_shm_dir, 0700), 0);
+	atomic_init(&d->current, mv_table_create(16, no_sync, NULL));
+	d->ch = mv_channel_create(private_shm_name, &d->current, no_sync, NULL);
+	cr_assert_not_null(d->ch);
+	cr_assert_eq(link(private_shm_seg, private_shm_link), 0);
+	fd = open(private_shm_link, O_RDWR);
+	d->shm = mmap(NULL, sizeof(*d->shm), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	cr_assert_neq(d->shm, MAP_FAILED);
+}
+
+static void dp_close(struct dp *d)
+{
+	munmap(d->shm, sizeof(*d->shm));
+	mv_channel_destroy(d->ch);
+	mv_table_destroy(d->current);
+}
+
 Test(peers, the_dataplane_applies_what_we_send, .fini = private_shm_remove)
 {
-	struct mv_table *_Atomic current;
 	struct zones *z = zones_example();
-	struct mv_channel *ch;
-	struct mv_chan_shm *shm;
 	struct peers *p;
 	struct mv_batch b;
 	uint8_t owners[1][MVDNS_NAME_MAX] = {{0}};
-	int fd;
+	struct dp d;
 
-	private_shm_paths("ctltest");
-	cr_assert_eq(mkdir(private_shm_dir, 0700), 0);
-	atomic_init(&current, mv_table_create(16, no_sync, NULL));
-	ch = mv_channel_create(private_shm_name, &current, no_sync, NULL);
-	cr_assert_not_null(ch);
-	cr_assert_eq(link(private_shm_seg, private_shm_link), 0);
-	fd = open(private_shm_link, O_RDWR);
-	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	cr_assert_neq(shm, MAP_FAILED);
-
+	dp_open(&d, "ctltest");
 	p = peers_create(private_shm_dir, z);
 	cr_assert_eq(scan(p), 1);
-	cr_assert_gt(mv_channel_poll(ch), 0);
-	cr_assert_eq(shm->rejected, 0);
-	cr_assert_eq(shm->names, 3);
+	cr_assert_gt(mv_channel_poll(d.ch), 0);
+	cr_assert_eq(d.shm->rejected, 0);
+	cr_assert_eq(d.shm->names, 3);
 	cr_assert(peers_applied(p, zones_seq(z)));
 
 	parse(&b, "{'Changes':[{'Action':'CREATE','ResourceRecordSet':{'Name':'new.example.com',"
@@ -626,14 +645,224 @@ Test(peers, the_dataplane_applies_what_we_send, .fini = private_shm_remove)
 	zones_seq_raise(z, zones_seq(z) + 1);
 	peers_publish(p, (const uint8_t(*)[MVDNS_NAME_MAX])owners, 1, zones_seq(z));
 	cr_assert_not(peers_applied(p, zones_seq(z)));
-	cr_assert_gt(mv_channel_poll(ch), 0);
-	cr_assert_eq(shm->rejected, 0);
-	cr_assert_eq(shm->names, 4);
+	cr_assert_gt(mv_channel_poll(d.ch), 0);
+	cr_assert_eq(d.shm->rejected, 0);
+	cr_assert_eq(d.shm->names, 4);
 	cr_assert(peers_applied(p, zones_seq(z)));
 
 	peers_destroy(p);
-	munmap(shm, sizeof(*shm));
-	mv_channel_destroy(ch);
-	mv_table_destroy(current);
+	dp_close(&d);
+	zones_destroy(z);
+}
+
+/*
+ * Names enough that their full state overfills the channel's 16 MiB ring:
+ * n00000 to n79999.example.com, each an A record 10.<i>, i in three octets,
+ * and a TXT record of 200 octets (some 280 octets a message).
+ */
+#define BIG_NAMES 80000
+
+static struct zones_zone *zone_new(struct zones *z, const char *id, const char *name)
+{
+	struct zones_new nz = {.id = id, .name = name, .caller_reference = id};
+	struct zones_zone *zone;
+
+	cr_assert_eq(zones_add(z, &nz, &zone, &err), 0);
+	return zone;
+}
+
+static void zone_fill_big(struct zones_zone *zone)
+{
+	size_t cap = (size_t)BIG_NAMES * 640 + 64, len = 0;
+	char *json = malloc(cap), pad[201];
+	struct mv_batch b;
+
+	cr_assert_not_null(json);
+	memset(pad, 'x', 200);
+	pad[200] = '\0';
+	len += (size_t)snprintf(json + len, cap - len, "{\"Changes\":[");
+	for (unsigned i = 0; i < BIG_NAMES; i++) {
+		const char *fmt = "%s{\"Action\":\"CREATE\",\"ResourceRecordSet\":{\"Name\":"
+				  "\"n%05u.example.com\",\"Type\":\"%s\",\"TTL\":60,"
+				  "\"ResourceRecords\":[{\"Value\":\"%s\"}]}}";
+		char a[32], txt[208];
+
+		snprintf(a, sizeof(a), "10.%u.%u.%u", i >> 16, (i >> 8) & 255, i & 255);
+		snprintf(txt, sizeof(txt), "\\\"%s\\\"", pad);
+		len += (size_t)snprintf(json + len, cap - len, fmt, i > 0 ? "," : "", i, "A", a);
+		len += (size_t)snprintf(json + len, cap - len, fmt, ",", i, "TXT", txt);
+	}
+	len += (size_t)snprintf(json + len, cap - len, "]}");
+	cr_assert_lt(len, cap);
+	cr_assert_eq(mv_batch_parse_opts(json, len, MV_BATCH_NO_LIMITS, &b, &err), 0, "%s",
+		     err.messages[0]);
+	cr_assert_eq(mv_store_apply(zone->store, zone->apex, &b, &err), 0, "%s", err.messages[0]);
+	mv_batch_free(&b);
+	free(json);
+}
+
+/* Apply a batch (' for ") to zone and publish it, numbered after the last. */
+static void publish_change(struct peers *p, struct zones *z, struct zones_zone *zone,
+			   const char *json)
+{
+	uint8_t owners[8][MVDNS_NAME_MAX] = {{0}};
+	struct mv_batch b;
+
+	parse(&b, json);
+	cr_assert_leq(b.count, 8);
+	cr_assert_eq(mv_store_apply(zone->store, zone->apex, &b, &err), 0, "%s", err.messages[0]);
+	for (size_t i = 0; i < b.count; i++)
+		memcpy(owners[i], b.changes[i].rrset.owner, b.changes[i].rrset.owner_len);
+	zones_seq_raise(z, zones_seq(z) + 1);
+	peers_publish(p, (const uint8_t(*)[MVDNS_NAME_MAX])owners, b.count, zones_seq(z));
+	mv_batch_free(&b);
+}
+
+/* Publish a zone's apex, as CreateHostedZone and DeleteHostedZone do. */
+static void publish_apex(struct peers *p, struct zones *z, const uint8_t *apex)
+{
+	uint8_t owners[1][MVDNS_NAME_MAX] = {{0}};
+
+	memcpy(owners[0], apex, dns_name_len(apex));
+	zones_seq_raise(z, zones_seq(z) + 1);
+	peers_publish(p, (const uint8_t(*)[MVDNS_NAME_MAX])owners, 1, zones_seq(z));
+}
+
+/* The A value the dataplane serves at text (presentation form), or "" for none. */
+static const char *served_a(struct dp *d, const char *text)
+{
+	static char out[32];
+	uint8_t wire[MVDNS_NAME_MAX];
+	char why[128];
+	int len = dns_name_from_text(text, wire, why, sizeof(why));
+	const struct mv_node *n;
+	const struct mv_rrset_wire *set;
+
+	cr_assert_gt(len, 0);
+	n = mv_table_lookup(atomic_load(&d->current), wire, (size_t)len,
+			    dns_name_hash(wire, (size_t)len));
+	set = n != NULL ? mv_node_find(n, DNS_TYPE_A) : NULL;
+	if (set == NULL)
+		return "";
+	const uint8_t *rdata = mv_rrset_wire_rrs(set) + 12;
+	snprintf(out, sizeof(out), "%u.%u.%u.%u", rdata[0], rdata[1], rdata[2], rdata[3]);
+	return out;
+}
+
+/* Write what the ring takes, let the dataplane take it, until the COMMIT is written. */
+static void sync_to_the_end(struct peers *p, struct dp *d)
+{
+	int step;
+
+	do {
+		cr_assert_eq(d->shm->applied_seq, 0, "nothing applied before the COMMIT");
+		mv_channel_poll(d->ch);
+		step = peers_step(p);
+	} while (step >= 0);
+	mv_channel_poll(d->ch);
+	cr_assert_eq(d->shm->rejected, 0);
+}
+
+/*
+ * A full state larger than the ring goes a slice at a time, never waiting
+ * for room (the dataplane consumes only between steps, on this thread), and
+ * batches published meanwhile end up in it: owners the walk had passed are
+ * sent again at its end, owners ahead go as the walk finds them, and a zone
+ * created meanwhile is walked too. Its COMMIT carries the last batch's number.
+ */
+Test(peers, a_full_state_goes_in_slices_beside_batches, .fini = private_shm_remove, .timeout = 120)
+{
+	struct zones *z = zones_create();
+	struct zones_zone *com = zone_new(z, "ZBIG", "example.com"), *org;
+	struct peers *p;
+	struct dp d;
+	int step;
+
+	zone_fill_big(com);
+	dp_open(&d, "slices");
+	p = peers_create(private_shm_dir, z);
+	cr_assert_eq(peers_scan(p), 1);
+	while ((step = peers_step(p)) == 0)
+		;
+	cr_assert_eq(step, 1, "the ring is full: come back later");
+
+	publish_change(p, z, com,
+		       "{'Changes':["
+		       "{'Action':'UPSERT','ResourceRecordSet':{'Name':'n00001.example.com',"
+		       "'Type':'A','TTL':60,'ResourceRecords':[{'Value':'10.9.9.9'}]}},"
+		       "{'Action':'DELETE','ResourceRecordSet':{'Name':'n00002.example.com',"
+		       "'Type':'A','TTL':60,'ResourceRecords':[{'Value':'10.0.0.2'}]}},"
+		       "{'Action':'CREATE','ResourceRecordSet':{'Name':'a0.example.com',"
+		       "'Type':'A','TTL':60,'ResourceRecords':[{'Value':'10.9.9.1'}]}},"
+		       "{'Action':'UPSERT','ResourceRecordSet':{'Name':'n79998.example.com',"
+		       "'Type':'A','TTL':60,'ResourceRecords':[{'Value':'10.9.9.8'}]}},"
+		       "{'Action':'CREATE','ResourceRecordSet':{'Name':'z0.example.com',"
+		       "'Type':'A','TTL':60,'ResourceRecords':[{'Value':'10.9.9.2'}]}}]}");
+	cr_assert_not(peers_applied(p, zones_seq(z)));
+	org = zone_new(z, "ZORG", "example.org");
+	publish_apex(p, z, org->apex);
+	publish_change(p, z, org,
+		       "{'Changes':[{'Action':'CREATE','ResourceRecordSet':{'Name':"
+		       "'www.example.org','Type':'A','TTL':60,'ResourceRecords':[{'Value':"
+		       "'10.9.9.3'}]}}]}");
+
+	/* One step later, n00001 changes again: its last content wins. */
+	mv_channel_poll(d.ch);
+	cr_assert_geq(peers_step(p), 0, "still under way");
+	publish_change(p, z, com,
+		       "{'Changes':[{'Action':'UPSERT','ResourceRecordSet':{'Name':"
+		       "'n00001.example.com','Type':'A','TTL':60,'ResourceRecords':[{'Value':"
+		       "'10.9.9.7'}]}}]}");
+	cr_assert_not(peers_applied(p, zones_seq(z)));
+	sync_to_the_end(p, &d);
+
+	cr_assert_eq(d.shm->applied_seq, zones_seq(z), "the COMMIT carries the last batch");
+	cr_assert(peers_applied(p, zones_seq(z)));
+	/* n00002 keeps its TXT record; a0, z0, and example.org's apex and www are new. */
+	cr_assert_eq(d.shm->names, 1 + BIG_NAMES + 2 + 2);
+	cr_assert_str_eq(served_a(&d, "n00001.example.com"), "10.9.9.7");
+	cr_assert_str_eq(served_a(&d, "n00002.example.com"), "");
+	cr_assert_str_eq(served_a(&d, "n00003.example.com"), "10.0.0.3");
+	cr_assert_str_eq(served_a(&d, "a0.example.com"), "10.9.9.1");
+	cr_assert_str_eq(served_a(&d, "n79998.example.com"), "10.9.9.8");
+	cr_assert_str_eq(served_a(&d, "n79999.example.com"), "10.1.56.127");
+	cr_assert_str_eq(served_a(&d, "z0.example.com"), "10.9.9.2");
+	cr_assert_str_eq(served_a(&d, "www.example.org"), "10.9.9.3");
+	peers_destroy(p);
+	dp_close(&d);
+	zones_destroy(z);
+}
+
+/*
+ * A zone deleted during a full state moves the zones after it: the walk
+ * would skip the zone it was in. The full state starts again, and is whole.
+ */
+Test(peers, a_zone_deleted_during_a_full_state_starts_it_again, .fini = private_shm_remove,
+     .timeout = 120)
+{
+	struct zones *z = zones_create();
+	struct zones_zone *org = zone_new(z, "ZORG", "example.org");
+	struct zones_zone *com = zone_new(z, "ZBIG", "example.com");
+	uint8_t apex[MVDNS_NAME_MAX];
+	struct peers *p;
+	struct dp d;
+
+	zone_fill_big(com);
+	dp_open(&d, "restart");
+	p = peers_create(private_shm_dir, z);
+	cr_assert_eq(peers_scan(p), 1);
+	while (peers_step(p) == 0)
+		;
+	cr_assert_eq(zones_remove(z, org->id, apex, &err), 0);
+	publish_apex(p, z, apex);
+	sync_to_the_end(p, &d);
+
+	cr_assert_eq(d.shm->applied_seq, zones_seq(z));
+	cr_assert_eq(d.shm->names, 1 + BIG_NAMES);
+	cr_assert_str_eq(served_a(&d, "n79999.example.com"), "10.1.56.127");
+	cr_assert_null(mv_table_lookup(atomic_load(&d.current), apex, dns_name_len(apex),
+				       dns_name_hash(apex, dns_name_len(apex))));
+	peers_destroy(p);
+	dp_close(&d);
 	zones_destroy(z);
 }
