@@ -53,6 +53,7 @@ struct peer {
 	size_t last_len;
 	uint8_t *behind;
 	size_t nbehind, behindcap;
+	size_t behind_at; /* the next of them to send, once the zones are walked */
 };
 
 struct peers {
@@ -143,16 +144,22 @@ static int peer_try_write(struct peer *pe, const void *msg, size_t len)
 	return -EPIPE;
 }
 
+/* No full state under way any more. */
+static void sync_end(struct peer *pe)
+{
+	pe->syncing = 0;
+	free(pe->behind);
+	pe->behind = NULL;
+	pe->nbehind = pe->behindcap = pe->behind_at = 0;
+}
+
 static void peer_unmap(struct peer *pe)
 {
 	if (pe->shm != NULL)
 		munmap(pe->shm, pe->map_size);
 	pe->shm = NULL;
 	pe->dead = 0;
-	pe->syncing = 0;
-	free(pe->behind);
-	pe->behind = NULL;
-	pe->nbehind = pe->behindcap = 0;
+	sync_end(pe);
 }
 
 /* ---- names: collect the sets at one owner, encode, send ---- */
@@ -235,9 +242,9 @@ static int sync_health(struct peers *p, struct peer *pe, uint64_t seq)
  * nothing for as long as the dataplane took to stage them (10M names: 3.9 s,
  * bench/README.md, seventeenth stop). SYNC_BEGIN goes first (sync_begin);
  * then the zones are walked in their order and each zone's owners in the
- * store's, as many as the ring takes without waiting (sync_walk); at the
- * end, every health status, then again every owner behind the walk's place
- * that a batch changed meanwhile, then the COMMIT with the latest batch's
+ * store's, then again every owner behind the walk's place that a batch
+ * changed meanwhile, as many as the ring takes without waiting (sync_walk);
+ * at the end, every health status and the COMMIT with the latest batch's
  * number (sync_finish). Batches published meanwhile are not written to that
  * peer (peers_publish_batch notes their owners, sync_note): an owner ahead
  * of the walk goes with the content the walk finds.
@@ -264,7 +271,7 @@ static void sync_begin(struct peers *p, struct peer *pe)
 	pe->begun = 0; /* peers_step writes the SYNC_BEGIN */
 	pe->zone = 0;
 	pe->last_len = 0;
-	pe->nbehind = 0;
+	pe->nbehind = pe->behind_at = 0;
 }
 
 /* Note a batch's owner for a peer receiving its full state. */
@@ -354,8 +361,9 @@ static int walk_one(const struct mv_rrset *rr, void *arg)
 }
 
 /*
- * Write pe's SYNC_BEGIN if it is not yet, then its next owners until its
- * ring is full or the deadline passes.
+ * Write pe's SYNC_BEGIN if it is not yet, then its next owners, those of the
+ * zones, then those behind the walk that batches changed, until its ring is
+ * full or the deadline passes.
  * Returns 0 once every zone is written, -EAGAIN (ring full), -ETIME
  * (deadline), -EPIPE (pe died), -ENOMEM.
  */
@@ -386,10 +394,29 @@ static int sync_walk(struct peers *p, struct peer *pe, uint64_t deadline)
 		pe->zone++;
 		pe->last_len = 0;
 	}
+	/* Then the owners behind the walk that batches changed (every one, now). */
+	while (pe->behind_at < pe->nbehind) {
+		const uint8_t *owner = pe->behind + pe->behind_at + 1;
+		size_t near = 0, len;
+		int rc = 0;
+
+		p->nsets = 0;
+		if (zones_foreach_at(p->zones, owner, &near, collect, p) != 0)
+			rc = -ENOMEM;
+		len = rc == 0 ? encode_collected(p, owner, pe->sync_seq) : 0;
+		p->nsets = 0;
+		if (len > 0)
+			rc = peer_try_write(pe, p->buf, len);
+		if (rc != 0)
+			return rc;
+		pe->behind_at += 1u + pe->behind[pe->behind_at];
+		if (++w.written % STEP_CHECK == 0 && now_ns() >= deadline)
+			return -ETIME;
+	}
 	return 0;
 }
 
-/* Every status, the owners behind the walk again, COMMIT: the full state is complete. */
+/* Every status and the COMMIT: the full state is complete. */
 static void sync_finish(struct peers *p, struct peer *pe)
 {
 	uint64_t seq = zones_seq(p->zones); /* every batch so far is in this state */
@@ -399,29 +426,11 @@ static void sync_finish(struct peers *p, struct peer *pe)
 		log_peer(pe, "out of memory during the full state; detached");
 		pe->dead = 1;
 	}
-	for (size_t off = 0; off < pe->nbehind && !pe->dead; off += 1u + pe->behind[off]) {
-		const uint8_t *owner = pe->behind + off + 1;
-		size_t near = 0, len;
-
-		p->nsets = 0;
-		if (zones_foreach_at(p->zones, owner, &near, collect, p) != 0) {
-			log_peer(pe, "out of memory during the full state; detached");
-			pe->dead = 1;
-			break;
-		}
-		len = encode_collected(p, owner, seq);
-		if (len > 0)
-			peer_write(p, pe, p->buf, len);
-	}
-	p->nsets = 0;
 	/* Never COMMIT a partial state: a dead peer is detached; the next scan starts over. */
 	if (!pe->dead)
 		peer_write(p, pe, msg, feed_encode_ctl(MV_CHAN_COMMIT, seq, msg));
-	pe->syncing = 0;
 	pe->sync_seq = seq;
-	free(pe->behind);
-	pe->behind = NULL;
-	pe->nbehind = pe->behindcap = 0;
+	sync_end(pe);
 	if (!pe->dead) {
 		char line[160];
 
