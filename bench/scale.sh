@@ -139,7 +139,7 @@ for n in 0 "${SIZES[@]}"; do
 	t=$(bench_now)
 	bench_nn_start "$stub" "control-$n"
 	# The control's API meanwhile: it writes the full state into the
-	# channel's ring and, while the ring is full, serves nothing.
+	# channel's ring a slice at a time, serving requests between slices.
 	"$BENCH_PY" "$BENCH_DIR/ctl.py" --socket "$BENCH_CTL_SOCK" responsive \
 		--seconds "$READY_TIMEOUT" >"$BENCH_TMP/api.json" &
 	api_pid=$! # the client itself, which prints its figures on SIGTERM

@@ -767,8 +767,9 @@ static void sync_to_the_end(struct peers *p, struct dp *d)
  * A full state larger than the ring goes a slice at a time, never waiting
  * for room (the dataplane consumes only between steps, on this thread), and
  * batches published meanwhile end up in it: owners the walk had passed are
- * sent again at its end, owners ahead go as the walk finds them, and a zone
- * created meanwhile is walked too. Its COMMIT carries the last batch's number.
+ * sent again at its end, owners ahead go as the walk finds them, a zone
+ * created meanwhile is walked too, and health statuses go at the end. Its
+ * COMMIT carries the last batch's number.
  */
 Test(peers, a_full_state_goes_in_slices_beside_batches, .fini = private_shm_remove, .timeout = 120)
 {
@@ -778,6 +779,10 @@ Test(peers, a_full_state_goes_in_slices_beside_batches, .fini = private_shm_remo
 	struct dp d;
 	int step;
 
+	struct mv_check_config cfg = {0};
+	struct checks_check *check;
+
+	cr_assert_eq(checks_add(zones_checks(z), "hc", "hc", &cfg, 0, true, &check), 0);
 	zone_fill_big(com);
 	dp_open(&d, "slices");
 	p = peers_create(private_shm_dir, z);
@@ -799,6 +804,11 @@ Test(peers, a_full_state_goes_in_slices_beside_batches, .fini = private_shm_remo
 		       "{'Action':'CREATE','ResourceRecordSet':{'Name':'z0.example.com',"
 		       "'Type':'A','TTL':60,'ResourceRecords':[{'Value':'10.9.9.2'}]}}]}");
 	cr_assert_not(peers_applied(p, zones_seq(z)));
+	/* A status published now does not wait for the full ring: it goes at the end. */
+	check->healthy = false;
+	zones_seq_raise(z, zones_seq(z) + 1);
+	peers_publish_batch(p, &(struct feed_health){check->index, MV_CHAN_UNHEALTHY}, 1, NULL, 0,
+			    zones_seq(z));
 	org = zone_new(z, "ZORG", "example.org");
 	publish_apex(p, z, org->apex);
 	publish_change(p, z, org,
