@@ -27,6 +27,8 @@
 #define MAX_SETS 1024
 /* Slots of a growing table copied per idle poll: about half a millisecond. */
 #define IDLE_MIGRATE_SLOTS 16384u
+/* Messages consumed between two releases of their room to the producer. */
+#define RELEASE_EVERY 256u
 
 /* One health status received and waiting for its batch's COMMIT. */
 struct health_status {
@@ -610,13 +612,20 @@ int mv_channel_poll(struct mv_channel *ch)
 				reject(ch);
 			break;
 		case MV_CHAN_COMMIT:
+			/* The room of what came before goes back first: a large
+			 * table takes seconds to build, and the control's next
+			 * batch would wait for it in a ring left full. */
+			store_release(&shm->consumed, ch->consumed);
 			commit(ch, m.seq);
 			break;
 		default:
 			reject(ch);
 		}
 		ch->consumed += m.len;
-		n++;
+		/* Staged messages are copies: their room goes back as we go,
+		 * so that the control writes on while we stage. */
+		if (++n % RELEASE_EVERY == 0)
+			store_release(&shm->consumed, ch->consumed);
 	}
 	store_release(&shm->consumed, ch->consumed);
 	/*

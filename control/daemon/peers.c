@@ -457,10 +457,10 @@ int peers_step(struct peers *p)
 		} else if (rc == -ENOMEM) {
 			log_peer(pe, "out of memory during the full state; detached");
 			pe->dead = 1;
-		} else if (rc == -EAGAIN) {
-			wait = STEP_WAIT_MS;
 		} else if (rc == -ETIME) {
-			wait = 0;
+			wait = 0; /* more at once: ahead of any wait for room */
+		} else if (rc == -EAGAIN && wait != 0) {
+			wait = STEP_WAIT_MS;
 		}
 	}
 	return wait;

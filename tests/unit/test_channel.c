@@ -23,11 +23,14 @@ static struct mv_channel *ch;
 static struct mv_chan_shm *shm; /* the producer's own mapping */
 static char name[64];
 static unsigned syncs;
+static uint64_t consumed_at_sync; /* the ring's consumed position at the last sync */
 
 static void count_sync(void *arg)
 {
 	(void)arg;
 	syncs++;
+	if (shm != NULL)
+		consumed_at_sync = __atomic_load_n(&shm->consumed, __ATOMIC_ACQUIRE);
 }
 
 static void setup(void)
@@ -203,6 +206,38 @@ Test(channel, sync_builds_a_new_table_and_swaps)
 	cr_assert_not_null(lookup("\3new" APEX, 17));
 	cr_assert_not_null(lookup(APEX, 13));
 	cr_assert_eq(shm->applied_seq, 2);
+}
+
+/*
+ * The room of what came before a COMMIT goes back to the producer before
+ * the COMMIT is applied (a full state of millions of names takes seconds to
+ * build): mvdns-control's next batch does not wait for it.
+ */
+Test(channel, the_ring_has_room_while_a_commit_applies)
+{
+	send_zone(1, false);
+	produce(MV_CHAN_COMMIT, 1, NULL, 0);
+	mv_channel_poll(ch);
+
+	/* A batch that replaces www: its old node waits for a grace period. */
+	unsigned s = syncs;
+	produce_one("\3www" APEX, 17, DNS_TYPE_A, 60, "\xc0\0\2\3", 4);
+	uint64_t before = shm->produced;
+	produce(MV_CHAN_COMMIT, 2, NULL, 0);
+	mv_channel_poll(ch);
+	cr_assert_gt(syncs, s);
+	cr_assert_eq(consumed_at_sync, before, "a batch: released before its COMMIT applied");
+
+	s = syncs;
+	produce(MV_CHAN_SYNC_BEGIN, 3, NULL, 0);
+	produce_apex();
+	before = shm->produced;
+	produce(MV_CHAN_COMMIT, 3, NULL, 0);
+	mv_channel_poll(ch);
+	cr_assert_eq(shm->applied_seq, 3);
+	cr_assert_gt(syncs, s);
+	cr_assert_eq(consumed_at_sync, before, "a full state: the same");
+	cr_assert_eq(shm->consumed, shm->produced, "and the COMMIT once applied");
 }
 
 Test(channel, a_partial_batch_is_dropped_by_sync_begin)
