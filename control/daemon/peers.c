@@ -25,7 +25,7 @@
 #define STEP_NS       2000000   /* work of one peers_step before the loop serves again */
 #define STEP_CHECK    64        /* owners written between two looks at the clock */
 #define STEP_WAIT_MS  1         /* how long the loop sleeps when the rings are full */
-#define CHECK_NS      100000000 /* how often a waiting writer checks the dataplane lives */
+#define GIVE_UP_NS    100000000 /* a ring full this long: its peer gets a full state instead */
 #define PEER_NAME_MAX 256
 
 struct peer {
@@ -86,10 +86,18 @@ static int peer_gone(const struct peers *p, const struct peer *pe)
 	       !mv_pid_runs(pe->shm->dp_pid);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 struct wait_ctx {
 	const struct peers *p;
 	struct peer *pe;
-	long slept;
+	uint64_t since;
 };
 
 static int peer_wait(void *arg)
@@ -98,24 +106,31 @@ static int peer_wait(void *arg)
 	struct timespec ts = {0, WAIT_NS};
 
 	nanosleep(&ts, NULL);
-	w->slept += WAIT_NS;
-	if (w->slept >= CHECK_NS) {
-		w->slept = 0;
-		if (peer_gone(w->p, w->pe))
-			return -EPIPE;
-	}
-	return 0;
+	if (now_ns() - w->since < GIVE_UP_NS)
+		return 0;
+	return peer_gone(w->p, w->pe) ? -EPIPE : -ETIMEDOUT;
 }
 
+static void sync_begin(struct peers *p, struct peer *pe);
+
+/*
+ * Write a message, waiting while the ring is full. A dataplane that leaves
+ * it full for GIVE_UP_NS (stopped, or far behind) does not hold up the
+ * control and every other dataplane any longer: what it lacks goes in a
+ * full state, which peers_step writes as its ring makes room.
+ */
 static void peer_write(struct peers *p, struct peer *pe, const void *msg, size_t len)
 {
-	struct wait_ctx w = {p, pe, 0};
+	struct wait_ctx w = {p, pe, now_ns()};
 	int rc;
 
 	if (pe->shm == NULL || pe->dead)
 		return;
 	rc = feed_ring_write(pe->shm, msg, (uint32_t)len, peer_wait, &w);
-	if (rc != 0) {
+	if (rc == -ETIMEDOUT) {
+		log_peer(pe, "its ring stayed full; it gets the full state once it has room");
+		sync_begin(p, pe);
+	} else if (rc != 0) {
 		log_peer(pe, rc == -EPIPE ? "gone while its ring was full; detached"
 					  : "inconsistent ring positions; detached");
 		pe->dead = 1;
@@ -311,14 +326,6 @@ struct walk_ctx {
 	unsigned written;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Write the collected sets (one owner's) without waiting: 0, -EAGAIN, -EPIPE. */
 static int walk_flush(struct walk_ctx *w)
 {
@@ -426,18 +433,21 @@ static void sync_finish(struct peers *p, struct peer *pe)
 		log_peer(pe, "out of memory during the full state; detached");
 		pe->dead = 1;
 	}
-	/* Never COMMIT a partial state: a dead peer is detached; the next scan starts over. */
-	if (!pe->dead)
+	/*
+	 * Never COMMIT a partial state: a dead peer is detached (the next scan
+	 * starts over), and one whose ring stayed full has begun again.
+	 */
+	if (!pe->dead && pe->begun)
 		peer_write(p, pe, msg, feed_encode_ctl(MV_CHAN_COMMIT, seq, msg));
+	if (pe->dead || !pe->begun)
+		return;
 	pe->sync_seq = seq;
 	sync_end(pe);
-	if (!pe->dead) {
-		char line[160];
+	char line[160];
 
-		snprintf(line, sizeof(line), "pid %lu attached; full state sent as batch %lu",
-			 (unsigned long)pe->shm->dp_pid, (unsigned long)seq);
-		log_peer(pe, line);
-	}
+	snprintf(line, sizeof(line), "pid %lu attached; full state sent as batch %lu",
+		 (unsigned long)pe->shm->dp_pid, (unsigned long)seq);
+	log_peer(pe, line);
 }
 
 int peers_step(struct peers *p)

@@ -22,8 +22,10 @@
  *
  * Single-threaded: the daemon's event loop owns the object. A full state's
  * names never wait for room (peers_step); every other write waits (50 us
- * sleeps) while a ring is full, serving nothing else meanwhile; a dataplane
- * that dies while we wait is detached.
+ * sleeps) while a ring is full, serving nothing else meanwhile, for at most
+ * 100 ms: a dataplane that leaves its ring full that long (stopped, or far
+ * behind) gets the full state instead, as its ring makes room, and one that
+ * dies while we wait is detached.
  */
 #ifndef CONTROL_PEERS_H
 #define CONTROL_PEERS_H

@@ -500,6 +500,66 @@ Test(peers, a_rejection_brings_the_full_state_again)
 	free(c);
 }
 
+static int no_room(void *arg)
+{
+	(void)arg;
+	return -EAGAIN;
+}
+
+/*
+ * A dataplane that leaves its ring full (stopped, or far behind) holds a
+ * batch up for a bounded time only: it gets the full state instead, once
+ * its ring has room, and never the batch's COMMIT alone.
+ */
+Test(peers, a_ring_left_full_brings_the_full_state_instead)
+{
+	struct zones *z = zones_example();
+	struct mv_chan_shm *shm = seg_create("stuck", 1, (uint64_t)getpid());
+	struct consumer *c = calloc(1, sizeof(*c));
+	struct peers *p = peers_create(segdir, z);
+	uint8_t owners[1][MVDNS_NAME_MAX] = {{0}}, pad[sizeof(struct mv_chan_msg)];
+	struct mv_batch b;
+	uint64_t seq;
+
+	c->shm = shm;
+	cr_assert_eq(scan(p), 1);
+	shm->applied_seq = expect_sync(c);
+	/* The dataplane stops taking messages once its ring is full. */
+	memcpy(pad, &(struct mv_chan_msg){.len = sizeof(pad), .type = MV_CHAN_PAD}, sizeof(pad));
+	while (feed_ring_write(shm, pad, sizeof(pad), no_room, NULL) == 0)
+		;
+
+	parse(&b, "{'Changes':[{'Action':'DELETE','ResourceRecordSet':{'Name':'www.example.com',"
+		  "'Type':'A','TTL':60,'ResourceRecords':[{'Value':'192.0.2.1'}]}}]}");
+	cr_assert_eq(mv_store_apply(zones_at(z, 0)->store, zones_at(z, 0)->apex, &b, &err), 0);
+	memcpy(owners[0], b.changes[0].rrset.owner, b.changes[0].rrset.owner_len);
+	mv_batch_free(&b);
+	zones_seq_raise(z, zones_seq(z) + 1);
+	seq = zones_seq(z);
+	peers_publish(p, (const uint8_t(*)[MVDNS_NAME_MAX])owners, 1, seq);
+	cr_assert_eq(peers_step(p), 1, "a full state under way, waiting for room");
+	cr_assert_not(peers_applied(p, seq));
+
+	/* It runs again: its ring empties, and the full state follows. */
+	consume(c);
+	cr_assert_eq(c->n, 5, "nothing of the batch");
+	cr_assert_eq(peers_step(p), -1);
+	consume(c);
+	cr_assert_eq(c->n, 5 + 4, "SYNC_BEGIN, example.com and mv, COMMIT");
+	cr_assert_eq(c->type[5], MV_CHAN_SYNC_BEGIN);
+	cr_assert_gt(c->seq[5], seq);
+	cr_assert_str_eq(c->owner[6], "example.com.");
+	cr_assert_str_eq(c->owner[7], "mv.example.com.");
+	cr_assert_eq(c->type[8], MV_CHAN_COMMIT);
+	cr_assert_eq(c->seq[8], zones_seq(z));
+	shm->applied_seq = c->seq[8];
+	cr_assert(peers_applied(p, seq));
+	peers_destroy(p);
+	seg_remove("stuck", shm);
+	zones_destroy(z);
+	free(c);
+}
+
 Test(peers, sequence_numbers_continue_above_applied)
 {
 	struct zones *z = zones_example();
