@@ -3,7 +3,9 @@
  * The dataplane's end of the shared-memory channel (common/channel.h): it
  * creates the segment, consumes the control process's messages on the main
  * lcore, stages each batch, and applies it to the record table at its COMMIT.
- * Workers never see the channel; they see the table through `current`.
+ * A full state (SYNC_BEGIN) is built into a new table as its names come and
+ * replaces the table at its COMMIT. Workers never see the channel; they see
+ * the table through `current`.
  */
 #ifndef MV_CHANNEL_RX_H
 #define MV_CHANNEL_RX_H
