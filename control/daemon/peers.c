@@ -264,9 +264,10 @@ static int sync_health(struct peers *p, struct peer *pe, uint64_t seq)
  * peer (peers_publish_batch notes their owners, sync_note): an owner ahead
  * of the walk goes with the content the walk finds.
  *
- * The dataplane applies the names of a full state in the order they came,
- * apexes first, so a name sent twice ends with its second content, as long
- * as it is not an apex once and not the other time. Only a zone deleted
+ * The dataplane applies the names of a full state in the order they came
+ * (from a name whose zone has not come yet on, apexes first at the COMMIT),
+ * so a name sent twice ends with its second content, as long as it is not
+ * an apex once and not the other time. Only a zone deleted
  * during the walk can bring that about (a name of it that becomes the apex
  * of a new zone), and a deletion also moves the zones behind the walk's
  * place: it starts the full state again.

@@ -517,22 +517,25 @@ static void p_mv_a(struct payload *p, uint32_t health, uint8_t last)
 }
 
 /*
- * A full state's health statuses come before its names, and its new table's
- * names are built with them: in its pool, the value whose check is
- * Unhealthy is left out of the healthy ones.
+ * A full state with health statuses before its names or after them (as
+ * mvdns-control sends them): in its pool, the value whose check is
+ * Unhealthy is left out of the healthy ones either way.
  */
-Test(channel, a_full_state_carries_its_health_statuses)
+static void full_state_with_statuses(bool statuses_first)
 {
 	const uint32_t status[] = {2, 5, MV_CHAN_UNHEALTHY, 6, MV_CHAN_HEALTHY};
 	struct payload p;
 
 	produce(MV_CHAN_SYNC_BEGIN, 1, NULL, 0);
-	produce(MV_CHAN_HEALTH, 0, status, sizeof(status));
+	if (statuses_first)
+		produce(MV_CHAN_HEALTH, 0, status, sizeof(status));
 	produce_apex();
 	p_name(&p, "\4pool" APEX, 18, 2);
 	p_mv_a(&p, 5, 1);
 	p_mv_a(&p, 6, 2);
 	produce(MV_CHAN_NAME, 0, p.b, p.len);
+	if (!statuses_first)
+		produce(MV_CHAN_HEALTH, 0, status, sizeof(status));
 	produce(MV_CHAN_COMMIT, 1, NULL, 0);
 	mv_channel_poll(ch);
 	cr_assert_eq(shm->applied_seq, 1);
@@ -542,6 +545,16 @@ Test(channel, a_full_state_carries_its_health_statuses)
 	cr_assert_not_null(set);
 	cr_assert_eq(set->count, 2);
 	cr_assert_eq(set->nhealthy, 1, "192.0.2.1's check is Unhealthy");
+}
+
+Test(channel, a_full_state_carries_its_health_statuses)
+{
+	full_state_with_statuses(true);
+}
+
+Test(channel, a_full_state_s_statuses_after_its_names_apply_to_them)
+{
+	full_state_with_statuses(false);
 }
 
 Test(channel, wraps_around_the_ring)
