@@ -394,6 +394,23 @@ static struct zones *zones_example(void)
 	return z;
 }
 
+/* Apply a batch (' for ") to zone and publish it, numbered after the last. */
+static void publish_change(struct peers *p, struct zones *z, struct zones_zone *zone,
+			   const char *json)
+{
+	uint8_t owners[8][MVDNS_NAME_MAX] = {{0}};
+	struct mv_batch b;
+
+	parse(&b, json);
+	cr_assert_leq(b.count, 8);
+	cr_assert_eq(mv_store_apply(zone->store, zone->apex, &b, &err), 0, "%s", err.messages[0]);
+	for (size_t i = 0; i < b.count; i++)
+		memcpy(owners[i], b.changes[i].rrset.owner, b.changes[i].rrset.owner_len);
+	zones_seq_raise(z, zones_seq(z) + 1);
+	peers_publish(p, (const uint8_t(*)[MVDNS_NAME_MAX])owners, b.count, zones_seq(z));
+	mv_batch_free(&b);
+}
+
 /* Drain the segment and check it holds exactly a full state of zones_example(). */
 static uint64_t expect_sync(struct consumer *c)
 {
@@ -517,8 +534,7 @@ Test(peers, a_ring_left_full_brings_the_full_state_instead)
 	struct mv_chan_shm *shm = seg_create("stuck", 1, (uint64_t)getpid());
 	struct consumer *c = calloc(1, sizeof(*c));
 	struct peers *p = peers_create(segdir, z);
-	uint8_t owners[1][MVDNS_NAME_MAX] = {{0}}, pad[sizeof(struct mv_chan_msg)];
-	struct mv_batch b;
+	uint8_t pad[sizeof(struct mv_chan_msg)];
 	uint64_t seq;
 
 	c->shm = shm;
@@ -529,14 +545,11 @@ Test(peers, a_ring_left_full_brings_the_full_state_instead)
 	while (feed_ring_write(shm, pad, sizeof(pad), no_room, NULL) == 0)
 		;
 
-	parse(&b, "{'Changes':[{'Action':'DELETE','ResourceRecordSet':{'Name':'www.example.com',"
-		  "'Type':'A','TTL':60,'ResourceRecords':[{'Value':'192.0.2.1'}]}}]}");
-	cr_assert_eq(mv_store_apply(zones_at(z, 0)->store, zones_at(z, 0)->apex, &b, &err), 0);
-	memcpy(owners[0], b.changes[0].rrset.owner, b.changes[0].rrset.owner_len);
-	mv_batch_free(&b);
-	zones_seq_raise(z, zones_seq(z) + 1);
-	seq = zones_seq(z);
-	peers_publish(p, (const uint8_t(*)[MVDNS_NAME_MAX])owners, 1, seq);
+	seq = zones_seq(z) + 1; /* the batch's number */
+	publish_change(p, z, zones_at(z, 0),
+		       "{'Changes':[{'Action':'DELETE','ResourceRecordSet':{'Name':"
+		       "'www.example.com','Type':'A','TTL':60,'ResourceRecords':[{'Value':"
+		       "'192.0.2.1'}]}}]}");
 	cr_assert_eq(peers_step(p), 1, "a full state under way, waiting for room");
 	cr_assert_not(peers_applied(p, seq));
 
@@ -685,8 +698,6 @@ Test(peers, the_dataplane_applies_what_we_send, .fini = private_shm_remove)
 {
 	struct zones *z = zones_example();
 	struct peers *p;
-	struct mv_batch b;
-	uint8_t owners[1][MVDNS_NAME_MAX] = {{0}};
 	struct dp d;
 
 	dp_open(&d, "ctltest");
@@ -697,13 +708,10 @@ Test(peers, the_dataplane_applies_what_we_send, .fini = private_shm_remove)
 	cr_assert_eq(d.shm->names, 3);
 	cr_assert(peers_applied(p, zones_seq(z)));
 
-	parse(&b, "{'Changes':[{'Action':'CREATE','ResourceRecordSet':{'Name':'new.example.com',"
-		  "'Type':'AAAA','TTL':60,'ResourceRecords':[{'Value':'2001:db8::1'}]}}]}");
-	cr_assert_eq(mv_store_apply(zones_at(z, 0)->store, zones_at(z, 0)->apex, &b, &err), 0);
-	memcpy(owners[0], b.changes[0].rrset.owner, b.changes[0].rrset.owner_len);
-	mv_batch_free(&b);
-	zones_seq_raise(z, zones_seq(z) + 1);
-	peers_publish(p, (const uint8_t(*)[MVDNS_NAME_MAX])owners, 1, zones_seq(z));
+	publish_change(p, z, zones_at(z, 0),
+		       "{'Changes':[{'Action':'CREATE','ResourceRecordSet':{'Name':"
+		       "'new.example.com','Type':'AAAA','TTL':60,'ResourceRecords':[{'Value':"
+		       "'2001:db8::1'}]}}]}");
 	cr_assert_not(peers_applied(p, zones_seq(z)));
 	cr_assert_gt(mv_channel_poll(d.ch), 0);
 	cr_assert_eq(d.shm->rejected, 0);
@@ -759,23 +767,6 @@ static void zone_fill_big(struct zones_zone *zone)
 	cr_assert_eq(mv_store_apply(zone->store, zone->apex, &b, &err), 0, "%s", err.messages[0]);
 	mv_batch_free(&b);
 	free(json);
-}
-
-/* Apply a batch (' for ") to zone and publish it, numbered after the last. */
-static void publish_change(struct peers *p, struct zones *z, struct zones_zone *zone,
-			   const char *json)
-{
-	uint8_t owners[8][MVDNS_NAME_MAX] = {{0}};
-	struct mv_batch b;
-
-	parse(&b, json);
-	cr_assert_leq(b.count, 8);
-	cr_assert_eq(mv_store_apply(zone->store, zone->apex, &b, &err), 0, "%s", err.messages[0]);
-	for (size_t i = 0; i < b.count; i++)
-		memcpy(owners[i], b.changes[i].rrset.owner, b.changes[i].rrset.owner_len);
-	zones_seq_raise(z, zones_seq(z) + 1);
-	peers_publish(p, (const uint8_t(*)[MVDNS_NAME_MAX])owners, b.count, zones_seq(z));
-	mv_batch_free(&b);
 }
 
 /* Publish a zone's apex, as CreateHostedZone and DeleteHostedZone do. */
