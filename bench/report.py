@@ -438,7 +438,8 @@ def section_scale(rows):
                    "shared-memory channel when the dataplane attaches, start-up from exec "
                    "until the dataplane has applied it; meanwhile, the control's API: "
                    "the slowest of ListHostedZones requests sent back to back (the control "
-                   "writes the state into the channel's ring, and waits while it is full). "
+                   "writes the state into the channel's ring a slice at a time, serving "
+                   "requests between slices). "
                    "Bytes per set: (VmRSS with N - VmRSS with the SOA alone) / N.\n")
         out.append(table(
             ["record sets", "loaded by", "start-up s", "VmRSS MB", "VmHWM MB", "bytes per set",
