@@ -15,8 +15,8 @@
 
 /*
  * A message parsed ahead of its answer: mv_packet_handle_burst parses a
- * large table's burst first, to prefetch the names' slots and nodes, and
- * answers from these parses after.
+ * burst's queries first (and on a large table prefetches the names' slots
+ * and nodes) and answers from these parses after.
  */
 struct mv_parsed {
 	uint8_t *msg; /* what was parsed: msg[0..len) */

@@ -62,9 +62,10 @@ uint16_t mv_packet_handle(const struct mv_packet_ctx *ctx, uint8_t *frame, uint1
 
 /*
  * Handle a burst of n frames: frames[i][0..lens[i]) in buffers of caps[i]
- * octets. On a table too large for the caches, parses the burst's queries
- * first and prefetches their names' slots, then their nodes, then answers
- * from those parses, so that the cache misses overlap instead of adding up.
+ * octets, as mv_packet_handle would one by one. Parses the burst's queries
+ * first, then answers from those parses; on a table too large for the
+ * caches, prefetches their names' slots, then their nodes in between, so
+ * that the cache misses overlap instead of adding up.
  * Out: out[i], the reply length of frame i (0 to drop it); verdicts[i].
  */
 void mv_packet_handle_burst(const struct mv_packet_ctx *ctx, uint8_t *const *frames,

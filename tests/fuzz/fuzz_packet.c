@@ -7,6 +7,8 @@
  *   3. as a raw Ethernet frame to mv_packet_handle (ARP, ND, ICMP, IPv6),
  *   4. as a TCP segment (header, options and data) to port 53, checksums
  *      made right, and as the data after a completed handshake,
+ * the frames of 2 and 3 also as a burst of one to mv_packet_handle_burst,
+ * which must give the same verdict, length and octets,
  * against a table loaded from an embedded zone. Every buffer is allocated
  * at exactly its capacity, so AddressSanitizer sees any write past it.
  * A broken invariant traps:
@@ -295,6 +297,30 @@ static uint16_t csum_fold(uint32_t acc)
 	return (uint16_t)acc;
 }
 
+/*
+ * mv_packet_handle on frame f[0..len) in a buffer of cap octets, checked
+ * against mv_packet_handle_burst on a copy with the same random state.
+ */
+static uint16_t handle(uint8_t *f, uint16_t len, uint16_t cap, enum mv_verdict *v)
+{
+	uint8_t *g = malloc(cap);
+	uint64_t seed = rng;
+	enum mv_verdict vb = MV_VERDICT_COUNT;
+	uint16_t ob;
+
+	if (g == NULL)
+		abort();
+	memcpy(g, f, cap);
+	mv_packet_handle_burst(&ctx, &g, &len, &cap, 1, &ob, &vb);
+	uint64_t after = rng;
+	rng = seed;
+	uint16_t out = mv_packet_handle(&ctx, f, len, cap, v);
+	CHECK(*v == vb && out == ob && rng == after);
+	CHECK(memcmp(f, g, out) == 0);
+	free(g);
+	return out;
+}
+
 /* The query wrapped in Ethernet + IPv4 + UDP, to a buffer of exactly cap octets. */
 static void fuzz_udp4(const uint8_t *data, size_t size, size_t cap, enum mv_verdict want_v,
 		      uint16_t want_out)
@@ -322,7 +348,7 @@ static void fuzz_udp4(const uint8_t *data, size_t size, size_t cap, enum mv_verd
 	wr16(udp + 6, 0);
 	memcpy(udp + UDP_LEN, data, size);
 
-	uint16_t out = mv_packet_handle(&ctx, f, (uint16_t)(HDRS + size), (uint16_t)cap, &v);
+	uint16_t out = handle(f, (uint16_t)(HDRS + size), (uint16_t)cap, &v);
 	CHECK(v < MV_VERDICT_COUNT);
 	CHECK((out > 0) == verdict_replies[v]);
 	CHECK(out <= cap);
@@ -445,7 +471,7 @@ static void fuzz_raw(const uint8_t *data, size_t size)
 	if (f == NULL)
 		abort();
 	memcpy(f, data, size);
-	uint16_t out = mv_packet_handle(&ctx, f, (uint16_t)size, (uint16_t)cap, &v);
+	uint16_t out = handle(f, (uint16_t)size, (uint16_t)cap, &v);
 	CHECK(v < MV_VERDICT_COUNT);
 	CHECK((out > 0) == verdict_replies[v]);
 	CHECK(out <= cap);

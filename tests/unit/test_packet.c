@@ -1012,9 +1012,10 @@ Test(packet, tx_csum_offload_gives_the_software_replies)
 
 /*
  * A burst gives each frame the same fate and the same bytes as handling the
- * frames one by one, in a table large enough for the prefetching path.
+ * frames one by one, in a small table and in one large enough for the
+ * prefetching path.
  */
-Test(packet, burst_equals_one_by_one)
+static void burst_equals_one_by_one(size_t capacity, bool large)
 {
 	enum { N = 40 };
 	static uint8_t a[N][BUF], b[N][BUF];
@@ -1023,12 +1024,12 @@ Test(packet, burst_equals_one_by_one)
 	enum mv_verdict v[N];
 	const char *docs[] = {zone_json};
 	char err[4096] = "";
-	struct mv_table *big = mv_table_create(300000, NULL, NULL);
+	struct mv_table *t = mv_table_create(capacity, NULL, NULL);
 	static const char *const names[] = {"www.example.com", "WWW.example.com",
 					    "nope.example.com", "www.example.org", "example.com"};
 
-	cr_assert(mv_table_is_large(big));
-	cr_assert_eq(mv_load_docs(big, docs, 1, err, sizeof(err)), 3, "%s", err);
+	cr_assert_eq(mv_table_is_large(t), large);
+	cr_assert_eq(mv_load_docs(t, docs, 1, err, sizeof(err)), 3, "%s", err);
 	for (unsigned i = 0; i < N; i++) {
 		size_t qlen = dns_query(q, (uint16_t)i, names[i % 5], QTYPE_A, i % 2);
 		size_t len = i % 7 == 6   ? frame_arp(a[i], bcast_mac, 1, our_v4)
@@ -1042,13 +1043,21 @@ Test(packet, burst_equals_one_by_one)
 		}
 		if (i == 19) /* IPv4 options: the DNS payload is not where a guess would look */
 			a[i][14] = 0x46;
+		if (i == 22) /* a query to another host's MAC address */
+			a[i][5] ^= 0x01;
+		if (i == 25) { /* a query to another IPv4 address */
+			a[i][14 + 19] ^= 0x01;
+			ip4_fix(a[i]);
+		}
+		if (i == 26) /* IPv6 to another address */
+			a[i][14 + 39] ^= 0x01;
 		memcpy(b[i], a[i], BUF);
 		frames[i] = a[i];
 		lens[i] = (uint16_t)len;
 		caps[i] = BUF;
 	}
 	struct mv_packet_ctx c = ctx;
-	c.table = big;
+	c.table = t;
 	mv_packet_handle_burst(&c, frames, lens, caps, N, out, v);
 	for (unsigned i = 0; i < N; i++) {
 		enum mv_verdict one;
@@ -1058,5 +1067,18 @@ Test(packet, burst_equals_one_by_one)
 		cr_assert_eq(out[i], n, "frame %u: length", i);
 		cr_assert(memcmp(a[i], b[i], n) == 0, "frame %u: bytes", i);
 	}
-	mv_table_destroy(big);
+	cr_assert_eq(v[22], MV_VERDICT_DROP_NOT_FOR_US);
+	cr_assert_eq(v[25], MV_VERDICT_DROP_NOT_FOR_US);
+	cr_assert_eq(v[26], MV_VERDICT_DROP_NOT_FOR_US);
+	mv_table_destroy(t);
+}
+
+Test(packet, burst_equals_one_by_one_small_table)
+{
+	burst_equals_one_by_one(64, false);
+}
+
+Test(packet, burst_equals_one_by_one_large_table)
+{
+	burst_equals_one_by_one(300000, true);
 }
