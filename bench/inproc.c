@@ -110,6 +110,25 @@ static struct mv_table *build(uint64_t names)
 	return t;
 }
 
+/* The Internet checksum's sum (RFC 1071) of len octets at p, added to sum;
+ * an odd last octet is padded with a zero octet. */
+static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len % 2)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+/* The checksum to store: the sum folded to 16 bits, complemented. */
+static uint16_t sum16_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
 static uint16_t frame(uint8_t *f, bool v6, const uint8_t *qname, uint8_t qlen, uint16_t qtype)
 {
 	uint16_t dns_len = (uint16_t)(12 + qlen + 4 + 11);
@@ -133,12 +152,7 @@ static uint16_t frame(uint8_t *f, bool v6, const uint8_t *qname, uint8_t qlen, u
 		ip[8] = 64;
 		ip[9] = 17;
 		memcpy(ip + 12, "\x0a\x35\0\2\x0a\x35\0\1", 8);
-		uint32_t sum = 0;
-		for (int i = 0; i < 20; i += 2)
-			sum += (uint32_t)ip[i] << 8 | ip[i + 1];
-		while (sum >> 16)
-			sum = (sum & 0xffff) + (sum >> 16);
-		dns_put_u16(ip + 10, (uint16_t)~sum);
+		dns_put_u16(ip + 10, sum16_fold(sum16(0, ip, 20)));
 	}
 	dns_put_u16(udp, 40000);
 	dns_put_u16(udp + 2, 53);
@@ -153,6 +167,11 @@ static uint16_t frame(uint8_t *f, bool v6, const uint8_t *qname, uint8_t qlen, u
 	uint8_t *opt = dns + 16 + qlen;
 	opt[2] = 41;
 	dns_put_u16(opt + 3, 1232);
+	/* The UDP checksum, as a client's kernel sends it (mandatory in IPv6). */
+	const uint8_t *addrs = v6 ? ip + 8 : ip + 12;
+	uint32_t sum = sum16(17u + l4, addrs, v6 ? 32 : 8);
+	uint16_t c = sum16_fold(sum16(sum, udp, l4));
+	dns_put_u16(udp + 6, c == 0 ? 0xffff : c);
 	return (uint16_t)(14 + ip_len + l4);
 }
 

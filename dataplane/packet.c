@@ -245,12 +245,17 @@ static uint16_t handle_arp(const struct mv_packet_ctx *ctx, uint8_t *frame, uint
 
 /*
  * The checks of a UDP datagram to port 53, l4 pointing at its header and
- * l4_len octets after it in the IP packet. Returns whether it passes; else
- * *v says why not.
+ * l4_len octets after it in the IP packet (IPv6 if v6). Returns whether it
+ * passes; else *v says why not. The checksum itself is not verified: a
+ * query from a local veth or through XDP carries an unfinished one (the
+ * sender's kernel left it to an offload that never runs).
  */
-static inline bool udp_ok(const uint8_t *l4, uint16_t l4_len, enum mv_verdict *v)
+static inline bool udp_ok(const uint8_t *l4, uint16_t l4_len, bool v6, enum mv_verdict *v)
 {
 	if (l4_len < UDP_HLEN || dns_get_u16(l4 + 4) < UDP_HLEN || dns_get_u16(l4 + 4) > l4_len)
+		return refuse(v, MV_VERDICT_DROP_MALFORMED);
+	/* RFC 8200 8.1: over IPv6 the checksum is mandatory; 0 is discarded. */
+	if (v6 && dns_get_u16(l4 + 6) == 0)
 		return refuse(v, MV_VERDICT_DROP_MALFORMED);
 	if (dns_get_u16(l4 + 2) != MVDNS_DNS_PORT)
 		return refuse(v, MV_VERDICT_DROP_UNSUPPORTED);
@@ -269,11 +274,12 @@ static inline uint16_t udp_turn(uint8_t *l4, uint16_t out)
 	return (uint16_t)(UDP_HLEN + out);
 }
 
-/* Turn a UDP datagram to port 53 into the reply; l4 points at the UDP header. */
+/* Turn a UDP datagram to port 53 into the reply; l4 points at the UDP header
+ * (in IPv6 if v6). */
 static inline uint16_t handle_udp(const struct mv_packet_ctx *ctx, uint8_t *l4, uint16_t l4_len,
-				  uint16_t l4_cap, enum mv_verdict *v)
+				  uint16_t l4_cap, bool v6, enum mv_verdict *v)
 {
-	if (!udp_ok(l4, l4_len, v))
+	if (!udp_ok(l4, l4_len, v6, v))
 		return 0;
 	uint16_t out =
 		mv_answer(ctx->table, l4 + UDP_HLEN, (uint16_t)(dns_get_u16(l4 + 4) - UDP_HLEN),
@@ -358,7 +364,7 @@ static uint16_t handle_ipv4(const struct mv_packet_ctx *ctx, uint8_t *frame, uin
 	uint16_t l4_len = (uint16_t)(dns_get_u16(ip + 2) - IPV4_HLEN);
 	uint16_t l4_cap = (uint16_t)(cap - ETH_HLEN - IPV4_HLEN);
 	if (ip[9] == IPPROTO_UDP_) {
-		out = handle_udp(ctx, l4, l4_len, l4_cap, v);
+		out = handle_udp(ctx, l4, l4_len, l4_cap, false, v);
 		if (out == 0)
 			return 0;
 		put_l4_csum(ctx, ip + 12, 4, IPPROTO_UDP_, out);
@@ -474,7 +480,7 @@ static uint16_t handle_ipv6(const struct mv_packet_ctx *ctx, uint8_t *frame, uin
 	if (!solicit && (!l2_unicast || !is_our_v6(ctx->addrs, ip + 24)))
 		return drop(v, MV_VERDICT_DROP_NOT_FOR_US);
 	if (ip[6] == IPPROTO_UDP_) {
-		out = handle_udp(ctx, l4, l4_len, l4_cap, v);
+		out = handle_udp(ctx, l4, l4_len, l4_cap, true, v);
 		if (out == 0)
 			return 0;
 		put_l4_csum(ctx, ip + 8, 16, IPPROTO_UDP_, out);
@@ -592,7 +598,7 @@ static inline bool query_of(const struct mv_packet_ctx *ctx, uint8_t *frame, uin
 	default:
 		return false;
 	}
-	if (!udp_ok(l4, l4_len, &not_now))
+	if (!udp_ok(l4, l4_len, q->v6, &not_now))
 		return false;
 	struct mv_parsed *p = &q->parsed;
 	p->msg = l4 + UDP_HLEN;

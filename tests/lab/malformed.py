@@ -13,6 +13,12 @@ Run inside the client namespace (tests/lab/test_malformed.sh does):
   malformed.py mutate [--server ADDR] [--count N] [--seed S]
                                         the same with valid queries that
                                         have a few random bytes changed
+  malformed.py udp6-checksum [--server ADDR6]
+                                        a query over IPv6 with UDP checksum
+                                        0 gets no reply (RFC 8200 8.1), the
+                                        same query with its checksum does
+                                        (a raw socket: the kernel leaves the
+                                        UDP header as written)
 
 Output follows tests/lab/lib.sh: "ok - ..." / "not ok - ..." per check,
 "# ..." diagnostics, and one "# expect-counters name=N ..." line giving by
@@ -320,14 +326,67 @@ def run_random(args):
     return len(problems)
 
 
+def inet_sum(data):
+    """The Internet checksum (RFC 1071) of data, complemented, 0 as 0xffff."""
+    if len(data) % 2:
+        data += b"\x00"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return (~total & 0xffff) or 0xffff
+
+
+def run_udp6_checksum(args):
+    """One query with UDP checksum 0, then the same with its checksum, sent
+    from a raw IPv6 socket; the replies come to a UDP socket on the port."""
+    failed = 0
+    counts = collections.Counter()
+    with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as udp, \
+            socket.socket(socket.AF_INET6, socket.SOCK_RAW,
+                          socket.IPPROTO_UDP) as raw:
+        udp.connect((args.server, 53))
+        src, sport = udp.getsockname()[:2]
+        for zero in (True, False):
+            qid = 0x5300 + zero
+            payload = header(qid) + question("www.example.com")
+            length = 8 + len(payload)
+            pseudo = (socket.inet_pton(socket.AF_INET6, src) +
+                      socket.inet_pton(socket.AF_INET6, args.server) +
+                      struct.pack("!IxxxB", length, socket.IPPROTO_UDP))
+            csum = 0 if zero else inet_sum(
+                pseudo + struct.pack("!HHHH", sport, 53, length, 0) + payload)
+            raw.sendto(struct.pack("!HHHH", sport, 53, length, csum) + payload,
+                       (args.server, 0))
+            expect = None if zero else "NOERROR"
+            reply = recv_within(udp, NO_REPLY_WAIT if zero else REPLY_WAIT)
+            problem = check_reply(payload, reply, expect)
+            label = "UDP over IPv6 to %s with checksum %s -> %s" % (
+                args.server, "0" if zero else "%#06x" % csum,
+                expect or "no reply")
+            if problem:
+                failed += 1
+                print("not ok - " + label)
+                print("# " + problem)
+            else:
+                print("ok - " + label)
+            counts["drop-malformed" if zero else "answer-noerror"] += 1
+    print_counts(counts)
+    return failed
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("mode", choices=["cases", "random", "mutate"])
+    ap.add_argument("mode", choices=["cases", "random", "mutate", "udp6-checksum"])
     ap.add_argument("--server", default="10.53.0.1")
     ap.add_argument("--count", type=int, default=200)
     ap.add_argument("--seed", type=int, default=53)
     args = ap.parse_args()
-    failed = run_cases(args) if args.mode == "cases" else run_random(args)
+    if args.mode == "cases":
+        failed = run_cases(args)
+    elif args.mode == "udp6-checksum":
+        failed = run_udp6_checksum(args)
+    else:
+        failed = run_random(args)
     return 1 if failed else 0
 
 

@@ -41,6 +41,13 @@ check_counters "malformed cases" before after drop-short drop-not-query \
 t_expect_eq "malformed cases: tx-dropped did not grow" 0 \
 	"$(t_delta before after tx-dropped)"
 
+# UDP over IPv6 without a checksum: dropped, counted; with one: answered.
+T_EXPECT=()
+t_snapshot before
+t_run_checks lab_exec_c "$T_PY" "$MALFORMED" udp6-checksum --server "$LAB_ADDR6_S"
+t_snapshot after
+check_counters "UDP over IPv6 without a checksum" before after drop-malformed answer-noerror
+
 # Random byte strings, then valid queries with a few bytes changed.
 for mode in random mutate; do
 	T_EXPECT=()

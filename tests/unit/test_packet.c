@@ -618,6 +618,9 @@ Test(packet, udp6_errors)
 	wr16(f + ETH_LEN + 4, (uint16_t)(UDP_LEN + qlen + 1)); /* payload length past frame */
 	expect_drop(f, len, MV_VERDICT_DROP_MALFORMED);
 	len = frame_udp6(f, q, qlen, 1000, 53);
+	wr16(f + ETH_LEN + IP6_LEN + 6, 0); /* no checksum: not allowed over IPv6 (RFC 8200 8.1) */
+	expect_drop(f, len, MV_VERDICT_DROP_MALFORMED);
+	len = frame_udp6(f, q, qlen, 1000, 53);
 	f[ETH_LEN] = 0x40; /* version 4 in an IPv6 frame */
 	expect_drop(f, len, MV_VERDICT_DROP_MALFORMED);
 	len = frame_udp6(f, q, qlen, 1000, 53);
@@ -1051,6 +1054,8 @@ static void burst_equals_one_by_one(size_t capacity, bool large)
 		}
 		if (i == 26) /* IPv6 to another address */
 			a[i][14 + 39] ^= 0x01;
+		if (i == 29) /* IPv6 without a UDP checksum */
+			wr16(a[i] + 14 + 40 + 6, 0);
 		memcpy(b[i], a[i], BUF);
 		frames[i] = a[i];
 		lens[i] = (uint16_t)len;
@@ -1070,6 +1075,7 @@ static void burst_equals_one_by_one(size_t capacity, bool large)
 	cr_assert_eq(v[22], MV_VERDICT_DROP_NOT_FOR_US);
 	cr_assert_eq(v[25], MV_VERDICT_DROP_NOT_FOR_US);
 	cr_assert_eq(v[26], MV_VERDICT_DROP_NOT_FOR_US);
+	cr_assert_eq(v[29], MV_VERDICT_DROP_MALFORMED);
 	mv_table_destroy(t);
 }
 
