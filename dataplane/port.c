@@ -14,8 +14,22 @@
 	(RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM | \
 	 RTE_ETH_TX_OFFLOAD_TCP_CKSUM)
 
-/* Configure and start a port with nq queue pairs. Out: *tx_csum, checksums offloaded. */
-static int port_configure(uint16_t port, uint16_t nq, struct rte_mempool *pool, bool *tx_csum)
+/*
+ * What a port is asked to check on receive where it can: a frame it marks
+ * bad is dropped (worker.c). The dataplane cannot check UDP checksums
+ * itself: frames from a local veth carry unfinished ones.
+ */
+#define RX_CSUM_OFFLOADS                                                \
+	(RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM | \
+	 RTE_ETH_RX_OFFLOAD_TCP_CKSUM)
+
+/*
+ * Configure and start a port with nq queue pairs. Out: *tx_csum, the
+ * replies' checksums offloaded; *rx_csum, the queries' UDP checksums
+ * checked by the port.
+ */
+static int port_configure(uint16_t port, uint16_t nq, struct rte_mempool *pool, bool *tx_csum,
+			  bool *rx_csum)
 {
 	struct rte_eth_dev_info info;
 	struct rte_eth_conf conf;
@@ -33,6 +47,8 @@ static int port_configure(uint16_t port, uint16_t nq, struct rte_mempool *pool, 
 	*tx_csum = (info.tx_offload_capa & TX_CSUM_OFFLOADS) == TX_CSUM_OFFLOADS;
 	if (*tx_csum)
 		conf.txmode.offloads = TX_CSUM_OFFLOADS;
+	conf.rxmode.offloads = info.rx_offload_capa & RX_CSUM_OFFLOADS;
+	*rx_csum = (conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_UDP_CKSUM) != 0;
 	rc = rte_eth_dev_configure(port, nq, nq, &conf);
 	if (rc != 0)
 		return rc;
@@ -76,8 +92,8 @@ int mv_ports_start(struct mv_worker *workers, unsigned nworkers, struct rte_memp
 								      : info.max_tx_queues;
 		if (nq > nworkers)
 			nq = (uint16_t)nworkers;
-		bool tx_csum = false;
-		rc = port_configure(port, nq, pool, &tx_csum);
+		bool tx_csum = false, rx_csum = false;
+		rc = port_configure(port, nq, pool, &tx_csum, &rx_csum);
 		if (rc == 0)
 			rc = rte_eth_macaddr_get(port, &mac);
 		rte_eth_dev_get_name_by_port(port, name);
@@ -100,9 +116,10 @@ int mv_ports_start(struct mv_worker *workers, unsigned nworkers, struct rte_memp
 			wq->ctx.tx_csum = tx_csum;
 		}
 		printf("mvdns-dataplane: port %u %s mac " RTE_ETHER_ADDR_PRT_FMT
-		       " queues %u checksums %s\n",
+		       " queues %u checksums %s, received %s\n",
 		       port, name, RTE_ETHER_ADDR_BYTES(&mac), nq,
-		       tx_csum ? "offloaded" : "in software");
+		       tx_csum ? "offloaded" : "in software",
+		       rx_csum ? "checked by the port" : "unchecked");
 		nports++;
 	}
 	if (nports == 0) {

@@ -76,7 +76,20 @@ static uint64_t tx_csum_flags(struct rte_mbuf *m, const uint8_t *reply)
 	return 0;
 }
 
-/* Decide every packet of a burst and queue the replies; drop the rest at once. */
+/* Whether the port checked a checksum of the frame and found it wrong
+ * (ports that check them: port.c RX_CSUM_OFFLOADS). */
+static inline bool rx_csum_bad(const struct rte_mbuf *m)
+{
+	return (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
+	       (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD;
+}
+
+/*
+ * Decide every packet of a burst and queue the replies; drop the rest at
+ * once. A frame the packet code must not see (chained, or a checksum the
+ * port found wrong) goes in with length 0, which is never answered, and
+ * gets its verdict here.
+ */
 static void handle_burst(struct mv_worker *w, struct mv_worker_queue *q, struct rte_mbuf **pkts,
 			 uint16_t n)
 {
@@ -87,17 +100,18 @@ static void handle_burst(struct mv_worker *w, struct mv_worker_queue *q, struct 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		frames[i] = rte_pktmbuf_mtod(m, uint8_t *);
-		/* A DNS query fits one segment: a chained mbuf is seen as its first only. */
-		lens[i] = m->nb_segs == 1 ? m->data_len : 0;
+		lens[i] = m->nb_segs == 1 && !rx_csum_bad(m) ? m->data_len : 0;
 		caps[i] = (uint16_t)(m->data_len + rte_pktmbuf_tailroom(m));
 	}
 	mv_packet_handle_burst(&q->ctx, frames, lens, caps, n, out, v);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		if (m->nb_segs != 1)
+		if (m->nb_segs != 1) /* a DNS query fits one segment */
 			v[i] = MV_VERDICT_DROP_UNSUPPORTED;
+		else if (rx_csum_bad(m))
+			v[i] = MV_VERDICT_DROP_MALFORMED;
 		count(&w->verdicts[v[i]], 1);
-		if (out[i] == 0 || m->nb_segs != 1) {
+		if (out[i] == 0) {
 			rte_pktmbuf_free(m);
 			continue;
 		}

@@ -13,12 +13,10 @@ Run inside the client namespace (tests/lab/test_malformed.sh does):
   malformed.py mutate [--server ADDR] [--count N] [--seed S]
                                         the same with valid queries that
                                         have a few random bytes changed
-  malformed.py udp6-checksum [--server ADDR6]
-                                        a query over IPv6 with UDP checksum
-                                        0 gets no reply (RFC 8200 8.1), the
-                                        same query with its checksum does
-                                        (a raw socket: the kernel leaves the
-                                        UDP header as written)
+  malformed.py checksums [--server ADDR] [--port-checks]
+                                        a query with its UDP checksum, with
+                                        0 and with a wrong one, each with
+                                        the reply (or silence) it must get
 
 Output follows tests/lab/lib.sh: "ok - ..." / "not ok - ..." per check,
 "# ..." diagnostics, and one "# expect-counters name=N ..." line giving by
@@ -336,55 +334,68 @@ def inet_sum(data):
     return (~total & 0xffff) or 0xffff
 
 
-def run_udp6_checksum(args):
-    """One query with UDP checksum 0, then the same with its checksum, sent
-    from a raw IPv6 socket; the replies come to a UDP socket on the port."""
+def run_checksums(args):
+    """The same query sent from a raw socket (the kernel leaves the UDP
+    header as written) with its UDP checksum, with 0 and with a wrong one;
+    the replies come to a UDP socket on the port. 0 means none over IPv4
+    (RFC 768) and is discarded over IPv6 (RFC 8200 8.1); a wrong one is
+    dropped where the port checks received checksums (--port-checks), and
+    answered elsewhere: the dataplane cannot tell it from the unfinished
+    checksum a local veth delivers."""
     failed = 0
     counts = collections.Counter()
-    with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as udp, \
-            socket.socket(socket.AF_INET6, socket.SOCK_RAW,
-                          socket.IPPROTO_UDP) as raw:
+    family = socket.AF_INET6 if ":" in args.server else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as udp, \
+            socket.socket(family, socket.SOCK_RAW, socket.IPPROTO_UDP) as raw:
         udp.connect((args.server, 53))
         src, sport = udp.getsockname()[:2]
-        for zero in (True, False):
-            qid = 0x5300 + zero
+        for n, kind in enumerate(("right", "zero", "wrong")):
+            qid = 0x5300 + n
             payload = header(qid) + question("www.example.com")
             length = 8 + len(payload)
-            pseudo = (socket.inet_pton(socket.AF_INET6, src) +
-                      socket.inet_pton(socket.AF_INET6, args.server) +
-                      struct.pack("!IxxxB", length, socket.IPPROTO_UDP))
-            csum = 0 if zero else inet_sum(
+            if family == socket.AF_INET6:
+                pseudo = struct.pack("!IxxxB", length, socket.IPPROTO_UDP)
+            else:
+                pseudo = struct.pack("!xBH", socket.IPPROTO_UDP, length)
+            pseudo = (socket.inet_pton(family, src) +
+                      socket.inet_pton(family, args.server) + pseudo)
+            right = inet_sum(
                 pseudo + struct.pack("!HHHH", sport, 53, length, 0) + payload)
+            csum = {"right": right, "zero": 0,
+                    "wrong": right % 0xffff + 1}[kind]
             raw.sendto(struct.pack("!HHHH", sport, 53, length, csum) + payload,
                        (args.server, 0))
-            expect = None if zero else "NOERROR"
-            reply = recv_within(udp, NO_REPLY_WAIT if zero else REPLY_WAIT)
+            dropped = ((kind == "zero" and family == socket.AF_INET6) or
+                       (kind == "wrong" and args.port_checks))
+            expect = None if dropped else "NOERROR"
+            reply = recv_within(udp, NO_REPLY_WAIT if dropped else REPLY_WAIT)
             problem = check_reply(payload, reply, expect)
-            label = "UDP over IPv6 to %s with checksum %s -> %s" % (
-                args.server, "0" if zero else "%#06x" % csum,
-                expect or "no reply")
+            label = "UDP to %s with checksum %#06x (%s) -> %s" % (
+                args.server, csum, kind, expect or "no reply")
             if problem:
                 failed += 1
                 print("not ok - " + label)
                 print("# " + problem)
             else:
                 print("ok - " + label)
-            counts["drop-malformed" if zero else "answer-noerror"] += 1
+            counts["drop-malformed" if dropped else "answer-noerror"] += 1
     print_counts(counts)
     return failed
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("mode", choices=["cases", "random", "mutate", "udp6-checksum"])
+    ap.add_argument("mode", choices=["cases", "random", "mutate", "checksums"])
     ap.add_argument("--server", default="10.53.0.1")
     ap.add_argument("--count", type=int, default=200)
     ap.add_argument("--seed", type=int, default=53)
+    ap.add_argument("--port-checks", action="store_true",
+                    help="the dataplane's port checks received checksums")
     args = ap.parse_args()
     if args.mode == "cases":
         failed = run_cases(args)
-    elif args.mode == "udp6-checksum":
-        failed = run_udp6_checksum(args)
+    elif args.mode == "checksums":
+        failed = run_checksums(args)
     else:
         failed = run_random(args)
     return 1 if failed else 0

@@ -41,12 +41,21 @@ check_counters "malformed cases" before after drop-short drop-not-query \
 t_expect_eq "malformed cases: tx-dropped did not grow" 0 \
 	"$(t_delta before after tx-dropped)"
 
-# UDP over IPv6 without a checksum: dropped, counted; with one: answered.
+# UDP checksums: right, 0 and wrong, each with its fate. A wrong one is
+# dropped only where the port checks them (the dataplane says so).
+port_checks=()
+grep -q 'received checked by the port' "$LAB_DP_LOG" && port_checks=(--port-checks)
+if [[ $T_DRIVER == tap ]]; then # net_tap checks them in software
+	t_expect_eq "net_tap checks received checksums" "--port-checks" "${port_checks[*]}"
+fi
 T_EXPECT=()
 t_snapshot before
-t_run_checks lab_exec_c "$T_PY" "$MALFORMED" udp6-checksum --server "$LAB_ADDR6_S"
+for server in "$LAB_ADDR4_S" "$LAB_ADDR6_S"; do
+	t_run_checks lab_exec_c "$T_PY" "$MALFORMED" checksums --server "$server" "${port_checks[@]}"
+done
 t_snapshot after
-check_counters "UDP over IPv6 without a checksum" before after drop-malformed answer-noerror
+check_counters "UDP checksums (${port_checks[*]:-not checked by the port})" before after \
+	drop-malformed answer-noerror
 
 # Random byte strings, then valid queries with a few bytes changed.
 for mode in random mutate; do
