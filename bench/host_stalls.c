@@ -10,7 +10,7 @@
  * readings is a stop: the thread did not run. On an otherwise quiet machine
  * the guest's own scheduler preempts such a thread for a few ms at most
  * (its kernel threads); longer stops come from below the guest, a host
- * that deschedules the vCPU (bench/README.md, eleventh stop: 100 ms at a
+ * that deschedules the vCPU (bench/HISTORY.md, eleventh stop: 100 ms at a
  * time, with no guest timer tick in between). Prints, per CPU, the stops,
  * their total and the longest; one JSON object with --json.
  * Exit 0, or 1 on bad arguments or when a thread cannot be started.

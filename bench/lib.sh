@@ -530,7 +530,7 @@ bench_ctl() {
 # BENCH_CTL_CPU) run on CPU 0 with the main lcore. Unpinned, the scheduler
 # put them on CPU 1 for milliseconds at a time, and the AF_XDP socket's
 # ring overflowed meanwhile (queries dropped at veth-s in the update
-# storms; bench/README.md, tenth stop). The latency figures moved within
+# storms; bench/HISTORY.md, tenth stop). The latency figures moved within
 # their noise either way (eleventh stop); they are taken the same way.
 bench_keep_worker_cpu() {
 	taskset -a -p -c 0 "$LAB_CTL_PID" >/dev/null

@@ -227,7 +227,7 @@ def section_host(rows):
            "busy-polling servers and generators keep them; a stop: %s ms or more between two "
            "readings. In an otherwise quiet guest, its own scheduler takes such a thread off "
            "its CPU for a few ms at most: longer stops are the host's (no guest timer tick "
-           "runs meanwhile, bench/README.md, eleventh stop). Lab and memif figures, their "
+           "runs meanwhile, bench/HISTORY.md, eleventh stop). Lab and memif figures, their "
            "losses and latency maxima, were taken on CPUs that stop this way.\n"
            % fmt(hs[0].get("min_ms"))]
     out.append(table(["CPU", "seconds busy", "stops", "stopped ms (share)", "longest ms",

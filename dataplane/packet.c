@@ -646,12 +646,12 @@ void mv_packet_handle_burst(const struct mv_packet_ctx *ctx, uint8_t *const *fra
 	/*
 	 * The queries first, then the answers: two short loops run faster than
 	 * one long one even when the names are in the caches (1k names, mix a:
-	 * bench/README.md, nineteenth stop). In between, on a table too large
+	 * bench/HISTORY.md, nineteenth stop). In between, on a table too large
 	 * for the caches, the names' slots are prefetched, then their nodes. The
 	 * slot prefetches get a loop of their own: issued between parses, each
 	 * held the parse behind it for as long as it took (10M names: 270-430
 	 * cycles per query in the parse's loop, 93 in a loop of its own;
-	 * bench/README.md, sixth stop).
+	 * bench/HISTORY.md, sixth stop).
 	 */
 	for (unsigned i = 0; i < n; i++)
 		dns[i] = query_of(ctx, frames[i], lens[i], &q[i]);

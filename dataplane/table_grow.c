@@ -83,7 +83,7 @@ size_t table_slots_for(size_t names)
  * everything at once, when the slots were half used, stopped one batch for
  * 5-9 ms at 131k names and 20 ms at 524k (with the prefetch below), in
  * proportion to the table; the copy and the page faults paid by names
- * added made 9 of 100 1,000-name batches 3-7 ms slower (bench/README.md).
+ * added made 9 of 100 1,000-name batches 3-7 ms slower (bench/HISTORY.md, second stop).
  */
 #define IDLE_AT_NUM    3 /* of 8: when idle time starts the copy, ahead */
 #define MIGRATE_AT_NUM 4 /* of 8: when names added start it, and move it along */

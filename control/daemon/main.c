@@ -266,7 +266,7 @@ int main(int argc, char **argv)
 	 * Keep the memory a batch freed for the next one: by default glibc
 	 * returns it to the kernel (heap trimming, and mmap for large blocks
 	 * such as a request's copy), and the next batch pays a page fault per
-	 * 4 KiB again, a sixth of a 1,000-change batch's time (bench/README.md).
+	 * 4 KiB again, a sixth of a 1,000-change batch's time (bench/HISTORY.md, sixth stop).
 	 */
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);

@@ -255,7 +255,7 @@ static int sync_health(struct peers *p, struct peer *pe, uint64_t seq)
  * (peers_step), so that mvdns-control serves its API while a dataplane
  * takes millions of names at its own pace: written in one go, it served
  * nothing for as long as the dataplane took to stage them (10M names: 3.9 s,
- * bench/README.md, seventeenth stop). SYNC_BEGIN goes first (sync_begin);
+ * bench/HISTORY.md, seventeenth stop). SYNC_BEGIN goes first (sync_begin);
  * then the zones are walked in their order and each zone's owners in the
  * store's, then again every owner behind the walk's place that a batch
  * changed meanwhile, as many as the ring takes without waiting (sync_walk);
