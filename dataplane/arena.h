@@ -55,8 +55,9 @@ void mv_arena_free(struct mv_arena *a, void *p, size_t size);
  * memory in, unless one is ready already. A chunk's first touch otherwise
  * costs its whole page fault at once, in whichever allocation reaches it:
  * for a 2 MiB huge page about 4 ms on this project's test guests
- * (bench/HISTORY.md, eighth stop), in the middle of a batch. Returns whether it mapped one now (false: one
- * was ready, or no memory; allocation then maps its own as before).
+ * (bench/HISTORY.md, eighth stop), in the middle of a batch. Returns
+ * whether it mapped one now (false: one was ready, or no memory;
+ * allocation then maps its own as before).
  */
 bool mv_arena_prepare(struct mv_arena *a);
 
