@@ -21,7 +21,9 @@
 # Then, each server still up (kind latency): dnsperf at fixed rates every
 # server sustains (-Q, BENCH_PEERS_LATENCY_QPS), with -v, so that every
 # answer's latency is known: percentiles at a given load, which a run flat
-# out (queues full) cannot give.
+# out (queues full) cannot give. Then the same at 1,000 queries/s against
+# mvdns af_xdp without and with --idle-sleep-us 50 (kind latency, those
+# server labels): what sleeping when idle costs the answers.
 #
 # Then head to head (kind duel): the reflector, knotd XDP and mvdns af_xdp
 # (also with NAPI deferral, see napi_defer) with kxdpgun, server after
@@ -55,6 +57,7 @@
 #                                                   (NAME+napi-defer: with NAPI deferral)
 #   BENCH_PEERS_DUEL_ROUNDS=N                       head-to-head rounds (0: none)
 #   BENCH_PEERS_LATENCY_QPS="20000 50000"           fixed rates of the latency runs ("": none)
+#   BENCH_PEERS_IDLE=0                              skip the idle-sleep runs at 1,000/s
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -402,6 +405,29 @@ for server in "${SERVERS[@]}"; do
 	done
 	stop_server
 done
+
+# ---- idle sleeps at a low rate ---------------------------------------------------
+# What --idle-sleep-us costs the answers of a worker that is mostly idle, and
+# what it saves of its CPU: dnsperf held to 1,000 queries/s (a query every
+# millisecond, so the worker sleeps between them) against mvdns af_xdp
+# polling without pause and with --idle-sleep-us 50, in the latency table.
+if [[ ${BENCH_PEERS_IDLE:-1} == 1 ]]; then
+	for idle in 0 50; do
+		label=mvdns-af_xdp
+		LAB_LCORES=0,1 BENCH_LCORES='' BENCH_VDEV_EXTRA='' BENCH_APP_EXTRA=''
+		if ((idle)); then
+			BENCH_APP_EXTRA="--idle-sleep-us $idle"
+			label+=" $BENCH_APP_EXTRA"
+		fi
+		bench_log "== idle sleeps at a low rate: $label"
+		bench_lab_check
+		start_mvdns af_xdp || continue
+		GEN_CPU=0
+		measure latency "$label" dnsperf few qps 1000
+		stop_server
+	done
+	BENCH_APP_EXTRA=''
+fi
 
 # ---- head to head, in rounds ---------------------------------------------------
 # The aim's comparison (kxdpgun against mvdns and knotd XDP) and the
