@@ -330,17 +330,26 @@ static inline bool ipv4_ok(const struct mv_packet_ctx *ctx, const uint8_t *frame
 	return true;
 }
 
+/* Swap an IP header's source address (alen octets at src) and the
+ * destination right after it: a reply goes back where the query came from. */
+static inline void swap_addrs(uint8_t *src, size_t alen)
+{
+	uint8_t tmp[16];
+
+	memcpy(tmp, src, alen);
+	memcpy(src, src + alen, alen);
+	memcpy(src + alen, tmp, alen);
+}
+
 /*
  * The IPv4 header of a reply of `out` octets after it, and the Ethernet
  * header: back to the sender. Returns the frame's length.
  */
 static inline uint16_t ipv4_turn(const struct mv_packet_ctx *ctx, uint8_t *frame, uint16_t out)
 {
-	uint8_t *ip = frame + ETH_HLEN, tmp[4];
+	uint8_t *ip = frame + ETH_HLEN;
 
-	memcpy(tmp, ip + 12, 4);
-	memcpy(ip + 12, ip + 16, 4);
-	memcpy(ip + 16, tmp, 4);
+	swap_addrs(ip + 12, 4);
 	ip[1] = 0; /* DSCP/ECN */
 	dns_put_u16(ip + 2, (uint16_t)(IPV4_HLEN + out));
 	dns_put_u16(ip + 6, 0x4000); /* DF, no fragment offset */
@@ -445,11 +454,9 @@ static inline bool ipv6_ok(const uint8_t *frame, uint16_t len, enum mv_verdict *
  */
 static inline uint16_t ipv6_turn(const struct mv_packet_ctx *ctx, uint8_t *frame, uint16_t out)
 {
-	uint8_t *ip = frame + ETH_HLEN, tmp[16];
+	uint8_t *ip = frame + ETH_HLEN;
 
-	memcpy(tmp, ip + 8, 16);
-	memcpy(ip + 8, ip + 24, 16);
-	memcpy(ip + 24, tmp, 16);
+	swap_addrs(ip + 8, 16);
 	ip[7] = REPLY_TTL;
 	dns_put_u16(ip + 4, out);
 	eth_turn(frame, ctx->mac);

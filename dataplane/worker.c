@@ -76,40 +76,48 @@ static uint64_t tx_csum_flags(struct rte_mbuf *m, const uint8_t *reply)
 	return 0;
 }
 
-/* Whether the port checked a checksum of the frame and found it wrong
- * (ports that check them: port.c RX_CSUM_OFFLOADS). */
-static inline bool rx_csum_bad(const struct rte_mbuf *m)
+/* No verdict of the worker's own: the packet code decides. */
+#define NOT_ASIDE MV_VERDICT_COUNT
+
+/*
+ * The verdict of a frame the packet code must not see, or NOT_ASIDE: a
+ * chained mbuf (a DNS query fits one segment), or a checksum the port
+ * checked and found wrong (ports that check them: port.c RX_CSUM_OFFLOADS).
+ */
+static inline enum mv_verdict set_aside(const struct rte_mbuf *m)
 {
-	return (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
-	       (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD;
+	if (m->nb_segs != 1)
+		return MV_VERDICT_DROP_UNSUPPORTED;
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
+	    (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		return MV_VERDICT_DROP_MALFORMED;
+	return NOT_ASIDE;
 }
 
 /*
  * Decide every packet of a burst and queue the replies; drop the rest at
- * once. A frame the packet code must not see (chained, or a checksum the
- * port found wrong) goes in with length 0, which is never answered, and
- * gets its verdict here.
+ * once. A frame set aside goes in with length 0, which is never answered,
+ * and gets its verdict here.
  */
 static void handle_burst(struct mv_worker *w, struct mv_worker_queue *q, struct rte_mbuf **pkts,
 			 uint16_t n)
 {
 	uint8_t *frames[MV_BURST];
 	uint16_t lens[MV_BURST], caps[MV_BURST], out[MV_BURST];
-	enum mv_verdict v[MV_BURST];
+	enum mv_verdict v[MV_BURST], aside[MV_BURST];
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		frames[i] = rte_pktmbuf_mtod(m, uint8_t *);
-		lens[i] = m->nb_segs == 1 && !rx_csum_bad(m) ? m->data_len : 0;
+		aside[i] = set_aside(m);
+		lens[i] = aside[i] == NOT_ASIDE ? m->data_len : 0;
 		caps[i] = (uint16_t)(m->data_len + rte_pktmbuf_tailroom(m));
 	}
 	mv_packet_handle_burst(&q->ctx, frames, lens, caps, n, out, v);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		if (m->nb_segs != 1) /* a DNS query fits one segment */
-			v[i] = MV_VERDICT_DROP_UNSUPPORTED;
-		else if (rx_csum_bad(m))
-			v[i] = MV_VERDICT_DROP_MALFORMED;
+		if (aside[i] != NOT_ASIDE)
+			v[i] = aside[i];
 		count(&w->verdicts[v[i]], 1);
 		if (out[i] == 0) {
 			rte_pktmbuf_free(m);
