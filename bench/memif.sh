@@ -22,14 +22,21 @@
 #
 # Both processes run without hugepages (--no-huge --no-shconf -m 512): memif
 # in copy mode shares its rings and buffers through memfd, which needs no
-# hugepages. One more run per variant (few, flat out) has the generator in
-# memif's zero-copy mode (client side only: the dataplane, the server,
-# copies either way), which needs its mbufs in one shared hugepage file
+# hugepages. memif's zero-copy mode is the client's only (the server copies
+# either way) and needs the client's mbufs in one shared hugepage file
 # (--in-memory --single-file-segments; "Zero-copy doesn't support
-# multi-file segments" otherwise): the family adds BENCH_MEMIF_HUGEPAGES
-# (160) 2 MB pages to vm.nr_hugepages for it (and tops it up before each
-# zero-copy run if others took pages meanwhile) and takes them back at exit
-# (BENCH_MEMIF_ZC=0: no zero-copy run, no hugepages). The socket is a file
+# multi-file segments" otherwise). Per variant, two more runs (few, flat
+# out) use it:
+#   generator zero-copy  the generator the zero-copy client, the dataplane
+#                        the server, as above: only the dataplane copies;
+#   dataplane zero-copy  the roles swapped: the dataplane the zero-copy
+#                        client (as an application attaches to a vswitch
+#                        such as VPP, the memif server there), the
+#                        generator the server: only the generator copies.
+# The family adds BENCH_MEMIF_HUGEPAGES (160) 2 MB pages to vm.nr_hugepages
+# for them (and tops it up before each zero-copy run if others took pages
+# meanwhile) and takes them back at exit (BENCH_MEMIF_ZC=0: no zero-copy
+# run, no hugepages). The socket is a file
 # in our temp dir (socket-abstract=no), the EAL prefixes are ours; the
 # dataplane has a private /dev/shm (dpwrap.sh). Everything is removed on
 # exit, also on failure or interrupt.
@@ -69,7 +76,7 @@ GEN_PREFIX=mvbm-gen-$$
 bench_on_cleanup rm -rf "/var/run/dpdk/$DP_PREFIX" "/var/run/dpdk/$GEN_PREFIX"
 bench_on_cleanup bench_nn_stop
 
-# ---- hugepages for the zero-copy generator -----------------------------------
+# ---- hugepages for the zero-copy runs -----------------------------------------
 # vm.nr_hugepages is the machine's: we add what we need and take back what we
 # added, never set it outright. Before each zero-copy run, top it up again:
 # another job on this machine may have set it to a value of its own meanwhile.
@@ -109,10 +116,19 @@ bench_log "generating the zone ($NAMES names) and the query files"
 "$BENCH_PY" "$BENCH_DIR/gen.py" queries million --names "$NAMES" "$D/q-many.txt"
 "$BENCH_PY" "$BENCH_DIR/gen.py" queries pool --names "$NAMES" "$D/q-pool.txt"
 
-# bench_nn_start's dataplane, on the memif server port instead of net_null.
-# shellcheck disable=SC2054 # the commas are inside EAL arguments
-BENCH_NN_EAL=(-l 0,1 --no-huge --no-shconf -m 512 --no-pci --no-telemetry
-	--file-prefix "$DP_PREFIX" "--vdev=net_memif0,role=server,socket=$SOCK,socket-abstract=no")
+# bench_nn_start's dataplane, on a memif port instead of net_null: the server
+# (dp_eal server), or the zero-copy client (dp_eal client).
+dp_eal() {
+	# shellcheck disable=SC2054 # the commas are inside EAL arguments
+	if [[ $1 == client ]]; then
+		BENCH_NN_EAL=(-l 0,1 --in-memory --single-file-segments -m 256 --no-pci
+			--no-telemetry --file-prefix "$DP_PREFIX"
+			"--vdev=net_memif0,role=client,socket=$SOCK,socket-abstract=no,zero-copy=yes")
+	else
+		BENCH_NN_EAL=(-l 0,1 --no-huge --no-shconf -m 512 --no-pci --no-telemetry
+			--file-prefix "$DP_PREFIX" "--vdev=net_memif0,role=server,socket=$SOCK,socket-abstract=no")
+	fi
+}
 
 # children_cpu - CHILD_CPU: CPU seconds (user + system) of this shell's
 # reaped children so far (the second line of bash's `times`, run in this
@@ -125,14 +141,20 @@ children_cpu() {
 		printf "%.3f\n", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$D/times")
 }
 
-# run_gen CPU QSET RATE ZEROCOPY - one generator run; sets OUT (its JSON) and CMD.
-run_gen() {
-	local cpu=$1 qset=$2 rate=$3 zc=$4 log=$D/gen.log mem vdev
+# gen_start CPU QSET RATE ZEROCOPY - one generator run, started in the
+# background (GEN_PID); sets CMD. ZEROCOPY: none, generator (it is the
+# zero-copy client) or dataplane (the dataplane is: the generator is the
+# server). gen_wait - until it ends; sets OUT (its JSON) or OUT_ERR.
+# run_gen CPU QSET RATE ZEROCOPY - both.
+gen_start() {
+	local cpu=$1 qset=$2 rate=$3 zc=$4
 	local vdev="net_memif0,role=client,socket=$SOCK,socket-abstract=no"
 	local mem=(--no-huge --no-shconf -m 512)
-	if ((zc)); then
+	if [[ $zc == generator ]]; then
 		vdev+=,zero-copy=yes
 		mem=(--in-memory --single-file-segments -m 256)
+	elif [[ $zc == dataplane ]]; then
+		vdev=${vdev/role=client/role=server}
 	fi
 	local eal=(-l "$cpu" "${mem[@]}" --no-pci --no-telemetry --file-prefix "$GEN_PREFIX"
 		"--vdev=$vdev")
@@ -140,17 +162,36 @@ run_gen() {
 		--window "$WINDOW" --rate "$rate" --json)
 	CMD="build/bench/memif_gen ${eal[*]} -- ${app[*]}"
 	CMD=${CMD//$D\//}
-	OUT=
-	bench_fg timeout -k 10 $((${DURATION%.*} + 60)) "$BENCH_MEMIF_GEN" "${eal[@]}" -- \
-		"${app[@]}" </dev/null >"$log" 2>&1 || true
-	OUT=$(grep '^{' "$log" | tail -n 1) || true
-	[[ -n $OUT ]] || OUT_ERR=$(grep -v -e '^EAL:' -e 'mp action callback' "$log" | tail -n 10)
+	timeout -k 10 $((${DURATION%.*} + 60)) "$BENCH_MEMIF_GEN" "${eal[@]}" -- \
+		"${app[@]}" </dev/null >"$D/gen.log" 2>&1 &
+	GEN_PID=$!
+}
+gen_wait() {
+	wait "$GEN_PID" || true
+	OUT=$(grep '^{' "$D/gen.log" | tail -n 1) || true
+	[[ -n $OUT ]] || OUT_ERR=$(grep -v -e '^EAL:' -e 'mp action callback' "$D/gen.log" | tail -n 10)
+}
+run_gen() {
+	gen_start "$@"
+	gen_wait
 }
 
-# dp_start TAG - the dataplane of this placement, started and ready (0), or an
-# error recorded (1).
+# socket_wait - until the generator, the memif server, has made the socket
+# (0), or 10 s (1).
+socket_wait() {
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		[[ -S $SOCK ]] && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+# dp_start TAG - the dataplane of this placement in role DP_ROLE (server or
+# client), started and ready (0), or an error recorded (1).
 dp_start() {
-	rm -f "$SOCK"
+	[[ $DP_ROLE == client ]] || rm -f "$SOCK" # a server's own, left by the one before
+	dp_eal "$DP_ROLE"
 	bench_nn_start "$D/zone.json" "$1"
 	if ! bench_nn_wait_ready 600; then
 		bench_error "the dataplane did not start on memif ($label)" "$BENCH_NN_CMD" \
@@ -187,25 +228,46 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		BENCH_LCORES=$lcores
 		export BENCH_LCORES
 		restarts=0
+		DP_ROLE=server
 		dp_start "r$round-v$vi" || continue
 		runs=()
-		for q in "${QSETS[@]}"; do runs+=("$q 0 0"); done
-		((ZC)) && runs+=("few 0 1")
-		runs+=("few $FIXED_RATE 0")
+		for q in "${QSETS[@]}"; do runs+=("$q 0 none"); done
+		((ZC)) && runs+=("few 0 generator")
+		runs+=("few $FIXED_RATE none")
+		((ZC)) && runs+=("few 0 dataplane") # last: the dataplane restarts as the client
 		for r in "${runs[@]}"; do
 			read -r qset rate zc <<<"$r"
-			if ((zc)) && ! hugepages_ensure; then
-				bench_note "no zero-copy run ($label): $(hugepages_free) free 2 MB hugepages, $HP_NEED needed"
+			if [[ $zc != none ]] && ! hugepages_ensure; then
+				bench_note "no $zc zero-copy run ($label): $(hugepages_free) free 2 MB hugepages, $HP_NEED needed"
 				continue
 			fi
-			dp_revive || break
-			other=$(bench_other_cpu -p "$BENCH_NN_PID" 0.5)
+			OUT='' OUT_ERR=''
+			if [[ $zc == dataplane ]]; then
+				# memif's client does not start without its server: the
+				# generator first, then the dataplane, measured from its ready.
+				bench_nn_stop
+				DP_ROLE=client
+				other=$(bench_other_cpu -p $$ 0.5)
+				gen_start "$gen_cpu" "$qset" "$rate" "$zc"
+				if ! socket_wait || ! dp_start "r$round-v$vi-client"; then
+					[[ -S $SOCK ]] || bench_error "memif_gen made no socket ($label, server)" "$CMD" ""
+					kill "$GEN_PID" 2>/dev/null
+					gen_wait
+					break
+				fi
+			else
+				dp_revive || break
+				other=$(bench_other_cpu -p "$BENCH_NN_PID" 0.5)
+			fi
 			t0=$(bench_cpu_ticks "$BENCH_NN_PID") b0=$(bench_busy_ticks)
 			children_cpu
 			c0=$CHILD_CPU w0=$(bench_now)
-			OUT_ERR=
-			run_gen "$gen_cpu" "$qset" "$rate" "$zc"
-			if [[ -z $OUT ]]; then
+			if [[ $zc == dataplane ]]; then
+				gen_wait
+			else
+				run_gen "$gen_cpu" "$qset" "$rate" "$zc"
+			fi
+			if [[ -z $OUT && $zc != dataplane ]]; then
 				bench_note "memif_gen gave no figures ($label, $qset, rate $rate), once: again (${OUT_ERR##*$'\n'})"
 				pid=$BENCH_NN_PID
 				dp_revive || break
@@ -230,7 +292,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 					"$CMD  # dataplane: $dp_cmd" "$OUT_ERR"
 				continue
 			fi
-			bench_log "  $qset rate $rate$( ((zc)) && echo " zero-copy"): $(jq -r '"\(.answered_per_s) answered/s, loss \(.loss_pct)%, p50 \(.lat_p50_us) us, p99 \(.lat_p99_us) us"' <<<"$OUT"), other CPU $other before, $other_during during"
+			bench_log "  $qset rate $rate$([[ $zc == none ]] || echo " $zc zero-copy"): $(jq -r '"\(.answered_per_s) answered/s, loss \(.loss_pct)%, p50 \(.lat_p50_us) us, p99 \(.lat_p99_us) us"' <<<"$OUT"), other CPU $other before, $other_during during"
 			# shellcheck disable=SC2046 # key value pairs from the generator's JSON
 			bench_row kind memif round "$round" lcores "$label" gen_cpu "$gen_cpu" \
 				qset "$qset" names "$NAMES" rate "$rate" zero_copy "$zc" window "$WINDOW" seconds "$DURATION" \

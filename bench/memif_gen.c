@@ -7,11 +7,11 @@
  *             [--seconds S] [--warmup S] [--rate QPS] [--window W]
  *             [--burst B] [--timeout-ms T] [--json]
  *
- * EAL: one lcore (-l CPU) and one memif port in the client role, e.g.
+ * EAL: one lcore (-l CPU) and one memif port, e.g.
  *   -l 1 --no-huge --no-shconf -m 512 --no-pci --file-prefix gen
  *   --vdev=net_memif0,role=client,socket=/tmp/x/memif.sock
  * while the dataplane runs with --vdev=net_memif0,role=server,socket=... and
- * --addr IP (bench/memif.sh starts both).
+ * --addr IP, or the roles the other way round (bench/memif.sh starts both).
  *
  * FILE holds "name TYPE" lines (dnsperf's format, bench/gen.py queries);
  * each becomes a real Ethernet/IPv4/UDP/DNS query frame (with EDNS), sent
@@ -656,7 +656,7 @@ int main(int argc, char **argv)
 	}
 	if (link_wait(g->port, 20) != 0) {
 		fprintf(stderr, "memif_gen: the memif link did not come up in 20 s "
-				"(is the dataplane listening on the socket, role=server?)\n");
+				"(is the dataplane on the same socket, in the other role?)\n");
 		goto out;
 	}
 	if (arp_resolve(g, &opt, our.addr_bytes, server_mac, 5) != 0) {

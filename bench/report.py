@@ -473,13 +473,24 @@ def section_scale(rows):
     return "\n".join(out)
 
 
+def zero_copy(r):
+    """Which side of a memif run was the zero-copy client: "", "generator" or
+    "dataplane" (runs before the dataplane's side was measured: 0 or 1)."""
+    z = r.get("zero_copy")
+    return "generator" if z in (1, "1") else ("" if z in (None, 0, "0", "none") else z)
+
+
+def zero_copy_label(side):
+    return " (%s zero-copy)" % side if side else ""
+
+
 def section_memif(rows):
     rs = [r for r in rows if r["kind"] == "memif"]
     if not rs:
         return ""
     groups = {}
     for r in rs:
-        key = (r["lcores"], r["gen_cpu"], r["qset"], r.get("rate") or 0, r.get("zero_copy") or 0)
+        key = (r["lcores"], r["gen_cpu"], r["qset"], r.get("rate") or 0, zero_copy(r))
         groups.setdefault(key, []).append(r)
     qsets = {"few": 0, "many": 1, "pool": 2}
     order = []
@@ -493,7 +504,11 @@ def section_memif(rows):
            "several). Latency: from tx_burst of the query to rx_burst of its answer, in "
            "microseconds (medians of the rounds' percentiles). Dataplane and generator CPU: "
            "utime + stime, in cores; other CPU: cores other jobs on this shared machine used "
-           "in the 0.5 s before the run, and during it (all busy time but ours).\n"
+           "in the 0.5 s before the run, and during it (all busy time but ours). Zero-copy is "
+           "memif's client's mode only: \"generator zero-copy\", the generator is the "
+           "zero-copy client and the dataplane the server, which copies; \"dataplane "
+           "zero-copy\", the roles swapped (the dataplane attached as an application to a "
+           "vswitch's memif server, such as VPP's): only the generator copies.\n"
            % (names(rs[0]["names"]), fmt(rs[0].get("window")), max(r.get("round", 1) for r in rs))]
     table_rows, best = [], None
     for key in sorted(groups, key=lambda k: (order.index(k[:2]), k[3] != 0, k[4],
@@ -504,7 +519,7 @@ def section_memif(rows):
         rng = " (%s-%s)" % (fmt(min(vals)), fmt(max(vals))) if len(vals) > 1 else ""
         lat = " / ".join(fmt(median([r.get(f) for r in g]), 1)
                          for f in ("lat_p50_us", "lat_p90_us", "lat_p99_us", "lat_max_us"))
-        table_rows.append([key[0], key[1], key[2] + (" (generator zero-copy)" if key[4] else ""),
+        table_rows.append([key[0], key[1], key[2] + zero_copy_label(key[4]),
                            "flat out" if not key[3] else fmt(key[3]),
                            fmt(med) + rng, fmt(median([r.get("loss_pct") for r in g]), 3, "%"),
                            lat, fmt(median([r.get("dataplane_cpu") for r in g]), 2),
@@ -520,8 +535,8 @@ def section_memif(rows):
     if best:
         out.append("\nBest flat out: %s, generator on CPU %s, %s queries%s: %s answered/s "
                    "(aim: 5,000,000 on one worker core)." % (
-                       best[0][0], best[0][1], best[0][2],
-                       " (generator zero-copy)" if best[0][4] else "", fmt(best[1])))
+                       best[0][0], best[0][1], best[0][2], zero_copy_label(best[0][4]),
+                       fmt(best[1])))
     return "\n".join(out)
 
 
@@ -582,14 +597,14 @@ def aim_memif(rows):
     groups = {}
     for r in rows:
         if r["kind"] == "memif" and not r.get("rate") and r.get("answered_per_s") is not None:
-            key = (r["lcores"], r["gen_cpu"], r["qset"], r.get("zero_copy") or 0)
+            key = (r["lcores"], r["gen_cpu"], r["qset"], zero_copy(r))
             groups.setdefault(key, []).append(r["answered_per_s"])
     if not groups:
         return None
     key, best = max(((k, median(v)) for k, v in groups.items()), key=lambda kv: kv[1])
     return ["memif: at least 5M answered/s on one worker core",
             "%s (%s, %s queries%s; median of rounds)" % (
-                fmt(best), key[0], key[2], ", generator zero-copy" if key[3] else ""),
+                fmt(best), key[0], key[2], ", %s zero-copy" % key[3] if key[3] else ""),
             verdict(best >= 5e6)]
 
 
