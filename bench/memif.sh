@@ -202,17 +202,23 @@ dp_start() {
 	dp_cmd=${BENCH_NN_CMD//$D\//}
 }
 
-# dp_revive - when the dataplane has died (DPDK 22.11's memif PMD can crash
-# it as the generator disconnects: README.md, "Running the dataplane"), say
-# so with how it ended and its last lines, and start another (0); 1 if that
-# fails. The crash stays in the report; the runs after it keep their figures.
-dp_revive() {
+# dp_died - whether the dataplane has died (DPDK 22.11's memif PMD can crash
+# it as its peer disconnects: README.md, "Running the dataplane"); if so,
+# say so with how it ended and its last lines. The crash stays in the
+# report; the runs after it keep their figures.
+dp_died() {
 	local status=0
-	bench__alive "$BENCH_NN_PID" && return 0
+	[[ -n $BENCH_NN_PID ]] || return 1 # none started
+	bench__alive "$BENCH_NN_PID" && return 1
 	wait "$BENCH_NN_PID" 2>/dev/null || status=$?
 	BENCH_NN_PID=
+	bench_note "the dataplane died ($label, $DP_ROLE, exit status $status$( ((status > 128)) && echo ", signal $((status - 128))")); its last lines: $(bench_nn_output 2 | tr '\n' ' ')"
+}
+
+# dp_revive - when the dataplane has died, start another (0); 1 if that fails.
+dp_revive() {
+	dp_died || return 0
 	restarts=$((restarts + 1))
-	bench_note "the dataplane died ($label, exit status $status$( ((status > 128)) && echo ", signal $((status - 128))")) and was started again; its last lines: $(bench_nn_output 2 | tr '\n' ' ')"
 	dp_start "r$round-v$vi-$restarts"
 }
 
@@ -279,14 +285,22 @@ for ((round = 1; round <= ROUNDS; round++)); do
 				run_gen "$gen_cpu" "$qset" "$rate" "$zc"
 			fi
 			wall=$(bench_elapsed "$w0")
-			dp_ticks=$(($(bench_cpu_ticks "$BENCH_NN_PID") - t0))
-			dp_cpu=$(bench_ticks_per_s "$dp_ticks" "$wall")
-			children_cpu
-			gen_cpu_s=$(awk -v a="$c0" -v b="$CHILD_CPU" 'BEGIN { printf "%.3f", b - a }')
-			# Everything busy during the run but the dataplane and the generator.
-			other_during=$(awk -v b="$(($(bench_busy_ticks) - b0))" -v d="$dp_ticks" \
-				-v g="$gen_cpu_s" -v w="$wall" -v hz="$BENCH_CLK_TCK" 'BEGIN {
-				o = (b - d) / hz - g; printf "%.2f", (o > 0 ? o : 0) / w }')
+			if bench__alive "$BENCH_NN_PID"; then
+				dp_ticks=$(($(bench_cpu_ticks "$BENCH_NN_PID") - t0))
+				dp_cpu=$(bench_ticks_per_s "$dp_ticks" "$wall")
+				children_cpu
+				gen_cpu_s=$(awk -v a="$c0" -v b="$CHILD_CPU" 'BEGIN { printf "%.3f", b - a }')
+				gen_share=$(bench_div "$gen_cpu_s" "$wall" 2)
+				# Everything busy during the run but the dataplane and the generator.
+				other_during=$(awk -v b="$(($(bench_busy_ticks) - b0))" -v d="$dp_ticks" \
+					-v g="$gen_cpu_s" -v w="$wall" -v hz="$BENCH_CLK_TCK" 'BEGIN {
+					o = (b - d) / hz - g; printf "%.2f", (o > 0 ? o : 0) / w }')
+			else
+				# It died as the generator left (dp_revive says so at the next
+				# run): its CPU time is gone with it, or counted among the
+				# reaped children as if the generator's.
+				dp_cpu=null gen_share=null other_during=null
+			fi
 			if [[ -z $OUT ]]; then
 				bench_error "memif_gen gave no figures ($label, $qset, rate $rate)" \
 					"$CMD  # dataplane: $dp_cmd" "$OUT_ERR"
@@ -298,10 +312,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
 				qset "$qset" names "$NAMES" rate "$rate" zero_copy "$zc" window "$WINDOW" seconds "$DURATION" \
 				$(jq -r 'to_entries[] | select(.key != "seconds") | "\(.key) \(.value)"' <<<"$OUT") \
 				measured_s "$(jq -r .seconds <<<"$OUT")" dataplane_cpu "$dp_cpu" \
-				generator_cpu "$(bench_div "$gen_cpu_s" "$wall" 2)" other_cpu "$other" \
+				generator_cpu "$gen_share" other_cpu "$other" \
 				other_cpu_during "$other_during" command "$CMD" dataplane_command "$dp_cmd"
 		done
-		bench_nn_stop
+		dp_died || bench_nn_stop
 		# The dataplane's own count of replies it could not send.
 		dropped=$(awk '$1 == "tx-dropped" { print $2 }' "$BENCH_NN_LOG")
 		[[ ${dropped:-0} == 0 ]] || bench_note "dataplane $label: tx-dropped $dropped over its runs"
