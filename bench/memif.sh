@@ -116,18 +116,27 @@ bench_log "generating the zone ($NAMES names) and the query files"
 "$BENCH_PY" "$BENCH_DIR/gen.py" queries million --names "$NAMES" "$D/q-many.txt"
 "$BENCH_PY" "$BENCH_DIR/gen.py" queries pool --names "$NAMES" "$D/q-pool.txt"
 
-# bench_nn_start's dataplane, on a memif port instead of net_null: the server
-# (dp_eal server), or the zero-copy client (dp_eal client).
-dp_eal() {
-	# shellcheck disable=SC2054 # the commas are inside EAL arguments
-	if [[ $1 == client ]]; then
-		BENCH_NN_EAL=(-l 0,1 --in-memory --single-file-segments -m 256 --no-pci
-			--no-telemetry --file-prefix "$DP_PREFIX"
-			"--vdev=net_memif0,role=client,socket=$SOCK,socket-abstract=no,zero-copy=yes")
-	else
-		BENCH_NN_EAL=(-l 0,1 --no-huge --no-shconf -m 512 --no-pci --no-telemetry
-			--file-prefix "$DP_PREFIX" "--vdev=net_memif0,role=server,socket=$SOCK,socket-abstract=no")
+# memif_side ROLE ZEROCOPY - MEMIF_EAL: the EAL options of one side of the
+# memif socket, ROLE server or client; ZEROCOPY 1 (a client only): its
+# mbufs in one shared hugepage file, else no hugepages at all.
+memif_side() {
+	local vdev="net_memif0,role=$1,socket=$SOCK,socket-abstract=no"
+	MEMIF_EAL=(--no-huge --no-shconf -m 512)
+	if (($2)); then
+		vdev+=,zero-copy=yes
+		MEMIF_EAL=(--in-memory --single-file-segments -m 256)
 	fi
+	MEMIF_EAL+=(--no-pci --no-telemetry "--vdev=$vdev")
+}
+
+# dp_eal ROLE - bench_nn_start's dataplane on a memif port instead of
+# net_null: the server, or the zero-copy client.
+dp_eal() {
+	local zc=0
+	[[ $1 == client ]] && zc=1
+	memif_side "$1" "$zc"
+	# shellcheck disable=SC2054 # the comma is inside an EAL argument
+	BENCH_NN_EAL=(-l 0,1 --file-prefix "$DP_PREFIX" "${MEMIF_EAL[@]}")
 }
 
 # children_cpu - CHILD_CPU: CPU seconds (user + system) of this shell's
@@ -148,16 +157,12 @@ children_cpu() {
 # run_gen CPU QSET RATE ZEROCOPY - both.
 gen_start() {
 	local cpu=$1 qset=$2 rate=$3 zc=$4
-	local vdev="net_memif0,role=client,socket=$SOCK,socket-abstract=no"
-	local mem=(--no-huge --no-shconf -m 512)
-	if [[ $zc == generator ]]; then
-		vdev+=,zero-copy=yes
-		mem=(--in-memory --single-file-segments -m 256)
-	elif [[ $zc == dataplane ]]; then
-		vdev=${vdev/role=client/role=server}
-	fi
-	local eal=(-l "$cpu" "${mem[@]}" --no-pci --no-telemetry --file-prefix "$GEN_PREFIX"
-		"--vdev=$vdev")
+	case $zc in
+	generator) memif_side client 1 ;;
+	dataplane) memif_side server 0 ;;
+	*) memif_side client 0 ;;
+	esac
+	local eal=(-l "$cpu" --file-prefix "$GEN_PREFIX" "${MEMIF_EAL[@]}")
 	local app=(--queries "$D/q-$qset.txt" --seconds "$DURATION" --warmup "$WARMUP"
 		--window "$WINDOW" --rate "$rate" --json)
 	CMD="build/bench/memif_gen ${eal[*]} -- ${app[*]}"
