@@ -220,22 +220,36 @@ def storm_runs(rows):
 
 def section_host(rows):
     hs = [r for r in rows if r["kind"] == "host-stalls"]
-    if not hs:
+    ms = [r for r in rows if r["kind"] == "host-memory"]
+    if not hs and not ms:
         return ""
-    out = ["## 0. The host under busy CPUs (bench/host_stalls)\n",
-           "Every CPU kept busy at once by a thread that only reads the clock, as the lab's "
-           "busy-polling servers and generators keep them; a stop: %s ms or more between two "
-           "readings. In an otherwise quiet guest, its own scheduler takes such a thread off "
-           "its CPU for a few ms at most: longer stops are the host's (no guest timer tick "
-           "runs meanwhile, bench/HISTORY.md, eleventh stop). Lab and memif figures, their "
-           "losses and latency maxima, were taken on CPUs that stop this way.\n"
-           % fmt(hs[0].get("min_ms"))]
-    out.append(table(["CPU", "seconds busy", "stops", "stopped ms (share)", "longest ms",
-                      "other CPU"],
-                     [[fmt(r["cpu"]), fmt(r["seconds"]), fmt(r["stops"]),
-                       "%s (%s)" % (fmt(r["stopped_ms"], 1),
-                                    fmt(100 * r["stopped_ms"] / 1000 / r["seconds"], 2, "%")),
-                       fmt(r["longest_ms"], 1), fmt(r.get("other_cpu"), 2)] for r in hs]))
+    out = ["## 0. The machine below the figures (bench/host_stalls, bench/host_memory)\n"]
+    if hs:
+        out.append("Every CPU kept busy at once by a thread that only reads the clock, as the "
+                   "lab's busy-polling servers and generators keep them; a stop: %s ms or more "
+                   "between two readings. In an otherwise quiet guest, its own scheduler takes "
+                   "such a thread off its CPU for a few ms at most: longer stops are the host's "
+                   "(no guest timer tick runs meanwhile, bench/HISTORY.md, eleventh stop). Lab "
+                   "and memif figures, their losses and latency maxima, were taken on CPUs that "
+                   "stop this way.\n" % fmt(hs[0].get("min_ms")))
+        out.append(table(["CPU", "seconds busy", "stops", "stopped ms (share)", "longest ms",
+                          "other CPU"],
+                         [[fmt(r["cpu"]), fmt(r["seconds"]), fmt(r["stops"]),
+                           "%s (%s)" % (fmt(r["stopped_ms"], 1),
+                                        fmt(100 * r["stopped_ms"] / 1000 / r["seconds"], 2, "%")),
+                           fmt(r["longest_ms"], 1), fmt(r.get("other_cpu"), 2)] for r in hs]))
+    if ms:
+        out.append("A random cache line in a region of the given size, on transparent huge "
+                   "pages as the record table's arrays are: latency, each load waiting for the "
+                   "one before; and per line when %s random lines are prefetched, then read, as "
+                   "a burst's slots and nodes are. A query for a random name in a table far "
+                   "larger than the caches reads about two such lines (its slot's, its node's): "
+                   "at 10M names (about 1.2 GiB), twice the last row's figure is most of what "
+                   "the in-process `random` mix pays over 1k. Machines differ most here.\n"
+                   % fmt(ms[0].get("burst")))
+        out.append(table(["region", "latency ns", "ns a line in bursts"],
+                         [["%s MiB" % fmt(r["mib"]), fmt(r["latency_ns"], 1),
+                           fmt(r["burst_ns_per_line"], 1)] for r in ms]))
     return "\n".join(out)
 
 

@@ -6,8 +6,8 @@
 #   bench/run.sh [--quick] [--update-readme] [FAMILY...]
 #
 # Families, in this order: host (bench/host.sh: how often the CPUs stop
-# under a busy thread), inproc (inproc.sh), scale (scale.sh),
-# peers (peers.sh: the lab against knotd and nsd), control (control.sh),
+# under a busy thread, what a random cache line costs), inproc (inproc.sh),
+# scale (scale.sh), peers (peers.sh: the lab against knotd and nsd), control (control.sh),
 # memif (memif.sh: DPDK to DPDK over net_memif), health (health.sh: health
 # change to answer).
 # Each writes bench/results/<family>.jsonl; this merges them into
@@ -43,21 +43,19 @@ export BENCH_QUICK BENCH_OUT BENCH_BUILD
 bench_need_pkgs jq valgrind dnsperf knot knot-dnsutils nsd clang llvm libbpf-dev \
 	iproute2 ethtool iputils-ping python3
 BENCH_MEMIF_GEN=${BENCH_MEMIF_GEN:-$BENCH_BUILD/bench/memif_gen}
-for bin in "$BENCH_DATAPLANE" "$BENCH_CONTROL" "$BENCH_INPROC" "$BENCH_MEMIF_GEN" "$BENCH_HOST_STALLS"; do
-	[[ -x $bin ]] || bench_die "no $bin: build first (make build)"
+BINS=(BENCH_DATAPLANE BENCH_CONTROL BENCH_INPROC BENCH_MEMIF_GEN BENCH_HOST_STALLS BENCH_HOST_MEMORY)
+for var in "${BINS[@]}"; do
+	[[ -x ${!var} ]] || bench_die "no ${!var}: build first (make build)"
 done
 # The families run copies: someone rebuilding build/ meanwhile changes nothing.
 BENCH_BIN=$(mktemp -d /tmp/mvdns-bench-bin.XXXXXX)
 trap 'rm -rf "$BENCH_BIN"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-cp "$BENCH_DATAPLANE" "$BENCH_CONTROL" "$BENCH_INPROC" "$BENCH_MEMIF_GEN" "$BENCH_HOST_STALLS" "$BENCH_BIN/"
-BENCH_DATAPLANE=$BENCH_BIN/$(basename "$BENCH_DATAPLANE")
-BENCH_CONTROL=$BENCH_BIN/$(basename "$BENCH_CONTROL")
-BENCH_INPROC=$BENCH_BIN/$(basename "$BENCH_INPROC")
-BENCH_MEMIF_GEN=$BENCH_BIN/$(basename "$BENCH_MEMIF_GEN")
-BENCH_HOST_STALLS=$BENCH_BIN/$(basename "$BENCH_HOST_STALLS")
-export BENCH_DATAPLANE BENCH_CONTROL BENCH_INPROC BENCH_MEMIF_GEN BENCH_HOST_STALLS
+for var in "${BINS[@]}"; do
+	cp "${!var}" "$BENCH_BIN/"
+	declare -x "$var=$BENCH_BIN/$(basename "${!var}")"
+done
 
 # Time limits per family (seconds), quick and full; the lab families include
 # up to 10 minutes of waiting for the lab. On SIGTERM a family tears its lab

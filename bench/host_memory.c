@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * host_memory - what a random cache line costs on this machine, in regions
+ * the sizes of the record table's.
+ *
+ *   host_memory [--mib M[,M...]] [--json]
+ *
+ * For each region of M MiB (default 1, 16, 128 and 1024: within the
+ * caches, then about what tables of 100 thousand, 1 million and 10
+ * million names take), on transparent
+ * huge pages as the table's arrays are (MADV_HUGEPAGE), two figures:
+ *   - latency: ns per load of a chase through every line of the region in
+ *     a random order, each load waiting for the one before;
+ *   - burst: ns per line when lines are taken as the dataplane takes a
+ *     burst's slots and nodes: 32 random lines prefetched, then read.
+ * A query for a random name in a table far larger than the caches reads
+ * about two such lines, its slot's and its node's, in bursts: the second
+ * figure at the table's size is what the in-process bench's random mix
+ * pays beyond the same query on a small table. Machines differ most here
+ * (a guest's memory goes through the host's page tables too: bench/
+ * HISTORY.md, twenty-second stop). Each figure is the median of 3 runs.
+ * Exit 0, or 1 on bad arguments or when memory cannot be had.
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#define LINE        64
+#define BURST       32
+#define RUNS        3
+#define SIZES_MAX   8
+#define CHASE_LOADS (1u << 21)
+#define BURST_LINES (1u << 22)
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static uint64_t next_random(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/*
+ * Link every line of the region into one cycle in a random order
+ * (Sattolo's shuffle): the first word of each line holds the offset of
+ * the next line to load.
+ */
+static bool link_cycle(uint8_t *region, size_t lines, uint64_t *seed)
+{
+	uint32_t *order = malloc(lines * sizeof(*order));
+
+	if (order == NULL)
+		return false;
+	for (size_t i = 0; i < lines; i++)
+		order[i] = (uint32_t)i;
+	for (size_t i = lines - 1; i > 0; i--) {
+		size_t j = next_random(seed) % i; /* j < i: one cycle through all */
+		uint32_t t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (size_t i = 0; i < lines; i++) {
+		uint64_t next = (uint64_t)order[(i + 1) % lines] * LINE;
+		memcpy(region + (size_t)order[i] * LINE, &next, sizeof(next));
+	}
+	free(order);
+	return true;
+}
+
+/* ns per load of the chase. */
+static double chase(const uint8_t *region)
+{
+	uint64_t at = 0;
+	double t0 = now();
+
+	for (unsigned i = 0; i < CHASE_LOADS; i++)
+		memcpy(&at, region + at, sizeof(at));
+	double ns = (now() - t0) * 1e9 / CHASE_LOADS;
+	__asm__ volatile("" : : "r"(at)); /* the chase is the result */
+	return ns;
+}
+
+/* ns per line, bursts of BURST random lines prefetched and then read. */
+static double bursts(const uint8_t *region, size_t lines, uint64_t *seed)
+{
+	uint64_t sum = 0;
+	double t0 = now();
+
+	for (unsigned done = 0; done < BURST_LINES; done += BURST) {
+		const uint8_t *at[BURST];
+		for (unsigned i = 0; i < BURST; i++) {
+			/* a line below `lines` without a division (multiply-shift) */
+			size_t line = (size_t)(((next_random(seed) >> 32) * lines) >> 32);
+			at[i] = region + line * LINE;
+			__builtin_prefetch(at[i]);
+		}
+		for (unsigned i = 0; i < BURST; i++)
+			sum += at[i][8];
+	}
+	double ns = (now() - t0) * 1e9 / BURST_LINES;
+	__asm__ volatile("" : : "r"(sum));
+	return ns;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median3(double *v)
+{
+	qsort(v, RUNS, sizeof(*v), cmp_double);
+	return v[RUNS / 2];
+}
+
+/* Measure a region of mib MiB into *latency and *burst. Returns false without memory. */
+static bool measure(size_t mib, double *latency, double *burst)
+{
+	size_t len = mib << 20, lines = len / LINE;
+	uint64_t seed = 88172645463325252ull;
+	double lat[RUNS], bur[RUNS];
+	uint8_t *region =
+		mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (region == MAP_FAILED)
+		return false;
+	(void)madvise(region, len, MADV_HUGEPAGE); /* as the table's arrays: a hint */
+	memset(region, 1, len);
+	if (!link_cycle(region, lines, &seed)) {
+		munmap(region, len);
+		return false;
+	}
+	for (unsigned r = 0; r < RUNS; r++) {
+		lat[r] = chase(region);
+		bur[r] = bursts(region, lines, &seed);
+	}
+	munmap(region, len);
+	*latency = median3(lat);
+	*burst = median3(bur);
+	return true;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: host_memory [--mib M[,M...]] [--json]   (1 <= M <= 65536)\n");
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"mib", required_argument, NULL, 'm'},
+					     {"json", no_argument, NULL, 'j'},
+					     {NULL, 0, NULL, 0}};
+	size_t sizes[SIZES_MAX] = {1, 16, 128, 1024};
+	unsigned n = 4;
+	bool json = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			n = 0;
+			for (char *s = optarg, *end;; s = end + 1) {
+				unsigned long v = strtoul(s, &end, 10);
+				if (end == s || v < 1 || v > 65536 || n == SIZES_MAX ||
+				    (*end != ',' && *end != '\0'))
+					return usage();
+				sizes[n++] = v;
+				if (*end == '\0')
+					break;
+			}
+			break;
+		case 'j':
+			json = true;
+			break;
+		default:
+			return usage();
+		}
+	}
+	if (optind != argc)
+		return usage();
+	if (json)
+		printf("{\"line\":%d,\"burst\":%d,\"regions\":[", LINE, BURST);
+	for (unsigned i = 0; i < n; i++) {
+		double latency, burst;
+		if (!measure(sizes[i], &latency, &burst)) {
+			fprintf(stderr, "host_memory: no memory for %zu MiB\n", sizes[i]);
+			return 1;
+		}
+		if (json)
+			printf("%s{\"mib\":%zu,\"latency_ns\":%.1f,\"burst_ns_per_line\":%.1f}",
+			       i ? "," : "", sizes[i], latency, burst);
+		else
+			printf("%5zu MiB: latency %.1f ns, %.1f ns a line in bursts of %d\n",
+			       sizes[i], latency, burst, BURST);
+		fflush(stdout);
+	}
+	if (json)
+		printf("]}\n");
+	return 0;
+}
