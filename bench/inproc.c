@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "frames.h"
 #include "node.h"
 #include "packet.h"
 #include "table.h"
@@ -30,17 +31,11 @@
 #define FRAME_MAX 256
 #define HOT       1000
 
-static const uint8_t our_mac[6] = {2, 0, 0, 0, 0, 1};
-
-/* Owner "n<i>.example.com" in wire form. */
-static uint8_t name_of(uint64_t i, uint8_t *out)
+/* Owner i's name, "n<i>.example.com", in text. */
+#define NAME_TEXT 32
+static void name_text(uint64_t i, char text[NAME_TEXT])
 {
-	char label[24];
-	int n = snprintf(label, sizeof(label), "n%llu", (unsigned long long)i);
-	out[0] = (uint8_t)n;
-	memcpy(out + 1, label, (size_t)n);
-	memcpy(out + 1 + n, "\7example\3com", 13);
-	return (uint8_t)(1 + n + 13);
+	snprintf(text, NAME_TEXT, "n%llu.example.com", (unsigned long long)i);
 }
 
 /* One record set of one value (rdata copied into the caller's storage). */
@@ -86,6 +81,7 @@ static struct mv_table *build(uint64_t names)
 				  "\0\0\0\1\0\0\0\1\0\0\0\1\0\0\0\1\0\0\0\x3c";
 	struct mv_table *t = mv_table_create(names + 2, NULL, NULL);
 	uint8_t owner[MVDNS_NAME_MAX];
+	char text[NAME_TEXT];
 	struct one_set o[20];
 	const struct mv_rrset *p[20];
 
@@ -93,7 +89,8 @@ static struct mv_table *build(uint64_t names)
 		       sizeof(soa) - 1, false);
 	put_name(t, (const uint8_t *)"\7example\3com", 13, p, 1);
 	for (uint64_t i = 0; i < names; i++) {
-		uint8_t len = name_of(i, owner);
+		name_text(i, text);
+		uint8_t len = (uint8_t)name_wire(owner, text);
 		const uint8_t a[4] = {192, 0, 2, (uint8_t)i};
 		const uint8_t aaaa[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = (uint8_t)i};
 		p[0] = one_set(&o[0], owner, len, DNS_TYPE_A, a, 4, false);
@@ -110,69 +107,14 @@ static struct mv_table *build(uint64_t names)
 	return t;
 }
 
-/* The Internet checksum's sum (RFC 1071) of len octets at p, added to sum;
- * an odd last octet is padded with a zero octet. */
-static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
+/* A query frame from 10.53.0.2 or fd53::2 (v6) for qname, with EDNS, as a
+ * client's kernel sends it (checksums complete: tests/unit/frames.h). */
+static uint16_t frame(uint8_t *f, bool v6, const char *qname, uint16_t qtype)
 {
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len % 2)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
+	uint8_t q[FRAME_MAX];
+	size_t n = dns_query(q, 0x1234, qname, qtype, true);
 
-/* The checksum to store: the sum folded to 16 bits, complemented. */
-static uint16_t sum16_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static uint16_t frame(uint8_t *f, bool v6, const uint8_t *qname, uint8_t qlen, uint16_t qtype)
-{
-	uint16_t dns_len = (uint16_t)(12 + qlen + 4 + 11);
-	uint16_t ip_len = v6 ? 40 : 20, l4 = (uint16_t)(8 + dns_len);
-	uint8_t *ip = f + 14, *udp = ip + ip_len, *dns = udp + 8;
-
-	memset(f, 0, FRAME_MAX);
-	memcpy(f, our_mac, 6);
-	memcpy(f + 6, "\2\0\0\0\0\2", 6);
-	dns_put_u16(f + 12, v6 ? 0x86dd : 0x0800);
-	if (v6) {
-		ip[0] = 0x60;
-		dns_put_u16(ip + 4, l4);
-		ip[6] = 17;
-		ip[7] = 64;
-		memcpy(ip + 8, "\xfd\x53\0\0\0\0\0\0\0\0\0\0\0\0\0\2", 16);
-		memcpy(ip + 24, "\xfd\x53\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16);
-	} else {
-		ip[0] = 0x45;
-		dns_put_u16(ip + 2, (uint16_t)(20 + l4));
-		ip[8] = 64;
-		ip[9] = 17;
-		memcpy(ip + 12, "\x0a\x35\0\2\x0a\x35\0\1", 8);
-		dns_put_u16(ip + 10, sum16_fold(sum16(0, ip, 20)));
-	}
-	dns_put_u16(udp, 40000);
-	dns_put_u16(udp + 2, 53);
-	dns_put_u16(udp + 4, l4);
-	dns_put_u16(dns, 0x1234);
-	dns_put_u16(dns + 2, 0x0100);
-	dns_put_u16(dns + 4, 1);
-	dns_put_u16(dns + 10, 1);
-	memcpy(dns + 12, qname, qlen);
-	dns_put_u16(dns + 12 + qlen, qtype);
-	dns_put_u16(dns + 14 + qlen, 1);
-	uint8_t *opt = dns + 16 + qlen;
-	opt[2] = 41;
-	dns_put_u16(opt + 3, 1232);
-	/* The UDP checksum, as a client's kernel sends it (mandatory in IPv6). */
-	const uint8_t *addrs = v6 ? ip + 8 : ip + 12;
-	uint32_t sum = sum16(17u + l4, addrs, v6 ? 32 : 8);
-	uint16_t c = sum16_fold(sum16(sum, udp, l4));
-	dns_put_u16(udp + 6, c == 0 ? 0xffff : c);
-	return (uint16_t)(14 + ip_len + l4);
+	return (uint16_t)(v6 ? frame_udp6(f, q, n, 40000, 53) : frame_udp4(f, q, n, 40000, 53));
 }
 
 static uint64_t rand64(uint64_t *s)
@@ -186,32 +128,31 @@ static uint64_t rand64(uint64_t *s)
 /* Query frames for a mix: a ring of `count` frames the loop cycles through. */
 static uint8_t *queries(const char *mix, uint64_t names, unsigned count, uint16_t *lens)
 {
-	uint8_t *frames = malloc((size_t)count * FRAME_MAX), owner[MVDNS_NAME_MAX];
-	uint64_t seed = 88172645463325252ull;
+	uint8_t *frames = malloc((size_t)count * FRAME_MAX);
+	uint64_t seed = 88172645463325252ull, hot = names < HOT ? names : HOT;
 
 	for (unsigned i = 0; i < count; i++) {
-		uint8_t *f = frames + (size_t)i * FRAME_MAX;
 		uint64_t r = rand64(&seed);
+		char qname[NAME_TEXT];
+		bool v6 = false;
+		uint16_t qtype = DNS_TYPE_A;
 		if (strcmp(mix, "a") == 0) {
-			lens[i] =
-				frame(f, false, owner,
-				      name_of(r % (names < HOT ? names : HOT), owner), DNS_TYPE_A);
+			name_text(r % hot, qname);
 		} else if (strcmp(mix, "random") == 0) {
-			lens[i] = frame(f, false, owner, name_of(r % names, owner), DNS_TYPE_A);
+			name_text(r % names, qname);
 		} else if (strcmp(mix, "nxdomain") == 0) {
-			lens[i] = frame(f, false, owner, name_of(names + r % names, owner),
-					DNS_TYPE_A);
+			name_text(names + r % names, qname);
 		} else if (strcmp(mix, "aaaa6") == 0) {
-			lens[i] = frame(f, true, owner,
-					name_of(r % (names < HOT ? names : HOT), owner),
-					DNS_TYPE_AAAA);
+			name_text(r % hot, qname);
+			v6 = true;
+			qtype = DNS_TYPE_AAAA;
 		} else if (strcmp(mix, "multivalue") == 0) {
-			lens[i] = frame(f, false, (const uint8_t *)"\4pool\7example\3com", 18,
-					DNS_TYPE_A);
+			snprintf(qname, sizeof(qname), "pool.example.com");
 		} else {
 			fprintf(stderr, "inproc: unknown mix %s\n", mix);
 			exit(2);
 		}
+		lens[i] = frame(frames + (size_t)i * FRAME_MAX, v6, qname, qtype);
 	}
 	return frames;
 }

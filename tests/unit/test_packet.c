@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frames.h"
+#include "frames_check.h"
 #include "load.h"
 #include "packet.h"
 

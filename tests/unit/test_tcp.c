@@ -7,7 +7,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#include "frames.h"
+#include "frames_check.h"
 #include "load.h"
 #include "packet.h"
 
