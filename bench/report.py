@@ -599,10 +599,15 @@ def aim_ratio(rows):
     rs = [r for r in rows if r["kind"] == "inproc-ratio" and r.get("ratio") is not None]
     if not rs:
         return None
+    # What the machine charges for a random line in a table that size (section 0).
+    big = max((r for r in rows if r["kind"] == "host-memory"), key=lambda r: r["mib"],
+              default=None)
+    memory = ("; a random line in %s MiB here: %s ns in bursts (section 0)"
+              % (fmt(big["mib"]), fmt(big["burst_ns_per_line"], 1)) if big else "")
     return ["In process, %s names at most 1.5x the ns/query of %s (%s)" % (
                 names(rs[0]["large"]), names(rs[0]["small"]),
                 "side by side" if rs[0].get("rounds") else "separate runs"),
-            ", ".join("%s %sx" % (r["mix"], fmt(r["ratio"], 2)) for r in rs),
+            ", ".join("%s %sx" % (r["mix"], fmt(r["ratio"], 2)) for r in rs) + memory,
             # the aim is at 10M names: a smaller largest size (QUICK) only shows the trend
             verdict(all(r["ratio"] <= 1.5 for r in rs) if rs[0]["large"] >= 10000000 else None)]
 
