@@ -182,7 +182,7 @@ run_gen() {
 }
 
 # socket_wait - until the generator, the memif server, has made the socket
-# (0), or 10 s (1).
+# (0), or 10 s (1). The caller removes a socket left by an earlier server.
 socket_wait() {
 	local i
 	for ((i = 0; i < 1000; i++)); do
@@ -257,6 +257,9 @@ for ((round = 1; round <= ROUNDS; round++)); do
 				# memif's client does not start without its server: the
 				# generator first, then the dataplane, measured from its ready.
 				bench_nn_stop
+				# The dataplane's socket as the server before stays behind:
+				# gone, socket_wait waits for the generator's own.
+				rm -f "$SOCK"
 				DP_ROLE=client
 				other=$(bench_other_cpu -p $$ 0.5)
 				gen_start "$gen_cpu" "$qset" "$rate" "$zc"
