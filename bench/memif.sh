@@ -159,7 +159,10 @@ gen_start() {
 	local cpu=$1 qset=$2 rate=$3 zc=$4
 	case $zc in
 	generator) memif_side client 1 ;;
-	dataplane) memif_side server 0 ;;
+	dataplane)
+		memif_side server 0
+		rm -f "$SOCK" # a server's own, left by the one before (socket_wait)
+		;;
 	*) memif_side client 0 ;;
 	esac
 	local eal=(-l "$cpu" --file-prefix "$GEN_PREFIX" "${MEMIF_EAL[@]}")
@@ -182,7 +185,8 @@ run_gen() {
 }
 
 # socket_wait - until the generator, the memif server, has made the socket
-# (0), or 10 s (1). The caller removes a socket left by an earlier server.
+# (0), or 10 s (1). Every server start removes the socket file first, so
+# that one left by an earlier server is never taken for it.
 socket_wait() {
 	local i
 	for ((i = 0; i < 1000; i++)); do
@@ -257,9 +261,6 @@ for ((round = 1; round <= ROUNDS; round++)); do
 				# memif's client does not start without its server: the
 				# generator first, then the dataplane, measured from its ready.
 				bench_nn_stop
-				# The dataplane's socket as the server before stays behind:
-				# gone, socket_wait waits for the generator's own.
-				rm -f "$SOCK"
 				DP_ROLE=client
 				other=$(bench_other_cpu -p $$ 0.5)
 				gen_start "$gen_cpu" "$qset" "$rate" "$zc"
