@@ -9,8 +9,9 @@
 #     their total and the longest. The lab and memif figures were taken on
 #     CPUs that stop this way; the report says how often.
 #   - What a random cache line costs in regions the sizes of the record
-#     table's (bench/host_memory.c): what the in-process figures for large
-#     tables pay, and where machines differ most.
+#     table's, and two lines in one 4 KiB or one 2 MiB page (bench/
+#     host_memory.c): what the in-process figures for large tables pay,
+#     and where machines differ most.
 #
 # Usage: bench/host.sh   (BENCH_HOST_SECONDS=S)
 set -euo pipefail
@@ -45,10 +46,13 @@ if ! out=$(bench_fg timeout 300 "$BENCH_HOST_MEMORY" --json 2>&1) ||
 	! jq -e .regions <<<"$out" >/dev/null 2>&1; then
 	bench_error "host_memory failed" "$cmd" "$out"
 else
-	while read -r mib latency burst; do
+	while read -r mib latency line pair_4k pair_2m; do
 		bench_row kind host-memory mib "$mib" latency_ns "$latency" \
-			burst_ns_per_line "$burst" burst "$(jq -r .burst <<<"$out")" command "$cmd"
-		bench_log "$mib MiB: latency $latency ns, $burst ns a line in bursts"
-	done < <(jq -r '.regions[] | "\(.mib) \(.latency_ns) \(.burst_ns_per_line)"' <<<"$out")
+			burst_ns_per_line "$line" burst_ns_per_pair_4k "$pair_4k" \
+			burst_ns_per_pair_2m "$pair_2m" burst "$(jq -r .burst <<<"$out")" command "$cmd"
+		bench_log "$mib MiB: latency $latency ns; in bursts $line ns a line," \
+			"$pair_4k ns two in one 4 KiB page, ${pair_2m/null/-} ns two in one 2 MiB page"
+	done < <(jq -r '.regions[] | "\(.mib) \(.latency_ns) \(.burst_ns_per_line)" +
+		" \(.burst_ns_per_pair_4k) \(.burst_ns_per_pair_2m)"' <<<"$out")
 fi
 bench_end

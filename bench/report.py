@@ -241,15 +241,22 @@ def section_host(rows):
     if ms:
         out.append("A random cache line in a region of the given size, on transparent huge "
                    "pages as the record table's arrays are: latency, each load waiting for the "
-                   "one before; and per line when %s random lines are prefetched, then read, as "
-                   "a burst's slots and nodes are. A query for a random name in a table far "
-                   "larger than the caches reads about two such lines (its slot's, its node's): "
-                   "at 10M names (about 1.2 GiB), twice the last row's figure is most of what "
-                   "the in-process `random` mix pays over 1k. Machines differ most here.\n"
+                   "one before; and, when %s random items are prefetched, then read, as a "
+                   "burst's slots and nodes are, the cost of an item that is one line, or two "
+                   "lines of one 4 KiB page, or two of one 2 MiB page. A query for a random "
+                   "name in a table far larger than the caches reads two random places (its "
+                   "slot's line, its node's): at 10M names (about 1.2 GiB), twice the last "
+                   "row's line is most of what the in-process `random` mix pays over 1k. Where "
+                   "two lines of one 4 KiB page cost little more than one, and two of one 2 MiB "
+                   "page as much as two lines, the host maps this guest's memory in 4 KiB "
+                   "pages and charges each page a query touches. Machines differ most here.\n"
                    % fmt(ms[0].get("burst")))
-        out.append(table(["region", "latency ns", "ns a line in bursts"],
+        out.append(table(["region", "latency ns", "ns a line in bursts",
+                          "two lines, one 4 KiB page", "two lines, one 2 MiB page"],
                          [["%s MiB" % fmt(r["mib"]), fmt(r["latency_ns"], 1),
-                           fmt(r["burst_ns_per_line"], 1)] for r in ms]))
+                           fmt(r["burst_ns_per_line"], 1),
+                           fmt(r.get("burst_ns_per_pair_4k"), 1),
+                           fmt(r.get("burst_ns_per_pair_2m"), 1)] for r in ms]))
     return "\n".join(out)
 
 
@@ -602,8 +609,10 @@ def aim_ratio(rows):
     # What the machine charges for a random line in a table that size (section 0).
     big = max((r for r in rows if r["kind"] == "host-memory"), key=lambda r: r["mib"],
               default=None)
-    memory = ("; a random line in %s MiB here: %s ns in bursts (section 0)"
-              % (fmt(big["mib"]), fmt(big["burst_ns_per_line"], 1)) if big else "")
+    memory = ("; in bursts in %s MiB here a random line costs %s ns, two lines of one 4 KiB "
+              "page %s ns (section 0)" % (fmt(big["mib"]), fmt(big["burst_ns_per_line"], 1),
+                                          fmt(big.get("burst_ns_per_pair_4k"), 1))
+              if big else "")
     return ["In process, %s names at most 1.5x the ns/query of %s (%s)" % (
                 names(rs[0]["large"]), names(rs[0]["small"]),
                 "side by side" if rs[0].get("rounds") else "separate runs"),
