@@ -160,15 +160,19 @@ static bool measure(size_t mib, struct figures *f)
 	size_t len = mib << 20, lines = len / LINE;
 	uint64_t seed = 88172645463325252ull;
 	double lat[RUNS], bur[RUNS], p4k[RUNS], p2m[RUNS];
-	uint8_t *region =
-		mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* 2 MiB more than asked, so that the region starts on a 2 MiB boundary:
+	 * its 2 MiB spans are then the huge pages themselves */
+	size_t map_len = len + PAGE_2M;
+	uint8_t *map =
+		mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (region == MAP_FAILED)
+	if (map == MAP_FAILED)
 		return false;
+	uint8_t *region = map + (-(uintptr_t)map & (PAGE_2M - 1));
 	(void)madvise(region, len, MADV_HUGEPAGE); /* as the table's arrays: a hint */
 	memset(region, 1, len);
 	if (!link_cycle(region, lines, &seed)) {
-		munmap(region, len);
+		munmap(map, map_len);
 		return false;
 	}
 	for (unsigned r = 0; r < RUNS; r++) {
@@ -178,7 +182,7 @@ static bool measure(size_t mib, struct figures *f)
 		/* only where every 2 MiB span lies wholly inside the region */
 		p2m[r] = len % PAGE_2M == 0 ? bursts(region, lines, PAGE_2M / LINE, &seed) : -1;
 	}
-	munmap(region, len);
+	munmap(map, map_len);
 	f->latency = median3(lat);
 	f->line = median3(bur);
 	f->pair_4k = median3(p4k);
@@ -229,13 +233,15 @@ int main(int argc, char **argv)
 		printf("{\"line\":%d,\"burst\":%d,\"regions\":[", LINE, BURST);
 	for (unsigned i = 0; i < n; i++) {
 		struct figures f;
-		char pair_2m[32] = "null";
+		char pair_2m[32];
 		if (!measure(sizes[i], &f)) {
 			fprintf(stderr, "host_memory: no memory for %zu MiB\n", sizes[i]);
 			return 1;
 		}
 		if (f.pair_2m >= 0)
 			snprintf(pair_2m, sizeof(pair_2m), "%.1f", f.pair_2m);
+		else /* not measured */
+			snprintf(pair_2m, sizeof(pair_2m), "%s", json ? "null" : "-");
 		if (json)
 			printf("%s{\"mib\":%zu,\"latency_ns\":%.1f,\"burst_ns_per_line\":%.1f,"
 			       "\"burst_ns_per_pair_4k\":%.1f,\"burst_ns_per_pair_2m\":%s}",

@@ -56,6 +56,10 @@ for var in "${BINS[@]}"; do
 	cp "${!var}" "$BENCH_BIN/"
 	declare -x "$var=$BENCH_BIN/$(basename "${!var}")"
 done
+# The tree as it is now, when the binaries are copied: a commit made while
+# the families run does not change what they measure.
+commit=$(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$BENCH_ROOT" diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
 
 # Time limits per family (seconds), quick and full; the lab families include
 # up to 10 minutes of waiting for the lab. On SIGTERM a family tears its lab
@@ -82,8 +86,6 @@ for f in "${wanted[@]}"; do
 		'.[$f] = {status: $rc, seconds: $s}' <<<"$families_json")
 done
 
-commit=$(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$BENCH_ROOT" diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
 bench_json date "$started" quick "$BENCH_QUICK" commit "$commit" nproc "$(nproc)" \
 	cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
 	kernel "$(uname -r)" memory "$(awk '/^MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo)" \
