@@ -118,9 +118,12 @@ bench_log "generating the zone ($NAMES names) and the query files"
 
 # memif_side ROLE ZEROCOPY - MEMIF_EAL: the EAL options of one side of the
 # memif socket, ROLE server or client; ZEROCOPY 1 (a client only): its
-# mbufs in one shared hugepage file, else no hugepages at all.
+# mbufs in one shared hugepage file, else no hugepages at all. Called just
+# before that side starts: a server's side also removes the socket file an
+# earlier server left, so that socket_wait never takes it for the new one.
 memif_side() {
 	local vdev="net_memif0,role=$1,socket=$SOCK,socket-abstract=no"
+	[[ $1 != server ]] || rm -f "$SOCK"
 	MEMIF_EAL=(--no-huge --no-shconf -m 512)
 	if (($2)); then
 		vdev+=,zero-copy=yes
@@ -159,10 +162,7 @@ gen_start() {
 	local cpu=$1 qset=$2 rate=$3 zc=$4
 	case $zc in
 	generator) memif_side client 1 ;;
-	dataplane)
-		memif_side server 0
-		rm -f "$SOCK" # a server's own, left by the one before (socket_wait)
-		;;
+	dataplane) memif_side server 0 ;;
 	*) memif_side client 0 ;;
 	esac
 	local eal=(-l "$cpu" --file-prefix "$GEN_PREFIX" "${MEMIF_EAL[@]}")
@@ -185,8 +185,8 @@ run_gen() {
 }
 
 # socket_wait - until the generator, the memif server, has made the socket
-# (0), or 10 s (1). Every server start removes the socket file first, so
-# that one left by an earlier server is never taken for it.
+# (0), or 10 s (1). Every server start removes the socket file first
+# (memif_side), so that one left by an earlier server is never taken for it.
 socket_wait() {
 	local i
 	for ((i = 0; i < 1000; i++)); do
@@ -199,7 +199,6 @@ socket_wait() {
 # dp_start TAG - the dataplane of this placement in role DP_ROLE (server or
 # client), started and ready (0), or an error recorded (1).
 dp_start() {
-	[[ $DP_ROLE == client ]] || rm -f "$SOCK" # a server's own, left by the one before
 	dp_eal "$DP_ROLE"
 	bench_nn_start "$D/zone.json" "$1"
 	if ! bench_nn_wait_ready 600; then
