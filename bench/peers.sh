@@ -10,6 +10,8 @@
 #   nsd              nsd 4.6, 2 servers, rrl off
 #   mvdns-af_xdp     the dataplane, af_xdp vdevs, main lcore 0, worker 1
 #   mvdns-af_packet  the same on af_packet
+#   mvdns-af_xdp@cpu0  mvdns-af_xdp with knotd XDP's placement: main and
+#                    worker lcores on CPU 0, the generator on CPU 1 (head to head)
 # all serving bench.example. from gen.py (a few names, a million names, a
 # 20-value pool: 8 per answer from mvdns's multivalue sets, all 20 from the
 # peers' RRset), each query set (few, million, pool) for the same duration.
@@ -26,8 +28,9 @@
 # server labels): what sleeping when idle costs the answers.
 #
 # Then head to head (kind duel): the reflector, knotd XDP and mvdns af_xdp
-# (also with NAPI deferral, see napi_defer) with kxdpgun, server after
-# server, in rounds, for the median ratio.
+# (also with NAPI deferral, see napi_defer, and with that on knotd's CPU,
+# mvdns-af_xdp@cpu0) with kxdpgun, server after server, in rounds, for the
+# median ratio.
 #
 # Then the busy-polling question (kind busypoll): mvdns on af_xdp with the
 # PMD's busy_budget at its default, 0 (off) and 256, with the main and
@@ -384,6 +387,11 @@ start_server() {
 		start_mvdns "${1#mvdns-}" || return 1
 		GEN_CPU=0 # the worker polls on CPU 1
 		;;
+	mvdns-af_xdp@cpu0) # knotd XDP's placement: the server on CPU 0, the generator on 1
+		LAB_LCORES=0,1 BENCH_LCORES=0@0,1@0 BENCH_VDEV_EXTRA=''
+		start_mvdns af_xdp || return 1
+		GEN_CPU=1
+		;;
 	*) bench_die "unknown server $1" ;;
 	esac
 }
@@ -435,7 +443,7 @@ fi
 # BENCH_PEERS_DUEL_ROUNDS times (quick 1, full 5): one 10-second run moves by
 # a quarter here from one minute to the next, so the report pairs each
 # round's runs and shows the median ratio.
-read -ra DUEL <<<"${BENCH_PEERS_DUEL:-reflector knotd-xdp mvdns-af_xdp mvdns-af_xdp+napi-defer}"
+read -ra DUEL <<<"${BENCH_PEERS_DUEL:-reflector knotd-xdp mvdns-af_xdp mvdns-af_xdp+napi-defer mvdns-af_xdp@cpu0+napi-defer}"
 DUEL_ROUNDS=${BENCH_PEERS_DUEL_ROUNDS:-$(bench_pick 1 5)}
 for ((round = 1; round <= DUEL_ROUNDS; round++)); do
 	for server in "${DUEL[@]}"; do

@@ -156,7 +156,8 @@ def section_duel(rows, qsets):
            "round's own ratio. The reflector (XDP_TX, no DNS work at all) is the most "
            "this lab answers with kxdpgun: the generator's and veth's ceiling. "
            "+napi-defer: napi_defer_hard_irqs 2 and gro_flush_timeout 200000 on veth-s "
-           "while that server runs.\n"]
+           "while that server runs. @cpu0: knotd XDP's placement, main and worker lcores "
+           "on CPU 0 (--lcores 0@0,1@0), the generator on CPU 1.\n"]
     body = []
     for q, server in sorted(by, key=lambda k: (qsets.get(k[0], 9), order.get(k[1], 2), k[1])):
         body.append([q, server, spread(by[(q, server)].values()),
