@@ -7,7 +7,7 @@
  * port, and one for what the CPU offers rte_power_monitor and
  * rte_power_pause.
  *
- *   bench/pmd_modes EAL-ARGS (needs lcores 0 and 1: -l 0,1)
+ *   build/bench/pmd_modes EAL-ARGS (needs lcores 0 and 1: -l 0,1)
  *
  * bench/pmd_modes.sh runs it on the lab's drivers in a namespace of its own.
  * It configures each port with one queue pair and RX interrupts asked for,
