@@ -382,15 +382,16 @@ start_server() {
 	knotd-xdp) start_knotd xdp ;;
 	knotd-udp) start_knotd udp ;;
 	nsd) start_nsd ;;
-	mvdns-af_xdp | mvdns-af_packet)
-		LAB_LCORES=0,1 BENCH_LCORES='' BENCH_VDEV_EXTRA=''
-		start_mvdns "${1#mvdns-}" || return 1
-		GEN_CPU=0 # the worker polls on CPU 1
-		;;
-	mvdns-af_xdp@cpu0) # knotd XDP's placement: the server on CPU 0, the generator on 1
-		LAB_LCORES=0,1 BENCH_LCORES=0@0,1@0 BENCH_VDEV_EXTRA=''
-		start_mvdns af_xdp || return 1
-		GEN_CPU=1
+	mvdns-af_xdp | mvdns-af_packet | mvdns-af_xdp@cpu0)
+		# The worker polls on CPU 1 and the generator gets CPU 0; @cpu0 is
+		# knotd XDP's placement: main and worker on CPU 0, the generator on 1.
+		local driver=${1#mvdns-} lcores='' gen=0
+		if [[ $driver == *@cpu0 ]]; then
+			driver=${driver%@cpu0} lcores=0@0,1@0 gen=1
+		fi
+		LAB_LCORES=0,1 BENCH_LCORES=$lcores BENCH_VDEV_EXTRA=''
+		start_mvdns "$driver" || return 1
+		GEN_CPU=$gen
 		;;
 	*) bench_die "unknown server $1" ;;
 	esac
